@@ -1,0 +1,77 @@
+"""Small in-memory corpora for tests: three clear themes over six weeks."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+_THEMES = {
+    "storm": [
+        "The storm flooded the river valley and forced thousands to evacuate.",
+        "Rescue crews pulled families from flooded homes as the river kept rising.",
+        "Volunteers cleared mud from streets after the flood waters fell.",
+        "Insurers said storm damage to homes in the valley was severe.",
+        "The town celebrated as the rebuilt bridge over the river reopened.",
+        "Flood defences along the river will be raised before the next storm season.",
+    ],
+    "election": [
+        "Voters queued at polling stations as the election campaign ended.",
+        "The opposition party won the most seats in parliament after the vote.",
+        "Ballot counting was delayed in two districts, angering party officials.",
+        "The new coalition government promised to cut taxes after the election.",
+        "Turnout in the election was the highest for twenty years, officials said.",
+        "The party leader thanked voters and called the result a great victory.",
+    ],
+    "football": [
+        "The striker scored twice as the club won the cup final at the stadium.",
+        "Fans celebrated in the stadium after a thrilling football match.",
+        "The coach was furious after his team lost the league match at home.",
+        "An injury to the goalkeeper ruled him out of the cup semi-final.",
+        "The club signed a young midfielder before the football season began.",
+        "Supporters sang as the team paraded the league trophy through the city.",
+    ],
+}
+
+
+def make_corpus(n_per_theme: int = 6) -> pd.DataFrame:
+    """A corpus frame (docs/frames.md columns) of 3 themes × ``n_per_theme`` articles,
+    dated over six weeks from 2024-06-03, plus one undated article."""
+    rows = []
+    day = 0
+    for theme, sentences in _THEMES.items():
+        for i in range(n_per_theme):
+            body = " ".join(sentences[(i + j) % len(sentences)] for j in range(4))
+            second = f"{theme.title()} update: {sentences[i % len(sentences)]}"
+            text = f"{body}\n\n{second} Officials gave more details on Monday."
+            rows.append({
+                "article_id": f"{theme}-{i:02d}",
+                "published": pd.Timestamp("2024-06-03 08:00") + pd.Timedelta(days=(day * 7) % 42,
+                                                                             hours=i),
+                "title": f"{theme.title()} story {i}",
+                "text": text,
+                "source": f"memory:{theme}-{i}",
+                "encoding": "utf-8",
+                "warning": "",
+            })
+            day += 1
+    rows.append({"article_id": "undated-00", "published": pd.NaT, "title": "Undated note",
+                 "text": "The election result pleased the party. Voters were happy.",
+                 "source": "memory:undated", "encoding": "utf-8", "warning": ""})
+    frame = pd.DataFrame(rows)
+    frame["published"] = pd.to_datetime(frame["published"])
+    return frame
+
+
+def write_seed_format(frame: pd.DataFrame, folder: Path) -> list[Path]:
+    """Write each row as ``news-DDMMYYYY-HHMMSS.txt`` in the seed's format."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for published, text in zip(frame["published"], frame["text"]):
+        name = f"news-{published:%d%m%Y-%H%M%S}"
+        path = folder / f"{name}.txt"
+        path.write_text(f"{name}\n\n{text}\n", encoding="utf-8")
+        paths.append(path)
+    return paths
