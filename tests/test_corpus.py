@@ -19,16 +19,10 @@ from analysis.corpus import (
     CORPUS_COLUMNS,
     SKIPPED_COLUMNS,
     SourceError,
-    clean_text,
-    is_heading,
     load_corpus,
-    looks_like_html,
-    make_title,
-    parse_dates,
-    parse_news_stamp,
     read_source,
-    split_blocks,
 )
+from analysis.text import clean_text, is_heading
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "news-22082024-042604.txt"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -265,11 +259,6 @@ def test_html_converted(tmp_path):
     row = corpus.iloc[0]
     assert row["text"] == "Fish & chips are cheap.\n\nSecond line."
     assert row["warning"] == "HTML converted to text"
-
-
-def test_ticker_in_angle_brackets_is_not_html():
-    assert not looks_like_html("Burlington <BR> and First Interstate <I> said <shu> it had")
-    assert looks_like_html("<p>One</p>")
 
 
 @pytest.mark.parametrize(
@@ -615,110 +604,12 @@ def test_table_dates(tmp_path):
     assert corpus.loc[6, "warning"] == ""
 
 
-@pytest.mark.parametrize(
-    "values, dayfirst, expected",
-    [
-        (["03/04/2024", "25/12/2024"], None, ["2024-04-03", "2024-12-25"]),
-        (["03/04/2024", "12/25/2024"], None, ["2024-03-04", "2024-12-25"]),
-        (["03/04/2024"], True, ["2024-04-03"]),
-        ([20240822, 1724300764.0], None, ["2024-08-22", "2024-08-22 04:26:04"]),
-        ([datetime(2024, 8, 22), pd.Timestamp("2024-08-22 06:00", tz="Europe/Berlin")], None,
-         ["2024-08-22", "2024-08-22 04:00"]),
-    ],
-)
-def test_parse_dates(values, dayfirst, expected):
-    published, warnings = parse_dates(values, dayfirst=dayfirst)
-    assert published.dtype == "datetime64[ns]"
-    assert list(published) == [pd.Timestamp(e) for e in expected]
-    assert warnings == [""] * len(values)
-
-
-def test_parse_dates_timezone_aware_column():
-    series = pd.Series(pd.to_datetime(["2024-08-22 06:26:04+02:00"], utc=True)).dt.tz_convert("Europe/Berlin")
-    published, _ = parse_dates(series)
-    assert list(published) == [pd.Timestamp("2024-08-22 04:26:04")]
-
-
-@pytest.mark.parametrize("value", ["March", "04:26", "hello", True, 12345, "1800-01-01", "2999-01-01"])
-def test_parse_dates_rejects(value):
-    published, warnings = parse_dates([value])
-    assert pd.isna(published[0]) and warnings[0].endswith("published left unknown")
-
-
 def test_dataframe_source():
     frame = pd.DataFrame({"ID": [10, 11], "Story": ["Alpha.", "Beta."]})
     corpus, skipped = read_source(frame)
     assert list(corpus["article_id"]) == ["10", "11"]
     assert list(corpus["source"]) == ["dataframe:row 1", "dataframe:row 2"]
     assert list(frame.columns) == ["ID", "Story"]  # input not modified
-
-
-# --------------------------------------------------------------------------- clean-up
-
-
-@pytest.mark.parametrize(
-    "raw, paragraphs",
-    [
-        ("One\ntwo.\n\n\n\nThree.", ["One two.", "Three."]),
-        ("Tabs\tand\u00a0nbsp   here.", ["Tabs and nbsp here."]),
-        # Reuters: paragraphs begin with indented lines, wrapped lines are not indented.
-        ("First line\nwraps here.\n    Second para\nwraps too.\n    Third.\n    Fourth.",
-         ["First line wraps here.", "Second para wraps too.", "Third.", "Fourth."]),
-        # Uniform indentation is not a paragraph signal.
-        ("    Indented\n    block of text.", ["Indented block of text."]),
-        # A Title-Case wrapped line is not a heading in hard-wrapped text.
-        ("Texas Commerce Bancshares Inc's Texas\nCommerce Bank-Houston said it filed.",
-         ["Texas Commerce Bancshares Inc's Texas Commerce Bank-Houston said it filed."]),
-        # A colon line inside a wrapped sentence is not a heading.
-        ("the proposal by the European\nCommission:\nit said.", ["the proposal by the European Commission: it said."]),
-        ("Oilseed export registrations were:\nSunflowerseed 15.0", ["Oilseed export registrations were: Sunflowerseed 15.0"]),
-        # Headings after a finished sentence, with or without a blank line.
-        ("Intro ends.\nThe Escape:\nHe ran.", ["Intro ends.", "The Escape:", "He ran."]),
-        ("The Aftermath\n" + "Long line. " * 12, ["The Aftermath", ("Long line. " * 12).strip()]),
-        # Lines too long to be hard wraps are paragraphs.
-        ("A" * 120 + ".\nNext paragraph.", ["A" * 120 + ".", "Next paragraph."]),
-        ("Items:\n - first item\n - second item", ["Items:", "- first item", "- second item"]),
-    ],
-    ids=["blank-lines", "spaces", "reuters", "uniform-indent", "wrapped-title-case",
-         "wrapped-colon", "lowercase-colon", "heading-mid-block", "title-heading", "long-lines", "bullets"],
-)
-def test_split_blocks(raw, paragraphs):
-    assert split_blocks(raw) == paragraphs
-    assert clean_text(raw) == "\n\n".join(paragraphs)
-
-
-@pytest.mark.parametrize(
-    "line, expected",
-    [
-        ("The Escape:", True), ("In Conclusion:", True), ("What Comes Next:", True),
-        ("The Aftermath", True), ("Q3 Results:", True),
-        ("Oilseed export registrations were:", False), ("He said:", False),
-        ("Asked what the level was, he replied:", False), ("Net 807,000 vs 2,858,000", False),
-        ("A sentence that ends.", False), ("", False), ("lowercase start:", False),
-        ("One Two Three Four Five Six Seven Eight Nine:", False),
-    ],
-)
-def test_is_heading(line, expected):
-    assert is_heading(line) is expected
-
-
-@pytest.mark.parametrize(
-    "text, title",
-    [
-        ("Short Headline Here\n\nBody sentence one.", "Short Headline Here"),
-        ("The Escape:\n\nHe ran away. Then more.", "He ran away."),
-        ("First sentence is short. Second one.", "First sentence is short."),
-        ("", ""),
-    ],
-)
-def test_make_title(text, title):
-    assert make_title(text) == title
-
-
-def test_parse_news_stamp():
-    assert parse_news_stamp("news-22082024-042604") == (datetime(2024, 8, 22, 4, 26, 4), "")
-    value, warning = parse_news_stamp("news-01012030-000000", now=datetime(2024, 1, 1))
-    assert value is None and "is in the future" in warning
 
 
 # --------------------------------------------------------------------------- Reuters

@@ -1,0 +1,189 @@
+"""Command line: ``python -m analysis report SOURCE --out DIR``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from . import aggregate
+from .corpus import SourceError, read_source
+from .pipeline import analyze
+from .reports import write_report
+
+__all__ = ["main", "build_parser"]
+
+_DESCRIPTION = """\
+Analyse a folder of news articles (.txt files whose first line is news-DDMMYYYY-HHMMSS)
+or a CSV / TSV / JSONL / JSON / Parquet export, and write CSV reports: articles.csv,
+sentences.csv, topics.csv, timeline.csv, summary.txt and, when any input was skipped,
+skipped.csv with the reason for each.
+"""
+
+_EPILOG = """\
+examples:
+  python -m analysis report seeds --out reports/seeds
+  python -m analysis report export.csv --out out --topics 8 --since 2024-06-01 --freq week
+  python -m analysis report export.jsonl --out out --topic election --topic 3 --keyword Ukraine
+"""
+
+
+def _date(value: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise argparse.ArgumentTypeError(f"not a date: {value!r} (use YYYY-MM-DD)") from exc
+
+
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, got {value!r}")
+    return n
+
+
+def _score(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        x = float("nan")
+    if not -1.0 <= x <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a number from -1 to 1, got {value!r}")
+    return x
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=_DESCRIPTION,
+                                     epilog=_EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="report")
+    rep = sub.add_parser("report", help="analyse SOURCE and write CSV reports",
+                         description=_DESCRIPTION, epilog=_EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    rep.add_argument("source", help="folder of .txt articles (searched recursively), one .txt file, "
+                                    "or a .csv/.tsv/.jsonl/.json/.parquet file")
+    rep.add_argument("--out", required=True, type=Path, help="folder to write the reports into "
+                                                            "(created if missing)")
+    model = rep.add_argument_group("analysis")
+    model.add_argument("--topics", type=_positive_int, metavar="K",
+                       help="number of topics (default: chosen from the data among 4-10)")
+    model.add_argument("--jobs", type=_positive_int, metavar="N",
+                       help="worker processes for sentence scoring (default: all cores)")
+    model.add_argument("--seed", type=int, default=0, help="random_state of the topic model (default 0)")
+    flt = rep.add_argument_group("filter (applied to every report)")
+    flt.add_argument("--since", type=_date, metavar="DATE", help="first publication date, inclusive")
+    flt.add_argument("--until", type=_date, metavar="DATE", help="last publication date, inclusive")
+    flt.add_argument("--topic", action="append", metavar="ID_OR_LABEL",
+                     help="keep articles whose main topic has this id or whose label contains "
+                          "this text; repeat for several")
+    flt.add_argument("--keyword", metavar="TEXT", help="keep articles mentioning this word or phrase")
+    flt.add_argument("--min-sentiment", type=_score, metavar="X", help="lowest article compound (-1..1)")
+    flt.add_argument("--max-sentiment", type=_score, metavar="X", help="highest article compound (-1..1)")
+    rep.add_argument("--freq", choices=["auto", "hour", "day", "week", "month"], default="auto",
+                     help="period of timeline.csv (default auto: by the date span)")
+    inp = rep.add_argument_group("input columns (tables; found by common names when not given)")
+    inp.add_argument("--text-col", help="column holding the article text")
+    inp.add_argument("--id-col", help="column holding the article id")
+    inp.add_argument("--date-col", help="column holding the publication date")
+    inp.add_argument("--title-col", help="column holding the title")
+    inp.add_argument("--dayfirst", action="store_true", default=None,
+                     help="read ambiguous dates like 03/04/2024 as 3 April")
+    inp.add_argument("--max-file-mb", type=float, default=5.0, metavar="MB",
+                     help="skip article files larger than this (default 5)")
+    return parser
+
+
+def _resolve_topics(wanted: list[str], topics: pd.DataFrame) -> list[int]:
+    ids = []
+    for w in wanted:
+        if w.strip().lstrip("-").isdigit() and int(w) in set(topics["topic_id"]):
+            ids.append(int(w))
+            continue
+        hits = topics[topics["label"].str.contains(w, case=False, regex=False)
+                      | topics["terms"].str.contains(w, case=False, regex=False)]
+        if hits.empty:
+            choices = "; ".join(f"{t}: {lab}" for t, lab in zip(topics["topic_id"], topics["label"]))
+            raise SourceError(f"--topic {w!r} matches no topic (topics: {choices})")
+        ids.extend(int(t) for t in hits["topic_id"])
+    return sorted(set(ids))
+
+
+def _report(args) -> int:
+    files_bar = tqdm(desc="reading", unit="file", disable=None, leave=False, file=sys.stderr)
+
+    def on_file(done, total):
+        files_bar.total = total
+        files_bar.n = done
+        files_bar.refresh()
+
+    corpus, skipped = read_source(
+        args.source, text_col=args.text_col, id_col=args.id_col, date_col=args.date_col,
+        title_col=args.title_col, dayfirst=args.dayfirst,
+        max_file_bytes=int(args.max_file_mb * 1_000_000), progress=on_file)
+    files_bar.close()
+    n_read = len(corpus) + len(skipped)
+    if corpus.empty:
+        reasons = "; ".join(f"{s}: {r}" for s, r in skipped.head(5).itertuples(index=False))
+        raise SourceError(f"no article could be read from {args.source} ({reasons})")
+    bar = tqdm(desc="analysing", total=None, disable=None, leave=False, file=sys.stderr)
+
+    def on_stage(stage, done, total):
+        bar.set_description(stage)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    result = analyze(corpus, n_topics=args.topics, n_jobs=args.jobs, random_state=args.seed,
+                     skipped=skipped, progress=on_stage)
+    bar.close()
+    criteria = {}
+    if args.since is not None:
+        criteria["start"] = args.since
+    if args.until is not None:
+        criteria["end"] = args.until
+    if args.topic:
+        criteria["topics"] = _resolve_topics(args.topic, result.topics)
+    if args.keyword:
+        criteria["keyword"] = args.keyword
+    if args.min_sentiment is not None or args.max_sentiment is not None:
+        criteria["sentiment"] = (-1.0 if args.min_sentiment is None else args.min_sentiment,
+                                 1.0 if args.max_sentiment is None else args.max_sentiment)
+    shown = result.filter(**criteria) if criteria else result
+    write_report(shown, args.out, freq=args.freq, source=str(args.source))
+
+    first, last = aggregate.date_span(result.articles)
+    span = f"{first:%Y-%m-%d %H:%M:%S} to {last:%Y-%m-%d %H:%M:%S}" if first is not None else "no dates"
+    print(f"read {n_read} input(s): {len(result.articles)} articles analysed, {len(skipped)} skipped")
+    if len(skipped):
+        for reason, n in skipped["reason"].str.split(r" \(|:", n=1, regex=True).str[0].value_counts().items():
+            print(f"  skipped {n}: {reason}")
+        print(f"  details: {args.out / 'skipped.csv'}")
+    print(f"{len(result.sentences)} sentences, {len(result.topics)} topics "
+          f"({result.params['chosen_by']}), dates {span}"
+          + (f", {aggregate.undated_count(result.articles)} undated"
+             if aggregate.undated_count(result.articles) else ""))
+    if criteria:
+        print(f"filter kept {len(shown.articles)} of {len(result.articles)} articles")
+    print(f"wrote {args.out}/: " + ", ".join(
+        sorted(p.name for p in Path(args.out).iterdir() if p.suffix in (".csv", ".txt"))))
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "report":
+            return _report(args)
+    except (SourceError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 1

@@ -1,0 +1,202 @@
+"""``analyze``: corpus frame in, one :class:`AnalysisResult` out.
+
+Splitting and scoring are pure functions over a chunk of articles
+(:func:`process_chunk`), so they run in worker processes while the topic model is
+fitted in the parent; on a 2-core machine the whole pipeline then takes about as
+long as VADER alone on one core.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import aggregate
+from .sentences import MAX_SENTENCE_WORDS, split_sentences
+from .sentiment import NEGATIVE, POSITIVE, article_sentiment, score_sentences
+from .topics import TopicModel, article_map, topic_map
+
+__all__ = ["analyze", "process_chunk", "AnalysisResult"]
+
+#: Below this many characters of text, worker start-up costs more than it saves.
+PARALLEL_MIN_CHARS = 400_000
+
+
+def process_chunk(articles: pd.DataFrame, max_words: int = MAX_SENTENCE_WORDS,
+                  positive: float = POSITIVE, negative: float = NEGATIVE) -> pd.DataFrame:
+    """Split and score a chunk of articles (``article_id``, ``text``).
+
+    Pure: depends only on its arguments, so chunks can run in any process or on any
+    engine.  Returns the scored sentences frame (see ``docs/frames.md``).
+    """
+    return score_sentences(split_sentences(articles, max_words), positive, negative)
+
+
+def _chunks(articles: pd.DataFrame, n_chunks: int) -> list[pd.DataFrame]:
+    """Cut into contiguous chunks of roughly equal text length."""
+    lengths = articles["text"].str.len().to_numpy()
+    bounds = np.searchsorted(np.cumsum(lengths), np.linspace(0, lengths.sum(), n_chunks + 1)[1:-1])
+    edges = [0, *sorted(set(int(b) for b in bounds)), len(articles)]
+    return [articles.iloc[a:b] for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+def _pool_context():
+    # fork is the cheapest start, but forking a multi-threaded process (a Streamlit
+    # server) can deadlock on a lock held by another thread; spawn is safe there.
+    if os.name == "posix" and threading.current_thread() is threading.main_thread():
+        return mp.get_context("fork")
+    return mp.get_context("spawn")
+
+
+@dataclass
+class AnalysisResult:
+    """Everything ``analyze`` computes; every attribute is a frame documented in
+    ``docs/frames.md`` (``articles``, ``sentences``, ``topics``, ``article_topics``,
+    ``skipped``, ``k_scores``, ``topic_map``, ``article_map``) plus ``params`` (the
+    settings used) and ``timings`` (seconds per stage)."""
+
+    articles: pd.DataFrame
+    sentences: pd.DataFrame
+    topics: pd.DataFrame
+    article_topics: pd.DataFrame
+    skipped: pd.DataFrame
+    k_scores: pd.DataFrame
+    topic_map: pd.DataFrame
+    article_map: pd.DataFrame
+    params: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+
+    def timeline(self, freq: str = "auto", by_topic: bool = False) -> pd.DataFrame:
+        """Time series of this result (see :func:`analysis.aggregate.timeline`)."""
+        if by_topic:
+            return aggregate.topic_timeline(self.articles, self.article_topics, freq=freq)
+        return aggregate.timeline(self.articles, self.sentences, freq=freq)
+
+    def filter(self, **criteria) -> "AnalysisResult":
+        """A copy restricted by :func:`analysis.aggregate.filter_result` criteria."""
+        return aggregate.filter_result(self, **criteria)
+
+    def rename_topics(self, names: dict) -> "AnalysisResult":
+        """A copy with topic labels replaced (``{topic_id: new label}``) everywhere."""
+        return aggregate.rename_topics(self, names)
+
+
+def _fit_topics(corpus: pd.DataFrame, n_topics, k_range, random_state):
+    model = TopicModel(n_topics=n_topics, k_range=k_range, random_state=random_state)
+    model.fit(corpus["text"].tolist(), corpus["article_id"].tolist())
+    return model
+
+
+def analyze(corpus: pd.DataFrame, n_topics: int | None = None, *, k_range=(4, 10),
+            positive: float = POSITIVE, negative: float = NEGATIVE,
+            max_sentence_words: int = MAX_SENTENCE_WORDS, n_jobs: int | None = None,
+            random_state: int = 0, skipped: pd.DataFrame | None = None,
+            progress=None) -> AnalysisResult:
+    """Split, score, fit topics and roll up a corpus frame.
+
+    Parameters
+    ----------
+    corpus : frame from :func:`analysis.load_corpus` (``article_id``, ``published``,
+        ``title``, ``text``, ``source`` …).  Not modified.
+    n_topics : int or None. None chooses k over ``k_range`` from the data.
+    positive, negative : compound thresholds for sentence and article labels.
+    max_sentence_words : over-long sentences are cut into pieces of this many words.
+    n_jobs : worker processes for splitting and scoring; None uses every available core,
+        1 runs everything in this process.
+    skipped : the loader's skipped report; defaults to ``corpus.attrs["skipped"]``.
+    progress : optional ``callable(stage: str, done: int, total: int)``.
+
+    Returns
+    -------
+    AnalysisResult
+    """
+    if corpus is None or len(corpus) == 0:
+        raise ValueError("corpus is empty: there are no articles to analyse")
+    missing = {"article_id", "text"} - set(corpus.columns)
+    if missing:
+        raise ValueError(f"corpus lacks column(s) {sorted(missing)}; got {list(corpus.columns)}")
+    if n_topics is not None and (not isinstance(n_topics, (int, np.integer)) or n_topics < 1):
+        raise ValueError(f"n_topics must be a positive integer or None, got {n_topics!r}")
+    if skipped is None:
+        skipped = corpus.attrs.get("skipped")
+    if skipped is None:
+        skipped = pd.DataFrame({"source": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
+    corpus = corpus.reset_index(drop=True)
+    corpus.attrs = {}
+    report = progress or (lambda stage, done, total: None)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+
+    if n_jobs is None:
+        n_jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    parallel = n_jobs > 1 and int(corpus["text"].str.len().sum()) >= PARALLEL_MIN_CHARS
+    parts = corpus[["article_id", "text"]]
+
+    if parallel:
+        chunks = _chunks(parts, n_jobs * 4)
+        with ProcessPoolExecutor(n_jobs, mp_context=_pool_context()) as pool:
+            futures = [pool.submit(process_chunk, c, max_sentence_words, positive, negative)
+                       for c in chunks]
+            t = time.perf_counter()
+            model = _fit_topics(corpus, n_topics, k_range, random_state)
+            timings["topics"] = time.perf_counter() - t
+            results = []
+            for i, f in enumerate(futures):
+                results.append(f.result())
+                report("sentences", i + 1, len(futures))
+        sentences = pd.concat(results, ignore_index=True)
+        timings["split+score (parallel)"] = time.perf_counter() - t0
+    else:
+        t = time.perf_counter()
+        split = split_sentences(parts, max_sentence_words)
+        timings["split"] = time.perf_counter() - t
+        report("sentences", 1, 2)
+        t = time.perf_counter()
+        sentences = score_sentences(split, positive, negative)
+        timings["score"] = time.perf_counter() - t
+        report("sentences", 2, 2)
+        t = time.perf_counter()
+        model = _fit_topics(corpus, n_topics, k_range, random_state)
+        timings["topics"] = time.perf_counter() - t
+    report("topics", 1, 1)
+
+    t = time.perf_counter()
+    ids = corpus["article_id"].tolist()
+    per_article = article_sentiment(sentences, ids, positive, negative)
+    dominant = model.dominant(ids)
+    topics = model.topics_.copy()
+    articles = corpus.merge(per_article, on="article_id", how="left").merge(
+        dominant, on="article_id", how="left")
+    labels = dict(zip(topics["topic_id"], topics["label"]))
+    articles["topic_label"] = articles["topic_id"].map(labels).fillna("(no topic)").astype(object)
+    topics = aggregate.topic_summary(topics, articles, sentences)
+    result = AnalysisResult(
+        articles=articles,
+        sentences=sentences,
+        topics=topics,
+        article_topics=model.article_topics_frame(ids),
+        skipped=skipped.reset_index(drop=True),
+        k_scores=model.k_scores_.copy(),
+        topic_map=topic_map(model),
+        article_map=article_map(model, ids),
+        params={
+            "n_topics": None if n_topics is None else int(n_topics),
+            "n_topics_chosen": int(model.n_topics_),
+            "chosen_by": model.chosen_by_,
+            "k_range": list(k_range),
+            "positive": positive, "negative": negative,
+            "max_sentence_words": max_sentence_words,
+            "random_state": random_state,
+            "coherence": float(model.coherence_), "diversity": float(model.diversity_),
+        },
+        timings=timings,
+    )
+    timings["aggregate"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - t0
+    return result

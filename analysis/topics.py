@@ -1,0 +1,773 @@
+"""Topics of a news corpus: TF-IDF + NMF, with the number of topics chosen from the data.
+
+:class:`TopicModel` is a scikit-learn style estimator: ``__init__`` only stores
+parameters, :meth:`TopicModel.fit` validates them, sets the ``*_`` attributes and returns
+``self``.  Its outputs are the ``topics`` and ``article_topics`` frames of
+``docs/frames.md``; :func:`topic_map` and :func:`article_map` give 2-D positions for the
+dashboard's maps.
+
+How it works
+------------
+* **Terms.** ``TfidfVectorizer`` with English stop words plus :data:`NEWS_STOP_WORDS`,
+  ``sublinear_tf=True``, unigrams and bigrams, and a token pattern that keeps only
+  alphabetic words of three letters or more (no numbers, no ``mp3``, no ``don``/``isn``
+  left over from ``don't``/``isn't``).  Bigrams are built after stop-word removal, so no
+  term contains a stop word.  ``min_df``/``max_df`` adapt to the corpus size.
+* **Topics.** ``NMF(init="nndsvda", solver="cd")`` with a fixed ``random_state``.  Each
+  topic's term vector is scaled to unit length (the document weights absorb the scale),
+  so a document's weight for a topic is that topic's share of its reconstruction and
+  weights are comparable across topics; ``doc_topic_`` rows are then normalised to sum
+  to 1.  An article's dominant topic is the largest weight.
+* **Same corpus, same answer.** Documents are put in a canonical order (SHA-1 of the
+  text, then id) before anything is fitted and results are mapped back to the caller's
+  order, so shuffling the corpus changes nothing: same topics, labels, numbering and
+  bit-identical weights.  Topics are numbered by size (articles whose dominant topic it
+  is, descending), ties by label.
+* **Small corpora.** Below ``min_paragraph_docs`` articles the model is fitted on
+  paragraphs (texts split on blank lines; paragraphs of fewer than 5 words are skipped;
+  an article with no such paragraph counts as one unit) so that topics describe the
+  parts of the articles; each article's weights are the mean of its paragraphs' rows.
+  The number of topics is capped by what the data supports (see :meth:`TopicModel.fit`).
+* **Choosing k** (``n_topics=None``): the vectorizer is fitted once and every k in
+  ``k_range`` (clipped to what the corpus supports) is fitted on the same matrix.  Each k
+  is scored by *stability*: ``n_resamples`` random half-samples of the documents (the
+  same samples for every k) are refitted and the dominant topics they give are compared
+  with the full fit's on the same documents (adjusted Rand index); the k with the
+  highest mean agreement wins, ties to the smaller k.  A k that is too large for the
+  data splits a real theme differently from sample to sample, and one that is too small
+  merges themes differently, so both score lower (Greene, O'Callaghan & Cunningham,
+  "How many topics? Stability analysis for topic models", ECML PKDD 2014, applied to
+  document assignments).  Coherence and diversity are reported for every k.  When the
+  corpus is too small for half-samples, the k with the highest mean NPMI coherence
+  wins.
+* **Coherence** of a topic is the mean NPMI over pairs of its 10 best *unigram* terms
+  (bigrams are skipped: their words would co-occur with themselves), computed on the
+  fitted units themselves from the binary document-term matrix; a pair that never
+  co-occurs scores −1.
+
+>>> model = TopicModel(n_topics=2).fit(
+...     ["The striker scored a goal in the football match."] * 5
+...     + ["Shares fell as the bank raised interest rates."] * 5)
+>>> model.n_topics_
+2
+>>> sorted(model.topics_["n_articles"].tolist())
+[5, 5]
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.base import BaseEstimator
+from sklearn.decomposition import NMF
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.metrics import adjusted_rand_score
+
+__all__ = ["TopicModel", "topic_map", "article_map", "NEWS_STOP_WORDS", "TOKEN_PATTERN"]
+
+#: Words that are frequent in any news text and say nothing about its topic; added to
+#: scikit-learn's English stop words.
+NEWS_STOP_WORDS = frozenset("""
+    said says say saying told tell tells telling asked added according reported reports
+    mr mrs ms dr year years yesterday today week weeks month months day days time times
+    new also would could should might must may one two three four five six seven eight
+    nine ten first second third last next just like make makes made get gets got going
+    way well much many lot people thing things including just really want wanted think
+    thought know knew did does doing don isn wasn didn doesn aren weren won use used
+    """.split())
+
+#: Whole words of three or more letters; a word followed by a contraction ending (don't,
+#: they're, we'll, I've, he'd, I'm) or preceded by letter + apostrophe (o'clock, O'Brien)
+#: is dropped rather than kept as a fragment.  Possessive 's is allowed (Russia's -> russia).
+TOKEN_PATTERN = r"(?u)(?<![^\W\d_]['’])\b[^\W\d_]{3,}\b(?!['’](?:t|re|ve|ll|d|m)\b)"
+
+#: Minimum number of words a paragraph needs to become a unit in paragraph mode.
+MIN_PARAGRAPH_WORDS = 5
+_PARAGRAPH_SPLIT = re.compile(r"\n[ \t\r\f\v]*\n")
+#: Documents below which min_df drops to 1 and max_df rises to 1.0.
+_SMALL_CORPUS = 20
+#: Units per topic the automatic k asks for on average (k <= n_units // 3).
+_UNITS_PER_TOPIC = 3
+_COHERENCE_TERMS = 10
+
+
+class TopicModel(BaseEstimator):
+    """TF-IDF + NMF topic model for news articles, deterministic and order-independent.
+
+    Parameters
+    ----------
+    n_topics : int or None, default None
+        Number of topics.  None chooses it over ``k_range`` (see the module docstring).
+        A value larger than the corpus supports (more topics than documents or terms)
+        is lowered with a warning.
+    k_range : (int, int), default (4, 10)
+        Smallest and largest k tried when ``n_topics`` is None, both included.  Clipped
+        to what the corpus supports: at most one topic per 3 documents (paragraphs in
+        paragraph mode), at least 1.
+    n_top_terms : int, default 10
+        Terms kept per topic in ``topic_terms_`` and the ``terms`` column.
+    ngram_range : (int, int), default (1, 2)
+        Word n-grams of the vectorizer; (1, 1) for words only.
+    max_features : int or None, default 20000
+        Vocabulary size cap (most frequent terms first).
+    min_df : int, float or None, default None
+        Minimum document frequency of a term (count or share).  None: 2 for corpora of
+        20 documents or more, else 1.
+    max_df : int, float or None, default None
+        Maximum document frequency (count or share).  None: 0.5 for corpora of 20
+        documents or more, else 1.0 (in a handful of documents the words they share are
+        the point).
+    extra_stop_words : iterable of str or None, default None
+        Stop words added to scikit-learn's English list.  None: :data:`NEWS_STOP_WORDS`;
+        ``()`` for none.
+    random_state : int, default 0
+        Seed for NMF's randomized SVD initialisation and the stability half-samples.
+    max_iter : int, default 400
+        NMF iterations.
+    tol : float, default 1e-4
+        NMF stopping tolerance.
+    min_paragraph_docs : int, default 8
+        Corpora with fewer articles are fitted on paragraphs; 0 never does.
+    n_resamples : int, default 3
+        Half-samples per k for the stability score when choosing k.
+    sample_fraction : float, default 0.5
+        Share of documents in each stability sample.
+
+    Attributes
+    ----------
+    n_topics_ : int
+        Number of topics fitted.
+    vectorizer_ : TfidfVectorizer
+        Fitted on the units (articles, or paragraphs in paragraph mode).
+    nmf_ : NMF
+        The fitted NMF; its ``components_`` rows are in topic-id order and have unit
+        length, so ``nmf_.transform(vectorizer_.transform(texts))`` gives raw weights.
+    topic_term_ : ndarray (n_topics, n_terms)
+        ``nmf_.components_``: unit-length topic term weights, rows in topic-id order.
+    doc_topic_ : ndarray (n_articles, n_topics)
+        Topic weights per article in the caller's order; rows sum to 1, or are all zero
+        for an article with no usable terms.
+    ids_ : list of str
+        Article ids given to ``fit`` (``"0"``, ``"1"`` … when none were given).
+    topic_terms_ : list of list of str
+        Top ``n_top_terms`` terms per topic, best first.
+    topics_ : DataFrame
+        One row per topic: ``topic_id`` (int64, 0..k−1 by size), ``label`` (str, best 3
+        terms joined with ``" · "``, no word repeated), ``terms`` (str, comma-separated),
+        ``term_weights`` (str, comma-separated, 4 decimals), ``n_articles`` (int64,
+        articles whose dominant topic it is), ``share`` (float64, n_articles / articles),
+        ``weight_share`` (float64, summed weight / articles), ``coherence`` (float64,
+        NPMI; NaN when a topic has fewer than 2 unigram terms).
+    k_scores_ : DataFrame
+        One row per k fitted: ``k`` (int64), ``coherence`` (mean NPMI), ``diversity``,
+        ``stability`` (mean ARI against the full fit; NaN when not computed),
+        ``reconstruction_err``, ``chosen`` (bool).
+    coherence_ : float
+        Mean topic coherence (NPMI) of the fitted model.
+    diversity_ : float
+        Distinct terms among all topics' top-10 terms / number of those terms.
+    chosen_by_ : str
+        ``"given"`` or how k was chosen.
+    unit_ : str
+        ``"article"`` or ``"paragraph"``.
+    n_units_ : int
+        Rows of the matrix the model was fitted on.
+    """
+
+    def __init__(self, n_topics=None, k_range=(4, 10), n_top_terms=10, ngram_range=(1, 2),
+                 max_features=20000, min_df=None, max_df=None, extra_stop_words=None,
+                 random_state=0, max_iter=400, tol=1e-4, min_paragraph_docs=8,
+                 n_resamples=3, sample_fraction=0.5):
+        self.n_topics = n_topics
+        self.k_range = k_range
+        self.n_top_terms = n_top_terms
+        self.ngram_range = ngram_range
+        self.max_features = max_features
+        self.min_df = min_df
+        self.max_df = max_df
+        self.extra_stop_words = extra_stop_words
+        self.random_state = random_state
+        self.max_iter = max_iter
+        self.tol = tol
+        self.min_paragraph_docs = min_paragraph_docs
+        self.n_resamples = n_resamples
+        self.sample_fraction = sample_fraction
+
+    # ------------------------------------------------------------------ validation
+    def _check_params(self):
+        def is_int(v):
+            return isinstance(v, Integral) and not isinstance(v, bool)
+
+        def is_real(v):
+            return isinstance(v, Real) and not isinstance(v, bool)
+
+        def bad(name, allowed):
+            raise ValueError(f"{name} must be {allowed}; got {getattr(self, name)!r}")
+
+        if self.n_topics is not None and not (is_int(self.n_topics) and self.n_topics >= 1):
+            bad("n_topics", "None or an integer >= 1")
+        kr = self.k_range
+        if not (isinstance(kr, (tuple, list)) and len(kr) == 2 and all(is_int(v) for v in kr)
+                and 1 <= kr[0] <= kr[1]):
+            bad("k_range", "a pair of integers (lo, hi) with 1 <= lo <= hi")
+        if not (is_int(self.n_top_terms) and self.n_top_terms >= 1):
+            bad("n_top_terms", "an integer >= 1")
+        ng = self.ngram_range
+        if not (isinstance(ng, (tuple, list)) and len(ng) == 2 and all(is_int(v) for v in ng)
+                and 1 <= ng[0] <= ng[1] <= 3):
+            bad("ngram_range", "a pair of integers (lo, hi) with 1 <= lo <= hi <= 3")
+        if self.max_features is not None and not (is_int(self.max_features) and self.max_features >= 1):
+            bad("max_features", "None or an integer >= 1")
+        for name in ("min_df", "max_df"):
+            v = getattr(self, name)
+            if v is None:
+                continue
+            if is_int(v):
+                if v < 1:
+                    bad(name, "None, an integer count >= 1 or a float share in (0, 1]")
+            elif is_real(v):
+                if not (0.0 < float(v) <= 1.0):
+                    bad(name, "None, an integer count >= 1 or a float share in (0, 1]")
+            else:
+                bad(name, "None, an integer count >= 1 or a float share in (0, 1]")
+        esw = self.extra_stop_words
+        if esw is not None and (isinstance(esw, str)
+                                or not all(isinstance(w, str) for w in esw)):
+            bad("extra_stop_words", "None or an iterable of strings (not a single string)")
+        if self.random_state is not None and not is_int(self.random_state):
+            bad("random_state", "an integer (or None for a different result each run)")
+        if not (is_int(self.max_iter) and self.max_iter >= 1):
+            bad("max_iter", "an integer >= 1")
+        if not (is_real(self.tol) and self.tol > 0):
+            bad("tol", "a number > 0")
+        if not (is_int(self.min_paragraph_docs) and self.min_paragraph_docs >= 0):
+            bad("min_paragraph_docs", "an integer >= 0")
+        if not (is_int(self.n_resamples) and self.n_resamples >= 1):
+            bad("n_resamples", "an integer >= 1")
+        if not (is_real(self.sample_fraction) and 0.0 < self.sample_fraction < 1.0):
+            bad("sample_fraction", "a number strictly between 0 and 1")
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, texts, ids=None):
+        """Fit topics to ``texts``.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Article texts (list, tuple, Series or array); None / NaN count as empty.
+        ids : sequence or None
+            Article ids, same length as ``texts``; stored as ``ids_`` (as str) and used
+            by :meth:`article_topics_frame` and :meth:`dominant`.  Default ``"0"``,
+            ``"1"`` …
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            Invalid parameters, no texts, or no text with a usable term.
+        """
+        self._check_params()
+        texts = _as_texts(texts, "texts")
+        if ids is None:
+            ids = [str(i) for i in range(len(texts))]
+        else:
+            ids = [str(v) for v in _as_list(ids, "ids")]
+            if len(ids) != len(texts):
+                raise ValueError(f"ids must have one id per text: got {len(ids)} ids for "
+                                 f"{len(texts)} texts")
+        if not texts:
+            raise ValueError("texts is empty: TopicModel.fit needs at least one article text")
+        if not any(t.strip() for t in texts):
+            raise ValueError(f"texts are all empty: none of the {len(texts)} texts has any "
+                             f"words to find topics in")
+
+        n_docs = len(texts)
+        self.ids_ = ids
+        self.unit_ = "paragraph" if n_docs < self.min_paragraph_docs else "article"
+        unit_texts, unit_doc = _units(texts, self.unit_)
+        # Canonical order: the fit sees the same matrix whatever order the caller used.
+        keys = [(_digest(t), _digest(texts[d]), ids[d], pos) for t, d, pos in
+                zip(unit_texts, unit_doc, _positions(unit_doc))]
+        order = sorted(range(len(unit_texts)), key=keys.__getitem__)
+        unit_texts = [unit_texts[i] for i in order]
+        unit_doc = np.asarray([unit_doc[i] for i in order], dtype=np.int64)
+        self._unit_doc = unit_doc
+
+        X = self._fit_vectorizer(unit_texts)
+        n_units, n_terms = X.shape
+        self.n_units_ = n_units
+        nonzero_units = int((X.getnnz(axis=1) > 0).sum())
+        hard_max = max(1, min(nonzero_units, n_terms))
+        rng_seed = self.random_state
+
+        if self.n_topics is not None:
+            k = min(self.n_topics, hard_max)
+            if k < self.n_topics:
+                warnings.warn(f"n_topics={self.n_topics} is more than this corpus supports "
+                              f"({nonzero_units} {self.unit_}s with terms, {n_terms} terms); "
+                              f"fitting {k} topics", UserWarning, stacklevel=2)
+                self.chosen_by_ = f"given ({self.n_topics}, lowered to {k}: corpus too small)"
+            else:
+                self.chosen_by_ = "given"
+            fits = {k: self._nmf(X, k, rng_seed)}
+            scores = [self._score_k(X, k, *fits[k], np.nan)]
+            chosen = k
+        else:
+            supported = max(1, min(hard_max, nonzero_units // _UNITS_PER_TOPIC))
+            hi = min(self.k_range[1], supported)
+            lo = min(self.k_range[0], hi)
+            ks = list(range(lo, hi + 1))
+            fits = {k: self._nmf(X, k, rng_seed) for k in ks}
+            stab = self._stability(X, fits, rng_seed) if len(ks) > 1 else {k: np.nan for k in ks}
+            scores = [self._score_k(X, k, *fits[k], stab[k]) for k in ks]
+            if len(ks) == 1:
+                chosen = ks[0]
+                self.chosen_by_ = ("only k in k_range" if (lo, hi) == tuple(self.k_range) else
+                                   f"only k the corpus supports ({nonzero_units} {self.unit_}s "
+                                   f"with terms, k_range {tuple(self.k_range)})")
+            elif all(np.isnan(stab[k]) for k in ks):
+                chosen = max(ks, key=lambda k: (_nan_to(scores[ks.index(k)]["coherence"], -2), -k))
+                self.chosen_by_ = (f"highest mean NPMI coherence over k={lo}..{hi} "
+                                   f"(too few {self.unit_}s for stability samples)")
+            else:
+                chosen = max(ks, key=lambda k: (_nan_to(stab[k], -2), -k))
+                self.chosen_by_ = (f"highest stability over k={lo}..{hi}: mean ARI of dominant "
+                                   f"topics, {self.n_resamples} samples of "
+                                   f"{self.sample_fraction:.0%} vs the full fit")
+        self._finish(X, *fits[chosen], unit_doc, n_docs)
+
+        k_scores = pd.DataFrame(scores)
+        k_scores["chosen"] = k_scores["k"] == chosen
+        self.k_scores_ = k_scores.astype({"k": "int64", "chosen": bool}).reset_index(drop=True)
+        return self
+
+    def _fit_vectorizer(self, unit_texts):
+        n = len(unit_texts)
+        small = n < _SMALL_CORPUS
+        min_df = self.min_df if self.min_df is not None else (1 if small else 2)
+        max_df = self.max_df if self.max_df is not None else (1.0 if small else 0.5)
+        extra = NEWS_STOP_WORDS if self.extra_stop_words is None else self.extra_stop_words
+        stop = sorted(ENGLISH_STOP_WORDS | {w.lower() for w in extra})
+
+        def make(mn, mx):
+            return TfidfVectorizer(stop_words=stop, token_pattern=TOKEN_PATTERN, lowercase=True,
+                                   ngram_range=tuple(self.ngram_range), min_df=mn, max_df=mx,
+                                   max_features=self.max_features, sublinear_tf=True,
+                                   dtype=np.float64)
+
+        vec = make(min_df, max_df)
+        try:
+            X = vec.fit_transform(unit_texts)
+        except ValueError:
+            X = None
+        if X is None or X.shape[1] == 0:
+            relaxed = make(1, 1.0)
+            try:
+                X = relaxed.fit_transform(unit_texts)
+            except ValueError:
+                raise ValueError(
+                    "no usable terms: every text is empty or has only stop words, numbers or "
+                    "words shorter than 3 letters") from None
+            if (min_df, max_df) != (1, 1.0):
+                warnings.warn(f"min_df={min_df!r} / max_df={max_df!r} leave no terms in "
+                              f"{n} {self.unit_}s; using min_df=1, max_df=1.0",
+                              UserWarning, stacklevel=3)
+            vec = relaxed
+        self.vectorizer_ = vec
+        self._terms = vec.get_feature_names_out()
+        X = X.tocsr()
+        self._binary = (X > 0).astype(np.float64).tocsc()
+        self._df = np.asarray(self._binary.sum(axis=0)).ravel()
+        self._is_unigram = np.array([" " not in t for t in self._terms], dtype=bool)
+        return X
+
+    def _nmf(self, X, k, seed, quiet=False):
+        """Fit NMF; return (W, fitted NMF, error) with unit-length components_, W scaled to match."""
+        model = NMF(n_components=k, init="nndsvda", solver="cd", beta_loss="frobenius",
+                    max_iter=self.max_iter, tol=self.tol, random_state=seed)
+        with warnings.catch_warnings():
+            if quiet:
+                warnings.simplefilter("ignore", ConvergenceWarning)
+            W = model.fit_transform(X)
+        H = model.components_
+        norms = np.linalg.norm(H, axis=1)
+        norms[norms == 0] = 1.0
+        model.components_ = H / norms[:, None]
+        return W * norms, model, float(model.reconstruction_err_)
+
+    def _stability(self, X, fits, seed):
+        """Mean ARI, per k, between the dominant topics of half-sample fits and those of
+        the full fit on the same units.  NaN where a sample cannot hold k topics."""
+        n = X.shape[0]
+        m = int(round(self.sample_fraction * n))
+        rng = np.random.RandomState(seed)
+        samples = [np.sort(rng.choice(n, m, replace=False)) for _ in range(self.n_resamples)]
+        out = {}
+        for k, (W, _, _) in fits.items():
+            if m <= k or m >= n:
+                out[k] = np.nan
+                continue
+            full = W.argmax(axis=1)
+            agree = []
+            for s in samples:
+                Xs = X[s]
+                keep = np.asarray(Xs.getnnz(axis=1) > 0)
+                if keep.sum() <= k:
+                    continue
+                Ws, _, _ = self._nmf(Xs, k, seed, quiet=True)
+                agree.append(adjusted_rand_score(full[s][keep], Ws.argmax(axis=1)[keep]))
+            out[k] = float(np.mean(agree)) if agree else np.nan
+        return out
+
+    def _score_k(self, X, k, W, model, err, stability):
+        H = model.components_
+        tops = [_top_terms(h, self._terms, _COHERENCE_TERMS) for h in H]
+        cohs = [self._coherence(X, h) for h in H]
+        return {"k": k, "coherence": _nanmean(cohs), "diversity": _diversity(tops),
+                "stability": stability, "reconstruction_err": err}
+
+    def _coherence(self, X, h):
+        """NPMI over the topic's 10 best unigram terms on the binary unit-term matrix."""
+        order = np.argsort(-h, kind="stable")
+        idx = [i for i in order if self._is_unigram[i] and h[i] > 0][:_COHERENCE_TERMS]
+        return _npmi(self._binary, self._df, np.asarray(idx, dtype=np.int64))
+
+    def _finish(self, X, W, model, err, unit_doc, n_docs):
+        k = W.shape[1]
+        H = model.components_
+        article_w = _aggregate(W, unit_doc, n_docs)          # canonical-unit -> caller order
+        # Intrinsic tie-break for dominant topics: larger total weight, then label.
+        labels0 = [_label(_top_terms(h, self._terms, 30)) for h in H]
+        total = article_w.sum(axis=0)
+        prio0 = sorted(range(k), key=lambda j: (-total[j], labels0[j], j))
+        rank0 = np.empty(k, dtype=np.int64)
+        rank0[prio0] = np.arange(k)
+        dom0 = _dominant(article_w, rank0)
+        counts = np.bincount(dom0[dom0 >= 0], minlength=k)
+        terms0 = [", ".join(_top_terms(h, self._terms, self.n_top_terms)) for h in H]
+        perm = sorted(range(k), key=lambda j: (-counts[j], labels0[j], terms0[j], rank0[j]))
+        perm = np.asarray(perm, dtype=np.int64)
+
+        model.components_ = H[perm]
+        self.nmf_ = model
+        self.n_topics_ = k
+        self.topic_term_ = model.components_
+        self.doc_topic_ = article_w[:, perm]
+        self._unit_w = W[:, perm]
+        self._rank = rank0[perm]                 # tie priority in the new numbering
+        self.topic_terms_ = [_top_terms(h, self._terms, self.n_top_terms) for h in self.topic_term_]
+        self.coherence_per_topic_ = np.array([self._coherence(X, h) for h in self.topic_term_])
+        self.coherence_ = _nanmean(self.coherence_per_topic_)
+        self.diversity_ = _diversity([_top_terms(h, self._terms, 10) for h in self.topic_term_])
+        self.reconstruction_err_ = err
+
+        dom = self._dominant_ids()
+        n_articles = np.bincount(dom[dom >= 0], minlength=k).astype(np.int64)
+        weights = [", ".join(f"{h[i]:.4f}" for i in np.argsort(-h, kind="stable")[:len(t)])
+                   for h, t in zip(self.topic_term_, self.topic_terms_)]
+        self.topics_ = pd.DataFrame({
+            "topic_id": np.arange(k, dtype=np.int64),
+            "label": [labels0[j] for j in perm],
+            "terms": [", ".join(t) for t in self.topic_terms_],
+            "term_weights": weights,
+            "n_articles": n_articles,
+            "share": n_articles / n_docs,
+            "weight_share": self.doc_topic_.sum(axis=0) / n_docs,
+            "coherence": self.coherence_per_topic_.astype(np.float64),
+        })
+        for attr in ("_binary", "_df", "_is_unigram"):
+            self.__dict__.pop(attr, None)
+
+    def _dominant_ids(self):
+        return _dominant(self.doc_topic_, self._rank)
+
+    # ------------------------------------------------------------------ using the fit
+    def _check_fitted(self):
+        if not hasattr(self, "doc_topic_"):
+            raise RuntimeError("this TopicModel is not fitted yet: call fit(texts) first")
+
+    def transform(self, texts):
+        """Topic weights of new texts, shape (len(texts), n_topics_), rows summing to 1
+        (all zero for a text with no known term).  Texts are split into paragraphs and
+        averaged when the model was fitted on paragraphs."""
+        self._check_fitted()
+        texts = _as_texts(texts, "texts")
+        if not texts:
+            return np.zeros((0, self.n_topics_))
+        unit_texts, unit_doc = _units(texts, self.unit_)
+        X = self.vectorizer_.transform(unit_texts)
+        W = self.nmf_.transform(X)
+        return _aggregate(W, np.asarray(unit_doc, dtype=np.int64), len(texts))
+
+    def _resolve_ids(self, ids):
+        self._check_fitted()
+        if ids is None:
+            return list(self.ids_)
+        ids = [str(v) for v in _as_list(ids, "ids")]
+        if len(ids) != self.doc_topic_.shape[0]:
+            raise ValueError(f"ids must have one id per fitted text: got {len(ids)} ids for "
+                             f"{self.doc_topic_.shape[0]} texts")
+        return ids
+
+    def article_topics_frame(self, ids=None):
+        """Long frame ``article_id`` (str), ``topic_id`` (int64), ``weight`` (float64):
+        one row per article and topic with a non-zero weight, in article order then topic
+        id; an article's weights sum to 1.  ``ids`` default to the ids given to ``fit``."""
+        ids = self._resolve_ids(ids)
+        rows, cols = np.nonzero(self.doc_topic_ > 0)
+        return pd.DataFrame({
+            "article_id": pd.Series([ids[r] for r in rows], dtype=object),
+            "topic_id": cols.astype(np.int64),
+            "weight": self.doc_topic_[rows, cols].astype(np.float64),
+        })
+
+    def dominant(self, ids=None):
+        """Frame ``article_id`` (str), ``topic_id`` (int64; −1 for an article with no
+        topic weight), ``topic_weight`` (float64, 0.0 for −1), one row per article in
+        order.  Exact ties go to the topic with more total weight."""
+        ids = self._resolve_ids(ids)
+        dom = self._dominant_ids()
+        w = np.where(dom >= 0, self.doc_topic_[np.arange(len(dom)), np.maximum(dom, 0)], 0.0)
+        return pd.DataFrame({"article_id": pd.Series(ids, dtype=object),
+                             "topic_id": dom.astype(np.int64),
+                             "topic_weight": w.astype(np.float64)})
+
+
+# ---------------------------------------------------------------------- maps
+def topic_map(model: TopicModel) -> pd.DataFrame:
+    """2-D positions of the topics: classical MDS of the Jensen–Shannon distances between
+    their term distributions (as pyLDAvis does).  Deterministic (eigendecomposition, signs
+    fixed).  Returns ``topic_id`` (int64), ``x``, ``y`` (float64); one topic sits at
+    (0, 0), two topics on the x axis."""
+    model._check_fitted()
+    H = np.asarray(model.topic_term_, dtype=np.float64)
+    k = H.shape[0]
+    P = H / np.where(H.sum(axis=1, keepdims=True) > 0, H.sum(axis=1, keepdims=True), 1.0)
+    D = np.zeros((k, k))
+    for i in range(k):
+        for j in range(i + 1, k):
+            D[i, j] = D[j, i] = _js_distance(P[i], P[j])
+    xy = _pcoa(D)
+    return pd.DataFrame({"topic_id": np.arange(k, dtype=np.int64), "x": xy[:, 0], "y": xy[:, 1]})
+
+
+def article_map(model: TopicModel, ids=None) -> pd.DataFrame:
+    """2-D positions of the articles: PCA of the square roots of their topic weights
+    (Hellinger geometry, so articles with similar topic mixes are close and each topic's
+    articles gather).  Computed in the canonical order, so deterministic and independent
+    of the corpus order; signs fixed.  Returns ``article_id`` (str), ``x``, ``y``
+    (float64) in article order; an article with no topic weight gets NaN."""
+    ids = model._resolve_ids(ids)
+    Wd = np.sqrt(np.asarray(model.doc_topic_, dtype=np.float64))
+    n = Wd.shape[0]
+    xy = np.full((n, 2), np.nan)
+    has = Wd.sum(axis=1) > 0
+    rows = np.flatnonzero(has)
+    if len(rows):
+        # canonical order: by the article's first unit position in the fitted order
+        first = {}
+        for pos, d in enumerate(model._unit_doc):
+            first.setdefault(int(d), pos)
+        rows = np.asarray(sorted(rows, key=lambda r: (first.get(int(r), n + r), ids[r])))
+        xy[rows] = _pca2(Wd[rows])
+    return pd.DataFrame({"article_id": pd.Series(ids, dtype=object), "x": xy[:, 0], "y": xy[:, 1]})
+
+
+# ---------------------------------------------------------------------- helpers
+def _as_list(values, name):
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{name} must be a sequence of strings, got a single "
+                        f"{type(values).__name__}; wrap it in a list")
+    if isinstance(values, pd.Series):
+        return values.tolist()
+    if isinstance(values, np.ndarray):
+        return values.ravel().tolist()
+    try:
+        return list(values)
+    except TypeError:
+        raise TypeError(f"{name} must be a sequence of strings, got "
+                        f"{type(values).__name__}") from None
+
+
+def _as_texts(texts, name):
+    out = []
+    for t in _as_list(texts, name):
+        if t is None or (isinstance(t, float) and math.isnan(t)):
+            out.append("")
+        elif isinstance(t, str):
+            out.append(t)
+        else:
+            raise TypeError(f"{name} must hold strings (None/NaN count as empty); got "
+                            f"{type(t).__name__}: {t!r:.60}")
+    return out
+
+
+def _digest(text):
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _positions(unit_doc):
+    seen = {}
+    out = []
+    for d in unit_doc:
+        out.append(seen.get(d, 0))
+        seen[d] = out[-1] + 1
+    return out
+
+
+def _units(texts, unit):
+    """Texts -> (unit texts, index of the text each unit comes from)."""
+    if unit == "article":
+        return list(texts), list(range(len(texts)))
+    unit_texts, unit_doc = [], []
+    for d, text in enumerate(texts):
+        paras = [p.strip() for p in _PARAGRAPH_SPLIT.split(text)]
+        good = [p for p in paras if len(p.split()) >= MIN_PARAGRAPH_WORDS]
+        if not good and text.strip():
+            good = [text.strip()]
+        unit_texts.extend(good)
+        unit_doc.extend([d] * len(good))
+    return unit_texts, unit_doc
+
+
+def _aggregate(W, unit_doc, n_docs):
+    """Unit weights -> per-text weights: unit rows normalised to sum 1, averaged per text
+    (units without weight count as zero rows), renormalised to sum 1."""
+    k = W.shape[1]
+    sums = W.sum(axis=1, keepdims=True)
+    R = np.divide(W, sums, out=np.zeros_like(W, dtype=np.float64), where=sums > 0)
+    out = np.zeros((n_docs, k))
+    if len(unit_doc):
+        np.add.at(out, unit_doc, R)
+    tot = out.sum(axis=1, keepdims=True)
+    return np.divide(out, tot, out=np.zeros_like(out), where=tot > 0)
+
+
+def _dominant(weights, rank):
+    """Row argmax; exact ties to the lowest ``rank``; −1 for an all-zero row."""
+    if weights.shape[1] == 0:
+        return np.full(weights.shape[0], -1, dtype=np.int64)
+    mx = weights.max(axis=1, keepdims=True)
+    cand = np.where(weights == mx, rank[None, :], np.iinfo(np.int64).max)
+    dom = cand.argmin(axis=1).astype(np.int64)
+    dom[mx[:, 0] <= 0] = -1
+    return dom
+
+
+def _top_terms(h, terms, n):
+    order = np.argsort(-h, kind="stable")[:n]
+    return [str(terms[i]) for i in order if h[i] > 0]
+
+
+def _singular(word):
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _label(terms, n=3):
+    """Best ``n`` terms joined with " · ", skipping a term that repeats a word already in
+    the label (a bigram holding a chosen unigram, or a plural of a chosen word)."""
+    chosen, used = [], set()
+    for t in terms:
+        words = {_singular(w) for w in t.split()}
+        if words & used:
+            continue
+        chosen.append(t)
+        used |= words
+        if len(chosen) == n:
+            break
+    return " · ".join(chosen) if chosen else "(no terms)"
+
+
+def _npmi(B, df, idx):
+    """Mean NPMI over pairs of columns ``idx`` of binary matrix ``B`` (units x terms)."""
+    if len(idx) < 2:
+        return np.nan
+    n = B.shape[0]
+    sub = B[:, idx]
+    co = np.asarray((sub.T @ sub).todense()) if sparse.issparse(sub) else sub.T @ sub
+    p = df[idx] / n
+    vals = []
+    for i in range(len(idx)):
+        for j in range(i + 1, len(idx)):
+            pij = co[i, j] / n
+            if pij <= 0:
+                vals.append(-1.0)
+            elif pij >= 1.0:
+                vals.append(1.0)
+            else:
+                vals.append(math.log(pij / (p[i] * p[j])) / -math.log(pij))
+    return float(np.mean(vals))
+
+
+def _diversity(tops):
+    allt = [t for top in tops for t in top[:10]]
+    return len(set(allt)) / len(allt) if allt else np.nan
+
+
+def _nanmean(values):
+    arr = np.asarray(values, dtype=np.float64)
+    return float(np.nanmean(arr)) if np.isfinite(arr).any() else np.nan
+
+
+def _nan_to(v, default):
+    return default if v is None or (isinstance(v, float) and math.isnan(v)) else v
+
+
+def _js_distance(p, q):
+    m = 0.5 * (p + q)
+
+    def kl(a, b):
+        mask = a > 0
+        return float(np.sum(a[mask] * np.log2(a[mask] / b[mask])))
+
+    return math.sqrt(max(0.0, 0.5 * kl(p, m) + 0.5 * kl(q, m)))
+
+
+def _fix_signs(V):
+    """Flip each column so that its largest-magnitude entry is positive."""
+    for j in range(V.shape[1]):
+        i = int(np.argmax(np.abs(V[:, j])))
+        if V[i, j] < 0:
+            V[:, j] = -V[:, j]
+    return V
+
+
+def _pcoa(D):
+    """Classical MDS of a distance matrix into 2 dimensions (zeros where the data has
+    fewer dimensions)."""
+    k = D.shape[0]
+    out = np.zeros((k, 2))
+    if k < 2:
+        return out
+    J = np.eye(k) - 1.0 / k
+    B = -0.5 * J @ (D ** 2) @ J
+    vals, vecs = np.linalg.eigh((B + B.T) / 2)
+    order = np.argsort(-vals, kind="stable")[:2]
+    for c, i in enumerate(order):
+        if vals[i] > 1e-12:
+            out[:, c] = vecs[:, i] * math.sqrt(vals[i])
+    return _fix_signs(out)
+
+
+def _pca2(M):
+    """First two principal-component scores of the rows of ``M`` (zeros when fewer)."""
+    n = M.shape[0]
+    out = np.zeros((n, 2))
+    if n < 2:
+        return out
+    C = M - M.mean(axis=0, keepdims=True)
+    U, S, _ = np.linalg.svd(C, full_matrices=False)
+    for c in range(min(2, len(S))):
+        if S[c] > 1e-12:
+            out[:, c] = U[:, c] * S[c]
+    return _fix_signs(out)

@@ -1,0 +1,110 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import aggregate, analyze
+
+from factories import make_corpus
+
+
+@pytest.fixture(scope="module")
+def result():
+    return analyze(make_corpus(), n_topics=3, n_jobs=1)
+
+
+def test_auto_freq_follows_the_span():
+    t = pd.Timestamp("2024-01-01")
+    assert aggregate.auto_freq(pd.Series([t, t + pd.Timedelta(hours=30)])) == "hour"
+    assert aggregate.auto_freq(pd.Series([t, t + pd.Timedelta(days=30)])) == "day"
+    assert aggregate.auto_freq(pd.Series([t, t + pd.Timedelta(days=300)])) == "week"
+    assert aggregate.auto_freq(pd.Series([t, t + pd.Timedelta(days=1000)])) == "month"
+    assert aggregate.auto_freq(pd.Series([pd.NaT])) == "day"
+
+
+def test_weekly_timeline_counts_every_dated_article(result):
+    tl = aggregate.timeline(result.articles, result.sentences, freq="week")
+    assert tl.attrs["freq"] == "week"
+    assert tl["n_articles"].sum() == len(result.articles) - 1  # one undated
+    assert aggregate.undated_count(result.articles) == 1
+    assert tl["period"].min().year == 2024  # never epoch 1970
+    assert (tl["period"].dt.day_of_week == 0).all()  # weeks start on Monday
+    dated = result.articles["published"].notna()
+    n_sent = result.sentences["article_id"].isin(result.articles.loc[dated, "article_id"]).sum()
+    assert tl["n_sentences"].sum() == n_sent
+    assert tl["compound"].between(-1, 1).all()
+
+
+def test_daily_timeline_fills_quiet_days_with_zero(result):
+    tl = aggregate.timeline(result.articles, result.sentences, freq="day")
+    assert (tl["n_articles"] == 0).any()
+    assert tl.loc[tl["n_articles"] == 0, "compound"].isna().all()
+    assert tl["period"].diff().dropna().eq(pd.Timedelta(days=1)).all()
+
+
+def test_topic_timeline_shares_sum_to_one(result):
+    tt = aggregate.topic_timeline(result.articles, result.article_topics, freq="week")
+    shares = tt.groupby("period")["share"].sum()
+    busy = tt.groupby("period")["weight"].sum() > 0
+    assert np.allclose(shares[busy], 1.0)
+    assert set(tt["topic_id"]) == set(result.topics["topic_id"])
+    assert tt["n_articles"].sum() == result.articles["published"].notna().sum()
+
+
+def test_filters_combine(result):
+    by_date = result.filter(start="2024-06-10", end="2024-06-16")
+    assert len(by_date.articles) > 0
+    assert by_date.articles["published"].between("2024-06-10", "2024-06-16 23:59:59").all()
+    t = int(result.topics["topic_id"].iloc[0])
+    by_topic = result.filter(topics=[t])
+    assert (by_topic.articles["topic_id"] == t).all()
+    assert set(by_topic.sentences["article_id"]) <= set(by_topic.articles["article_id"])
+    neg = result.filter(sentiment=(-1, -0.05))
+    assert (neg.articles["compound"] <= -0.05).all()
+    kw = result.filter(keyword="STADIUM")
+    assert len(kw.articles) > 0
+    assert kw.articles["text"].str.contains("stadium", case=False).all()
+    # A keyword is text, not a regex: special characters match literally.
+    assert len(result.filter(keyword="(.*)").articles) == 0
+    both = result.filter(topics=[t], keyword="stadium")
+    assert set(both.articles["article_id"]) == set(by_topic.articles["article_id"]) & set(
+        kw.articles["article_id"])
+    assert both.params["filter"]["keyword"] == "stadium"
+    # Filtered topic sizes are recomputed for the selection.
+    assert both.topics["n_articles"].sum() == len(both.articles)
+
+
+def test_evidence_orders_by_strength(result):
+    ev = aggregate.evidence(result.articles, result.sentences, topic_id=0)
+    assert len(ev) > 0
+    assert (ev["topic_id"] == 0).all()
+    assert ev["compound"].abs().is_monotonic_decreasing
+    week = pd.Timestamp("2024-06-03")
+    ev_week = aggregate.evidence(result.articles, result.sentences, period=week, freq="week",
+                                 label="negative")
+    assert (ev_week["label"] == "negative").all()
+    assert ev_week["published"].between("2024-06-03", "2024-06-09 23:59:59").all()
+
+
+def test_keyword_timeline(result):
+    kt = aggregate.keyword_timeline(result.articles, result.sentences, "flood", freq="week")
+    assert kt["n_sentences"].sum() == aggregate.keyword_sentences(
+        result.sentences[result.sentences["article_id"] != "undated-00"], "flood").shape[0]
+    assert kt["n_sentences"].sum() > 0
+
+
+def test_topic_sentiment_is_complete(result):
+    ts = aggregate.topic_sentiment(result.articles, result.sentences)
+    assert len(ts) == 3 * len(result.topics)
+    assert np.allclose(ts.groupby("topic_id")["share"].sum(), 1.0)
+
+
+def test_rename_topics_everywhere(result):
+    renamed = result.rename_topics({0: "Floods", 1: "  "})
+    assert renamed.topics.set_index("topic_id").loc[0, "label"] == "Floods"
+    assert renamed.topics.set_index("topic_id").loc[1, "label"] == result.topics.set_index(
+        "topic_id").loc[1, "label"]
+    assert (renamed.articles.loc[renamed.articles["topic_id"] == 0, "topic_label"] == "Floods").all()
+    tt = aggregate.topic_timeline(renamed.articles, renamed.article_topics, freq="week")
+    assert "Floods" in set(tt["topic_label"])
+    # The original is untouched.
+    assert "Floods" not in set(result.topics["label"])

@@ -1,0 +1,82 @@
+import io
+import zipfile
+
+import pandas as pd
+import pytest
+
+from analysis import analyze
+from analysis.reports import (atomic_write_bytes, neutralize_cell, report_zip, to_csv_bytes,
+                              write_csv, write_report)
+
+from factories import make_corpus
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("=HYPERLINK(\"http://x\",\"y\")", "'=HYPERLINK(\"http://x\",\"y\")"),
+    ("+1 555", "'+1 555"), ("-cmd", "'-cmd"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tx", "'\tx"), ("\rx", "'\rx"), ("plain", "plain"), ("", ""), (3, 3), (-0.5, -0.5),
+])
+def test_neutralize_cell(cell, expected):
+    assert neutralize_cell(cell) == expected
+
+
+def test_csv_is_inert_in_spreadsheets_and_reads_back(tmp_path):
+    frame = pd.DataFrame({
+        "title": ['=HYPERLINK("http://x","y")', "Normal title, with comma", 'Quote "inside"\nand newline'],
+        "compound": [-0.5, 0.25, 0.0],
+        "n": [1, -2, 3],
+        "published": pd.to_datetime(["2024-08-22 04:26:04", None, "2024-01-02 00:00:00"]),
+    })
+    path = write_csv(frame, tmp_path / "a.csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM for spreadsheet programs
+    back = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False)
+    assert back.loc[0, "title"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert back.loc[1:, "title"].tolist() == frame.loc[1:, "title"].tolist()
+    # Numbers stay numbers (negatives are not prefixed), dates are ISO 8601.
+    assert back["compound"].tolist() == [-0.5, 0.25, 0.0]
+    assert back["n"].tolist() == [1, -2, 3]
+    assert back["published"].tolist() == ["2024-08-22T04:26:04", "", "2024-01-02T00:00:00"]
+
+
+def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    target = tmp_path / "out.csv"
+    target.write_bytes(b"old")
+    import os
+    real_replace = os.replace
+
+    def boom(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError):
+        atomic_write_bytes(target, b"new content")
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_report_files_and_determinism(tmp_path):
+    result = analyze(make_corpus(), n_topics=3, n_jobs=1)
+    first = write_report(result, tmp_path / "a", freq="week")
+    names = sorted(p.name for p in first)
+    assert names == ["articles.csv", "sentences.csv", "summary.txt", "timeline.csv", "topics.csv"]
+    arts = pd.read_csv(tmp_path / "a" / "articles.csv", encoding="utf-8-sig")
+    assert len(arts) == len(result.articles)
+    again = analyze(make_corpus(), n_topics=3, n_jobs=1)
+    write_report(again, tmp_path / "b", freq="week")
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    z1, z2 = report_zip(result, "week"), report_zip(again, "week")
+    assert z1 == z2
+    assert sorted(zipfile.ZipFile(io.BytesIO(z1)).namelist()) == names
+
+
+def test_filtered_report_holds_only_filtered_rows(tmp_path):
+    result = analyze(make_corpus(), n_topics=3, n_jobs=1).filter(keyword="stadium")
+    write_report(result, tmp_path, freq="week")
+    arts = pd.read_csv(tmp_path / "articles.csv", encoding="utf-8-sig")
+    sents = pd.read_csv(tmp_path / "sentences.csv", encoding="utf-8-sig")
+    assert set(arts["article_id"]) == set(result.articles["article_id"])
+    assert set(sents["article_id"]) <= set(arts["article_id"])
+    assert '"keyword": "stadium"' in (tmp_path / "summary.txt").read_text()
