@@ -11,7 +11,7 @@ from tqdm import tqdm
 from . import aggregate
 from .corpus import SourceError, read_source
 from .pipeline import analyze
-from .reports import write_report
+from .reports import write_csv, write_report
 
 __all__ = ["main", "build_parser"]
 
@@ -128,8 +128,13 @@ def _report(args) -> int:
     files_bar.close()
     n_read = len(corpus) + len(skipped)
     if corpus.empty:
-        reasons = "; ".join(f"{s}: {r}" for s, r in skipped.head(5).itertuples(index=False))
-        raise SourceError(f"no article could be read from {args.source} ({reasons})")
+        # Still account for every input: the skipped list says why each was refused.
+        if len(skipped):
+            write_csv(skipped, args.out / "skipped.csv")
+        reasons = "; ".join(f"{s}: {r}" for s, r in skipped.head(3).itertuples(index=False))
+        raise SourceError(f"no article could be read from {args.source} ({reasons}"
+                          + (f"; all {len(skipped)} listed in {args.out / 'skipped.csv'})"
+                             if len(skipped) > 3 else ")"))
     bar = tqdm(desc="analysing", total=None, disable=None, leave=False, file=sys.stderr)
 
     def on_stage(stage, done, total):

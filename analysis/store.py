@@ -8,6 +8,7 @@ format version makes :func:`load_result` return ``None`` and the caller recomput
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -49,10 +50,22 @@ def corpus_digest(corpus: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """SHA-256 of the analysis package's source: a result computed by other code is
+    never loaded as if it were current, even when nobody bumped ``STORE_VERSION``."""
+    h = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def cache_key(corpus: pd.DataFrame, settings: dict) -> str:
-    """Key of a result: corpus content, analysis settings and the store version."""
+    """Key of a result: corpus content, analysis settings, store version and code."""
     h = hashlib.sha256()
     h.update(corpus_digest(corpus).encode())
+    h.update(code_fingerprint().encode())
     h.update(json.dumps(settings, sort_keys=True, default=str).encode())
     h.update(str(STORE_VERSION).encode())
     return h.hexdigest()[:32]

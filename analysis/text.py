@@ -268,6 +268,9 @@ def html_to_text(html: str) -> str:
 # ----------------------------------------------------------------------------- titles
 
 _FIRST_SENTENCE_RE = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s|$)")
+_TITLE_ABBREVIATIONS = frozenset(
+    "Inc Corp Ltd Co Plc St Jr Sr Mr Mrs Ms Dr Prof Gen Sen Rep Gov Lt Col Capt No vs "
+    "Jan Feb Mar Apr Aug Sep Sept Oct Nov Dec S U K".split())
 
 
 def _shorten(text: str, limit: int = 80) -> str:
@@ -296,6 +299,12 @@ def make_title(text: str) -> str:
     if len(first.split()) <= 15 and len(first) <= 150 and not first.endswith((".", ":")):
         return first
     body = next((p for p in paragraphs if not is_heading(p)), first)
-    match = _FIRST_SENTENCE_RE.search(body)
-    sentence = body[: match.end()] if match else body
-    return _shorten(sentence)
+    end = len(body)
+    for match in _FIRST_SENTENCE_RE.finditer(body):
+        word = body[: match.start()].rsplit(None, 1)[-1] if body[: match.start()].strip() else ""
+        # "Lumora Devices Inc. unveiled…", "the U.S. said…": not the end of a sentence.
+        if word.rstrip(".").split(".")[-1] in _TITLE_ABBREVIATIONS or len(word.rstrip(".")) == 1:
+            continue
+        end = match.end()
+        break
+    return _shorten(body[:end])

@@ -48,8 +48,9 @@ def make_corpus(n_per_theme: int = 6) -> pd.DataFrame:
             text = f"{body}\n\n{second} Officials gave more details on Monday."
             rows.append({
                 "article_id": f"{theme}-{i:02d}",
-                "published": pd.Timestamp("2024-06-03 08:00") + pd.Timedelta(days=(day * 7) % 42,
-                                                                             hours=i),
+                # Unique to the minute, so seed-format file names never collide.
+                "published": pd.Timestamp("2024-06-03 08:00") + pd.Timedelta(
+                    days=(day * 7) % 42, hours=i, minutes=day),
                 "title": f"{theme.title()} story {i}",
                 "text": text,
                 "source": f"memory:{theme}-{i}",

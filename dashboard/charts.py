@@ -1,0 +1,615 @@
+"""Every chart of the dashboard: one function per chart, ``(tidy frame, options) -> go.Figure``.
+
+No Streamlit here: the functions take the frames documented in ``docs/frames.md`` (or
+the aggregates of :mod:`analysis.aggregate`) and return Plotly figures, so they are
+tested by asserting on ``fig.data`` / ``fig.layout``.
+
+Conventions shared by every chart
+---------------------------------
+* One diverging sentiment scale everywhere: red negative, grey neutral, green positive
+  (:data:`NEG`, :data:`NEU`, :data:`POS`, :func:`sentiment_color`).
+* A topic has the same colour in every chart: :func:`topic_color` keys a fixed
+  qualitative palette (without red or green, which mean sentiment) by ``topic_id``.
+* Long topic labels are truncated on axes and legends (:func:`short`); hovers show the
+  full label.
+* Text from the corpus (titles, sentences, topic labels) is HTML-escaped before Plotly
+  sees it (:func:`esc`): Plotly renders a subset of HTML in labels and hovers.
+* Traces that the app makes clickable are ``bar`` or ``scatter`` traces with markers
+  (Streamlit's selection events work on those) and carry ``customdata`` that says what
+  a point stands for: a period start (ISO date), a topic id, a sentiment range.
+"""
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+__all__ = [
+    "NEG", "NEU", "POS", "SENTIMENT_SCALE", "LABEL_COLORS", "TOPIC_PALETTE", "NO_TOPIC_COLOR",
+    "sentiment_color", "topic_color", "short", "esc",
+    "volume_timeline", "sentiment_timeline", "topic_volume_timeline", "topic_sentiment_timeline",
+    "topic_share_area", "topic_terms", "topic_size", "topic_mean_sentiment", "topic_sentiment_mix",
+    "topic_map", "article_map", "sentiment_histogram", "label_bar", "keyword_timeline",
+    "sentiment_arc", "k_scores",
+]
+
+NEG = "#d62728"
+NEU = "#9a9a9a"
+POS = "#2ca02c"
+#: Plotly colour scale from −1 (red) through 0 (grey) to +1 (green).
+SENTIMENT_SCALE = [[0.0, NEG], [0.5, NEU], [1.0, POS]]
+LABEL_COLORS = {"negative": NEG, "neutral": NEU, "positive": POS}
+LABEL_ORDER = ["negative", "neutral", "positive"]
+
+#: Qualitative palette for topics; no pure red or green (those mean sentiment), no grey.
+TOPIC_PALETTE = [
+    "#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#393b79",
+    "#e6550d", "#7b4173", "#6baed6", "#fdae6b", "#9e9ac8", "#c49c94", "#f7b6d2", "#8c6d31",
+    "#9edae5", "#5254a3", "#d6616b", "#ce6dbd",
+]
+NO_TOPIC_COLOR = "#bdbdbd"
+
+VOLUME_COLOR = "#4c78a8"
+ROLLING_COLOR = "#555555"
+LABEL_MAX = 28
+_FONT = dict(size=13)
+
+
+# --------------------------------------------------------------------------- helpers
+def esc(value) -> str:
+    """Text safe to show in a Plotly label or hover: HTML-escaped, never markup."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def short(label, n: int = LABEL_MAX) -> str:
+    """``label`` cut to ``n`` characters with an ellipsis (for axes and legends)."""
+    text = "" if label is None else str(label)
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _hex_to_rgb(color: str) -> tuple[int, int, int]:
+    color = color.lstrip("#")
+    return tuple(int(color[i:i + 2], 16) for i in (0, 2, 4))
+
+
+def sentiment_color(value) -> str:
+    """Colour of a compound score on the diverging scale (NaN → neutral grey)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return NEU
+    x = max(-1.0, min(1.0, float(value)))
+    if abs(x) < 0.05:  # VADER's neutral band
+        return NEU
+    # Saturate quickly: a mean compound of ±0.35 is already a strong signal, and
+    # anything outside the neutral band is visibly tinted.
+    t = min(1.0, max(0.4, abs(x) / 0.35))
+    a = _hex_to_rgb(NEU)
+    b = _hex_to_rgb(POS if x > 0 else NEG)
+    rgb = tuple(round(a[i] + (b[i] - a[i]) * t) for i in range(3))
+    return "#%02x%02x%02x" % rgb
+
+
+def topic_color(topic_id) -> str:
+    """Fixed colour of a topic id (the same in every chart); −1 / missing → grey."""
+    try:
+        tid = int(topic_id)
+    except (TypeError, ValueError):
+        return NO_TOPIC_COLOR
+    if tid < 0:
+        return NO_TOPIC_COLOR
+    return TOPIC_PALETTE[tid % len(TOPIC_PALETTE)]
+
+
+def _rolling(values: pd.Series, window: int) -> pd.Series:
+    """Trailing mean over the last ``window`` values that exist (NaN periods, i.e.
+    periods without articles, are skipped rather than breaking the line)."""
+    present = values.dropna()
+    return present.rolling(window, min_periods=1, center=False).mean().reindex(values.index)
+
+
+def _period_labels(periods: pd.Series, freq: str) -> list[str]:
+    fmt = {"hour": "%Y-%m-%d %H:00", "day": "%Y-%m-%d", "week": "week of %Y-%m-%d",
+           "month": "%B %Y"}.get(freq, "%Y-%m-%d")
+    return [pd.Timestamp(p).strftime(fmt) for p in periods]
+
+
+def _iso(periods) -> list[str]:
+    return [pd.Timestamp(p).isoformat() for p in periods]
+
+
+def _base(fig: go.Figure, title: str | None = None, height: int = 360, selectable: bool = False,
+          **layout) -> go.Figure:
+    # ``clickmode`` / ``dragmode`` are left unset on purpose: Streamlit sets them when
+    # selections are on (a preset ``dragmode="select"`` turns click-to-select off).
+    fig.update_layout(
+        title=dict(text=esc(title), x=0, xanchor="left") if title else None,
+        height=height,
+        margin=dict(l=10, r=10, t=50 if title else 20, b=10),
+        font=_FONT,
+        hoverlabel=dict(align="left"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        **layout,
+    )
+    return fig
+
+
+def _freq(frame: pd.DataFrame, freq: str | None) -> str:
+    return freq or frame.attrs.get("freq", "day")
+
+
+_DAY_MS = 86_400_000
+
+
+def _time_axis(fig: go.Figure, freq: str, n_periods: int) -> go.Figure:
+    """Date ticks that match the period: no "12:00" ticks on daily data."""
+    if freq == "day":
+        fig.update_xaxes(tickformat="%d %b\n%Y", hoverformat="%Y-%m-%d",
+                         dtick=_DAY_MS * max(1, math.ceil(n_periods / 14)))
+    elif freq == "week":
+        fig.update_xaxes(tickformat="%d %b\n%Y", hoverformat="%Y-%m-%d",
+                         dtick=_DAY_MS * 7 * max(1, math.ceil(n_periods / 14)))
+    elif freq == "month":
+        fig.update_xaxes(tickformat="%b\n%Y", dtick=f"M{max(1, math.ceil(n_periods / 14))}")
+    return fig
+
+
+def _topic_axis(topics: pd.DataFrame, label_col: str = "label"):
+    ids = topics["topic_id"].astype(int).tolist()
+    labels = topics[label_col].astype(str).tolist()
+    return ids, labels
+
+
+# --------------------------------------------------------------------------- time
+def volume_timeline(timeline: pd.DataFrame, freq: str | None = None, rolling: int = 3,
+                    title: str = "Articles per period") -> go.Figure:
+    """Bars of ``n_articles`` per ``period`` with a rolling mean line.
+
+    ``timeline`` is :func:`analysis.aggregate.timeline`'s frame.  Bars carry the period
+    start (ISO) as ``customdata[0]`` so a click can filter to it.
+    """
+    freq = _freq(timeline, freq)
+    tl = timeline.sort_values("period")
+    labels = _period_labels(tl["period"], freq)
+    fig = go.Figure()
+    fig.add_bar(
+        x=tl["period"], y=tl["n_articles"], name="articles", marker_color=VOLUME_COLOR,
+        customdata=np.column_stack([_iso(tl["period"]), labels, tl["n_sentences"]]),
+        hovertemplate="%{customdata[1]}<br>%{y} articles, %{customdata[2]} sentences"
+                      "<extra></extra>",
+    )
+    if rolling and rolling > 1 and len(tl) > 1:
+        fig.add_scatter(
+            x=tl["period"], y=_rolling(tl["n_articles"].astype(float), rolling),
+            mode="lines", name=f"rolling mean ({rolling} {freq}s)",
+            line=dict(color=ROLLING_COLOR, width=2, dash="dot"), hoverinfo="skip",
+        )
+    fig.update_yaxes(title_text="articles", rangemode="tozero")
+    fig.update_xaxes(title_text=None)
+    _time_axis(fig, freq, len(tl))
+    return _base(fig, title, selectable=True)
+
+
+def sentiment_timeline(timeline: pd.DataFrame, freq: str | None = None, rolling: int = 3,
+                       column: str = "compound",
+                       title: str = "Mean sentence sentiment per period") -> go.Figure:
+    """Mean compound per period: markers coloured on the diverging scale, a rolling mean,
+    and a zero line.  Empty periods (NaN) leave a gap."""
+    freq = _freq(timeline, freq)
+    tl = timeline.sort_values("period")
+    labels = _period_labels(tl["period"], freq)
+    values = tl[column].astype(float)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=tl["period"], y=values, mode="lines+markers", name="mean sentiment",
+        line=dict(color=NEU, width=1), connectgaps=True,
+        marker=dict(size=9, color=[sentiment_color(v) for v in values],
+                    line=dict(width=0.5, color="#444")),
+        customdata=np.column_stack([_iso(tl["period"]), labels, tl["n_sentences"]]),
+        hovertemplate="%{customdata[1]}<br>mean compound %{y:+.3f}<br>"
+                      "%{customdata[2]} sentences<extra></extra>",
+    )
+    if rolling and rolling > 1 and values.notna().sum() > 1:
+        fig.add_scatter(
+            x=tl["period"], y=_rolling(values, rolling), mode="lines", connectgaps=True,
+            name=f"rolling mean ({rolling} {freq}s with articles)",
+            line=dict(color=ROLLING_COLOR, width=2, dash="dot"), hoverinfo="skip",
+        )
+    fig.add_hline(y=0, line=dict(color=NEU, width=1, dash="dash"))
+    lim = max(0.2, float(np.nanmax(np.abs(values))) * 1.15) if values.notna().any() else 1.0
+    fig.update_yaxes(title_text="compound (−1 … +1)", range=[-min(lim, 1.05), min(lim, 1.05)],
+                     zeroline=False)
+    _time_axis(fig, freq, len(tl))
+    return _base(fig, title, selectable=True)
+
+
+def _topic_lines(ttl: pd.DataFrame, value: str, freq: str | None, rolling: int, title: str,
+                 ytitle: str, hover_fmt: str) -> go.Figure:
+    freq = _freq(ttl, freq)
+    fig = go.Figure()
+    for tid, part in ttl.sort_values("period").groupby("topic_id", sort=True):
+        label = str(part["topic_label"].iloc[0])
+        y = part[value].astype(float)
+        if rolling and rolling > 1:
+            y = _rolling(y, rolling)
+        labels = _period_labels(part["period"], freq)
+        fig.add_scatter(
+            x=part["period"], y=y, mode="lines+markers", name=esc(short(label)), connectgaps=True,
+            line=dict(color=topic_color(tid), width=2), marker=dict(size=6, color=topic_color(tid)),
+            customdata=np.column_stack([_iso(part["period"]), [int(tid)] * len(part),
+                                        [esc(label)] * len(part), labels]),
+            hovertemplate="%{customdata[2]}<br>%{customdata[3]}<br>" + hover_fmt + "<extra></extra>",
+        )
+    fig.update_yaxes(title_text=ytitle)
+    _time_axis(fig, freq, ttl["period"].nunique())
+    return _base(fig, title, height=380, selectable=True)
+
+
+def topic_volume_timeline(topic_timeline: pd.DataFrame, freq: str | None = None,
+                          rolling: int = 1, title: str = "Articles per period by topic") -> go.Figure:
+    """One line per topic (topic colours) of ``n_articles`` (dominant topic) per period."""
+    suffix = f" (rolling mean, {rolling})" if rolling and rolling > 1 else ""
+    fig = _topic_lines(topic_timeline, "n_articles", freq, rolling, title + suffix, "articles",
+                       "%{y:.1f} articles")
+    fig.update_yaxes(rangemode="tozero")
+    return fig
+
+
+def topic_sentiment_timeline(topic_timeline: pd.DataFrame, freq: str | None = None,
+                             rolling: int = 1,
+                             title: str = "Mean sentiment per period by topic") -> go.Figure:
+    """One line per topic of the topic-weighted mean article compound per period."""
+    suffix = f" (rolling mean, {rolling})" if rolling and rolling > 1 else ""
+    fig = _topic_lines(topic_timeline, "compound", freq, rolling, title + suffix,
+                       "compound (−1 … +1)", "mean compound %{y:+.3f}")
+    fig.add_hline(y=0, line=dict(color=NEU, width=1, dash="dash"))
+    return fig
+
+
+def topic_share_area(topic_timeline: pd.DataFrame, freq: str | None = None,
+                     title: str = "Topic share over time") -> go.Figure:
+    """Stacked area of each topic's ``share`` (summed topic weight) per period.
+
+    Scatter traces with a ``stackgroup`` and small markers, so points are selectable;
+    ``customdata`` = (period ISO, topic id, label, period label).
+    """
+    freq = _freq(topic_timeline, freq)
+    fig = go.Figure()
+    # A period without any topic weight has no share: leave it out (not a drop to 0%).
+    total = topic_timeline.groupby("period")["weight"].transform("sum")
+    tt = topic_timeline[total > 0]
+    for tid, part in tt.sort_values("period").groupby("topic_id", sort=True):
+        label = str(part["topic_label"].iloc[0])
+        fig.add_scatter(
+            x=part["period"], y=part["share"].astype(float), mode="lines+markers",
+            stackgroup="share", name=esc(short(label)),
+            line=dict(color=topic_color(tid), width=0.5),
+            fillcolor=topic_color(tid), marker=dict(size=5, color=topic_color(tid)),
+            customdata=np.column_stack([_iso(part["period"]), [int(tid)] * len(part),
+                                        [esc(label)] * len(part),
+                                        _period_labels(part["period"], freq)]),
+            hovertemplate="%{customdata[2]}<br>%{customdata[3]}<br>share %{y:.0%}<extra></extra>",
+        )
+    fig.update_yaxes(title_text="share of topic weight", tickformat=".0%", range=[0, 1])
+    fig.update_traces(stackgaps="interpolate")
+    _time_axis(fig, freq, topic_timeline["period"].nunique())
+    return _base(fig, title, height=400, selectable=True)
+
+
+# --------------------------------------------------------------------------- topics
+def _weights(row) -> tuple[list[str], list[float]]:
+    terms = [t.strip() for t in str(row.get("terms", "") or "").split(",") if t.strip()]
+    raw = [w.strip() for w in str(row.get("term_weights", "") or "").split(",") if w.strip()]
+    weights = []
+    for w in raw:
+        try:
+            weights.append(float(w))
+        except ValueError:
+            weights.append(float("nan"))
+    n = min(len(terms), len(weights)) if weights else len(terms)
+    if not weights:
+        weights = [float("nan")] * n
+    return terms[:n], weights[:n]
+
+
+def topic_terms(topics: pd.DataFrame, n_terms: int = 8, cols: int = 4,
+                title: str = "Top terms per topic") -> go.Figure:
+    """Small multiples: each topic's top terms as horizontal bars of their NMF weight."""
+    topics = topics.sort_values("topic_id")
+    n = max(len(topics), 1)
+    cols = max(1, min(cols, n))
+    rows = math.ceil(n / cols)
+    titles = [esc(short(f"{int(r.topic_id)}: {r.label}", 34)) for r in topics.itertuples()]
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles or None,
+                        horizontal_spacing=0.12, vertical_spacing=min(0.12, 0.5 / rows))
+    for i, (_, row) in enumerate(topics.iterrows()):
+        terms, weights = _weights(row)
+        terms, weights = terms[:n_terms], weights[:n_terms]
+        tid = int(row["topic_id"])
+        fig.add_bar(
+            x=weights[::-1], y=[esc(t) for t in terms[::-1]], orientation="h",
+            marker_color=topic_color(tid), name=esc(short(row["label"])), showlegend=False,
+            customdata=[[tid, esc(row["label"])]] * len(terms),
+            hovertemplate="%{customdata[1]}<br>%{y}: %{x:.3f}<extra></extra>",
+            row=i // cols + 1, col=i % cols + 1,
+        )
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(type="category")  # terms such as "000" or "1986" are words here
+    fig.update_annotations(font_size=12)
+    fig = _base(fig, title, height=max(260, 230 * rows))
+    fig.update_layout(margin=dict(l=10, r=10, t=70, b=10))
+    return fig
+
+
+def _topic_bars(topics: pd.DataFrame, x: list, colors: list, hover: str, title: str,
+                xtitle: str, extra=None) -> go.Figure:
+    topics = topics.reset_index(drop=True)
+    ids, labels = _topic_axis(topics)
+    custom = [[tid, esc(lab)] + (list(extra[i]) if extra is not None else [])
+              for i, (tid, lab) in enumerate(zip(ids, labels))]
+    fig = go.Figure()
+    fig.add_bar(
+        x=x, y=[esc(short(lab)) + f" ({tid})" for tid, lab in zip(ids, labels)], orientation="h",
+        marker_color=colors, customdata=custom,
+        hovertemplate="%{customdata[1]}<br>" + hover + "<extra></extra>", name="",
+    )
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(title_text=xtitle)
+    return _base(fig, title, height=max(260, 60 + 30 * len(topics)), showlegend=False,
+                 selectable=True)
+
+
+def topic_size(topics: pd.DataFrame, title: str = "Articles per topic") -> go.Figure:
+    """Horizontal bars of ``n_articles`` per topic in topic colours (customdata[0] = id)."""
+    t = topics.sort_values("topic_id")
+    share = t["share"].astype(float) if "share" in t else pd.Series(np.nan, index=t.index)
+    return _topic_bars(t, t["n_articles"].tolist(), [topic_color(i) for i in t["topic_id"]],
+                       "%{x} articles (%{customdata[2]:.0%})", title, "articles",
+                       extra=[[s] for s in share])
+
+
+def topic_mean_sentiment(topics: pd.DataFrame, title: str = "Mean sentiment per topic") -> go.Figure:
+    """Horizontal bars of each topic's mean article compound, coloured red/grey/green."""
+    t = topics.sort_values("topic_id")
+    vals = t["compound"].astype(float)
+    fig = _topic_bars(t, vals.tolist(), [sentiment_color(v) for v in vals],
+                      "mean compound %{x:+.3f}", title, "compound (−1 … +1)")
+    lim = max(0.2, float(np.nanmax(np.abs(vals))) * 1.15) if vals.notna().any() else 1.0
+    fig.update_xaxes(range=[-lim, lim], zeroline=True, zerolinecolor=NEU)
+    return fig
+
+
+def topic_sentiment_mix(topic_sentiment: pd.DataFrame,
+                        title: str = "Sentence sentiment by topic") -> go.Figure:
+    """Topic × sentiment: grouped horizontal bars of the share of negative / neutral /
+    positive sentences per topic (grouped, not stacked: stacked bars do not report
+    selections in Streamlit).  customdata = (topic id, label, sentiment label, count)."""
+    ts = topic_sentiment.sort_values("topic_id")
+    fig = go.Figure()
+    order = ts[["topic_id", "topic_label"]].drop_duplicates("topic_id")
+    ylab = {int(r.topic_id): esc(short(r.topic_label)) + f" ({int(r.topic_id)})"
+            for r in order.itertuples()}
+    for label in LABEL_ORDER:
+        part = ts[ts["label"] == label]
+        fig.add_bar(
+            x=part["share"].astype(float), y=[ylab[int(t)] for t in part["topic_id"]],
+            orientation="h", name=label, marker_color=LABEL_COLORS[label],
+            customdata=np.column_stack([part["topic_id"].astype(int),
+                                        [esc(v) for v in part["topic_label"]],
+                                        [label] * len(part), part["n_sentences"]]),
+            hovertemplate="%{customdata[1]}<br>%{customdata[2]}: %{x:.0%} "
+                          "(%{customdata[3]} sentences)<extra></extra>",
+        )
+    fig.update_layout(barmode="group", bargap=0.25)
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(title_text="share of the topic's sentences", tickformat=".0%")
+    return _base(fig, title, height=max(300, 80 + 55 * len(order)), selectable=True)
+
+
+def _padded(values: pd.Series, pad: float) -> list[float]:
+    """Axis range around ``values`` with room for bubbles and their labels."""
+    lo, hi = float(values.min()), float(values.max())
+    span = hi - lo or 1.0
+    return [lo - span * pad, hi + span * pad]
+
+
+def _label_positions(x: np.ndarray, y: np.ndarray, near: float = 0.12) -> list[str]:
+    """Text positions for bubble labels: a label whose bubble has a close neighbour above
+    it goes below its bubble, so two close labels do not print over each other."""
+    pos = ["top center"] * len(x)
+    if len(x) < 2:
+        return pos
+    span_x = float(np.ptp(x)) or 1.0
+    span_y = float(np.ptp(y)) or 1.0
+    nx, ny = (x - x.min()) / span_x, (y - y.min()) / span_y
+    for i in range(len(x)):
+        for j in range(len(x)):
+            if i != j and abs(nx[i] - nx[j]) < near * 2 and abs(ny[i] - ny[j]) < near \
+                    and (ny[j], j) > (ny[i], i):
+                pos[i] = "bottom center"
+                break
+    return pos
+
+
+def topic_map(topic_map: pd.DataFrame, topics: pd.DataFrame,
+              title: str = "Topic map (nearby = similar)") -> go.Figure:
+    """Topics as bubbles at their 2-D map position, sized by articles, in topic colours,
+    labelled; customdata = (topic id, label, articles, mean compound)."""
+    m = topic_map.merge(topics[["topic_id", "label", "n_articles", "compound"]],
+                        on="topic_id", how="left").sort_values("topic_id")
+    sizes = m["n_articles"].fillna(0).astype(float)
+    ref = max(float(sizes.max()), 1.0)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=m["x"], y=m["y"], mode="markers+text",
+        text=[esc(short(lab, 26)) for lab in m["label"].fillna("")],
+        textposition=_label_positions(m["x"].to_numpy(float), m["y"].to_numpy(float)),
+        marker=dict(size=[14 + 46 * math.sqrt(s / ref) for s in sizes],
+                    color=[topic_color(t) for t in m["topic_id"]], opacity=0.8,
+                    line=dict(width=1, color="#333")),
+        customdata=np.column_stack([m["topic_id"].astype(int), [esc(v) for v in m["label"].fillna("")],
+                                    sizes.astype(int), m["compound"].astype(float)]),
+        hovertemplate="%{customdata[1]}<br>%{customdata[2]} articles<br>"
+                      "mean compound %{customdata[3]:+.3f}<extra></extra>",
+        name="topics",
+    )
+    fig.update_xaxes(showticklabels=False, title_text=None, zeroline=False, showgrid=False,
+                     range=_padded(m["x"], 0.22))
+    fig.update_yaxes(showticklabels=False, title_text=None, zeroline=False, showgrid=False,
+                     range=_padded(m["y"], 0.18))
+    return _base(fig, title, height=460, showlegend=False, selectable=True)
+
+
+def article_map(article_map: pd.DataFrame, articles: pd.DataFrame, color_by: str = "topic",
+                title: str = "Article map (nearby = similar)") -> go.Figure:
+    """Articles as points at their 2-D map position, coloured by topic (one trace per
+    topic, topic colours) or by sentiment (diverging); customdata = (article id, title,
+    topic id, topic label, compound)."""
+    m = article_map.merge(articles[["article_id", "title", "topic_id", "topic_label", "compound"]],
+                          on="article_id", how="inner")
+    fig = go.Figure()
+
+    def custom(part):
+        return np.column_stack([part["article_id"].astype(str),
+                                [esc(short(t, 80)) for t in part["title"].fillna("")],
+                                part["topic_id"].astype(int),
+                                [esc(v) for v in part["topic_label"].fillna("")],
+                                part["compound"].astype(float)])
+
+    hover = ("%{customdata[1]}<br>topic: %{customdata[3]}<br>"
+             "compound %{customdata[4]:+.3f}<extra></extra>")
+    if color_by == "sentiment":
+        fig.add_scatter(
+            x=m["x"], y=m["y"], mode="markers", name="articles",
+            marker=dict(size=7, color=m["compound"].astype(float).fillna(0), cmin=-1, cmax=1,
+                        colorscale=SENTIMENT_SCALE, showscale=True,
+                        colorbar=dict(title="compound", thickness=12)),
+            customdata=custom(m), hovertemplate=hover,
+        )
+    else:
+        for tid, part in m.groupby("topic_id", sort=True):
+            fig.add_scatter(
+                x=part["x"], y=part["y"], mode="markers",
+                name=esc(short(part["topic_label"].iloc[0])),
+                marker=dict(size=7, color=topic_color(tid), opacity=0.8),
+                customdata=custom(part), hovertemplate=hover,
+            )
+    fig.update_xaxes(showticklabels=False, title_text=None, zeroline=False, showgrid=False)
+    fig.update_yaxes(showticklabels=False, title_text=None, zeroline=False, showgrid=False)
+    return _base(fig, title, height=460, selectable=True)
+
+
+# --------------------------------------------------------------------------- sentiment
+def sentiment_histogram(values, bins: int = 21, title: str = "Sentiment distribution",
+                        unit: str = "sentences") -> go.Figure:
+    """Histogram of compound scores in ``bins`` equal bins over −1…1, each bar coloured by
+    its centre on the diverging scale; customdata = (bin low, bin high).  An odd number
+    of bins keeps a bin centred on 0, so neutral sentences get a grey bar."""
+    vals = pd.Series(values, dtype=float).dropna().clip(-1, 1)
+    edges = np.linspace(-1.0, 1.0, bins + 1)
+    counts, _ = np.histogram(vals, bins=edges)
+    centres = (edges[:-1] + edges[1:]) / 2
+    fig = go.Figure()
+    fig.add_bar(
+        x=centres, y=counts, width=(edges[1] - edges[0]) * 0.95,
+        marker_color=[sentiment_color(c) for c in centres],
+        customdata=np.column_stack([edges[:-1], edges[1:]]),
+        hovertemplate="%{customdata[0]:+.2f} … %{customdata[1]:+.2f}<br>%{y} " + unit
+                      + "<extra></extra>", name=unit,
+    )
+    fig.update_xaxes(title_text="compound", range=[-1.05, 1.05], dtick=0.25)
+    fig.update_yaxes(title_text=unit)
+    return _base(fig, title, height=320, showlegend=False, selectable=True)
+
+
+def label_bar(sentences: pd.DataFrame, title: str = "Sentences by sentiment") -> go.Figure:
+    """Count of negative / neutral / positive sentences (customdata = label)."""
+    counts = sentences["label"].value_counts().reindex(LABEL_ORDER, fill_value=0)
+    total = max(int(counts.sum()), 1)
+    fig = go.Figure()
+    fig.add_bar(
+        x=counts.values, y=LABEL_ORDER, orientation="h",
+        marker_color=[LABEL_COLORS[k] for k in LABEL_ORDER],
+        text=[f"{v / total:.0%}" for v in counts.values], textposition="auto",
+        customdata=[[k] for k in LABEL_ORDER],
+        hovertemplate="%{y}: %{x} sentences<extra></extra>", name="",
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text="sentences")
+    return _base(fig, title, height=220, showlegend=False, selectable=True)
+
+
+def keyword_timeline(keyword_timeline: pd.DataFrame, keyword: str, freq: str | None = None,
+                     rolling: int = 3, title: str | None = None) -> go.Figure:
+    """Mean compound of the sentences mentioning ``keyword`` per period: markers sized by
+    the number of mentions and coloured on the diverging scale, with a rolling mean."""
+    freq = _freq(keyword_timeline, freq)
+    kt = keyword_timeline.sort_values("period")
+    values = kt["compound"].astype(float)
+    n = kt["n_sentences"].astype(int)
+    ref = max(int(n.max()) if len(n) else 1, 1)
+    labels = _period_labels(kt["period"], freq)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=kt["period"], y=values, mode="lines+markers", name=f"“{esc(short(keyword, 30))}”",
+        line=dict(color=NEU, width=1), connectgaps=True,
+        marker=dict(size=[6 + 18 * math.sqrt(v / ref) for v in n],
+                    color=[sentiment_color(v) for v in values], line=dict(width=0.5, color="#444")),
+        customdata=np.column_stack([_iso(kt["period"]), labels, n]),
+        hovertemplate="%{customdata[1]}<br>mean compound %{y:+.3f}<br>"
+                      "%{customdata[2]} mentions<extra></extra>",
+    )
+    if rolling and rolling > 1 and values.notna().sum() > 1:
+        fig.add_scatter(x=kt["period"], y=_rolling(values, rolling), connectgaps=True,
+                        mode="lines", name=f"rolling mean ({rolling} {freq}s with mentions)",
+                        line=dict(color=ROLLING_COLOR, width=2, dash="dot"), hoverinfo="skip")
+    fig.add_hline(y=0, line=dict(color=NEU, width=1, dash="dash"))
+    fig.update_yaxes(title_text="compound (−1 … +1)", range=[-1.05, 1.05])
+    _time_axis(fig, freq, len(kt))
+    title = title or f"Sentiment of sentences mentioning “{short(keyword, 40)}”"
+    return _base(fig, title, height=360, selectable=True)
+
+
+def sentiment_arc(sentences: pd.DataFrame, rolling: int = 3,
+                  title: str = "Sentiment arc") -> go.Figure:
+    """One article's sentences in order: compound per sentence (coloured markers) and a
+    rolling mean; customdata = (sentence id, escaped text)."""
+    s = sentences.sort_values("sentence_id")
+    values = s["compound"].astype(float)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=s["sentence_id"], y=values, mode="lines+markers", name="sentence",
+        line=dict(color=NEU, width=1),
+        marker=dict(size=8, color=[sentiment_color(v) for v in values]),
+        customdata=np.column_stack([s["sentence_id"], [esc(short(t, 90)) for t in s["text"]]]),
+        hovertemplate="sentence %{customdata[0]}: %{y:+.3f}<br>%{customdata[1]}<extra></extra>",
+    )
+    if rolling and rolling > 1 and len(s) > 2:
+        fig.add_scatter(x=s["sentence_id"], y=values.rolling(rolling, min_periods=1).mean(),
+                        mode="lines", name=f"rolling mean ({rolling} sentences)",
+                        line=dict(color=ROLLING_COLOR, width=2, dash="dot"), hoverinfo="skip")
+    fig.add_hline(y=0, line=dict(color=NEU, width=1, dash="dash"))
+    fig.update_xaxes(title_text="sentence")
+    fig.update_yaxes(title_text="compound", range=[-1.05, 1.05])
+    return _base(fig, title, height=280)
+
+
+def k_scores(k_scores: pd.DataFrame, chosen: int | None = None,
+             title: str = "Choosing the number of topics") -> go.Figure:
+    """Every numeric score of ``k_scores`` (e.g. coherence, diversity) against ``k``,
+    with the chosen k marked."""
+    fig = go.Figure()
+    if "k" in k_scores:
+        ks = k_scores.sort_values("k")
+        for i, col in enumerate(c for c in ks.columns if c != "k"
+                                and pd.api.types.is_numeric_dtype(ks[c])):
+            fig.add_scatter(x=ks["k"], y=ks[col], mode="lines+markers", name=esc(col),
+                            line=dict(color=TOPIC_PALETTE[i % len(TOPIC_PALETTE)]))
+        if chosen is not None:
+            fig.add_vline(x=chosen, line=dict(color=NEU, dash="dash"))
+    fig.update_xaxes(title_text="k (topics)", dtick=1)
+    return _base(fig, title, height=300)

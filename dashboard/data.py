@@ -1,0 +1,349 @@
+"""Loading, analysing and filtering for the dashboard, cached: the only module with
+``st.cache_*``.
+
+Three layers, each keyed on content, never on object identity:
+
+1. **Source → corpus** (:func:`load_source`): keyed on the path and a cheap
+   fingerprint of the files (names, sizes, modification times; ``os.stat`` only, no
+   read), so a rerun never re-reads files and an edited file is read again.
+   Uploads are keyed on Streamlit's upload ids and written once into a private
+   temporary folder (zips through :func:`analysis.archive.safe_extract_zip`).
+2. **Corpus + settings → AnalysisResult** (:func:`cached_result` / :func:`compute_result`):
+   in memory by :func:`analysis.store.cache_key` (the corpus content digest plus the
+   settings, passed explicitly), then on disk as Parquet under the cache folder
+   (``$NEWS_ANALYTICS_CACHE``, the sidebar setting or ``--cache-dir``; default
+   ``~/.cache/news-analytics``), so a restarted app loads instead of recomputing.
+3. **Result + renames + filter → filtered result** (:func:`named`, :func:`view`): a small LRU, so
+   switching back and forth between filters costs nothing.
+
+Results are shared between sessions through ``st.cache_resource``; nobody mutates
+them (every ``analysis`` function returns new frames).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import threading
+import time
+import warnings
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+import streamlit as st
+
+from analysis import store
+from analysis.archive import ArchiveError, safe_extract_zip
+
+__all__ = ["REPO", "DEFAULT_SOURCE", "MAX_UPLOAD_BYTES", "Loaded", "settings_for",
+           "load_source", "load_uploads", "cached_result", "compute_result", "named", "view",
+           "resolve_cache_dir", "fingerprint", "UploadError"]
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_SOURCE = REPO / "seeds"
+#: Largest upload the app accepts in total (``server.maxUploadSize`` is the same).
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+UPLOAD_TYPES = ["txt", "csv", "tsv", "jsonl", "ndjson", "json", "parquet", "zip"]
+_FILE_LIMIT = 20_000  # stat at most this many entries for a fingerprint
+
+
+class UploadError(ValueError):
+    """An upload is refused as a whole (too big, not a zip …)."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A read source: the corpus, what was skipped and why, loader warnings and the
+    content digest (``analysis.store.corpus_digest``)."""
+
+    label: str
+    corpus: pd.DataFrame
+    skipped: pd.DataFrame
+    warnings: tuple[str, ...]
+    digest: str
+    seconds: float
+    keys: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+class _Registry:
+    """Process-wide LRU caches of loaded sources, results and filtered views."""
+
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.sources: OrderedDict[tuple, Loaded] = OrderedDict()
+        self.results: OrderedDict[str, object] = OrderedDict()
+        self.views: OrderedDict[tuple, object] = OrderedDict()
+
+    def _put(self, table: OrderedDict, key, value, limit: int):
+        table[key] = value
+        table.move_to_end(key)
+        while len(table) > limit:
+            table.popitem(last=False)
+
+
+@st.cache_resource(show_spinner=False)
+def _registry() -> _Registry:
+    return _Registry()
+
+
+# --------------------------------------------------------------------------- sources
+def fingerprint(path: str | os.PathLike) -> str:
+    """Digest of the names, sizes and modification times under ``path`` (stat only)."""
+    p = Path(path)
+    h = hashlib.sha256(str(p.resolve()).encode("utf-8", "surrogatepass"))
+    try:
+        if p.is_file():
+            st_ = p.stat()
+            h.update(f"{st_.st_size}:{st_.st_mtime_ns}".encode())
+        else:
+            count = 0
+            for root, dirs, files in os.walk(p):
+                dirs.sort()
+                for name in sorted(files):
+                    try:
+                        st_ = os.stat(os.path.join(root, name))
+                    except OSError:
+                        continue
+                    h.update(f"{root}/{name}:{st_.st_size}:{st_.st_mtime_ns}\n".encode(
+                        "utf-8", "surrogatepass"))
+                    count += 1
+                    if count > _FILE_LIMIT:
+                        return h.hexdigest()
+    except OSError as exc:
+        h.update(repr(exc).encode())
+    return h.hexdigest()
+
+
+def _read(source, label: str, progress: Callable | None = None) -> Loaded:
+    from analysis.corpus import read_source
+
+    t = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        corpus, skipped = read_source(source, progress=progress)
+    corpus = corpus.copy()
+    corpus.attrs["skipped"] = skipped
+    notes = tuple(dict.fromkeys(str(w.message) for w in caught))
+    return Loaded(label=label, corpus=corpus, skipped=skipped, warnings=notes,
+                  digest=store.corpus_digest(corpus), seconds=time.perf_counter() - t)
+
+
+def _cached(key: tuple, make: Callable[[], Loaded]) -> Loaded:
+    # Not st.cache_resource around the reader itself: the reader reports progress into
+    # page elements, which a cached function would record and replay.
+    reg = _registry()
+    with reg.lock:
+        if key in reg.sources:
+            reg.sources.move_to_end(key)
+            return reg.sources[key]
+    loaded = make()
+    with reg.lock:
+        reg._put(reg.sources, key, loaded, limit=8)
+    return loaded
+
+
+def is_loaded(path: str | os.PathLike) -> bool:
+    """True when :func:`load_source` would not read anything."""
+    path = str(Path(path).expanduser())
+    return ("path", path, fingerprint(path)) in _registry().sources
+
+
+def load_source(path: str | os.PathLike, progress: Callable | None = None) -> Loaded:
+    """The corpus read from a folder or file, cached on (path, :func:`fingerprint`):
+    a changed file gives a new fingerprint and is read again.
+
+    Raises ``analysis.corpus.SourceError`` for a source that cannot be read."""
+    path = str(Path(path).expanduser())
+    return _cached(("path", path, fingerprint(path)),
+                   lambda: _read(path, label=path, progress=progress))
+
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _safe_name(name: str, i: int) -> str:
+    base = _SAFE_NAME.sub("_", Path(str(name).replace("\\", "/")).name).strip("._") or "file"
+    return f"{i:04d}-{base[:120]}"
+
+
+def _upload_root() -> Path:
+    root = Path(tempfile.gettempdir()) / "news-analytics-uploads"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _load_uploads(_files: tuple, _progress=None) -> Loaded:
+    total = sum(len(f.getvalue()) for f in _files)
+    if total > MAX_UPLOAD_BYTES:
+        raise UploadError(f"the upload is {total / 1e6:.0f} MB; at most "
+                          f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB are accepted")
+    h = hashlib.sha256()
+    for f in _files:
+        h.update(f.name.encode("utf-8", "surrogatepass") + b"\0")
+        h.update(hashlib.sha256(f.getvalue()).digest())
+    folder = _upload_root() / h.hexdigest()[:24]
+    folder.mkdir(parents=True, exist_ok=True)
+    targets: list[str] = []
+    extra_skips: list[tuple[str, str]] = []
+    txt_folder = folder / "txt"
+    for i, f in enumerate(_files):
+        suffix = Path(f.name).suffix.lower()
+        if suffix == ".zip":
+            dest = folder / f"zip-{i:04d}"
+            report = folder / f"zip-{i:04d}.skipped.json"
+            if not dest.exists() or not report.exists():
+                tmp = Path(tempfile.mkdtemp(prefix=".zip-", dir=folder))
+                try:
+                    skipped = safe_extract_zip(f.getvalue(), tmp)
+                except ArchiveError as exc:
+                    raise UploadError(f"{f.name}: {exc}") from exc
+                report.write_text(json.dumps(skipped))
+                if dest.exists():
+                    import shutil
+                    shutil.rmtree(dest, ignore_errors=True)
+                os.replace(tmp, dest)
+            for line in json.loads(report.read_text()):
+                member, _, reason = line.partition(": ")
+                extra_skips.append((f"{f.name}:{member}", reason))
+            if any(p.is_file() and not p.name.startswith(".") for p in dest.rglob("*")):
+                targets.append(str(dest))
+            else:
+                extra_skips.append((f.name, "zip holds no readable files"))
+        elif suffix == ".txt":
+            txt_folder.mkdir(exist_ok=True)
+            target = txt_folder / _safe_name(f.name, i)
+            if not target.exists():
+                target.write_bytes(f.getvalue())
+            if str(txt_folder) not in targets:
+                targets.append(str(txt_folder))
+        elif suffix.lstrip(".") in UPLOAD_TYPES:
+            target = folder / (_safe_name(Path(f.name).stem, i) + suffix)
+            if not target.exists():
+                target.write_bytes(f.getvalue())
+            targets.append(str(target))
+        else:
+            extra_skips.append((f.name, f"ignored: {suffix or 'no'} extension is not supported"))
+    names = ", ".join(f.name for f in _files[:3]) + (" …" if len(_files) > 3 else "")
+    label = f"upload: {names}"
+    if not targets:
+        raise UploadError("no readable file in the upload")
+    loaded = _read(targets, label=label, progress=_progress)
+    if extra_skips:
+        skipped = pd.concat([loaded.skipped, pd.DataFrame(extra_skips, columns=["source", "reason"])],
+                            ignore_index=True)
+        corpus = loaded.corpus.copy()
+        corpus.attrs["skipped"] = skipped
+        loaded = Loaded(label=label, corpus=corpus, skipped=skipped, warnings=loaded.warnings,
+                        digest=store.corpus_digest(corpus), seconds=loaded.seconds)
+    return loaded
+
+
+def load_uploads(files, progress: Callable | None = None) -> Loaded:
+    """The corpus read from ``st.file_uploader`` files, cached on their upload ids.
+
+    Raises :class:`UploadError` (too big, hostile zip) or ``SourceError``."""
+    files = tuple(files)
+    ids = tuple((getattr(f, "file_id", ""), f.name, f.size) for f in files)
+    return _cached(("upload", ids), lambda: _load_uploads(files, _progress=progress))
+
+
+# --------------------------------------------------------------------------- analysis
+def resolve_cache_dir(setting: str | None = None) -> Path:
+    """The on-disk cache folder: ``setting`` if given, else ``$NEWS_ANALYTICS_CACHE``,
+    else ``~/.cache/news-analytics`` (see :func:`analysis.store.default_cache_dir`)."""
+    if setting and str(setting).strip():
+        return Path(str(setting).strip()).expanduser()
+    return store.default_cache_dir()
+
+
+def settings_for(n_topics: int | None) -> dict:
+    """Analysis settings that go into the cache key."""
+    return {"n_topics": None if n_topics is None else int(n_topics), "random_state": 0}
+
+
+def result_key(loaded: Loaded, settings: dict) -> str:
+    """:func:`analysis.store.cache_key` of a loaded corpus, memoised per settings."""
+    skey = json.dumps(settings, sort_keys=True)
+    if skey not in loaded.keys:
+        loaded.keys[skey] = store.cache_key(loaded.corpus, settings)
+    return loaded.keys[skey]
+
+
+def cached_result(loaded: Loaded, settings: dict, cache_dir: Path):
+    """``(key, result, where)`` from memory or the disk cache; result is None when it has
+    to be computed.  ``where`` is ``"memory"``, ``"disk"`` or ``None``."""
+    reg = _registry()
+    key = result_key(loaded, settings)
+    with reg.lock:
+        if key in reg.results:
+            reg.results.move_to_end(key)
+            return key, reg.results[key], "memory"
+    result = store.load_result(cache_dir, key)
+    if result is not None:
+        with reg.lock:
+            reg._put(reg.results, key, result, limit=6)
+        return key, result, "disk"
+    return key, None, None
+
+
+def compute_result(loaded: Loaded, settings: dict, cache_dir: Path,
+                   progress: Callable | None = None):
+    """Analyse, save to the disk cache (best effort) and keep in memory; returns
+    ``(key, result, save_error)``."""
+    from analysis.pipeline import analyze
+
+    reg = _registry()
+    key = result_key(loaded, settings)
+    result = analyze(loaded.corpus, n_topics=settings["n_topics"],
+                     random_state=settings["random_state"], skipped=loaded.skipped,
+                     progress=progress)
+    error = None
+    try:
+        store.save_result(result, cache_dir, key)
+    except OSError as exc:  # read-only or full disk: keep working from memory
+        error = f"could not write the cache folder {cache_dir}: {exc}"
+    with reg.lock:
+        reg._put(reg.results, key, result, limit=6)
+    return key, result, error
+
+
+def _names_key(names: dict) -> str:
+    return json.dumps({str(k): v for k, v in sorted((names or {}).items())})
+
+
+def named(key: str, result, names: dict):
+    """``result`` with topics renamed (``{id: name}``), from a small LRU."""
+    if not names:
+        return result
+    reg = _registry()
+    nkey = ("named", key, _names_key(names))
+    with reg.lock:
+        if nkey in reg.views:
+            reg.views.move_to_end(nkey)
+            return reg.views[nkey]
+    out = result.rename_topics(names)
+    with reg.lock:
+        reg._put(reg.views, nkey, out, limit=24)
+    return out
+
+
+def view(key: str, named_result, names: dict, criteria: dict):
+    """The renamed result (from :func:`named`) filtered by ``criteria``
+    (:func:`analysis.aggregate.filter_result` keywords), from a small LRU."""
+    if not any(v is not None for v in criteria.values()):
+        return named_result
+    reg = _registry()
+    vkey = ("view", key, _names_key(names), json.dumps(criteria, sort_keys=True, default=str))
+    with reg.lock:
+        if vkey in reg.views:
+            reg.views.move_to_end(vkey)
+            return reg.views[vkey]
+    out = named_result.filter(**criteria)
+    with reg.lock:
+        reg._put(reg.views, vkey, out, limit=24)
+    return out

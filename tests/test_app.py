@@ -1,0 +1,321 @@
+"""The dashboard: view-state (de)serialisation (pure) and the page under AppTest."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import zipfile
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard import state as vs
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+TIMEOUT = 180
+
+
+# --------------------------------------------------------------------------- state.py
+def test_default_state_has_empty_params():
+    assert vs.to_params(vs.default_state()) == {}
+    state, problems = vs.from_params({})
+    assert state == vs.default_state() and problems == []
+
+
+def test_state_round_trips():
+    state = vs.default_state()
+    state.update(src="/data/news", k=7, start=dt.date(2024, 6, 1), end=dt.date(2024, 7, 31),
+                 topics=[3, 0], sent=(-0.5, 0.25), q="Ukraine war", freq="week", roll=5,
+                 names={0: "Floods & storms", 3: "Élections"}, art="news-01", tab="Topics")
+    params = vs.to_params(state)
+    assert all(isinstance(v, str) for v in params.values())
+    assert params["topics"] == "0,3" and params["sent"] == "-0.5,0.25"
+    back, problems = vs.from_params(params)
+    assert problems == []
+    assert back == {**state, "topics": [0, 3]}
+
+
+def test_from_params_ignores_and_reports_bad_values():
+    state, problems = vs.from_params({"k": "99", "start": "yesterday", "sent": "0.5,-0.5",
+                                      "freq": "decade", "topics": "1,x", "names": "[1]",
+                                      "roll": "0", "tab": "Nope", "other": "kept out"})
+    assert state["k"] is None and state["start"] is None and state["sent"] == (-1.0, 1.0)
+    assert state["freq"] == "auto" and state["topics"] == [1] and state["names"] == {}
+    keys = sorted(p.split(":")[0] for p in problems)
+    assert keys == ["freq", "k", "names", "roll", "sent", "start", "tab", "topics"]
+
+
+def test_from_params_accepts_lists_from_parse_qs():
+    state, _ = vs.from_params({"q": ["a", "b"], "k": ["5"]})
+    assert state["q"] == "b" and state["k"] == 5
+
+
+def test_end_before_start_dropped():
+    state, problems = vs.from_params({"start": "2024-06-10", "end": "2024-06-01"})
+    assert state["start"] == dt.date(2024, 6, 10) and state["end"] is None
+    assert problems and problems[0].startswith("end")
+
+
+def test_filter_kwargs_and_clear():
+    state = vs.default_state()
+    assert vs.filter_kwargs(state) == {"start": None, "end": None, "topics": None,
+                                       "sentiment": None, "keyword": None}
+    assert not vs.is_filtered(state)
+    state.update(topics=[2], sent=(0.0, 1.0), q=" vote ")
+    kw = vs.filter_kwargs(state)
+    assert kw["topics"] == [2] and kw["sentiment"] == (0.0, 1.0) and kw["keyword"] == "vote"
+    assert vs.is_filtered(state)
+    assert not vs.is_filtered(vs.clear_filters(state))
+
+
+# --------------------------------------------------------------------------- AppTest
+def _app(params: dict | None = None):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    return at
+
+
+def _ok(at):
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _figures(at):
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _download(at, key):
+    name, make = at.session_state["_downloads"][key]
+    return name, make()
+
+
+def _csv(data: bytes) -> pd.DataFrame:
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM
+    return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+
+
+def _open_tab(at, tab):
+    at.session_state["tab"] = tab
+    at.run()
+    _ok(at)
+    return at
+
+
+@pytest.fixture
+def news_app(news_folder, cache_dir):
+    at = _app({"src": str(news_folder)})
+    at.run()
+    _ok(at)
+    return at
+
+
+def test_runs_on_seeds_every_tab(cache_dir):
+    at = _app()
+    at.run()
+    _ok(at)
+    assert int(_metric(at, "Articles").replace(",", "")) >= 1
+    for tab in vs.TABS[1:]:
+        _open_tab(at, tab)
+    assert list(cache_dir.iterdir())  # result persisted on disk
+
+
+def test_runs_on_multi_article_corpus_every_tab(news_app):
+    at = news_app
+    assert _metric(at, "Articles") == "18"
+    assert len(_figures(at)) >= 2
+    for tab in vs.TABS[1:]:
+        _open_tab(at, tab)
+        if tab in ("Over time", "Topics", "Sentiment"):
+            assert _figures(at), tab
+
+
+def test_one_article_gives_notes_not_broken_charts(tmp_path, cache_dir):
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "news-22082024-042604.txt").write_text(
+        "news-22082024-042604\n\nThe storm flooded the valley and many homes were lost.\n\n"
+        "The Escape:\n\nRescuers praised the brave volunteers. Families were safe at last.\n",
+        encoding="utf-8")
+    at = _app({"src": str(folder)})
+    at.run()
+    _ok(at)
+    assert _metric(at, "Articles") == "1"
+    notes = []
+    for tab in vs.TABS:
+        _open_tab(at, tab)
+        notes += [i.value for i in at.info]
+    assert any("at least two dated articles" in n for n in notes)
+    assert any("two articles" in n for n in notes)
+    _open_tab(at, "Articles")
+    at.session_state["art"] = "news-22082024-042604"
+    at.run()
+    _ok(at)
+    assert any("The Escape:" in h.proto.body for h in at.get("html"))
+
+
+def test_keyword_filter_changes_tables_figures_and_downloads(news_app):
+    at = news_app
+    at.text_input(key="w_q").input("election").run()
+    _ok(at)
+    assert _metric(at, "Articles") == "6"
+    assert at.query_params["q"] == ["election"] or at.query_params["q"] == "election"
+    _open_tab(at, "Articles")
+    name, data = _download(at, "dl_articles")
+    assert name.startswith("news-articles-") and name.endswith(".csv")
+    frame = _csv(data)
+    assert len(frame) == 6 and frame["article_id"].str.startswith("news-").all()
+    _, data = _download(at, "dl_report")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        arts = pd.read_csv(zf.open("articles.csv"), encoding="utf-8-sig")
+        summary = zf.read("summary.txt").decode()
+    assert len(arts) == 6 and "election" in summary
+
+
+def test_topic_filter_changes_figures(news_app):
+    at = news_app
+    before = _figures(at)
+    assert at.multiselect(key="w_topics").options[0].startswith("0: ")
+    at.multiselect(key="w_topics").select(0).run()
+    _ok(at)
+    n = int(_metric(at, "Articles"))
+    assert 0 < n < 18
+    after = _figures(at)
+    assert after != before
+    _open_tab(at, "Sentiment")
+    _, data = _download(at, "dl_sentences")
+    sents = _csv(data)
+    assert sents["article_id"].nunique() == n
+
+
+def test_sentiment_filter_changes_counts(news_app):
+    at = news_app
+    at.slider(key="w_sent").set_range(0.2, 1.0).run()
+    _ok(at)
+    n = int(_metric(at, "Articles"))
+    assert n < 18
+    _open_tab(at, "Articles")
+    frame = _csv(_download(at, "dl_articles")[1])
+    assert len(frame) == n and (frame["compound"] >= 0.2).all()
+
+
+def test_date_filter_changes_time_series(news_app):
+    at = news_app
+    lo, hi = at.date_input(key="w_dates").value
+    at.date_input(key="w_dates").set_value((lo, lo + dt.timedelta(days=14))).run()
+    _ok(at)
+    n = int(_metric(at, "Articles"))
+    assert 0 < n < 18
+    assert at.query_params["end"] in ([(lo + dt.timedelta(days=14)).isoformat()],
+                                      (lo + dt.timedelta(days=14)).isoformat())
+    _open_tab(at, "Over time")
+    tl = _csv(_download(at, "dl_timeline")[1])
+    assert tl["n_articles"].sum() == n
+
+
+def test_topic_rename_propagates(news_app):
+    at = news_app
+    _open_tab(at, "Topics")
+    at.selectbox(key="w_rn_topic").set_value(0)
+    at.text_input(key="w_rn_name").input("My renamed topic")
+    next(b for b in at.button if b.label == "Rename").click().run()
+    _ok(at)
+    assert "My renamed topic" in json.dumps(_figures(at))
+    topics = _csv(_download(at, "dl_topics")[1])
+    assert topics.loc[topics["topic_id"] == 0, "label"].iloc[0] == "My renamed topic"
+    _, data = _download(at, "dl_report")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        arts = pd.read_csv(zf.open("articles.csv"), encoding="utf-8-sig")
+    assert "My renamed topic" in set(arts["topic_label"])
+    names = at.query_params["names"]
+    names = names[0] if isinstance(names, list) else names
+    assert json.loads(names) == {"0": "My renamed topic"}
+    # the sidebar topic filter shows the new name too
+    assert any("My renamed topic" in o for o in at.multiselect(key="w_topics").options)
+
+
+def test_query_string_restores_state(news_folder, cache_dir):
+    params = {"src": str(news_folder), "q": "storm", "sent": "-1,0.9", "freq": "week",
+              "roll": "2", "names": json.dumps({"1": "Renamed"}), "tab": "Over time"}
+    at = _app(params)
+    at.run()
+    _ok(at)
+    assert at.text_input(key="w_q").value == "storm"
+    assert at.slider(key="w_sent").value == (-1.0, 0.9)
+    assert at.selectbox(key="w_freq").value == "week"
+    assert at.slider(key="w_roll").value == 2
+    got = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert vs.from_params(got)[0] == vs.from_params(params)[0]
+
+
+def test_bad_query_string_does_not_break(news_folder, cache_dir):
+    at = _app({"src": str(news_folder), "k": "banana", "start": "x", "topics": "7,8"})
+    at.run()
+    assert not at.exception
+    assert _metric(at, "Articles") == "18"
+
+
+def test_missing_source_shows_error_not_exception(tmp_path, cache_dir):
+    at = _app({"src": str(tmp_path / "nope")})
+    at.run()
+    assert not at.exception
+    assert at.error and "Could not open" in at.error[0].value
+
+
+def test_number_of_topics_rerun(news_app):
+    at = news_app
+    at.selectbox(key="w_k").set_value(3).run()
+    _ok(at)
+    assert at.session_state["k_applied"] is None  # pending until the button
+    next(b for b in at.button if b.label == "Re-run analysis").click().run()
+    _ok(at)
+    assert at.session_state["k_applied"] == 3
+    assert at.query_params["k"] in (["3"], "3")
+    _open_tab(at, "Topics")
+    topics = _csv(_download(at, "dl_topics")[1])
+    assert len(topics) == 3
+
+
+def test_upload_zip_with_hostile_member(cache_dir):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for i in range(4):
+            zf.writestr(f"news-0{i + 1}062024-120000.txt",
+                        f"news-0{i + 1}062024-120000\n\nStorm number {i} flooded the river "
+                        "valley. Rescue crews were praised.\n")
+        zf.writestr("../escape.txt", "nope")
+    at = _app()
+    at.run()
+    at.radio(key="w_mode").set_value("Upload files").run()
+    at.file_uploader(key="w_upload").set_value(("articles.zip", buf.getvalue(),
+                                                "application/zip")).run()
+    _ok(at)
+    assert _metric(at, "Articles") == "4"
+    _open_tab(at, "Skipped inputs")
+    skipped = _csv(_download(at, "dl_skipped")[1])
+    assert skipped["source"].str.contains("escape").any()
+    assert skipped["reason"].str.contains("outside").any()
+
+
+def test_filter_rerun_does_not_reanalyse(news_app, monkeypatch):
+    import analysis.corpus
+    import analysis.pipeline
+
+    def boom(*a, **k):
+        raise AssertionError("re-read or re-analysed on a filter change")
+
+    monkeypatch.setattr(analysis.pipeline, "analyze", boom)
+    monkeypatch.setattr(analysis.corpus, "read_source", boom)
+    at = news_app
+    at.text_input(key="w_q").input("storm").run()
+    _ok(at)
+    at.slider(key="w_sent").set_range(-0.5, 1.0).run()
+    _ok(at)

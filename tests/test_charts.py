@@ -1,0 +1,314 @@
+"""dashboard.charts: each chart function on small synthetic frames (docs/frames.md)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from dashboard import charts
+from dashboard.charts import NEG, NEU, POS
+
+
+@pytest.fixture
+def timeline():
+    periods = pd.date_range("2024-06-03", periods=6, freq="W-MON")
+    tl = pd.DataFrame({
+        "period": periods,
+        "n_articles": np.array([3, 0, 5, 2, 4, 1], dtype=np.int64),
+        "n_sentences": np.array([30, 0, 50, 20, 40, 10], dtype=np.int64),
+        "compound": [-0.6, np.nan, 0.1, 0.0, 0.55, -0.2],
+        "article_compound": [-0.5, np.nan, 0.1, 0.0, 0.5, -0.2],
+        "pos_share": [0.1, np.nan, 0.4, 0.3, 0.6, 0.2],
+        "neg_share": [0.7, np.nan, 0.3, 0.3, 0.1, 0.4],
+    })
+    tl.attrs["freq"] = "week"
+    return tl
+
+
+@pytest.fixture
+def topics():
+    return pd.DataFrame({
+        "topic_id": np.array([0, 1, 2], dtype=np.int64),
+        "label": ["storm · flood · river", "election · vote · party with a very long label indeed",
+                  "<b>club</b> · match"],
+        "terms": ["storm,flood,river", "election,vote,party", "club,match"],
+        "term_weights": ["0.9,0.5,0.2", "0.8,0.4,0.1", "0.7,0.3"],
+        "n_articles": np.array([5, 3, 2], dtype=np.int64),
+        "share": [0.5, 0.3, 0.2], "weight_share": [0.45, 0.35, 0.2],
+        "coherence": [0.1, 0.2, 0.05], "compound": [-0.4, 0.0, 0.3],
+        "pos_share": [0.1, 0.3, 0.5], "neg_share": [0.6, 0.3, 0.1],
+    })
+
+
+@pytest.fixture
+def topic_timeline(topics):
+    periods = pd.date_range("2024-06-03", periods=4, freq="W-MON")
+    rows = []
+    for p in periods:
+        for t, lab in zip(topics["topic_id"], topics["label"]):
+            rows.append({"period": p, "topic_id": int(t), "topic_label": lab, "n_articles": 1,
+                         "weight": 1.0, "share": 1 / 3, "compound": 0.1 * (t - 1)})
+    tt = pd.DataFrame(rows)
+    tt.attrs["freq"] = "week"
+    return tt
+
+
+def test_sentiment_color_is_diverging():
+    assert charts.sentiment_color(-1) == NEG
+    assert charts.sentiment_color(1) == POS
+    assert charts.sentiment_color(0) == NEU
+    assert charts.sentiment_color(float("nan")) == NEU
+    r, g, _ = charts._hex_to_rgb(charts.sentiment_color(-0.3))
+    assert r > g
+    r, g, _ = charts._hex_to_rgb(charts.sentiment_color(0.3))
+    assert g > r
+
+
+def test_topic_color_is_stable_and_not_sentiment():
+    assert charts.topic_color(3) == charts.topic_color(np.int64(3))
+    assert charts.topic_color(-1) == charts.NO_TOPIC_COLOR
+    assert NEG not in charts.TOPIC_PALETTE and POS not in charts.TOPIC_PALETTE
+    assert len(set(charts.TOPIC_PALETTE)) == len(charts.TOPIC_PALETTE) >= 20
+
+
+def test_short_and_esc():
+    assert charts.short("x" * 40, 10) == "x" * 9 + "…"
+    assert charts.short("abc", 10) == "abc"
+    assert charts.esc("<script>") == "&lt;script&gt;"
+    assert charts.esc(None) == "" and charts.esc(float("nan")) == ""
+
+
+def test_volume_timeline_has_bars_rolling_mean_and_period_customdata(timeline):
+    fig = charts.volume_timeline(timeline, rolling=3)
+    assert isinstance(fig, go.Figure)
+    bar = fig.data[0]
+    assert bar.type == "bar" and list(bar.y) == [3, 0, 5, 2, 4, 1]
+    assert bar.customdata[0][0] == "2024-06-03T00:00:00"
+    names = [t.name for t in fig.data]
+    assert any(n.startswith("rolling mean (3 weeks)") for n in names)
+    rolling = fig.data[1]
+    assert rolling.y[2] == pytest.approx((3 + 0 + 5) / 3)
+
+
+def test_volume_timeline_without_rolling(timeline):
+    fig = charts.volume_timeline(timeline, rolling=1)
+    assert len(fig.data) == 1
+
+
+def test_sentiment_timeline_colours_negative_red_positive_green(timeline):
+    fig = charts.sentiment_timeline(timeline, rolling=2)
+    pts = fig.data[0]
+    assert pts.type == "scatter" and "markers" in pts.mode
+    colors = list(pts.marker.color)
+    assert colors[0] == charts.sentiment_color(-0.6)
+    r, g, _ = charts._hex_to_rgb(colors[0])
+    assert r > 150 and g < 100  # red
+    r, g, _ = charts._hex_to_rgb(colors[4])
+    assert g > r  # green
+    assert colors[3] == NEU
+    assert any("rolling mean" in (t.name or "") for t in fig.data)
+    # zero reference line
+    assert any(s.y0 == 0 and s.y1 == 0 for s in fig.layout.shapes)
+
+
+def test_topic_timelines_one_trace_per_topic_in_topic_colours(topic_timeline, topics):
+    for fn in (charts.topic_volume_timeline, charts.topic_sentiment_timeline):
+        fig = fn(topic_timeline)
+        assert len(fig.data) == 3
+        assert [t.line.color for t in fig.data] == [charts.topic_color(i) for i in range(3)]
+        assert all("markers" in t.mode for t in fig.data)  # selectable
+    fig = charts.topic_volume_timeline(topic_timeline, rolling=2)
+    assert "rolling" in fig.layout.title.text
+
+
+def test_topic_share_area_is_stacked_and_selectable(topic_timeline):
+    fig = charts.topic_share_area(topic_timeline)
+    assert all(t.stackgroup == "share" for t in fig.data)
+    assert all("markers" in t.mode for t in fig.data)
+    assert fig.data[1].customdata[0][1] == "1"
+    assert fig.layout.yaxis.tickformat == ".0%"
+
+
+def test_long_labels_truncated_but_full_on_hover(topic_timeline):
+    fig = charts.topic_share_area(topic_timeline)
+    name = fig.data[1].name
+    assert name.endswith("…") and len(name) <= charts.LABEL_MAX
+    assert "very long label indeed" in fig.data[1].customdata[0][2]
+
+
+def test_topic_labels_are_escaped(topics, topic_timeline):
+    fig = charts.topic_size(topics)
+    assert all("<b>" not in y for y in fig.data[0].y)
+    assert any("&lt;b&gt;" in y for y in fig.data[0].y)
+    fig = charts.topic_share_area(topic_timeline)
+    assert "<b>" not in fig.data[2].name
+
+
+def test_topic_terms_small_multiples(topics):
+    fig = charts.topic_terms(topics, n_terms=5, cols=2)
+    assert len(fig.data) == 3
+    first = fig.data[0]
+    assert list(first.y) == ["river", "flood", "storm"]  # best at the top
+    assert list(first.x) == [0.2, 0.5, 0.9]
+    assert first.marker.color == charts.topic_color(0)
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles[0].startswith("0: storm")
+
+
+def test_topic_terms_numeric_terms_stay_categories():
+    t = pd.DataFrame({"topic_id": [0], "label": ["tonnes"], "terms": ["tonnes,000,1986"],
+                      "term_weights": ["0.5,0.4,0.3"]})
+    fig = charts.topic_terms(t)
+    assert fig.layout.yaxis.type == "category"
+    assert list(fig.data[0].y) == ["1986", "000", "tonnes"]
+
+
+def test_histogram_default_bins_centre_neutral_bin_grey():
+    fig = charts.sentiment_histogram([0.0] * 5 + [0.6])
+    bar = fig.data[0]
+    centre = len(bar.x) // 2
+    assert abs(bar.x[centre]) < 1e-9 and bar.y[centre] == 5
+    assert bar.marker.color[centre] == NEU
+
+
+def test_topic_share_area_leaves_out_empty_periods(topic_timeline):
+    tt = topic_timeline.copy()
+    empty = tt["period"] == tt["period"].iloc[-1]
+    tt.loc[empty, ["weight", "share"]] = 0.0
+    fig = charts.topic_share_area(tt)
+    assert len(fig.data[0].x) == tt["period"].nunique() - 1
+
+
+def test_topic_terms_handles_missing_weights():
+    t = pd.DataFrame({"topic_id": [0], "label": ["a"], "terms": ["a,b"], "term_weights": [""]})
+    fig = charts.topic_terms(t)
+    assert len(fig.data[0].y) == 2
+
+
+def test_topic_size_and_sentiment_bars(topics):
+    fig = charts.topic_size(topics)
+    bar = fig.data[0]
+    assert list(bar.x) == [5, 3, 2]
+    assert list(bar.marker.color) == [charts.topic_color(i) for i in range(3)]
+    assert [c[0] for c in bar.customdata] == [0, 1, 2]
+    fig = charts.topic_mean_sentiment(topics)
+    colors = list(fig.data[0].marker.color)
+    assert colors[0] == charts.sentiment_color(-0.4)
+    assert charts._hex_to_rgb(colors[0])[0] > 150  # negative is red
+    assert colors[1] == NEU
+    assert charts._hex_to_rgb(colors[2])[1] > charts._hex_to_rgb(colors[2])[0]
+
+
+def test_renamed_label_appears(topics):
+    renamed = topics.assign(label=["Floods", "Elections", "Football"])
+    fig = charts.topic_size(renamed)
+    assert any("Elections" in y for y in fig.data[0].y)
+    fig = charts.topic_map(pd.DataFrame({"topic_id": [0, 1, 2], "x": [0, 1, 2], "y": [0, 1, 0]}),
+                           renamed)
+    assert "Football" in list(fig.data[0].text)
+
+
+def test_topic_sentiment_mix_grouped_in_sentiment_colours():
+    ts = pd.DataFrame({
+        "topic_id": [0, 0, 0, 1, 1, 1], "topic_label": ["a"] * 3 + ["b"] * 3,
+        "label": ["negative", "neutral", "positive"] * 2,
+        "n_sentences": [5, 3, 2, 0, 1, 1], "share": [0.5, 0.3, 0.2, 0, 0.5, 0.5],
+    })
+    fig = charts.topic_sentiment_mix(ts)
+    assert fig.layout.barmode == "group"
+    assert [t.name for t in fig.data] == ["negative", "neutral", "positive"]
+    assert [t.marker.color for t in fig.data] == [NEG, NEU, POS]
+    assert fig.data[0].customdata[0][2] == "negative"
+
+
+def test_topic_map_bubbles(topics):
+    tm = pd.DataFrame({"topic_id": [0, 1, 2], "x": [0.0, 1.0, 2.0], "y": [0.0, 1.0, 0.5]})
+    fig = charts.topic_map(tm, topics)
+    s = fig.data[0]
+    assert s.type == "scatter" and "markers" in s.mode
+    assert s.marker.size[0] > s.marker.size[2]  # bigger topic, bigger bubble
+    assert list(s.marker.color) == [charts.topic_color(i) for i in range(3)]
+
+
+def test_topic_map_close_labels_do_not_overlap(topics):
+    tm = pd.DataFrame({"topic_id": [0, 1, 2], "x": [0.0, 0.01, 1.0], "y": [0.0, 0.02, 1.0]})
+    fig = charts.topic_map(tm, topics)
+    assert list(fig.data[0].textposition) == ["bottom center", "top center", "top center"]
+
+
+def test_rolling_mean_skips_empty_periods():
+    s = pd.Series([1.0, np.nan, 3.0, np.nan, 5.0])
+    out = charts._rolling(s, 2)
+    assert out[2] == 2.0 and out[4] == 4.0 and np.isnan(out[1])
+
+
+def test_article_map_by_topic_and_by_sentiment():
+    arts = pd.DataFrame({"article_id": ["a", "b", "c"], "title": ["A", "B", "<i>C</i>"],
+                         "topic_id": [0, 1, 1], "topic_label": ["t0", "t1", "t1"],
+                         "compound": [-0.5, 0.2, np.nan]})
+    am = pd.DataFrame({"article_id": ["a", "b", "c"], "x": [0, 1, 2], "y": [1, 0, 1]})
+    fig = charts.article_map(am, arts, color_by="topic")
+    assert len(fig.data) == 2 and fig.data[1].marker.color == charts.topic_color(1)
+    assert fig.data[1].customdata[1][1] == "&lt;i&gt;C&lt;/i&gt;"
+    fig = charts.article_map(am, arts, color_by="sentiment")
+    assert len(fig.data) == 1 and fig.data[0].marker.colorscale[0][1] == NEG
+
+
+def test_sentiment_histogram_bins_and_colours():
+    fig = charts.sentiment_histogram([-0.9, -0.85, 0.0, 0.01, 0.9, np.nan], bins=10)
+    bar = fig.data[0]
+    assert sum(bar.y) == 5
+    assert bar.y[0] == 2 and bar.y[-1] == 1
+    assert bar.marker.color[0] == charts.sentiment_color(-0.9)
+    assert charts._hex_to_rgb(bar.marker.color[0])[0] > 150
+    assert charts._hex_to_rgb(bar.marker.color[-1])[1] > 100
+    assert bar.customdata[0][0] == -1.0
+
+
+def test_sentiment_histogram_empty():
+    fig = charts.sentiment_histogram([])
+    assert sum(fig.data[0].y) == 0
+
+
+def test_label_bar():
+    s = pd.DataFrame({"label": ["negative", "positive", "positive", "neutral"]})
+    fig = charts.label_bar(s)
+    assert list(fig.data[0].x) == [1, 1, 2]
+    assert list(fig.data[0].marker.color) == [NEG, NEU, POS]
+
+
+def test_keyword_timeline_marker_size_follows_mentions():
+    kt = pd.DataFrame({"period": pd.date_range("2024-01-01", periods=3, freq="D"),
+                       "n_sentences": [0, 4, 1], "compound": [np.nan, -0.5, 0.6],
+                       "pos_share": [np.nan, 0, 1.0], "neg_share": [np.nan, 1.0, 0]})
+    kt.attrs["freq"] = "day"
+    fig = charts.keyword_timeline(kt, "Ukraine", rolling=2)
+    pts = fig.data[0]
+    assert pts.marker.size[1] > pts.marker.size[2] > pts.marker.size[0]
+    assert "Ukraine" in fig.layout.title.text
+    assert any("rolling" in (t.name or "") for t in fig.data)
+
+
+def test_sentiment_arc():
+    s = pd.DataFrame({"sentence_id": [2, 0, 1], "compound": [0.5, -0.5, 0.0],
+                      "text": ["c", "<a>", "b"]})
+    fig = charts.sentiment_arc(s)
+    assert list(fig.data[0].x) == [0, 1, 2]
+    assert fig.data[0].marker.color[0] == charts.sentiment_color(-0.5)
+    assert fig.data[0].customdata[0][1] == "&lt;a&gt;"
+    assert len(fig.data) == 2
+
+
+def test_k_scores_plots_numeric_columns():
+    ks = pd.DataFrame({"k": [4, 5, 6], "coherence": [0.1, 0.2, 0.15], "diversity": [0.9, 0.8, 0.7],
+                       "note": ["a", "b", "c"]})
+    fig = charts.k_scores(ks, chosen=5)
+    assert [t.name for t in fig.data] == ["coherence", "diversity"]
+    assert fig.layout.shapes[0].x0 == 5
+
+
+def test_every_figure_serialises(timeline, topics, topic_timeline):
+    for fig in (charts.volume_timeline(timeline), charts.sentiment_timeline(timeline),
+                charts.topic_share_area(topic_timeline), charts.topic_terms(topics)):
+        assert fig.to_json()
