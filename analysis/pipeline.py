@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from . import aggregate
 from .sentences import MAX_SENTENCE_WORDS, split_sentences
@@ -36,6 +37,14 @@ def process_chunk(articles: pd.DataFrame, max_words: int = MAX_SENTENCE_WORDS,
     engine.  Returns the scored sentences frame (see ``docs/frames.md``).
     """
     return score_sentences(split_sentences(articles, max_words), positive, negative)
+
+
+def _chunk_job(articles: pd.DataFrame, max_words: int, positive: float, negative: float):
+    """Worker task: the chunk's scored sentences and its per-article roll-up, so the
+    parent only concatenates (its own time is on the critical path)."""
+    sentences = process_chunk(articles, max_words, positive, negative)
+    return sentences, article_sentiment(sentences, articles["article_id"].tolist(),
+                                        positive, negative)
 
 
 def _chunks(articles: pd.DataFrame, n_chunks: int) -> list[pd.DataFrame]:
@@ -141,16 +150,20 @@ def analyze(corpus: pd.DataFrame, n_topics: int | None = None, *, k_range=(4, 10
     if parallel:
         chunks = _chunks(parts, n_jobs * 4)
         with ProcessPoolExecutor(n_jobs, mp_context=_pool_context()) as pool:
-            futures = [pool.submit(process_chunk, c, max_sentence_words, positive, negative)
+            futures = [pool.submit(_chunk_job, c, max_sentence_words, positive, negative)
                        for c in chunks]
             t = time.perf_counter()
-            model = _fit_topics(corpus, n_topics, k_range, random_state)
+            # The workers already use every core: a multi-threaded BLAS here would only
+            # fight them for it.
+            with threadpool_limits(1):
+                model = _fit_topics(corpus, n_topics, k_range, random_state)
             timings["topics"] = time.perf_counter() - t
             results = []
             for i, f in enumerate(futures):
                 results.append(f.result())
                 report("sentences", i + 1, len(futures))
-        sentences = pd.concat(results, ignore_index=True)
+        sentences = pd.concat([r[0] for r in results], ignore_index=True)
+        per_article = pd.concat([r[1] for r in results], ignore_index=True)
         timings["split+score (parallel)"] = time.perf_counter() - t0
     else:
         t = time.perf_counter()
@@ -159,6 +172,7 @@ def analyze(corpus: pd.DataFrame, n_topics: int | None = None, *, k_range=(4, 10
         report("sentences", 1, 2)
         t = time.perf_counter()
         sentences = score_sentences(split, positive, negative)
+        per_article = article_sentiment(sentences, parts["article_id"].tolist(), positive, negative)
         timings["score"] = time.perf_counter() - t
         report("sentences", 2, 2)
         t = time.perf_counter()
@@ -168,7 +182,6 @@ def analyze(corpus: pd.DataFrame, n_topics: int | None = None, *, k_range=(4, 10
 
     t = time.perf_counter()
     ids = corpus["article_id"].tolist()
-    per_article = article_sentiment(sentences, ids, positive, negative)
     dominant = model.dominant(ids)
     topics = model.topics_.copy()
     articles = corpus.merge(per_article, on="article_id", how="left").merge(

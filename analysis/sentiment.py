@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyzer, SentiText
 
 __all__ = [
     "fold_typography", "score_texts", "score_sentences", "label_scores",
@@ -28,14 +28,58 @@ _FOLD = str.maketrans({
     "\u2026": "...", "\u00a0": " ",
 })
 
+class _Analyzer(SentimentIntensityAnalyzer):
+    """vaderSentiment 3.3.2's analyzer with two exact shortcuts.
+
+    ``polarity_scores`` first rebuilds the text character by character to replace
+    emoji with their descriptions; for text without any emoji that copy is the text
+    itself, yet it costs about a tenth of the scoring time.  When no character of the
+    text is an emoji key, this runs the rest of the method unchanged (the lines
+    below are vaderSentiment's own); otherwise it calls the original.  A sentence
+    with no lexicon word at all (a third of news sentences) gets its all-neutral
+    result without the per-word rules.  Tests check the scores are identical to
+    vaderSentiment's on thousands of real sentences.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._emoji_chars = frozenset(k for k in self.emojis if len(k) == 1)
+
+    def polarity_scores(self, text):
+        if not self._emoji_chars.isdisjoint(text):
+            return super().polarity_scores(text)
+        text = text.strip()
+        sentitext = SentiText(text)
+        words_and_emoticons = sentitext.words_and_emoticons
+        lexicon = self.lexicon
+        if not any(w.lower() in lexicon for w in words_and_emoticons):
+            # Without a lexicon word every valence is 0: vaderSentiment's arithmetic
+            # then gives exactly this (neu is 1 when there is any token).
+            return {"neg": 0.0, "neu": 1.0 if words_and_emoticons else 0.0, "pos": 0.0,
+                    "compound": 0.0}
+        sentiments = []
+        for i, item in enumerate(words_and_emoticons):
+            valence = 0
+            if item.lower() in BOOSTER_DICT:
+                sentiments.append(valence)
+                continue
+            if (i < len(words_and_emoticons) - 1 and item.lower() == "kind" and
+                    words_and_emoticons[i + 1].lower() == "of"):
+                sentiments.append(valence)
+                continue
+            sentiments = self.sentiment_valence(valence, sentitext, item, i, sentiments)
+        sentiments = self._but_check(words_and_emoticons, sentiments)
+        return self.score_valence(sentiments, text)
+
+
 # One analyzer per process: building it parses the lexicon (a few ms).
-_ANALYZER: SentimentIntensityAnalyzer | None = None
+_ANALYZER: _Analyzer | None = None
 
 
-def _analyzer() -> SentimentIntensityAnalyzer:
+def _analyzer() -> _Analyzer:
     global _ANALYZER
     if _ANALYZER is None:
-        _ANALYZER = SentimentIntensityAnalyzer()
+        _ANALYZER = _Analyzer()
     return _ANALYZER
 
 
@@ -47,11 +91,16 @@ def fold_typography(text: str) -> str:
 def score_texts(texts) -> np.ndarray:
     """VADER scores of each text as an ``(n, 4)`` float64 array: neg, neu, pos, compound."""
     analyzer = _analyzer()
-    out = np.empty((len(texts), 4), dtype=np.float64)
-    for i, text in enumerate(texts):
-        s = analyzer.polarity_scores(fold_typography(text))
-        out[i] = (s["neg"], s["neu"], s["pos"], s["compound"])
-    return out
+    seen: dict[str, tuple] = {}  # news repeats sentences (boilerplate, quotes)
+    rows = []
+    for text in texts:
+        folded = fold_typography(text)
+        row = seen.get(folded)
+        if row is None:
+            s = analyzer.polarity_scores(folded)
+            row = seen[folded] = (s["neg"], s["neu"], s["pos"], s["compound"])
+        rows.append(row)
+    return np.array(rows, dtype=np.float64).reshape(len(rows), 4)
 
 
 def label_scores(compound, positive: float = POSITIVE, negative: float = NEGATIVE) -> np.ndarray:
@@ -102,25 +151,26 @@ def article_sentiment(sentences: pd.DataFrame, article_ids=None, positive: float
     ``most_positive_score``/``most_negative_score`` (float64) and ``label`` (str,
     from the mean compound).
     """
-    s = sentences[["article_id", "sentence_id", "text", "compound", "label"]]
-    g = s.groupby("article_id", sort=False)
-    out = pd.DataFrame({
-        "n_sentences": g.size().astype(np.int64),
-        "compound": g["compound"].mean(),
+    label = sentences["label"].to_numpy()
+    s = pd.DataFrame({
+        "article_id": sentences["article_id"].to_numpy(),
+        "compound": sentences["compound"].to_numpy(),
+        "pos": label == "positive", "neg": label == "negative", "neu": label == "neutral",
     })
-    shares = pd.crosstab(s["article_id"], s["label"], normalize="index")
-    for name in ("positive", "negative", "neutral"):
-        col = shares[name] if name in shares else 0.0
-        out[f"{name[:3]}_share"] = col
-    # Ties go to the earliest sentence: sort by score, then position.
-    top = s.sort_values(["article_id", "compound", "sentence_id"],
-                        ascending=[True, False, True]).drop_duplicates("article_id")
-    low = s.sort_values(["article_id", "compound", "sentence_id"],
-                        ascending=[True, True, True]).drop_duplicates("article_id")
-    out["most_positive"] = top.set_index("article_id")["text"]
-    out["most_positive_score"] = top.set_index("article_id")["compound"]
-    out["most_negative"] = low.set_index("article_id")["text"]
-    out["most_negative_score"] = low.set_index("article_id")["compound"]
+    g = s.groupby("article_id", sort=False)
+    out = g.agg(n_sentences=("compound", "size"), compound=("compound", "mean"),
+                pos_share=("pos", "mean"), neg_share=("neg", "mean"), neu_share=("neu", "mean"))
+    out["n_sentences"] = out["n_sentences"].astype(np.int64)
+    # idxmax/idxmin return the first position of the extreme: ties go to the earliest
+    # sentence, since sentences are in article order.
+    texts = sentences["text"].to_numpy()
+    compounds = s["compound"].to_numpy()
+    top = g["compound"].idxmax().to_numpy()
+    low = g["compound"].idxmin().to_numpy()
+    out["most_positive"] = texts[top]
+    out["most_positive_score"] = compounds[top]
+    out["most_negative"] = texts[low]
+    out["most_negative_score"] = compounds[low]
     out = out.rename_axis("article_id").reset_index()
     if article_ids is not None:
         out = pd.DataFrame({"article_id": pd.Series(list(article_ids), dtype=object)}).merge(

@@ -151,7 +151,11 @@ def split_blocks(raw: str) -> list[str]:
         text = html_to_text(text)
     parsed = []
     for raw_line in text.split("\n"):
-        stripped = _INLINE_SPACE_RE.sub(" ", raw_line).strip()
+        # Fast path: a printable line without double spaces has nothing to collapse
+        # (every other space or control character is "non-printable" to Python).
+        stripped = raw_line.strip()
+        if not (stripped.isprintable() and "  " not in stripped):
+            stripped = _INLINE_SPACE_RE.sub(" ", raw_line).strip()
         parsed.append((_indent(raw_line) if stripped else 0, stripped, raw_line))
     indents = [ind for ind, s, _ in parsed if s]
     base = min(indents) if indents else 0

@@ -53,3 +53,45 @@ def test_article_rollup():
     assert out.loc["c", "n_sentences"] == 0
     assert np.isnan(out.loc["c", "compound"])
     assert out.loc["c", "most_positive"] == ""
+
+
+SAMPLES = [
+    "I don't like it at all!", "This is NOT good :(", "Kind of great, but mostly awful.",
+    "The team won 😀 and fans cheered", "No problem, no worries.", "He is very, VERY happy!!!",
+    "   padded text with spaces   ", "", "😀😀", "It was the best of times, it was the worst of times.",
+    "Never so bad? Hardly.", "Sort of ok lol", "💔 heartbroken", "without doubt a success",
+]
+
+
+def test_fast_path_scores_exactly_as_vader():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from analysis.sentiment import _analyzer
+
+    stock = SentimentIntensityAnalyzer()
+    fast = _analyzer()
+    for text in SAMPLES:
+        assert fast.polarity_scores(text) == stock.polarity_scores(text), text
+
+
+def test_fast_path_equals_vader_on_real_sentences():
+    import json
+
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from analysis.sentences import split_text
+    from analysis.sentiment import _analyzer
+    from factories import SHARED
+
+    path = SHARED / "corpora" / "bbc.jsonl"
+    if not path.exists():
+        pytest.skip("../shared corpora not available")
+    stock, fast = SentimentIntensityAnalyzer(), _analyzer()
+    n = 0
+    for line in path.read_text(encoding="utf-8").splitlines()[::4]:
+        text = json.loads(line)["text"]
+        for _, _, s, e, _ in split_text(text):
+            sentence = fold_typography(text[s:e])
+            assert fast.polarity_scores(sentence) == stock.polarity_scores(sentence), sentence
+            n += 1
+    assert n > 5000
