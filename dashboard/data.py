@@ -17,7 +17,11 @@ Three layers, each keyed on content, never on object identity:
    switching back and forth between filters costs nothing.
 
 Results are shared between sessions through ``st.cache_resource``; nobody mutates
-them (every ``analysis`` function returns new frames).
+them (every ``analysis`` function returns new frames).  Reading a source, loading a
+result from disk and analysing are *single-flight* per key (:func:`_single_flight`):
+when several sessions ask for the same missing entry at once, one background thread
+does the work and every session waits for it, replaying its progress, then gets the
+same object (or the same error).  :data:`stats` counts the work actually done.
 """
 from __future__ import annotations
 
@@ -36,6 +40,7 @@ from typing import Callable
 
 import pandas as pd
 import streamlit as st
+from streamlit.logger import get_logger
 
 from analysis import store
 from analysis.archive import ArchiveError, safe_extract_zip
@@ -50,6 +55,17 @@ DEFAULT_SOURCE = REPO / "seeds"
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 UPLOAD_TYPES = ["txt", "csv", "tsv", "jsonl", "ndjson", "json", "parquet", "zip"]
 _FILE_LIMIT = 20_000  # stat at most this many entries for a fingerprint
+_LOG = get_logger(__name__)
+
+#: How often this process read a source, loaded a result from disk and analysed a
+#: corpus (for tests and benchmarks; never reset).
+stats = {"reads": 0, "disk_loads": 0, "analyses": 0}
+_stats_lock = threading.Lock()
+
+
+def _count(what: str) -> None:
+    with _stats_lock:
+        stats[what] += 1
 
 
 class UploadError(ValueError):
@@ -78,6 +94,7 @@ class _Registry:
         self.sources: OrderedDict[tuple, Loaded] = OrderedDict()
         self.results: OrderedDict[str, object] = OrderedDict()
         self.views: OrderedDict[tuple, object] = OrderedDict()
+        self.flights: dict[tuple, _Flight] = {}  # work in progress, by key
 
     def _put(self, table: OrderedDict, key, value, limit: int):
         table[key] = value
@@ -89,6 +106,74 @@ class _Registry:
 @st.cache_resource(show_spinner=False)
 def _registry() -> _Registry:
     return _Registry()
+
+
+class _Flight:
+    """One piece of work in progress: its latest progress report and its outcome,
+    guarded by a condition that the waiting sessions sleep on."""
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.report: tuple | None = None  # latest progress(*args)
+        self.done = False
+        self.value = None
+        self.error: BaseException | None = None
+
+    def run(self, work: Callable, finish: Callable[[], None]) -> None:
+        def report(*args):
+            with self.cond:
+                self.report = args
+                self.cond.notify_all()
+
+        try:
+            self.value = work(report)
+        except BaseException as exc:  # handed to every waiter, never lost
+            self.error = exc
+        finally:
+            finish()
+            with self.cond:
+                self.done = True
+                self.cond.notify_all()
+
+    def wait(self, progress: Callable | None):
+        """Block until done, calling ``progress`` (in the caller's thread) with each new
+        report; return the value or raise the error.  An exception from ``progress``
+        (e.g. Streamlit stopping this session's run) leaves the work running."""
+        seen = None
+        while True:
+            with self.cond:
+                self.cond.wait_for(lambda: self.done or (progress is not None
+                                                         and self.report is not seen))
+                done, seen = self.done, self.report
+            if done:
+                break
+            progress(*seen)
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def _single_flight(reg: _Registry, key: tuple, work: Callable, progress: Callable | None = None):
+    """``work(report)`` run once for concurrent callers with the same ``key``.
+
+    The first caller starts it in a background thread (owned by no session, so a
+    session that reruns or closes does not abort it) and every caller, the first one
+    included, waits for it with its own ``progress`` callback.  Other keys are never
+    blocked: the registry lock is held only to look the flight up."""
+    with reg.lock:
+        flight = reg.flights.get(key)
+        new = flight is None
+        if new:
+            flight = reg.flights[key] = _Flight()
+
+    def finish():
+        with reg.lock:
+            reg.flights.pop(key, None)
+
+    if new:
+        threading.Thread(target=flight.run, args=(work, finish), daemon=True,
+                         name=f"news-analytics-{key[0]}").start()
+    return flight.wait(progress)
 
 
 # --------------------------------------------------------------------------- sources
@@ -133,7 +218,7 @@ def _read(source, label: str, progress: Callable | None = None) -> Loaded:
                   digest=store.corpus_digest(corpus), seconds=time.perf_counter() - t)
 
 
-def _cached(key: tuple, make: Callable[[], Loaded]) -> Loaded:
+def _cached(key: tuple, make: Callable[[Callable], Loaded], progress: Callable | None) -> Loaded:
     # Not st.cache_resource around the reader itself: the reader reports progress into
     # page elements, which a cached function would record and replay.
     reg = _registry()
@@ -141,10 +226,18 @@ def _cached(key: tuple, make: Callable[[], Loaded]) -> Loaded:
         if key in reg.sources:
             reg.sources.move_to_end(key)
             return reg.sources[key]
-    loaded = make()
-    with reg.lock:
-        reg._put(reg.sources, key, loaded, limit=8)
-    return loaded
+
+    def work(report):
+        with reg.lock:  # read by a flight that ended just before this one started
+            if key in reg.sources:
+                return reg.sources[key]
+        loaded = make(report)
+        _count("reads")
+        with reg.lock:
+            reg._put(reg.sources, key, loaded, limit=8)
+        return loaded
+
+    return _single_flight(reg, ("read", *key), work, progress)
 
 
 def is_loaded(path: str | os.PathLike) -> bool:
@@ -160,7 +253,7 @@ def load_source(path: str | os.PathLike, progress: Callable | None = None) -> Lo
     Raises ``analysis.corpus.SourceError`` for a source that cannot be read."""
     path = str(Path(path).expanduser())
     return _cached(("path", path, fingerprint(path)),
-                   lambda: _read(path, label=path, progress=progress))
+                   lambda report: _read(path, label=path, progress=report), progress)
 
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -249,7 +342,8 @@ def load_uploads(files, progress: Callable | None = None) -> Loaded:
     Raises :class:`UploadError` (too big, hostile zip) or ``SourceError``."""
     files = tuple(files)
     ids = tuple((getattr(f, "file_id", ""), f.name, f.size) for f in files)
-    return _cached(("upload", ids), lambda: _load_uploads(files, _progress=progress))
+    return _cached(("upload", ids), lambda report: _load_uploads(files, _progress=report),
+                   progress)
 
 
 # --------------------------------------------------------------------------- analysis
@@ -274,41 +368,68 @@ def result_key(loaded: Loaded, settings: dict) -> str:
     return loaded.keys[skey]
 
 
+def _in_memory(reg: _Registry, key: str):
+    with reg.lock:
+        if key in reg.results:
+            reg.results.move_to_end(key)
+            return reg.results[key]
+    return None
+
+
 def cached_result(loaded: Loaded, settings: dict, cache_dir: Path):
     """``(key, result, where)`` from memory or the disk cache; result is None when it has
     to be computed.  ``where`` is ``"memory"``, ``"disk"`` or ``None``."""
     reg = _registry()
     key = result_key(loaded, settings)
-    with reg.lock:
-        if key in reg.results:
-            reg.results.move_to_end(key)
-            return key, reg.results[key], "memory"
-    result = store.load_result(cache_dir, key)
+    result = _in_memory(reg, key)
     if result is not None:
-        with reg.lock:
-            reg._put(reg.results, key, result, limit=6)
-        return key, result, "disk"
-    return key, None, None
+        return key, result, "memory"
+
+    def work(report):
+        result = _in_memory(reg, key)
+        if result is None:
+            result = store.load_result(cache_dir, key)
+            if result is not None:
+                _count("disk_loads")
+                with reg.lock:
+                    reg._put(reg.results, key, result, limit=6)
+        return result
+
+    result = _single_flight(reg, ("load", key, str(cache_dir)), work)
+    return key, result, None if result is None else "disk"
 
 
 def compute_result(loaded: Loaded, settings: dict, cache_dir: Path,
                    progress: Callable | None = None):
     """Analyse, save to the disk cache (best effort) and keep in memory; returns
-    ``(key, result, save_error)``."""
+    ``(key, result, save_error)``.  Sessions asking for the same key at once share one
+    analysis: ``progress(stage, done, total)`` is called in each caller's thread."""
     from analysis.pipeline import analyze
 
     reg = _registry()
     key = result_key(loaded, settings)
-    result = analyze(loaded.corpus, n_topics=settings["n_topics"],
-                     random_state=settings["random_state"], skipped=loaded.skipped,
-                     progress=progress)
-    error = None
-    try:
-        store.save_result(result, cache_dir, key)
-    except OSError as exc:  # read-only or full disk: keep working from memory
-        error = f"could not write the cache folder {cache_dir}: {exc}"
-    with reg.lock:
-        reg._put(reg.results, key, result, limit=6)
+
+    def work(report):
+        result = _in_memory(reg, key)  # analysed by a flight that ended just before
+        if result is not None:
+            return result, None
+        t = time.perf_counter()
+        result = analyze(loaded.corpus, n_topics=settings["n_topics"],
+                         random_state=settings["random_state"], skipped=loaded.skipped,
+                         progress=report)
+        _count("analyses")
+        _LOG.info("analysed %d article(s) in %.1f s (key %s)", len(loaded.corpus),
+                  time.perf_counter() - t, key)
+        error = None
+        try:
+            store.save_result(result, cache_dir, key)
+        except OSError as exc:  # read-only or full disk: keep working from memory
+            error = f"could not write the cache folder {cache_dir}: {exc}"
+        with reg.lock:
+            reg._put(reg.results, key, result, limit=6)
+        return result, error
+
+    result, error = _single_flight(reg, ("analyse", key), work, progress)
     return key, result, error
 
 

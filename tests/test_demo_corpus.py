@@ -141,3 +141,62 @@ def test_weekly_volume_is_uneven(corpus: pd.DataFrame):
 def test_publication_times_vary(corpus: pd.DataFrame):
     hours = corpus["published"].dt.hour
     assert hours.nunique() >= 10, "publication hours should spread across the day"
+
+
+# ---------------------------------------------------------------- through the analysis
+# Each theme's distinctive words; a topic found with the default settings must carry
+# at least two of them among its top terms, and each theme must get its own topic.
+THEMES = {
+    "war": {"russian", "ukraine", "ukrainian", "russia", "soldiers", "silver", "drone", "war"},
+    "election": {"varga", "marek", "valdoria", "castrel", "election", "president", "party"},
+    "recall": {"lumora", "halo", "battery", "headset", "recall", "owners"},
+    "storm": {"kestrel", "bay", "storm", "tamsin", "flooded", "orla", "residents"},
+    "football": {"castleton", "harbury", "rovers", "shield", "final", "adjei", "brandt"},
+    "markets": {"bank", "inflation", "estria", "rate", "estrian", "index", "crown"},
+    "trial": {"trial", "vaccine", "veyra", "rsv", "participants", "placebo"},
+}
+
+
+@pytest.fixture(scope="module")
+def analysed():
+    from analysis import analyze, load_corpus
+
+    return analyze(load_corpus(SEEDS))
+
+
+def test_every_file_is_analysed_with_its_date(analysed):
+    assert analysed.skipped.empty, analysed.skipped.to_string()
+    assert len(analysed.articles) == len(FILES)
+    expected = {p.stem: _parse_id(p.stem) for p in FILES}
+    got = dict(zip(analysed.articles["article_id"], analysed.articles["published"]))
+    assert got == expected
+
+
+def test_default_topics_match_the_themes(analysed):
+    topics = analysed.topics
+    assert len(topics) == len(THEMES), topics[["topic_id", "label"]].to_string()
+    matched = {}
+    for theme, words in THEMES.items():
+        overlap = {row.topic_id: len(words & {t.strip() for t in row.terms.split(",")})
+                   for row in topics.itertuples()}
+        best = max(overlap, key=overlap.get)
+        assert overlap[best] >= 2, f"no topic carries the {theme} theme: {topics['terms'].tolist()}"
+        matched[theme] = best
+    assert len(set(matched.values())) == len(THEMES), matched
+
+
+def test_sentiment_varies_across_articles_and_themes(analysed):
+    arts = analysed.articles
+    assert (arts["label"] == "positive").sum() >= 5
+    assert (arts["label"] == "negative").sum() >= 5
+    assert (arts["label"] == "neutral").sum() >= 1
+    assert analysed.topics["compound"].max() - analysed.topics["compound"].min() > 0.15
+
+
+def test_weekly_time_series_covers_every_week(analysed):
+    from analysis.aggregate import timeline
+
+    tl = timeline(analysed.articles, analysed.sentences, freq="week")
+    assert len(tl) >= 10
+    assert tl["n_articles"].sum() == len(FILES)
+    assert tl["compound"].notna().sum() >= 10

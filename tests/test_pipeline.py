@@ -106,3 +106,16 @@ def test_analysis_never_imports_streamlit():
             "import analysis, analysis.pipeline, analysis.aggregate, analysis.reports, "
             "analysis.store, analysis.cli, analysis.corpus, analysis.topics\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_same_corpus_in_another_order_gives_the_same_results(result):
+    shuffled = make_corpus().sample(frac=1.0, random_state=7).reset_index(drop=True)
+    other = analyze(shuffled, n_topics=3, n_jobs=1)
+    pd.testing.assert_frame_equal(other.topics, result.topics)
+    key = ["article_id"]
+    pd.testing.assert_frame_equal(
+        other.articles.sort_values(key).reset_index(drop=True),
+        result.articles.sort_values(key).reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        other.article_topics.sort_values(["article_id", "topic_id"]).reset_index(drop=True),
+        result.article_topics.sort_values(["article_id", "topic_id"]).reset_index(drop=True))
