@@ -42,6 +42,8 @@ _MISSED_BREAK = re.compile(
     r"(?<=[a-z]{2}[.!?])(\s+)(?=(?:Mr|Mrs|Ms|Dr|Prof|Sen|Gen|Gov|Rep)\.\s+[A-Z])"
 )
 _WORD = re.compile(r"\S+")
+# A paragraph: a run of non-blank lines, from its first to its last visible character.
+_BLOCK = re.compile(r"\S(?:[^\n]|\n(?![^\S\n]*\n))*")
 
 
 def _blingfire_spans(paragraph: str) -> list[tuple[int, int]]:
@@ -111,24 +113,44 @@ def split_text(text: str, max_words: int = MAX_SENTENCE_WORDS) -> list[tuple]:
     a paragraph that reads as a heading (``The Escape:``) sets the section of the
     sentences that follow and is not itself a sentence.
     """
-    records = []
+    # Paragraphs with their offsets; a heading paragraph becomes the section of what
+    # follows.
+    paragraphs = []  # (paragraph_no, section, start, end)
+    headings = []
     section = ""
-    pos = 0
     paragraph_no = -1
-    for block in re.split(r"\n\s*\n", text):
-        block_start = text.index(block, pos) if block else pos
-        pos = block_start + len(block)
-        stripped = block.strip()
-        if not stripped:
-            continue
+    for m in _BLOCK.finditer(text):
         paragraph_no += 1
-        if "\n" not in stripped and is_heading(stripped):
-            section = stripped.rstrip(":").strip()
+        block = m.group().rstrip()
+        end = m.start() + len(block)
+        if "\n" not in block and is_heading(block):
+            section = block.rstrip(":").strip()
+            headings.append((m.start(), end))
             continue
-        # A single newline left inside a block is a line break the loader kept:
-        # treat it as a space for the splitter (same length, offsets unchanged).
-        flat = block.replace("\n", " ")
-        for a, b in _repair(flat, _blingfire_spans(flat)):
+        paragraphs.append((paragraph_no, section, m.start(), end))
+    if not paragraphs:
+        return []
+    # One splitter call for the whole article (a call per paragraph costs more in
+    # wrapper overhead than the splitting itself).  Line breaks become spaces and
+    # headings are blanked out, keeping every offset; sentences are then cut at
+    # paragraph boundaries, so nothing runs from one paragraph into the next.
+    flat = text.replace("\n", " ")
+    for a, b in headings:
+        flat = flat[:a] + " " * (b - a) + flat[b:]
+    spans = _blingfire_spans(flat)
+    records = []
+    i = 0
+    for paragraph_no, section, p_start, p_end in paragraphs:
+        pieces = []
+        while i < len(spans) and spans[i][1] <= p_start:
+            i += 1
+        j = i
+        while j < len(spans) and spans[j][0] < p_end:
+            a, b = max(spans[j][0], p_start), min(spans[j][1], p_end)
+            if b > a:
+                pieces.append((a, b))
+            j += 1
+        for a, b in _repair(flat, pieces):
             # Trim whitespace the splitter may include at either edge.
             while a < b and flat[a].isspace():
                 a += 1
@@ -137,7 +159,7 @@ def split_text(text: str, max_words: int = MAX_SENTENCE_WORDS) -> list[tuple]:
             if b <= a:
                 continue
             for s, e, cut in _bound_length(flat, a, b, max_words):
-                records.append((paragraph_no, section, block_start + s, block_start + e, cut))
+                records.append((paragraph_no, section, s, e, cut))
     return records
 
 
