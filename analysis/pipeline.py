@@ -187,7 +187,8 @@ def analyze(corpus: pd.DataFrame, n_topics: int | None = None, *, k_range=(4, 10
     articles = corpus.merge(per_article, on="article_id", how="left").merge(
         dominant, on="article_id", how="left")
     labels = dict(zip(topics["topic_id"], topics["label"]))
-    articles["topic_label"] = articles["topic_id"].map(labels).fillna("(no topic)").astype(object)
+    articles["topic_label"] = [labels.get(t, "(no topic)") for t in articles["topic_id"]]
+    articles["topic_label"] = articles["topic_label"].astype(object)
     topics = aggregate.topic_summary(topics, articles, sentences)
     result = AnalysisResult(
         articles=articles,

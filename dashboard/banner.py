@@ -1,0 +1,29 @@
+"""The line of chips above the tabs that says which filters are on."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts
+from dashboard.widgets import chip, html_line
+
+ss = st.session_state
+
+
+def filter_banner(view, named, state) -> None:
+    n, total = len(view.articles), len(named.articles)
+    parts = [chip(f"{n:,} of {total:,} articles", "Showing")]
+    if state["start"] or state["end"]:
+        dates = ss.get("w_dates") or (state["start"], state["end"])
+        a = (state["start"] or dates[0]).isoformat()
+        b = (state["end"] or dates[1]).isoformat()
+        parts.append(chip(f"{a} → {b}", "dates"))
+    if state["topics"]:
+        labels = dict(zip(named.topics["topic_id"].astype(int), named.topics["label"]))
+        labels[-1] = "(no topic)"
+        parts.append(chip(", ".join(charts.short(labels.get(t, str(t)), 30)
+                                    for t in state["topics"]), "topics"))
+    if tuple(state["sent"]) != (-1.0, 1.0):
+        parts.append(chip(f"{state['sent'][0]:+.2f} … {state['sent'][1]:+.2f}", "sentiment"))
+    if state["q"]:
+        parts.append(chip(f"“{state['q']}”", "keyword"))
+    html_line(parts)

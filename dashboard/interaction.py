@@ -1,0 +1,205 @@
+"""Clicks to view state: chart-click callbacks that set the filter widgets, undo and
+clear, and the sync between the widgets' session state and the URL (through
+:mod:`dashboard.state`)."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from analysis import aggregate
+from dashboard import data
+from dashboard import state as vs
+
+ss = st.session_state
+
+
+def _points(key: str) -> list[dict]:
+    event = ss.get(key)
+    if not event:
+        return []
+    try:
+        return list(event["selection"]["points"])
+    except (KeyError, TypeError):
+        return []
+
+
+def _custom(point: dict, i: int):
+    cd = point.get("customdata")
+    if cd is None:
+        return None
+    if not isinstance(cd, (list, tuple)):
+        cd = [cd]
+    return cd[i] if len(cd) > i else None
+
+
+FILTER_WIDGETS = ("w_dates", "w_topics", "w_sent", "w_q")
+
+
+def _remember_filters() -> None:
+    ss.setdefault("_undo", []).append({k: ss.get(k) for k in FILTER_WIDGETS})
+    del ss["_undo"][:-10]
+
+
+def undo_click() -> None:
+    if ss.get("_undo"):
+        prev = ss["_undo"].pop()
+        for k, v in prev.items():
+            if v is None:
+                ss.pop(k, None)
+            else:
+                ss[k] = v
+
+
+def clear_filters() -> None:
+    _remember_filters()
+    for k in FILTER_WIDGETS:
+        ss.pop(k, None)
+    ss["w_sent"] = (-1.0, 1.0)
+    ss["w_q"] = ""
+    ss["w_topics"] = []
+    ss["_clear_dates"] = True
+
+
+def _period_range(iso: str, freq: str) -> tuple[dt.date, dt.date]:
+    start = pd.Timestamp(iso)
+    end = pd.Period(start, freq=aggregate.FREQS[freq]).end_time
+    return start.date(), end.date()
+
+
+def select_period(key: str, freq: str) -> None:
+    """Chart click on a period (bar / point): filter the date range to it."""
+    periods = [_custom(p, 0) for p in _points(key)]
+    periods = [p for p in periods if p]
+    if not periods:
+        return
+    _remember_filters()
+    ranges = [_period_range(p, freq) for p in periods]
+    ss["w_dates"] = (min(r[0] for r in ranges), max(r[1] for r in ranges))
+    ss["_clicked"] = f"{len(periods)} period(s) from a chart"
+
+
+def select_period_topic(key: str, freq: str) -> None:
+    """Chart click on a topic's period (stacked area, topic lines): filter to both."""
+    pts = [p for p in _points(key) if _custom(p, 0)]
+    if not pts:
+        return
+    _remember_filters()
+    ranges = [_period_range(_custom(p, 0), freq) for p in pts]
+    ss["w_dates"] = (min(r[0] for r in ranges), max(r[1] for r in ranges))
+    ss["w_topics"] = sorted({int(_custom(p, 1)) for p in pts})
+
+
+def select_topics(key: str, label_index: int | None = None) -> None:
+    """Chart click on topic bars / bubbles (customdata[0] = topic id)."""
+    pts = _points(key)
+    ids = sorted({int(_custom(p, 0)) for p in pts if _custom(p, 0) is not None})
+    if not ids:
+        return
+    _remember_filters()
+    ss["w_topics"] = ids
+    if label_index is not None:
+        labels = {_custom(p, label_index) for p in pts}
+        if len(labels) == 1:
+            ss["ev_label"] = labels.pop()
+
+
+def select_sentiment_bin(key: str) -> None:
+    """Click on article-sentiment histogram bars: filter the sentiment range to them."""
+    pts = _points(key)
+    lows = [float(_custom(p, 0)) for p in pts if _custom(p, 0) is not None]
+    highs = [float(_custom(p, 1)) for p in pts if _custom(p, 1) is not None]
+    if not lows:
+        return
+    _remember_filters()
+    ss["w_sent"] = (round(max(-1.0, min(lows)), 2), round(min(1.0, max(highs)), 2))
+
+
+def select_label(key: str) -> None:
+    pts = _points(key)
+    labels = [_custom(p, 0) for p in pts if _custom(p, 0)]
+    if labels:
+        ss["ev_label"] = labels[0]
+
+
+def open_article_from_map(key: str) -> None:
+    pts = _points(key)
+    ids = [_custom(p, 0) for p in pts if _custom(p, 0)]
+    if ids:
+        ss["art"] = str(ids[0])
+        ss["tab"] = "Articles"
+
+
+def select_article(ids: list[str]) -> None:
+    event = ss.get("art_table")
+    try:
+        rows = list(event["selection"]["rows"])
+    except (KeyError, TypeError):
+        rows = []
+    if rows and rows[0] < len(ids):
+        ss["art"] = ids[rows[0]]
+
+
+# --------------------------------------------------------------------------- URL sync
+def _cli() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="dashboard/app.py", add_help=False)
+    parser.add_argument("--source", default=None)
+    parser.add_argument("--cache-dir", default=None)
+    args, _ = parser.parse_known_args(sys.argv[1:])
+    return args
+
+
+def init_from_url() -> None:
+    """On a session's first run, copy the URL's state into the widgets' state."""
+    if ss.get("_init"):
+        return
+    ss["_init"] = True
+    st_, problems = vs.from_params(st.query_params.to_dict())
+    ss["_url_problems"] = problems
+    args = _cli()
+    if st_["src"]:
+        ss["w_path"] = st_["src"]
+    elif args.source:
+        ss["w_path"] = args.source
+    if args.cache_dir and "w_cache" not in ss:
+        ss["w_cache"] = args.cache_dir
+    ss["k_applied"] = st_["k"]
+    ss["w_k"] = "Auto" if st_["k"] is None else st_["k"]
+    ss["_url_dates"] = (st_["start"], st_["end"])
+    ss["w_topics"] = list(st_["topics"])
+    ss["w_sent"] = tuple(st_["sent"])
+    ss["w_q"] = st_["q"]
+    ss["w_freq"] = st_["freq"]
+    ss["w_roll"] = st_["roll"]
+    ss["names"] = dict(st_["names"])
+    ss["art"] = st_["art"]
+    ss["tab"] = st_["tab"] or vs.TABS[0]
+
+
+def current_state(span) -> dict:
+    start = end = None
+    dates = ss.get("w_dates")
+    if dates and len(dates) == 2 and span[0] is not None:
+        if dates[0] > span[0]:
+            start = dates[0]
+        if dates[1] < span[1]:
+            end = dates[1]
+    src = ss.get("w_path", "").strip()
+    return {
+        "src": src if ss.get("w_mode") != "Upload files" and src and
+        Path(src).expanduser().resolve() != data.DEFAULT_SOURCE.resolve() else None,
+        "k": ss.get("k_applied"), "start": start, "end": end,
+        "topics": list(ss.get("w_topics") or []), "sent": tuple(ss.get("w_sent", (-1.0, 1.0))),
+        "q": ss.get("w_q", ""), "freq": ss.get("w_freq", "auto"), "roll": ss.get("w_roll", 3),
+        "names": dict(ss.get("names") or {}), "art": ss.get("art"), "tab": ss.get("tab"),
+    }
+
+
+def sync_url(state: dict) -> None:
+    params = vs.to_params(state)
+    if params != st.query_params.to_dict():
+        st.query_params.from_dict(params)

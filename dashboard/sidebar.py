@@ -1,0 +1,127 @@
+"""The sidebar: source, analysis (number of topics, cache folder), filters and the
+report download."""
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis import aggregate, reports
+from dashboard import charts, data
+from dashboard import state as vs
+from dashboard.interaction import clear_filters, undo_click
+from dashboard.widgets import register_download
+
+ss = st.session_state
+
+
+def sidebar_source():
+    st.sidebar.header("Source")
+    mode = st.sidebar.radio("Open", ["Folder or file", "Upload files"], key="w_mode",
+                            horizontal=True, label_visibility="collapsed")
+    if mode == "Upload files":
+        files = st.sidebar.file_uploader(
+            "CSV / TSV / JSONL / JSON / Parquet, .txt articles or a .zip of them",
+            type=data.UPLOAD_TYPES, accept_multiple_files=True, key="w_upload")
+        if not files:
+            st.sidebar.caption("Nothing uploaded yet: showing the folder below.")
+        else:
+            return ("upload", files)
+    ss.setdefault("w_path", str(data.DEFAULT_SOURCE))
+    st.sidebar.text_input("Folder or file path", key="w_path",
+                          help="A folder of .txt articles (searched recursively) or a "
+                               ".csv/.tsv/.jsonl/.json/.parquet file. Press Enter to open.")
+    return ("path", ss["w_path"].strip() or str(data.DEFAULT_SOURCE))
+
+
+def sidebar_analysis(result_params: dict | None):
+    st.sidebar.header("Analysis")
+    options = ["Auto"] + list(range(vs.K_MIN, vs.K_MAX + 1))
+    ss.setdefault("w_k", "Auto")
+    st.sidebar.selectbox("Number of topics", options, key="w_k",
+                         help="Auto picks k from the data (coherence and diversity).")
+    chosen = None if ss["w_k"] == "Auto" else int(ss["w_k"])
+    pending = chosen != ss.get("k_applied")
+    if st.sidebar.button("Re-run analysis" if pending else "Analysis is up to date",
+                         type="primary" if pending else "secondary", disabled=not pending,
+                         key="w_rerun", icon=":material/refresh:"):
+        ss["k_applied"] = chosen
+        ss["w_topics"] = []
+        ss["names"] = {}
+        st.rerun()
+    if result_params:
+        how = result_params.get("chosen_by", "")
+        st.sidebar.caption(f"{result_params.get('n_topics_chosen', '?')} topics "
+                           f"({how or 'set by you'}).")
+    with st.sidebar.expander("Cache folder"):
+        st.text_input("Folder for cached results", key="w_cache",
+                      placeholder=str(data.resolve_cache_dir()),
+                      help="Results are saved here as Parquet and loaded when the same "
+                           "corpus is opened with the same settings. Default: "
+                           "$NEWS_ANALYTICS_CACHE or ~/.cache/news-analytics.")
+        st.caption("Empty = $NEWS_ANALYTICS_CACHE or ~/.cache/news-analytics.")
+
+
+def sidebar_filters(result) -> None:
+    st.sidebar.header("Filters")
+    arts = result.articles
+    first, last = aggregate.date_span(arts)
+    if first is not None:
+        lo, hi = first.date(), last.date()
+        url_dates = ss.pop("_url_dates", None)
+        if url_dates is not None:
+            ss["w_dates"] = (max(lo, url_dates[0] or lo), min(hi, url_dates[1] or hi))
+        if ss.pop("_clear_dates", False):
+            ss["w_dates"] = (lo, hi)
+        cur = ss.get("w_dates")
+        if (not cur or len(cur) != 2 or cur[0] < lo or cur[1] > hi or cur[0] > cur[1]):
+            if cur and len(cur) == 2 and cur[0] <= hi and cur[1] >= lo and cur[0] <= cur[1]:
+                ss["w_dates"] = (max(lo, cur[0]), min(hi, cur[1]))
+            else:
+                ss["w_dates"] = (lo, hi)
+        if lo < hi:
+            st.sidebar.date_input("Published between", key="w_dates", min_value=lo,
+                                  max_value=hi, format="YYYY-MM-DD")
+        else:
+            st.sidebar.caption(f"All dated articles are from {lo:%Y-%m-%d}.")
+        n_undated = aggregate.undated_count(arts)
+        if n_undated:
+            st.sidebar.caption(f"{n_undated} undated article(s): shown unless a date "
+                               "range is set.")
+    else:
+        ss.pop("_url_dates", None)
+        ss.pop("w_dates", None)
+        st.sidebar.caption("No article has a publication date.")
+    topics = result.topics.sort_values("topic_id")
+    labels = dict(zip(topics["topic_id"].astype(int), topics["label"].astype(str)))
+    options = list(labels)
+    if (arts["topic_id"] == -1).any():
+        options.append(-1)
+        labels[-1] = "(no topic)"
+    ss["w_topics"] = [t for t in (ss.get("w_topics") or []) if t in options]
+    st.sidebar.multiselect("Topics", options, key="w_topics",
+                           format_func=lambda t: f"{t}: {charts.short(labels.get(t, t), 40)}",
+                           placeholder="All topics")
+    ss.setdefault("w_sent", (-1.0, 1.0))
+    st.sidebar.slider("Article sentiment (mean compound)", -1.0, 1.0, key="w_sent", step=0.05,
+                      help="Keeps articles whose mean sentence compound is in this range.")
+    ss.setdefault("w_q", "")
+    st.sidebar.text_input("Keyword", key="w_q", placeholder="e.g. Ukraine",
+                          help="Whole word or phrase, any case, in the title or text.")
+    st.sidebar.button("Clear filters", on_click=clear_filters, key="w_clear",
+                      icon=":material/filter_alt_off:", width="stretch")
+    st.sidebar.button("Undo last chart click", width="stretch", on_click=undo_click, key="w_undo", disabled=not ss.get("_undo"),
+              icon=":material/undo:", help="Undo the last filter set by clicking a chart.")
+
+
+def sidebar_report(view, source_label: str, freq: str) -> None:
+    st.sidebar.header("Report")
+    name = reports.export_name("report", ext="zip")
+
+    def make():
+        return reports.report_zip(view, freq=freq, source=source_label)
+
+    register_download("dl_report", name, make)
+    st.sidebar.download_button(
+        "Download report (zip)", data=make, file_name=name, mime="application/zip",
+        key="dl_report", on_click="ignore", icon=":material/folder_zip:", type="primary",
+        help="articles.csv, sentences.csv, topics.csv, timeline.csv, skipped.csv and "
+             "summary.txt for the current filter and topic names.")

@@ -1,0 +1,79 @@
+"""Overview tab: headline figures, label and topic bars, evidence sentences."""
+from __future__ import annotations
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from analysis import aggregate
+from dashboard import charts
+from dashboard.evidence import evidence_section
+from dashboard.interaction import select_label, select_topics
+from dashboard.widgets import csv_download, note, plot
+
+ss = st.session_state
+
+
+def tab_overview(view, named, loaded) -> None:
+    arts, sents = view.articles, view.sentences
+    first, last = aggregate.date_span(arts)
+    c = st.columns([1, 1, 2.4, 1.1, 1, 1, 1])
+    c[0].metric("Articles", f"{len(arts):,}")
+    c[1].metric("Sentences", f"{len(sents):,}")
+    if first is None:
+        span = "no dates"
+    elif first.date() == last.date():
+        span = f"{first:%d %b %Y}"
+    elif first.year == last.year:
+        span = f"{first:%d %b} – {last:%d %b}"
+    else:
+        span = f"{first:%b %Y} – {last:%b %Y}"
+    span_label = f"Date span ({first.year})" if first is not None and first.year == last.year \
+        else "Date span"
+    c[2].metric(span_label, span, help=None if first is None else
+                f"{first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}")
+    mean = float(sents["compound"].mean()) if len(sents) else float("nan")
+    c[3].metric("Mean sentiment", "–" if pd.isna(mean) else f"{mean:+.3f}")
+    pos = float(sents["label"].eq("positive").mean()) if len(sents) else float("nan")
+    neg = float(sents["label"].eq("negative").mean()) if len(sents) else float("nan")
+    c[4].metric("Positive", "–" if pd.isna(pos) else f"{pos:.0%}",
+                help="Share of sentences with compound ≥ 0.05")
+    c[5].metric("Negative", "–" if pd.isna(neg) else f"{neg:.0%}",
+                help="Share of sentences with compound ≤ −0.05")
+    n_topics = int((view.topics["n_articles"] > 0).sum())
+    c[6].metric("Topics", f"{n_topics} of {len(named.topics)}")
+    undated = aggregate.undated_count(arts)
+    extra = []
+    if undated:
+        extra.append(f"{undated} undated article(s) are counted but not on time charts.")
+    if len(loaded.skipped):
+        extra.append(f"{len(loaded.skipped)} input(s) skipped: see the Skipped inputs tab.")
+    if extra:
+        st.caption(" ".join(extra))
+    if arts.empty:
+        note("No article matches the current filter. Clear or widen the filters in the sidebar.")
+        return
+    left, right = st.columns([2, 3])
+    with left:
+        plot(charts.label_bar(sents), key="ov_labels", on_select=partial(select_label, "ov_labels"))
+        st.caption("Click a bar to list those sentences below.")
+    with right:
+        plot(charts.topic_size(view.topics[view.topics["n_articles"] > 0]), key="ov_topics",
+             on_select=partial(select_topics, "ov_topics"))
+        st.caption("Click a topic to filter to it.")
+
+    def headline():
+        return pd.DataFrame({
+            "figure": ["articles", "sentences", "first published", "last published",
+                       "mean sentence compound", "positive sentence share",
+                       "negative sentence share", "topics with articles", "undated articles"],
+            "value": [len(arts), len(sents), "" if first is None else first.isoformat(),
+                      "" if last is None else last.isoformat(), mean, pos, neg, n_topics, undated],
+        })
+
+    csv_download("Headline figures CSV", "overview", headline, "dl_overview")
+    st.subheader("What drives these numbers")
+    evidence_section(view, "ev_overview", label=ss.get("ev_label"), what="evidence",
+                     intro="The sentences behind the current view, strongest first. Click a "
+                           "chart anywhere to narrow the view, then read the sentences here.")
