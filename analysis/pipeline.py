@@ -57,10 +57,17 @@ def _chunks(articles: pd.DataFrame, n_chunks: int) -> list[pd.DataFrame]:
 
 def _pool_context():
     # fork is the cheapest start, but forking a multi-threaded process (a Streamlit
-    # server) can deadlock on a lock held by another thread; spawn is safe there.
-    if os.name == "posix" and threading.current_thread() is threading.main_thread():
+    # server) can deadlock on a lock held by another thread.  There, use a fork server:
+    # a clean process that has imported this package once and forks workers on demand.
+    # Its preload list replaces the default ["__main__"], so the caller's script (the
+    # dashboard page) is never re-imported by a worker.
+    if os.name != "posix":
+        return mp.get_context("spawn")
+    if threading.current_thread() is threading.main_thread():
         return mp.get_context("fork")
-    return mp.get_context("spawn")
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload([__name__])
+    return ctx
 
 
 @dataclass

@@ -130,4 +130,7 @@ def main() -> None:
             tab_skipped(loaded, named)
 
 
-main()
+# Streamlit runs this script as __main__; a worker process that imports it under
+# another name must not draw the page again.
+if __name__ == "__main__":
+    main()

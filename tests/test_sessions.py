@@ -5,9 +5,17 @@ runs its sessions), all opening the same corpus on a cold cache at the same mome
 each with its own filter.  The shared caches of :mod:`dashboard.data` must give every
 session the same result, computed once (``data.stats`` counts the real pipeline; it is
 not mocked), while each session keeps and shows its own filter.
+
+``AppTest.run`` is not thread-safe by itself: around every run it installs a mock
+``Runtime`` (``Runtime._instance``) and patches ``config.get_option``, and puts them
+back afterwards, so concurrent runs undo each other's set-up mid-run ("Runtime hasn't
+been created!", a leaked ``get_option`` patch).  :func:`one_runtime` installs them once
+for all sessions instead, as a real server has one ``Runtime`` for all its sessions;
+the sessions and their script threads are otherwise the ordinary ``AppTest`` ones.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 import time
@@ -47,6 +55,33 @@ SESSIONS = [
 ]
 SECOND_KEYWORDS = ["river", "party", "trophy", "bridge", "polling stations", "stadium",
                    "voters", "flood", "club", "storm"]
+
+
+@pytest.fixture
+def one_runtime(monkeypatch):
+    """One mock Runtime and one ``global.appTest`` config patch for every AppTest run
+    of the test, instead of a swap per run (see the module docstring)."""
+    from unittest.mock import MagicMock
+
+    from streamlit.runtime import Runtime
+    from streamlit.testing.v1 import app_test
+    from streamlit.testing.v1.util import patch_config_options
+
+    runtime = MagicMock(spec=Runtime)  # what AppTest._run builds per run (streamlit 1.67)
+    runtime.media_file_mgr = app_test.MediaFileManager(app_test.MemoryMediaFileStorage("/mock/media"))
+    runtime.dataframe_source_mgr = app_test.DataframeSourceManager()
+    runtime.cache_storage_manager = app_test.MemoryCacheStorageManager()
+    runtime.bidi_component_registry = app_test.BidiComponentManager()
+    monkeypatch.setattr(Runtime, "_instance", runtime)
+    # AppTest._run's own per-run swaps now land on a stand-in class and a no-op patch
+    monkeypatch.setattr(app_test, "Runtime", type("PerRunRuntime", (), {"_instance": None}))
+    monkeypatch.setattr(app_test, "patch_config_options",
+                        lambda overrides: contextlib.nullcontext())
+    # magic off: each AppTest run compiles the script afresh (a server compiles it once,
+    # under a lock), and concurrent ast.parse calls in threads can fail on CPython 3.11
+    # ("AST constructor recursion depth mismatch"); the app uses no magic.
+    with patch_config_options({"global.appTest": True, "runner.magicEnabled": False}):
+        yield
 
 
 def _articles(at) -> int:
@@ -94,7 +129,7 @@ def _session(i: int, folder: Path, start: threading.Barrier, expected) -> dict:
     return {"first_run": first_run, "rows": len(table)}
 
 
-def test_twenty_sessions_share_one_analysis(news_folder, cache_dir):
+def test_twenty_sessions_share_one_analysis(news_folder, cache_dir, one_runtime):
     import streamlit as st
 
     from analysis.corpus import read_source
