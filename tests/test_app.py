@@ -319,3 +319,26 @@ def test_filter_rerun_does_not_reanalyse(news_app, monkeypatch):
     _ok(at)
     at.slider(key="w_sent").set_range(-0.5, 1.0).run()
     _ok(at)
+
+
+def test_bad_inputs_are_listed_not_raised(news_folder, cache_dir):
+    """A folder with broken files: the rest is analysed, each bad file is listed."""
+    (news_folder / "empty.txt").write_text("")
+    (news_folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (news_folder / "notes.docx").write_bytes(b"PK\x03\x04")
+    first = sorted(news_folder.glob("news-*.txt"))[0]
+    (news_folder / "zz-copy-of-first.txt").write_bytes(first.read_bytes())
+    at = _app({"src": str(news_folder)})
+    at.run()
+    _ok(at)
+    assert _metric(at, "Articles") == "18"
+    _open_tab(at, "Skipped inputs")
+    skipped = _csv(_download(at, "dl_skipped")[1])
+    reasons = dict(zip(skipped["source"].map(lambda s: Path(s).name), skipped["reason"]))
+    assert set(reasons) == {"empty.txt", "image.txt", "notes.docx", "zz-copy-of-first.txt"}
+    assert "empty" in reasons["empty.txt"]
+    assert "binary" in reasons["image.txt"]
+    assert "not a .txt file" in reasons["notes.docx"]
+    assert first.stem in reasons["zz-copy-of-first.txt"]
+    # Shown on the page as a table, not as a traceback.
+    assert any("empty.txt" in df.value.to_csv() for df in at.dataframe)

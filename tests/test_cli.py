@@ -119,3 +119,29 @@ def test_reuters_folder_end_to_end(tmp_path):
     topics = read(tmp_path / "out" / "topics.csv")
     assert len(topics) == 6
     assert not topics["label"].str.contains(r"\d").any()
+
+
+def test_formula_title_exports_inertly(tmp_path):
+    """An article titled like a spreadsheet formula comes out as text, nothing else changes."""
+    src = tmp_path / "export.csv"
+    rows = pd.DataFrame({
+        "id": ["a1", "a2", "a3"],
+        "date": ["2024-06-01T10:00:00", "2024-06-02T11:30:00", "2024-06-03T09:15:00"],
+        "title": ['=HYPERLINK("http://x","y")', "-10% drop in sales", "Plain, quoted \"title\""],
+        "text": ["Storms flooded the valley. Rescuers were praised.",
+                 "Sales fell sharply. Investors were worried.",
+                 "The election was calm. Voters were happy."],
+    })
+    rows.to_csv(src, index=False)
+    out = run_cli("report", src, "--out", tmp_path / "out", "--topics", "1")
+    assert out.returncode == 0, out.stderr
+    raw = (tmp_path / "out" / "articles.csv").read_bytes()
+    assert b'\n=HYPERLINK' not in raw and b',=HYPERLINK' not in raw
+    arts = read(tmp_path / "out" / "articles.csv").set_index("article_id")
+    assert arts.loc["a1", "title"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert arts.loc["a2", "title"] == "'-10% drop in sales"
+    assert arts.loc["a3", "title"] == 'Plain, quoted "title"'
+    assert arts.loc["a2", "published"] == "2024-06-02T11:30:00"
+    # Numbers stay numbers, negative ones included.
+    assert pd.api.types.is_float_dtype(arts["compound"])
+    assert (arts["compound"] < 0).any()
