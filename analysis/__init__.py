@@ -5,7 +5,7 @@
 >>> result = analyze(corpus, n_topics=None)       # doctest: +SKIP
 >>> result.articles, result.sentences, result.topics, result.article_topics, result.skipped
 
-The frames and their columns are documented in ``docs/frames.md``.  This package never
+The frames and their columns are documented in README.md (Frames).  This package never
 imports Streamlit.
 """
 

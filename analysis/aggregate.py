@@ -1,6 +1,6 @@
 """Roll-ups and filters over the analysis frames.
 
-Everything here is a pure function of frames (see ``docs/frames.md``), shared by the
+Everything here is a pure function of frames (see README.md (Frames)), shared by the
 CLI and the dashboard so that both show the same numbers for the same filter.
 """
 from __future__ import annotations

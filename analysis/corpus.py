@@ -1,4 +1,4 @@
-"""Read news articles from files into the ``corpus`` frame (see docs/frames.md).
+"""Read news articles from files into the ``corpus`` frame (see README.md (Frames)).
 
 Every input is either analysed (a row of the corpus frame) or accounted for (a row of
 the ``skipped`` frame with a reason a person understands). Only problems with the

@@ -34,7 +34,7 @@ def process_chunk(articles: pd.DataFrame, max_words: int = MAX_SENTENCE_WORDS,
     """Split and score a chunk of articles (``article_id``, ``text``).
 
     Pure: depends only on its arguments, so chunks can run in any process or on any
-    engine.  Returns the scored sentences frame (see ``docs/frames.md``).
+    engine.  Returns the scored sentences frame (see README.md (Frames)).
     """
     return score_sentences(split_sentences(articles, max_words), positive, negative)
 
@@ -73,7 +73,7 @@ def _pool_context():
 @dataclass
 class AnalysisResult:
     """Everything ``analyze`` computes; every attribute is a frame documented in
-    ``docs/frames.md`` (``articles``, ``sentences``, ``topics``, ``article_topics``,
+    README.md (Frames) (``articles``, ``sentences``, ``topics``, ``article_topics``,
     ``skipped``, ``k_scores``, ``topic_map``, ``article_map``) plus ``params`` (the
     settings used) and ``timings`` (seconds per stage)."""
 

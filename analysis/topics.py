@@ -3,7 +3,7 @@
 :class:`TopicModel` is a scikit-learn style estimator: ``__init__`` only stores
 parameters, :meth:`TopicModel.fit` validates them, sets the ``*_`` attributes and returns
 ``self``.  Its outputs are the ``topics`` and ``article_topics`` frames of
-``docs/frames.md``; :func:`topic_map` and :func:`article_map` give 2-D positions for the
+README.md (Frames); :func:`topic_map` and :func:`article_map` give 2-D positions for the
 dashboard's maps.
 
 How it works

@@ -1,6 +1,6 @@
 """Every chart of the dashboard: one function per chart, ``(tidy frame, options) -> go.Figure``.
 
-No Streamlit here: the functions take the frames documented in ``docs/frames.md`` (or
+No Streamlit here: the functions take the frames documented in README.md (Frames) (or
 the aggregates of :mod:`analysis.aggregate`) and return Plotly figures, so they are
 tested by asserting on ``fig.data`` / ``fig.layout``.
 

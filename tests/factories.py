@@ -37,7 +37,7 @@ _THEMES = {
 
 
 def make_corpus(n_per_theme: int = 6) -> pd.DataFrame:
-    """A corpus frame (docs/frames.md columns) of 3 themes × ``n_per_theme`` articles,
+    """A corpus frame (README.md (Frames) columns) of 3 themes × ``n_per_theme`` articles,
     dated over six weeks from 2024-06-03, plus one undated article."""
     rows = []
     day = 0

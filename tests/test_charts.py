@@ -1,4 +1,4 @@
-"""dashboard.charts: each chart function on small synthetic frames (docs/frames.md)."""
+"""dashboard.charts: each chart function on small synthetic frames (README.md (Frames))."""
 from __future__ import annotations
 
 import numpy as np

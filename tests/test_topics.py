@@ -139,7 +139,7 @@ def test_token_pattern_drops_numbers_and_fragments():
     assert pat.findall(text.lower()) == ["russia", "putin", "abc", "well", "known"]
 
 
-# ---------------------------------------------------------------- frames (docs/frames.md)
+# ---------------------------------------------------------------- frames (README.md (Frames))
 def test_topics_frame_contract(fitted, corpus):
     t = fitted.topics_
     assert list(t.columns) == ["topic_id", "label", "terms", "term_weights", "n_articles",
