@@ -1,6 +1,6 @@
 """Benchmark: server-side rerun time of the dashboard, measured with AppTest.
 
-Meant to live at ``benchmarks/bench_dashboard.py`` (run from the repository root)::
+Run from the repository root::
 
     python benchmarks/bench_dashboard.py [CORPUS] [--reruns 15]
 
@@ -27,18 +27,10 @@ import time
 from pathlib import Path
 
 
-def _repo() -> Path:
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "analysis").is_dir() and (parent / "dashboard").is_dir():
-            return parent
-    raise SystemExit("run from inside the repository")
+from common import CORPORA, REPO  # noqa: E402  (puts the repo on sys.path)
 
-
-REPO = _repo()
-sys.path.insert(0, str(REPO))
 APP = str(REPO / "dashboard" / "app.py")
-DEFAULT = REPO.parent / "shared" / "corpora" / "reuters-dev.jsonl"
+DEFAULT = CORPORA / "reuters-dev.jsonl"
 
 
 def _p95(values):

@@ -44,17 +44,9 @@ import urllib.request
 from pathlib import Path
 
 
-def _repo() -> Path:
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "analysis").is_dir() and (parent / "dashboard").is_dir():
-            return parent
-    raise SystemExit("run from inside the repository")
+from common import CORPORA, REPO  # noqa: E402  (puts the repo on sys.path)
 
-
-REPO = _repo()
-sys.path.insert(0, str(REPO))
-DEFAULT = REPO.parent / "shared" / "corpora" / "reuters-dev.jsonl"
+DEFAULT = CORPORA / "reuters-dev.jsonl"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
