@@ -6,6 +6,12 @@ parameters, :meth:`TopicModel.fit` validates them, sets the ``*_`` attributes an
 README.md (Frames); :func:`topic_map` and :func:`article_map` give 2-D positions for the
 dashboard's maps.
 
+This module holds the estimator and the helpers only it uses (input checks, units,
+canonical order, weights).  Its parts live beside it: :mod:`analysis.topic_quality`
+(NPMI coherence, diversity, the elbow score), :mod:`analysis.topic_labels` (top terms and
+labels) and :mod:`analysis.topic_maps` (:func:`topic_map`, :func:`article_map`, both
+re-exported here).
+
 How it works
 ------------
 * **Terms.** ``TfidfVectorizer`` with English stop words plus :data:`NEWS_STOP_WORDS`,
@@ -69,6 +75,10 @@ from sklearn import config_context
 from sklearn.base import BaseEstimator
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer, TfidfVectorizer
+
+from .topic_labels import top_terms, topic_label
+from .topic_maps import article_map, topic_map
+from .topic_quality import gain_and_elbow, mean_npmi, topic_diversity
 
 __all__ = ["TopicModel", "topic_map", "article_map", "NEWS_STOP_WORDS", "TOKEN_PATTERN"]
 
@@ -501,25 +511,14 @@ class TopicModel(BaseEstimator):
         """k_scores frame for ``ks`` from the fits (which may include k − 1 and k + 1)."""
         errs = {k: f[2] for k, f in fits.items()}
         errs[0] = float(np.sqrt(np.sum(X.data ** 2)))
-        scale = max(errs[0], 1e-300)
-
-        def gain(k):
-            return errs[k - 1] - errs[k] if (k in errs and k - 1 in errs) else np.nan
-
         rows = []
         for k in ks:
             W, model, err = fits[k]
             H = model.components_
-            tops = [_top_terms(h, self._terms, _COHERENCE_TERMS) for h in H]
-            g, g_next = gain(k), gain(k + 1)
-            if np.isnan(g) or np.isnan(g_next):
-                elbow = np.nan
-            elif g <= 0:
-                elbow = 0.0
-            else:
-                elbow = g / max(g_next, 1e-12 * scale)
+            tops = [top_terms(h, self._terms, _COHERENCE_TERMS) for h in H]
+            g, elbow = gain_and_elbow(errs, k)
             rows.append({"k": k, "coherence": _nanmean([self._coherence(X, h) for h in H]),
-                         "diversity": _diversity(tops), "reconstruction_err": err,
+                         "diversity": topic_diversity(tops), "reconstruction_err": err,
                          "gain": g, "elbow": elbow, "n_iter": model.n_iter_})
         out = pd.DataFrame(rows, columns=["k", "coherence", "diversity", "reconstruction_err",
                                           "gain", "elbow", "n_iter"])
@@ -531,7 +530,7 @@ class TopicModel(BaseEstimator):
         """NPMI over the topic's 10 best unigram terms on the binary unit-term matrix."""
         order = np.argsort(-h, kind="stable")
         idx = [i for i in order if self._is_unigram[i] and h[i] > 0][:_COHERENCE_TERMS]
-        return _npmi(self._binary, self._df, np.asarray(idx, dtype=np.int64))
+        return mean_npmi(self._binary, self._df, np.asarray(idx, dtype=np.int64))
 
     def _finish(self, X, W, model, err, unit_doc, n_docs):
         for message, category in model.__dict__.pop("_caught_warnings", []):
@@ -540,14 +539,14 @@ class TopicModel(BaseEstimator):
         H = model.components_
         article_w = _aggregate(W, unit_doc, n_docs)          # canonical-unit -> caller order
         # Intrinsic tie-break for dominant topics: larger total weight, then label.
-        labels0 = [_label(_top_terms(h, self._terms, 30)) for h in H]
+        labels0 = [topic_label(top_terms(h, self._terms, 30)) for h in H]
         total = article_w.sum(axis=0)
         prio0 = sorted(range(k), key=lambda j: (-total[j], labels0[j], j))
         rank0 = np.empty(k, dtype=np.int64)
         rank0[prio0] = np.arange(k)
         dom0 = _dominant(article_w, rank0)
         counts = np.bincount(dom0[dom0 >= 0], minlength=k)
-        terms0 = [", ".join(_top_terms(h, self._terms, self.n_top_terms)) for h in H]
+        terms0 = [", ".join(top_terms(h, self._terms, self.n_top_terms)) for h in H]
         perm = sorted(range(k), key=lambda j: (-counts[j], labels0[j], terms0[j], rank0[j]))
         perm = np.asarray(perm, dtype=np.int64)
 
@@ -557,10 +556,10 @@ class TopicModel(BaseEstimator):
         self.topic_term_ = model.components_
         self.doc_topic_ = article_w[:, perm]
         self._rank = rank0[perm]                 # tie priority in the new numbering
-        self.topic_terms_ = [_top_terms(h, self._terms, self.n_top_terms) for h in self.topic_term_]
+        self.topic_terms_ = [top_terms(h, self._terms, self.n_top_terms) for h in self.topic_term_]
         self.coherence_per_topic_ = np.array([self._coherence(X, h) for h in self.topic_term_])
         self.coherence_ = _nanmean(self.coherence_per_topic_)
-        self.diversity_ = _diversity([_top_terms(h, self._terms, 10) for h in self.topic_term_])
+        self.diversity_ = topic_diversity([top_terms(h, self._terms, 10) for h in self.topic_term_])
         self.reconstruction_err_ = err
 
         dom = self._dominant_ids()
@@ -636,41 +635,6 @@ class TopicModel(BaseEstimator):
         return pd.DataFrame({"article_id": pd.Series(ids, dtype=object),
                              "topic_id": dom.astype(np.int64),
                              "topic_weight": w.astype(np.float64)})
-
-
-# ---------------------------------------------------------------------- maps
-def topic_map(model: TopicModel) -> pd.DataFrame:
-    """2-D positions of the topics: classical MDS of the Jensen–Shannon distances between
-    their term distributions (as pyLDAvis does).  Deterministic (eigendecomposition, signs
-    fixed).  Returns ``topic_id`` (int64), ``x``, ``y`` (float64); one topic sits at
-    (0, 0), two topics on the x axis."""
-    model._check_fitted()
-    H = np.asarray(model.topic_term_, dtype=np.float64)
-    k = H.shape[0]
-    P = H / np.where(H.sum(axis=1, keepdims=True) > 0, H.sum(axis=1, keepdims=True), 1.0)
-    D = np.zeros((k, k))
-    for i in range(k):
-        for j in range(i + 1, k):
-            D[i, j] = D[j, i] = _js_distance(P[i], P[j])
-    xy = _pcoa(D)
-    return pd.DataFrame({"topic_id": np.arange(k, dtype=np.int64), "x": xy[:, 0], "y": xy[:, 1]})
-
-
-def article_map(model: TopicModel, ids=None) -> pd.DataFrame:
-    """2-D positions of the articles: PCA of the square roots of their topic weights
-    (Hellinger geometry, so articles with similar topic mixes are close and each topic's
-    articles gather).  Computed in the canonical order, so deterministic and independent
-    of the corpus order; signs fixed.  Returns ``article_id`` (str), ``x``, ``y``
-    (float64) in article order; an article with no topic weight gets NaN."""
-    ids = model._resolve_ids(ids)
-    Wd = np.sqrt(np.asarray(model.doc_topic_, dtype=np.float64))
-    n = Wd.shape[0]
-    xy = np.full((n, 2), np.nan)
-    has = Wd.sum(axis=1) > 0
-    rows = model._canon[has[model._canon]]          # articles with weight, canonical order
-    if len(rows):
-        xy[rows] = _pca2(Wd[rows])
-    return pd.DataFrame({"article_id": pd.Series(ids, dtype=object), "x": xy[:, 0], "y": xy[:, 1]})
 
 
 # ---------------------------------------------------------------------- helpers
@@ -754,110 +718,8 @@ def _dominant(weights, rank):
     return dom
 
 
-def _top_terms(h, terms, n):
-    order = np.argsort(-h, kind="stable")[:n]
-    return [str(terms[i]) for i in order if h[i] > 0]
-
-
-def _singular(word):
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
-
-
-def _label(terms, n=3):
-    """Best ``n`` terms joined with " · ", skipping a term that repeats a word already in
-    the label (a bigram holding a chosen unigram, or a plural of a chosen word)."""
-    chosen, used = [], set()
-    for t in terms:
-        words = {_singular(w) for w in t.split()}
-        if words & used:
-            continue
-        chosen.append(t)
-        used |= words
-        if len(chosen) == n:
-            break
-    return " · ".join(chosen) if chosen else "(no terms)"
-
-
-def _npmi(B, df, idx):
-    """Mean NPMI over pairs of columns ``idx`` of binary matrix ``B`` (units x terms)."""
-    if len(idx) < 2:
-        return np.nan
-    n = B.shape[0]
-    sub = B[:, idx]
-    co = np.asarray((sub.T @ sub).todense()) if sparse.issparse(sub) else sub.T @ sub
-    p = df[idx] / n
-    vals = []
-    for i in range(len(idx)):
-        for j in range(i + 1, len(idx)):
-            pij = co[i, j] / n
-            if pij <= 0:
-                vals.append(-1.0)
-            elif pij >= 1.0:
-                vals.append(1.0)
-            else:
-                vals.append(math.log(pij / (p[i] * p[j])) / -math.log(pij))
-    return float(np.mean(vals))
-
-
-def _diversity(tops):
-    allt = [t for top in tops for t in top[:10]]
-    return len(set(allt)) / len(allt) if allt else np.nan
-
-
 def _nanmean(values):
     arr = np.asarray(values, dtype=np.float64)
     return float(np.nanmean(arr)) if np.isfinite(arr).any() else np.nan
 
 
-def _nan_to(v, default):
-    return default if v is None or (isinstance(v, float) and math.isnan(v)) else v
-
-
-def _js_distance(p, q):
-    m = 0.5 * (p + q)
-
-    def kl(a, b):
-        mask = a > 0
-        return float(np.sum(a[mask] * np.log2(a[mask] / b[mask])))
-
-    return math.sqrt(max(0.0, 0.5 * kl(p, m) + 0.5 * kl(q, m)))
-
-
-def _fix_signs(V):
-    """Flip each column so that its largest-magnitude entry is positive."""
-    for j in range(V.shape[1]):
-        i = int(np.argmax(np.abs(V[:, j])))
-        if V[i, j] < 0:
-            V[:, j] = -V[:, j]
-    return V
-
-
-def _pcoa(D):
-    """Classical MDS of a distance matrix into 2 dimensions (zeros where the data has
-    fewer dimensions)."""
-    k = D.shape[0]
-    out = np.zeros((k, 2))
-    if k < 2:
-        return out
-    J = np.eye(k) - 1.0 / k
-    B = -0.5 * J @ (D ** 2) @ J
-    vals, vecs = np.linalg.eigh((B + B.T) / 2)
-    order = np.argsort(-vals, kind="stable")[:2]
-    for c, i in enumerate(order):
-        if vals[i] > 1e-12:
-            out[:, c] = vecs[:, i] * math.sqrt(vals[i])
-    return _fix_signs(out)
-
-
-def _pca2(M):
-    """First two principal-component scores of the rows of ``M`` (zeros when fewer)."""
-    n = M.shape[0]
-    out = np.zeros((n, 2))
-    if n < 2:
-        return out
-    C = M - M.mean(axis=0, keepdims=True)
-    U, S, _ = np.linalg.svd(C, full_matrices=False)
-    for c in range(min(2, len(S))):
-        if S[c] > 1e-12:
-            out[:, c] = U[:, c] * S[c]
-    return _fix_signs(out)

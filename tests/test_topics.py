@@ -1,4 +1,8 @@
-"""Tests for analysis.topics: TopicModel, topic_map, article_map."""
+"""Tests for analysis.topics: TopicModel, and topic_map / article_map as re-exported here.
+
+Maps, quality figures and labels have their own test modules (test_topic_*.py), which
+share this module's corpus and fixtures.
+"""
 from __future__ import annotations
 
 import doctest
@@ -82,19 +86,6 @@ def test_recovers_three_themes(fitted, corpus):
     assert any(w in labels for w in ("vaccine", "patients", "hospital", "doctors", "virus"))
 
 
-def test_auto_k_finds_three_themes(corpus):
-    texts, ids = corpus
-    model = TopicModel(k_range=(2, 5)).fit(texts, ids)
-    assert model.n_topics_ == 3
-    assert "elbow" in model.chosen_by_
-    ks = model.k_scores_
-    assert ks["k"].tolist() == [2, 3, 4, 5]
-    assert ks["chosen"].sum() == 1 and ks.loc[ks["chosen"], "k"].item() == 3
-    assert list(ks.columns) == ["k", "coherence", "diversity", "reconstruction_err", "gain",
-                                "elbow", "n_iter", "chosen"]
-    assert ks["reconstruction_err"].is_monotonic_decreasing
-
-
 def test_auto_k_is_the_given_k_fit(corpus):
     texts, ids = corpus
     auto = TopicModel(k_range=(2, 5)).fit(texts, ids)
@@ -120,17 +111,6 @@ def test_terms_and_labels_have_no_stop_words_digits_or_fragments(fitted):
         assert len(words) == len(set(words)), label
         assert not any(ch.isdigit() for ch in label)
         assert not set(words) & STOP
-
-
-@pytest.mark.parametrize("terms, expected", [
-    (["prime", "prime minister", "minister", "election", "vote"], "prime · minister · election"),
-    (["prime minister", "minister", "prime", "labour", "party"], "prime minister · labour · party"),
-    (["film", "films", "award", "awards", "actor"], "film · award · actor"),
-    (["bank"], "bank"),
-    ([], "(no terms)"),
-])
-def test_label_never_repeats_a_word(terms, expected):
-    assert topics_mod._label(terms) == expected
 
 
 def test_token_pattern_drops_numbers_and_fragments():
@@ -291,33 +271,6 @@ def test_a_handful_of_articles_never_raises(texts):
             assert len(article_map(model)) == len(texts)
 
 
-def test_k_one_maps():
-    model = TopicModel(n_topics=1).fit(THEMES)
-    assert model.n_topics_ == 1
-    assert topic_map(model)[["x", "y"]].to_numpy().tolist() == [[0.0, 0.0]]
-    am = article_map(model)
-    assert am[["x", "y"]].notna().all().all() and len(am) == 15
-    assert (model.dominant()["topic_id"] == 0).all()
-
-
-def test_maps(fitted, corpus):
-    tm = topic_map(fitted)
-    assert list(tm.columns) == ["topic_id", "x", "y"]
-    assert tm["topic_id"].tolist() == [0, 1, 2] and np.isfinite(tm[["x", "y"]]).all().all()
-    assert tm[["x", "y"]].round(9).drop_duplicates().shape[0] == 3
-    am = article_map(fitted, corpus[1])
-    assert list(am.columns) == ["article_id", "x", "y"]
-    assert am["article_id"].tolist() == corpus[1]
-    assert am[["x", "y"]].iloc[15:].isna().all().all()        # no topic weight: no place
-    xy = am[["x", "y"]].iloc[:15].to_numpy()
-    # nearby = similar: each article is nearer its own theme's centre than the others'
-    centres = np.array([xy[np.array(THEME_OF) == g].mean(axis=0) for g in range(3)])
-    nearest = np.linalg.norm(xy[:, None, :] - centres[None], axis=2).argmin(axis=1)
-    assert nearest.tolist() == THEME_OF
-    two = TopicModel(n_topics=2).fit(SPORT + ECONOMY)
-    assert topic_map(two)["y"].tolist() == [0.0, 0.0]
-
-
 # ---------------------------------------------------------------- errors and parameters
 @pytest.mark.parametrize("texts, match", [
     ([], "texts is empty"),
@@ -422,15 +375,6 @@ def test_bbc_quality_at_k5(bbc):
     rev = TopicModel(n_topics=5).fit(texts[::-1], ids[::-1])
     pd.testing.assert_frame_equal(model.topics_, rev.topics_, check_exact=True)
     np.testing.assert_array_equal(model.doc_topic_, rev.doc_topic_[::-1])
-
-
-def test_bbc_auto_k(bbc):
-    texts, ids, cats = bbc
-    model = TopicModel().fit(texts, ids)
-    assert 4 <= model.n_topics_ <= 8, model.k_scores_
-    nmi, ari = _scores(model, cats)
-    assert nmi >= 0.80, (model.n_topics_, nmi, ari)
-    assert model.k_scores_["k"].tolist() == list(range(4, 11))
 
 
 def test_pickle_round_trip_and_global_pandas_output(fitted):
