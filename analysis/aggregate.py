@@ -27,19 +27,21 @@ def _check_freq(freq: str) -> str:
     return freq
 
 
-def auto_freq(published: pd.Series) -> str:
-    """The period that gives a readable number of points for the span of ``published``:
-    hour for spans under 3 days, day under 90 days, week under 2 years, else month."""
+def auto_freq(published: pd.Series, max_periods: int = 120) -> str:
+    """The finest period (hour, day, week, month) that gives a readable series.
+
+    Readable means at most ``max_periods`` periods over the span and at least one
+    article per period on average, so that a few articles spread over two months are
+    shown by week rather than as a comb of mostly empty days.  Falls back to month.
+    """
     dated = pd.to_datetime(published).dropna()
     if dated.empty:
         return "day"
-    span = dated.max() - dated.min()
-    if span < pd.Timedelta(days=3):
-        return "hour"
-    if span < pd.Timedelta(days=90):
-        return "day"
-    if span < pd.Timedelta(days=730):
-        return "week"
+    first, last = dated.min(), dated.max()
+    for freq in ("hour", "day", "week"):
+        n_periods = len(pd.period_range(first, last, freq=FREQS[freq]))
+        if n_periods <= max_periods and len(dated) >= n_periods:
+            return freq
     return "month"
 
 

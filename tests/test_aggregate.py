@@ -12,12 +12,17 @@ def result():
     return analyze(make_corpus(), n_topics=3, n_jobs=1)
 
 
-def test_auto_freq_follows_the_span():
+def test_auto_freq_follows_span_and_density():
     t = pd.Timestamp("2024-01-01")
-    assert aggregate.auto_freq(pd.Series([t, t + pd.Timedelta(hours=30)])) == "hour"
-    assert aggregate.auto_freq(pd.Series([t, t + pd.Timedelta(days=30)])) == "day"
-    assert aggregate.auto_freq(pd.Series([t, t + pd.Timedelta(days=300)])) == "week"
-    assert aggregate.auto_freq(pd.Series([t, t + pd.Timedelta(days=1000)])) == "month"
+
+    def every(step, n):
+        return pd.Series([t + i * pd.Timedelta(step) for i in range(n)])
+
+    assert aggregate.auto_freq(every("1h", 30)) == "hour"
+    assert aggregate.auto_freq(every("6h", 120)) == "day"       # 30 days, 4 a day
+    assert aggregate.auto_freq(every("3D", 20)) == "week"       # 57 days, sparse
+    assert aggregate.auto_freq(every("20D", 50)) == "month"     # 1,000 days
+    assert aggregate.auto_freq(every("1h", 2000)) == "day"      # too many hours
     assert aggregate.auto_freq(pd.Series([pd.NaT])) == "day"
 
 
