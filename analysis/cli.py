@@ -85,7 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     flt.add_argument("--min-sentiment", type=_score, metavar="X", help="lowest article compound (-1..1)")
     flt.add_argument("--max-sentiment", type=_score, metavar="X", help="highest article compound (-1..1)")
     rep.add_argument("--freq", choices=["auto", "hour", "day", "week", "month"], default="auto",
-                     help="period of timeline.csv (default auto: the finest period with at least one article per period on average)")
+                     help="period of timeline.csv (default auto: the finest period with at least "
+                          "one article per period on average)")
     inp = rep.add_argument_group("input columns (tables; found by common names when not given)")
     inp.add_argument("--text-col", help="column holding the article text")
     inp.add_argument("--id-col", help="column holding the article id")
