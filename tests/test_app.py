@@ -1,4 +1,4 @@
-"""The dashboard: view-state (de)serialisation (pure) and the page under AppTest."""
+"""The dashboard page under AppTest: runs, filters, downloads, renames, URL state."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,59 +15,6 @@ from dashboard import state as vs
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TIMEOUT = 180
-
-
-# --------------------------------------------------------------------------- state.py
-def test_default_state_has_empty_params():
-    assert vs.to_params(vs.default_state()) == {}
-    state, problems = vs.from_params({})
-    assert state == vs.default_state() and problems == []
-
-
-def test_state_round_trips():
-    state = vs.default_state()
-    state.update(src="/data/news", k=7, start=dt.date(2024, 6, 1), end=dt.date(2024, 7, 31),
-                 topics=[3, 0], sent=(-0.5, 0.25), q="Ukraine war", freq="week", roll=5,
-                 names={0: "Floods & storms", 3: "Élections"}, art="news-01", tab="Topics")
-    params = vs.to_params(state)
-    assert all(isinstance(v, str) for v in params.values())
-    assert params["topics"] == "0,3" and params["sent"] == "-0.5,0.25"
-    back, problems = vs.from_params(params)
-    assert problems == []
-    assert back == {**state, "topics": [0, 3]}
-
-
-def test_from_params_ignores_and_reports_bad_values():
-    state, problems = vs.from_params({"k": "99", "start": "yesterday", "sent": "0.5,-0.5",
-                                      "freq": "decade", "topics": "1,x", "names": "[1]",
-                                      "roll": "0", "tab": "Nope", "other": "kept out"})
-    assert state["k"] is None and state["start"] is None and state["sent"] == (-1.0, 1.0)
-    assert state["freq"] == "auto" and state["topics"] == [1] and state["names"] == {}
-    keys = sorted(p.split(":")[0] for p in problems)
-    assert keys == ["freq", "k", "names", "roll", "sent", "start", "tab", "topics"]
-
-
-def test_from_params_accepts_lists_from_parse_qs():
-    state, _ = vs.from_params({"q": ["a", "b"], "k": ["5"]})
-    assert state["q"] == "b" and state["k"] == 5
-
-
-def test_end_before_start_dropped():
-    state, problems = vs.from_params({"start": "2024-06-10", "end": "2024-06-01"})
-    assert state["start"] == dt.date(2024, 6, 10) and state["end"] is None
-    assert problems and problems[0].startswith("end")
-
-
-def test_filter_kwargs_and_clear():
-    state = vs.default_state()
-    assert vs.filter_kwargs(state) == {"start": None, "end": None, "topics": None,
-                                       "sentiment": None, "keyword": None}
-    assert not vs.is_filtered(state)
-    state.update(topics=[2], sent=(0.0, 1.0), q=" vote ")
-    kw = vs.filter_kwargs(state)
-    assert kw["topics"] == [2] and kw["sentiment"] == (0.0, 1.0) and kw["keyword"] == "vote"
-    assert vs.is_filtered(state)
-    assert not vs.is_filtered(vs.clear_filters(state))
 
 
 # --------------------------------------------------------------------------- AppTest
