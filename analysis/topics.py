@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import Counter
 import re
 import warnings
 from numbers import Integral, Real
@@ -437,11 +438,8 @@ class TopicModel(BaseEstimator):
         analyze = make().build_analyzer()
         vocab, indices, indptr, values = {}, [], [0], []
         for text in unit_texts:
-            counts = {}
-            for term in analyze(text):
-                j = vocab.setdefault(term, len(vocab))
-                counts[j] = counts.get(j, 0) + 1
-            indices.extend(counts)
+            counts = Counter(analyze(text))  # counted in C; ids assigned per distinct term
+            indices.extend([vocab.setdefault(term, len(vocab)) for term in counts])
             values.extend(counts.values())
             indptr.append(len(indices))
         if not vocab:
