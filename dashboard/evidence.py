@@ -24,31 +24,29 @@ def evidence_section(view, key: str, *, label=None, keyword=None, what="evidence
     if view.sentences.empty:
         note("No sentences in the current filter.")
         return
-    neg = aggregate.evidence(view.articles, view.sentences, label="negative", keyword=keyword,
-                             n=EVIDENCE_ROWS)
-    pos = aggregate.evidence(view.articles, view.sentences, label="positive", keyword=keyword,
-                             n=EVIDENCE_ROWS)
+    # One merge and sort per rerun; every list below is a slice of it (filtering a
+    # frame sorted by strength keeps it sorted).
+    ev = aggregate.evidence(view.articles, view.sentences, keyword=keyword)
+
+    def strongest(which, n=None):
+        rows = ev[ev["label"] == which]
+        return (rows if n is None else rows.head(n)).reset_index(drop=True)
+
     if label in ("negative", "positive", "neutral"):
-        sel = aggregate.evidence(view.articles, view.sentences, label=label, keyword=keyword,
-                                 n=EVIDENCE_ROWS * 2)
         st.markdown(f"**{label.title()} sentences** (from the chart you clicked)")
-        evidence_table(sel, f"{key}_sel")
-    c1, c2 = st.columns(2)
-    with c1:
-        st.markdown(":red[**Most negative**]")
-        if neg.empty:
-            st.caption("No negative sentence.")
-        else:
-            evidence_table(neg, f"{key}_neg")
-    with c2:
-        st.markdown(":green[**Most positive**]")
-        if pos.empty:
-            st.caption("No positive sentence.")
-        else:
-            evidence_table(pos, f"{key}_pos")
+        evidence_table(strongest(label, EVIDENCE_ROWS * 2), f"{key}_sel")
+    for column, which, title in zip(st.columns(2), ("negative", "positive"),
+                                    (":red[**Most negative**]", ":green[**Most positive**]")):
+        with column:
+            st.markdown(title)
+            rows = strongest(which, EVIDENCE_ROWS)
+            if rows.empty:
+                st.caption(f"No {which} sentence.")
+            else:
+                evidence_table(rows, f"{key}_{which[:3]}")
 
     def frame():
-        return aggregate.evidence(view.articles, view.sentences, keyword=keyword, label=label)
+        return ev if label is None else strongest(label)
 
     csv_download("Evidence CSV (all matching sentences, strongest first)", what, frame,
                  f"dl_{key}")
