@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyzer, SentiText
+
+from .vader import FastVader
 
 __all__ = [
     "fold_typography", "score_texts", "score_sentences", "label_scores",
@@ -28,58 +29,14 @@ _FOLD = str.maketrans({
     "\u2026": "...", "\u00a0": " ",
 })
 
-class _Analyzer(SentimentIntensityAnalyzer):
-    """vaderSentiment 3.3.2's analyzer with two exact shortcuts.
-
-    ``polarity_scores`` first rebuilds the text character by character to replace
-    emoji with their descriptions; for text without any emoji that copy is the text
-    itself, yet it costs about a tenth of the scoring time.  When no character of the
-    text is an emoji key, this runs the rest of the method unchanged (the lines
-    below are vaderSentiment's own); otherwise it calls the original.  A sentence
-    with no lexicon word at all (a third of news sentences) gets its all-neutral
-    result without the per-word rules.  Tests check the scores are identical to
-    vaderSentiment's on thousands of real sentences.
-    """
-
-    def __init__(self):
-        super().__init__()
-        self._emoji_chars = frozenset(k for k in self.emojis if len(k) == 1)
-
-    def polarity_scores(self, text):
-        if not self._emoji_chars.isdisjoint(text):
-            return super().polarity_scores(text)
-        text = text.strip()
-        sentitext = SentiText(text)
-        words_and_emoticons = sentitext.words_and_emoticons
-        lexicon = self.lexicon
-        if not any(w.lower() in lexicon for w in words_and_emoticons):
-            # Without a lexicon word every valence is 0: vaderSentiment's arithmetic
-            # then gives exactly this (neu is 1 when there is any token).
-            return {"neg": 0.0, "neu": 1.0 if words_and_emoticons else 0.0, "pos": 0.0,
-                    "compound": 0.0}
-        sentiments = []
-        for i, item in enumerate(words_and_emoticons):
-            valence = 0
-            if item.lower() in BOOSTER_DICT:
-                sentiments.append(valence)
-                continue
-            if (i < len(words_and_emoticons) - 1 and item.lower() == "kind" and
-                    words_and_emoticons[i + 1].lower() == "of"):
-                sentiments.append(valence)
-                continue
-            sentiments = self.sentiment_valence(valence, sentitext, item, i, sentiments)
-        sentiments = self._but_check(words_and_emoticons, sentiments)
-        return self.score_valence(sentiments, text)
-
-
 # One analyzer per process: building it parses the lexicon (a few ms).
-_ANALYZER: _Analyzer | None = None
+_ANALYZER: FastVader | None = None
 
 
-def _analyzer() -> _Analyzer:
+def _analyzer() -> FastVader:
     global _ANALYZER
     if _ANALYZER is None:
-        _ANALYZER = _Analyzer()
+        _ANALYZER = FastVader()
     return _ANALYZER
 
 
@@ -97,8 +54,7 @@ def score_texts(texts) -> np.ndarray:
         folded = fold_typography(text)
         row = seen.get(folded)
         if row is None:
-            s = analyzer.polarity_scores(folded)
-            row = seen[folded] = (s["neg"], s["neu"], s["pos"], s["compound"])
+            row = seen[folded] = analyzer.scores(folded)
         rows.append(row)
     return np.array(rows, dtype=np.float64).reshape(len(rows), 4)
 
