@@ -7,11 +7,7 @@ long as VADER alone on one core.
 """
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
-import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,11 +18,13 @@ from . import aggregate
 from .sentences import MAX_SENTENCE_WORDS, split_sentences
 from .sentiment import NEGATIVE, POSITIVE, article_sentiment, score_sentences
 from .topics import TopicModel, article_map, topic_map
+from .workers import (PARALLEL_MIN_CHARS, BrokenProcessPool, available_cores, discard_pool,
+                      get_pool)
 
 __all__ = ["analyze", "process_chunk", "AnalysisResult"]
 
-#: Below this many characters of text, worker start-up costs more than it saves.
-PARALLEL_MIN_CHARS = 400_000
+#: Split/score chunks per worker: small enough that the workers finish together.
+_CHUNKS_PER_JOB = 8
 
 
 def process_chunk(articles: pd.DataFrame, max_words: int = MAX_SENTENCE_WORDS,
@@ -47,27 +45,21 @@ def _chunk_job(articles: pd.DataFrame, max_words: int, positive: float, negative
                                         positive, negative)
 
 
+def _topics_job(articles: pd.DataFrame, n_topics, k_range, random_state):
+    """Worker task: the fitted topic model and its fit time."""
+    t = time.perf_counter()
+    # Every core already runs a task: a multi-threaded BLAS would only fight them.
+    with threadpool_limits(1):
+        model = _fit_topics(articles, n_topics, k_range, random_state)
+    return model, time.perf_counter() - t
+
+
 def _chunks(articles: pd.DataFrame, n_chunks: int) -> list[pd.DataFrame]:
     """Cut into contiguous chunks of roughly equal text length."""
     lengths = articles["text"].str.len().to_numpy()
     bounds = np.searchsorted(np.cumsum(lengths), np.linspace(0, lengths.sum(), n_chunks + 1)[1:-1])
     edges = [0, *sorted(set(int(b) for b in bounds)), len(articles)]
     return [articles.iloc[a:b] for a, b in zip(edges[:-1], edges[1:]) if b > a]
-
-
-def _pool_context():
-    # fork is the cheapest start, but forking a multi-threaded process (a Streamlit
-    # server) can deadlock on a lock held by another thread.  There, use a fork server:
-    # a clean process that has imported this package once and forks workers on demand.
-    # Its preload list replaces the default ["__main__"], so the caller's script (the
-    # dashboard page) is never re-imported by a worker.
-    if os.name != "posix":
-        return mp.get_context("spawn")
-    if threading.current_thread() is threading.main_thread():
-        return mp.get_context("fork")
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload([__name__])
-    return ctx
 
 
 @dataclass
@@ -101,6 +93,26 @@ class AnalysisResult:
     def rename_topics(self, names: dict) -> "AnalysisResult":
         """A copy with topic labels replaced (``{topic_id: new label}``) everywhere."""
         return aggregate.rename_topics(self, names)
+
+
+def _run_in_pool(pool, parts, n_jobs, n_topics, k_range, random_state, max_words, positive,
+                 negative, report):
+    """Split, score and fit topics in the workers: (sentences, per-article, model,
+    topic fit seconds)."""
+    chunks = _chunks(parts, n_jobs * _CHUNKS_PER_JOB)
+    # The topic model is the longest task: submitted first, one worker fits it while
+    # the others split and score, and all of them share the last chunks.  This process
+    # only waits, so it never competes with the workers for a core.
+    topics_future = pool.submit(_topics_job, parts, n_topics, k_range, random_state)
+    futures = [pool.submit(_chunk_job, c, max_words, positive, negative) for c in chunks]
+    results = []
+    for i, f in enumerate(futures):
+        results.append(f.result())
+        report("sentences", i + 1, len(futures))
+    model, seconds = topics_future.result()
+    sentences = pd.concat([r[0] for r in results], ignore_index=True)
+    per_article = pd.concat([r[1] for r in results], ignore_index=True)
+    return sentences, per_article, model, seconds
 
 
 def _fit_topics(corpus: pd.DataFrame, n_topics, k_range, random_state):
@@ -149,28 +161,21 @@ def analyze(corpus: pd.DataFrame, n_topics: int | None = None, *, k_range=(4, 10
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
 
-    if n_jobs is None:
-        n_jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    n_jobs = available_cores() if n_jobs is None else n_jobs
     parallel = n_jobs > 1 and int(corpus["text"].str.len().sum()) >= PARALLEL_MIN_CHARS
     parts = corpus[["article_id", "text"]]
 
+    done = None
     if parallel:
-        chunks = _chunks(parts, n_jobs * 4)
-        with ProcessPoolExecutor(n_jobs, mp_context=_pool_context()) as pool:
-            futures = [pool.submit(_chunk_job, c, max_sentence_words, positive, negative)
-                       for c in chunks]
-            t = time.perf_counter()
-            # The workers already use every core: a multi-threaded BLAS here would only
-            # fight them for it.
-            with threadpool_limits(1):
-                model = _fit_topics(corpus, n_topics, k_range, random_state)
-            timings["topics"] = time.perf_counter() - t
-            results = []
-            for i, f in enumerate(futures):
-                results.append(f.result())
-                report("sentences", i + 1, len(futures))
-        sentences = pd.concat([r[0] for r in results], ignore_index=True)
-        per_article = pd.concat([r[1] for r in results], ignore_index=True)
+        pool = get_pool(n_jobs)
+        try:
+            done = _run_in_pool(pool, parts, n_jobs, n_topics, k_range, random_state,
+                                max_sentence_words, positive, negative, report)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): do the work here instead.
+            discard_pool(pool)
+    if done is not None:
+        sentences, per_article, model, timings["topics"] = done
         timings["split+score (parallel)"] = time.perf_counter() - t0
     else:
         t = time.perf_counter()

@@ -107,30 +107,48 @@ def article_sentiment(sentences: pd.DataFrame, article_ids=None, positive: float
     ``most_positive_score``/``most_negative_score`` (float64) and ``label`` (str,
     from the mean compound).
     """
-    label = sentences["label"].to_numpy()
-    s = pd.DataFrame({
-        "article_id": sentences["article_id"].to_numpy(),
-        "compound": sentences["compound"].to_numpy(),
-        "pos": label == "positive", "neg": label == "negative", "neu": label == "neutral",
+    # Plain arrays rather than a pandas groupby: this runs once per chunk in every
+    # worker, where groupby's fixed cost was a tenth of the chunk's time.
+    codes, ids = pd.factorize(sentences["article_id"].to_numpy(dtype=object), sort=False)
+    order = np.argsort(codes, kind="stable")      # sentences of an article together, in order
+    codes = codes[order]
+    compound = sentences["compound"].to_numpy(dtype=np.float64)[order]
+    label = sentences["label"].to_numpy(dtype=object)[order]
+    texts = sentences["text"].to_numpy(dtype=object)[order]
+    n = np.bincount(codes, minlength=len(ids)).astype(np.int64)
+    starts = np.concatenate(([0], np.cumsum(n)[:-1])).astype(np.int64)
+
+    def first_where(hit):
+        # Position of the first sentence of each article where ``hit`` holds.
+        pos = np.flatnonzero(hit)
+        _, first = np.unique(codes[pos], return_index=True)
+        return pos[first]
+
+    def share(value):
+        return np.bincount(codes, weights=label == value, minlength=len(ids)) / n
+
+    if len(ids):
+        # Ties go to the earliest sentence, like idxmax.
+        top = first_where(compound == np.repeat(np.maximum.reduceat(compound, starts), n))
+        low = first_where(compound == np.repeat(np.minimum.reduceat(compound, starts), n))
+        mean = np.add.reduceat(compound, starts) / n
+    else:
+        top = low = np.zeros(0, dtype=np.int64)
+        mean = np.zeros(0)
+    out = pd.DataFrame({
+        "article_id": pd.Series(ids, dtype=object), "n_sentences": n, "compound": mean,
+        "pos_share": share("positive"), "neg_share": share("negative"),
+        "neu_share": share("neutral"),
+        "most_positive": pd.Series(texts[top], dtype=object),
+        "most_positive_score": compound[top],
+        "most_negative": pd.Series(texts[low], dtype=object),
+        "most_negative_score": compound[low],
     })
-    g = s.groupby("article_id", sort=False)
-    out = g.agg(n_sentences=("compound", "size"), compound=("compound", "mean"),
-                pos_share=("pos", "mean"), neg_share=("neg", "mean"), neu_share=("neu", "mean"))
-    out["n_sentences"] = out["n_sentences"].astype(np.int64)
-    # idxmax/idxmin return the first position of the extreme: ties go to the earliest
-    # sentence, since sentences are in article order.
-    texts = sentences["text"].to_numpy()
-    compounds = s["compound"].to_numpy()
-    top = g["compound"].idxmax().to_numpy()
-    low = g["compound"].idxmin().to_numpy()
-    out["most_positive"] = texts[top]
-    out["most_positive_score"] = compounds[top]
-    out["most_negative"] = texts[low]
-    out["most_negative_score"] = compounds[low]
-    out = out.rename_axis("article_id").reset_index()
     if article_ids is not None:
-        out = pd.DataFrame({"article_id": pd.Series(list(article_ids), dtype=object)}).merge(
-            out, on="article_id", how="left")
+        article_ids = pd.Series(list(article_ids), dtype=object)
+        rows = pd.Index(ids).get_indexer(article_ids)
+        out = out.reindex(np.where(rows < 0, len(out), rows)).reset_index(drop=True)
+        out["article_id"] = article_ids.to_numpy()
         out["n_sentences"] = out["n_sentences"].fillna(0).astype(np.int64)
     for col in ("most_positive", "most_negative"):
         out[col] = out[col].astype(object).where(out[col].notna(), "")

@@ -32,10 +32,11 @@ WRAP_WIDTH = 100
 _NEWLINES_RE = re.compile(r"\r\n?|\u2028|\x85(?=\n)")
 # Whitespace other than newline, plus control characters, collapse to one space.
 _INLINE_SPACE_RE = re.compile(r"(?:[^\S\n]|[\x00-\x08\x0e-\x1f\x7f-\x9f])+")
-_LEADING_SPACE_RE = re.compile(r"^[^\S\n]*")
 _BULLET_RE = re.compile(r"^(?:\s*[•*▪·]\s|\s+[-–—]\s)")
-# Sentence-final punctuation, optionally followed by closing quotes or brackets.
-_SENTENCE_END_RE = re.compile(r"[.!?:;…][\"'”’»)\]]*$")
+# A line ends a sentence when, past any closing quotes or brackets, its last character
+# is sentence-final punctuation.
+_CLOSERS = "\"'”’»)]"
+_ENDS = frozenset(".!?:;…")
 _HEADING_WORD_RE = re.compile(r"^[^\W\d_][\w'’&-]*$")
 _SMALL_WORDS = frozenset(
     "a an and as at but by for from in into nor of on or over per the to up via vs with".split()
@@ -80,7 +81,7 @@ def is_heading(line: str) -> bool:
 
 
 def _ends_sentence(line: str) -> bool:
-    return bool(_SENTENCE_END_RE.search(line))
+    return line.rstrip(_CLOSERS)[-1:] in _ENDS
 
 
 def _normalise_newlines(text: str) -> str:
@@ -90,8 +91,10 @@ def _normalise_newlines(text: str) -> str:
 
 def _indent(raw_line: str) -> int:
     """Indentation width of a raw line; a tab counts as 4 columns."""
-    lead = _LEADING_SPACE_RE.match(raw_line).group()
-    return len(lead) + 3 * lead.count("\t")
+    # str.isspace and the regex class \s agree on every character, and raw lines hold
+    # no "\n": lstrip removes exactly the leading [^\S\n]* run.
+    n = len(raw_line) - len(raw_line.lstrip())
+    return n + 3 * raw_line.count("\t", 0, n)
 
 
 def _split_heading_runs(lines: list[str]) -> list[list[str]]:

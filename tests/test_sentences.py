@@ -73,3 +73,14 @@ def test_seed_offsets_sections_and_order():
     assert out["text"].str.startswith("Silver, a FPV drone pilot").any()
     # Curly quotes are kept as written.
     assert out["text"].str.contains("’").any()
+
+
+def test_reused_splitter_buffer_gives_blingfires_own_output():
+    import blingfire
+
+    from analysis.sentences import _text_to_sentences
+
+    texts = ["Ünïcode text. Ça va? Oui!", "x" * 70_000 + ". Then more.", "Short one.",
+             "", "A. B. C.", "He said \u201chi\u201d. She left \u2014 fast."]
+    for text in texts + texts[::-1]:   # long then short: stale bytes must not leak
+        assert _text_to_sentences(text) == blingfire.text_to_sentences(text)

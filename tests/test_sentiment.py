@@ -55,3 +55,44 @@ def test_article_rollup():
     assert out.loc["c", "most_positive"] == ""
 
 
+
+
+def _rollup_reference(sents):
+    # The roll-up written with a pandas groupby, as the specification.
+    g = sents.groupby("article_id", sort=False)
+    out = pd.DataFrame({
+        "n_sentences": g.size(),
+        "compound": g["compound"].mean(),
+        "pos_share": g["label"].agg(lambda s: (s == "positive").mean()),
+        "neg_share": g["label"].agg(lambda s: (s == "negative").mean()),
+        "most_positive": sents.loc[g["compound"].idxmax(), ["article_id", "text"]]
+        .set_index("article_id")["text"],
+        "most_negative": sents.loc[g["compound"].idxmin(), ["article_id", "text"]]
+        .set_index("article_id")["text"],
+    })
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_article_rollup_matches_groupby_on_shuffled_ties(seed):
+    rng = np.random.default_rng(seed)
+    n = 400
+    ids = rng.choice([f"art-{i}" for i in range(37)], size=n)
+    compound = rng.choice([-0.5, -0.1, 0.0, 0.0, 0.3, 0.7], size=n)   # many ties
+    sents = pd.DataFrame({
+        "article_id": ids, "text": [f"sentence {i}" for i in range(n)], "compound": compound,
+        "label": label_scores(compound),
+    })
+    want = _rollup_reference(sents)
+    every = list(want.index)[::-1] + ["absent"]
+    got = article_sentiment(sents, every).set_index("article_id")
+    assert list(got.index) == every
+    got = got.drop(index="absent")
+    assert got["n_sentences"].tolist() == want.loc[got.index, "n_sentences"].tolist()
+    for col in ("compound", "pos_share", "neg_share"):
+        np.testing.assert_allclose(got[col], want.loc[got.index, col], rtol=1e-12, atol=1e-12)
+    # Ties go to the earliest sentence, as idxmax/idxmin do.
+    assert got["most_positive"].tolist() == want.loc[got.index, "most_positive"].tolist()
+    assert got["most_negative"].tolist() == want.loc[got.index, "most_negative"].tolist()
+    # Without the id list: one row per article, in order of first appearance.
+    assert article_sentiment(sents)["article_id"].tolist() == list(pd.unique(ids))

@@ -389,3 +389,19 @@ def test_pickle_round_trip_and_global_pandas_output(fitted):
         model = TopicModel(n_topics=3).fit(THEMES)
         assert isinstance(model.transform(THEMES[:2]), np.ndarray)
     assert model.n_topics_ == 3
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 1), (1, 2), (2, 3)])
+def test_term_matrix_is_tfidfvectorizers(corpus, ngram_range):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [t for t in corpus[0] if t] + ["Don't stop: the U.S. economy's 3rd-quarter growth, isn't it?", ""]
+    model = TopicModel(n_topics=2, ngram_range=ngram_range)
+    model._check_params()
+    X = model._fit_vectorizer(texts)
+    vec = model.vectorizer_
+    ref = TfidfVectorizer(stop_words=vec.stop_words, token_pattern=vec.token_pattern,
+                          ngram_range=ngram_range, sublinear_tf=True, min_df=model.min_df_,
+                          max_df=model.max_df_).fit(texts)
+    assert vec.vocabulary_ == ref.vocabulary_
+    np.testing.assert_allclose(X.toarray(), ref.transform(texts).toarray(), rtol=1e-12, atol=1e-15)

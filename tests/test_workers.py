@@ -1,0 +1,86 @@
+"""The shared worker pool: results, reuse, and recovery when a worker dies."""
+import os
+
+import pandas as pd
+import pytest
+
+from analysis import analyze, load_corpus, workers
+
+PARENT = os.getpid()
+
+
+def _pids(items):
+    return [(x, os.getpid()) for x in items]
+
+
+def _die_in_worker(items):
+    if os.getpid() != PARENT:
+        os._exit(1)          # a worker killed mid-task (out of memory, kill -9)
+    return [x * 2 for x in items]
+
+
+def test_map_chunks_runs_in_workers_and_keeps_order():
+    items = list(range(100))
+    out = workers.map_chunks(_pids, items, n_jobs=2, min_size=0)
+    assert [x for x, _ in out] == items
+    pids = {p for _, p in out}
+    assert PARENT not in pids and len(pids) >= 1
+    # The same warm workers serve the next call.
+    pool = workers.get_pool(2)
+    again = {p for _, p in workers.map_chunks(_pids, items, n_jobs=2, min_size=0)}
+    assert workers.get_pool(2) is pool
+    assert again <= {p.pid for p in pool._processes.values()}
+
+
+def test_map_chunks_stays_here_for_small_work():
+    out = workers.map_chunks(_pids, list(range(10)), n_jobs=2, size=lambda x: 1, min_size=1000)
+    assert {p for _, p in out} == {PARENT}
+    assert workers.map_chunks(_pids, [], n_jobs=2, min_size=0) == []
+
+
+def test_a_dead_worker_falls_back_to_this_process_and_the_pool_is_remade():
+    items = list(range(50))
+    assert workers.map_chunks(_die_in_worker, items, n_jobs=2, min_size=0) == [x * 2 for x in items]
+    # The broken pool was dropped: the next call gets live workers.
+    out = workers.map_chunks(_pids, items, n_jobs=2, min_size=0)
+    assert PARENT not in {p for _, p in out}
+
+
+def test_analyze_completes_when_the_workers_are_killed(monkeypatch):
+    from factories import make_corpus
+
+    corpus = make_corpus(60)
+    monkeypatch.setattr("analysis.pipeline.PARALLEL_MIN_CHARS", 0)
+    want = analyze(corpus, n_topics=3, n_jobs=1)
+    pool = workers.get_pool(2)
+    list(pool.map(abs, [1, 2]))                   # make sure the workers exist
+    for process in list(pool._processes.values()):
+        process.kill()
+        process.join()
+    got = analyze(corpus, n_topics=3, n_jobs=2)
+    pd.testing.assert_frame_equal(got.sentences, want.sentences)
+    pd.testing.assert_frame_equal(got.topics, want.topics)
+
+
+def test_parallel_table_reading_equals_serial(tmp_path, monkeypatch):
+    from factories import make_corpus
+
+    frame = make_corpus(80)
+    frame["text"] = frame["text"].str.replace(". ", ".\n", regex=False)   # hard-wrapped
+    path = tmp_path / "export.jsonl"
+    frame.to_json(path, orient="records", lines=True, date_format="iso")
+    monkeypatch.setattr(workers, "PARALLEL_MIN_CHARS", 10**12)
+    serial = load_corpus(path)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_CHARS", 0)
+    parallel = load_corpus(path)
+    pd.testing.assert_frame_equal(parallel, serial)
+    pd.testing.assert_frame_equal(parallel.attrs["skipped"], serial.attrs["skipped"])
+
+
+def test_shutdown_pool_stops_the_workers():
+    pool = workers.get_pool(2)
+    list(pool.map(abs, [1, 2]))
+    processes = list(pool._processes.values())
+    workers.shutdown_pool()
+    assert all(not p.is_alive() for p in processes)
+    assert workers.get_pool(2) is not pool
