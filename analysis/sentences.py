@@ -43,6 +43,8 @@ _CONTINUATION = re.compile(r"^[\"'”’)\]]*\s*(?:[a-z]|[,;:%)\]])")
 _MISSED_BREAK = re.compile(
     r"(?<=[a-z]{2}[.!?])(\s+)(?=(?:Mr|Mrs|Ms|Dr|Prof|Sen|Gen|Gov|Rep)\.\s+[A-Z])"
 )
+# Cheap test for text that may hold a _MISSED_BREAK.
+_HONORIFIC_HINT = re.compile(r"(?:Mr|Mrs|Ms|Dr|Prof|Sen|Gen|Gov|Rep)\.")
 _WORD = re.compile(r"\S+")
 # A paragraph: a run of non-blank lines, from its first to its last visible character.
 _BLOCK = re.compile(r"\S(?:[^\n]|\n(?![^\S\n]*\n))*")
@@ -160,6 +162,8 @@ def split_text(text: str, max_words: int = MAX_SENTENCE_WORDS) -> list[tuple]:
     for a, b in headings:
         flat = flat[:a] + " " * (b - a) + flat[b:]
     spans = _blingfire_spans(flat)
+    # A lone piece needs repair only to split before an honorific it holds.
+    has_honorific = _HONORIFIC_HINT.search(flat) is not None
     records = []
     i = 0
     for paragraph_no, section, p_start, p_end in paragraphs:
@@ -172,13 +176,16 @@ def split_text(text: str, max_words: int = MAX_SENTENCE_WORDS) -> list[tuple]:
             if b > a:
                 pieces.append((a, b))
             j += 1
-        for a, b in _repair(flat, pieces):
+        for a, b in _repair(flat, pieces) if len(pieces) > 1 or has_honorific else pieces:
             # Trim whitespace the splitter may include at either edge.
             while a < b and flat[a].isspace():
                 a += 1
             while b > a and flat[b - 1].isspace():
                 b -= 1
             if b <= a:
+                continue
+            if flat.count(" ", a, b) < max_words:      # fewer spaces than words allowed
+                records.append((paragraph_no, section, a, b, False))
                 continue
             for s, e, cut in _bound_length(flat, a, b, max_words):
                 records.append((paragraph_no, section, s, e, cut))

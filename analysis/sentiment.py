@@ -51,7 +51,7 @@ def score_texts(texts) -> np.ndarray:
     seen: dict[str, tuple] = {}  # news repeats sentences (boilerplate, quotes)
     rows = []
     for text in texts:
-        folded = fold_typography(text)
+        folded = text if text.isascii() else text.translate(_FOLD)   # fold keys are non-ASCII
         row = seen.get(folded)
         if row is None:
             row = seen[folded] = analyzer.scores(folded)

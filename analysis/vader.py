@@ -91,7 +91,8 @@ class FastVader(_vs.SentimentIntensityAnalyzer):
 
     def scores(self, text: str) -> tuple:
         """VADER's neg, neu, pos (rounded to 3 places) and compound (4 places)."""
-        if not self._exact or not self._emoji_chars.isdisjoint(text):
+        # Every emoji is non-ASCII, and isascii() is a flag read, not a scan.
+        if not self._exact or (not text.isascii() and not self._emoji_chars.isdisjoint(text)):
             return self._stock(text)
         text = text.strip()
         # SentiText: split on whitespace, strip surrounding punctuation unless that

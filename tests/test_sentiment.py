@@ -96,3 +96,11 @@ def test_article_rollup_matches_groupby_on_shuffled_ties(seed):
     assert got["most_negative"].tolist() == want.loc[got.index, "most_negative"].tolist()
     # Without the id list: one row per article, in order of first appearance.
     assert article_sentiment(sents)["article_id"].tolist() == list(pd.unique(ids))
+
+
+def test_ascii_text_needs_no_folding():
+    # score_texts skips folding for ASCII text: valid only while every folded character
+    # is non-ASCII.
+    from analysis.sentiment import _FOLD
+
+    assert not any(chr(k).isascii() for k in _FOLD)

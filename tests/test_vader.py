@@ -85,3 +85,8 @@ def test_every_sentence_of_the_corpora_scores_exactly_as_vader(name):
             assert FAST.polarity_scores(sentence) == _stock(sentence), sentence
             n += 1
     assert n > 25_000
+
+
+def test_ascii_text_cannot_hold_an_emoji():
+    # scores() skips the emoji scan for ASCII text: valid only while no emoji is ASCII.
+    assert FAST._emoji_chars and not any(ch.isascii() for ch in FAST._emoji_chars)
