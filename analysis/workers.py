@@ -17,6 +17,7 @@ page) is never re-imported by a worker.
 from __future__ import annotations
 
 import atexit
+import gc
 import multiprocessing as mp
 import os
 import threading
@@ -59,7 +60,17 @@ def get_pool(n_jobs: int) -> ProcessPoolExecutor:
             return current
         if current is not None and _POOL["pid"] == os.getpid():
             current.shutdown(wait=False, cancel_futures=True)
-        pool = ProcessPoolExecutor(n_jobs, mp_context=_context())
+        ctx = _context()
+        pool = ProcessPoolExecutor(n_jobs, mp_context=ctx)
+        # Forked workers share this process's memory until they write to it, and a
+        # garbage collection writes to every object it visits: frozen objects are never
+        # visited, so the workers do not copy pages just to collect.  A fork pool forks
+        # all its workers inside the first submit, so freezing around it is enough.
+        gc.freeze()
+        try:
+            pool.submit(int)
+        finally:
+            gc.unfreeze()
         _POOL.update(pool=pool, n=n_jobs, pid=os.getpid())
         return pool
 
