@@ -28,7 +28,7 @@ import pandas as pd  # noqa: E402
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score  # noqa: E402
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
-from analysis import aggregate, analyze, load_corpus  # noqa: E402
+from analysis import aggregate, analyze, load_corpus, workers  # noqa: E402
 from analysis.sentences import split_sentences  # noqa: E402
 from analysis.sentiment import score_sentences  # noqa: E402
 from analysis.topics import TopicModel  # noqa: E402
@@ -49,6 +49,15 @@ def vader_floor(texts):
     analyzer = SentimentIntensityAnalyzer()
     for t in texts:
         analyzer.polarity_scores(t)
+
+
+def load_serial(path):
+    """``load_corpus`` with its clean-up kept in this process."""
+    saved, workers.PARALLEL_MIN_CHARS = workers.PARALLEL_MIN_CHARS, float("inf")
+    try:
+        return load_corpus(path)
+    finally:
+        workers.PARALLEL_MIN_CHARS = saved
 
 
 def whole(path, k):
@@ -94,7 +103,7 @@ def bench(name, k, repeat):
     print(f"  first run in a new process:    {first:6.2f} s  ratio {first / floor:.2f}x  "
           f"(includes starting the workers)")
     stages = {
-        "load": lambda: load_corpus(path),
+        "load": lambda: load_serial(path),
         "split": lambda: split_sentences(corpus),
         "score (with split input)": lambda: score_sentences(sents),
         f"topics k={k}": lambda: TopicModel(n_topics=k).fit(corpus["text"].tolist(),
