@@ -100,16 +100,27 @@ def _run_in_pool(pool, parts, n_jobs, n_topics, k_range, random_state, max_words
     """Split, score and fit topics in the workers: (sentences, per-article, model,
     topic fit seconds)."""
     chunks = _chunks(parts, n_jobs * _CHUNKS_PER_JOB)
-    # The topic model is the longest task: submitted first, one worker fits it while
-    # the others split and score, and all of them share the last chunks.  This process
-    # only waits, so it never competes with the workers for a core.
-    topics_future = pool.submit(_topics_job, parts, n_topics, k_range, random_state)
+    if n_topics is not None:
+        # The topic model is the longest task: submitted first, one worker fits it while
+        # the others split and score, and all of them share the last chunks.  This
+        # process only waits, so it never competes with the workers for a core.
+        topics_future = pool.submit(_topics_job, parts, n_topics, k_range, random_state)
     futures = [pool.submit(_chunk_job, c, max_words, positive, negative) for c in chunks]
+    if n_topics is None:
+        # Choosing k fits NMF for every candidate k: too long for one task.  The terms
+        # are counted here while the workers split and score, then the fits are
+        # spread over the workers.
+        t = time.perf_counter()
+        with threadpool_limits(1):
+            model = TopicModel(n_topics=None, k_range=k_range, random_state=random_state).fit(
+                parts["text"].tolist(), parts["article_id"].tolist(), executor=pool)
+        seconds = time.perf_counter() - t
     results = []
     for i, f in enumerate(futures):
         results.append(f.result())
         report("sentences", i + 1, len(futures))
-    model, seconds = topics_future.result()
+    if n_topics is not None:
+        model, seconds = topics_future.result()
     sentences = pd.concat([r[0] for r in results], ignore_index=True)
     per_article = pd.concat([r[1] for r in results], ignore_index=True)
     return sentences, per_article, model, seconds

@@ -75,6 +75,7 @@ from sklearn import config_context
 from sklearn.base import BaseEstimator
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer, TfidfVectorizer
+from threadpoolctl import threadpool_limits
 
 from .topic_labels import top_terms, topic_label
 from .topic_maps import article_map, topic_map
@@ -259,7 +260,7 @@ class TopicModel(BaseEstimator):
             bad("min_paragraph_docs", "an integer >= 0")
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, texts, ids=None):
+    def fit(self, texts, ids=None, executor=None):
         """Fit topics to ``texts``.
 
         Parameters
@@ -270,6 +271,9 @@ class TopicModel(BaseEstimator):
             Article ids, same length as ``texts``; stored as ``ids_`` (as str) and used
             by :meth:`article_topics_frame` and :meth:`dominant`.  Default ``"0"``,
             ``"1"`` …
+        executor : concurrent.futures.Executor or None
+            When k is chosen, the NMF fits for the candidate k run as tasks of this
+            executor (e.g. a process pool), largest k first; the result is the same.
 
         Returns
         -------
@@ -291,9 +295,9 @@ class TopicModel(BaseEstimator):
         model has 0 topics (empty ``topics_``) and a warning says so.
         """
         with config_context(transform_output="default"):
-            return self._fit(texts, ids)
+            return self._fit(texts, ids, executor)
 
-    def _fit(self, texts, ids):
+    def _fit(self, texts, ids, executor):
         self._check_params()
         texts = _as_texts(texts, "texts")
         if ids is None:
@@ -364,7 +368,7 @@ class TopicModel(BaseEstimator):
                                    f"with terms, k_range {tuple(self.k_range)})")
             else:
                 extra = [k for k in (lo - 1, hi + 1) if 1 <= k <= hard_max]
-                fits = {k: self._nmf(X, k, rng_seed) for k in sorted(ks + extra)}
+                fits = self._nmf_many(X, sorted(ks + extra), rng_seed, executor)
                 chosen = None
         scores = self._score_ks(X, ks, fits)
         if chosen is None:
@@ -475,24 +479,16 @@ class TopicModel(BaseEstimator):
         return X
 
     def _nmf(self, X, k, seed):
-        """Fit NMF; return (W, fitted NMF, error) with unit-length components_, W scaled to match."""
-        model = NMF(n_components=k, init="nndsvda", solver="cd", beta_loss="frobenius",
-                    max_iter=self.max_iter, tol=self.tol, random_state=seed)
-        # Warnings (ConvergenceWarning) are kept with the fit and re-issued only for the
-        # fit that is kept, so choosing k does not print one per k tried.
-        with warnings.catch_warnings(record=True) as caught, np.errstate(invalid="ignore"):
-            warnings.simplefilter("always")
-            W = model.fit_transform(X)
-        model._caught_warnings = [(w.message, w.category) for w in caught]
-        H = model.components_
-        norms = np.linalg.norm(H, axis=1)
-        norms[norms == 0] = 1.0
-        model.components_ = H / norms[:, None]
-        err = float(model.reconstruction_err_)
-        if not math.isfinite(err):             # a (near-)perfect fit: 0 - rounding
-            err = 0.0
-            model.reconstruction_err_ = err
-        return W * norms, model, err
+        return _fit_nmf(X, k, seed, self.max_iter, self.tol)
+
+    def _nmf_many(self, X, ks, seed, executor):
+        """``{k: _nmf(X, k)}`` for every k, in ``executor`` when one is given."""
+        if executor is None:
+            return {k: self._nmf(X, k, seed) for k in ks}
+        # Largest k first: the longest fits start first, so the workers end together.
+        futures = {k: executor.submit(_fit_nmf, X, k, seed, self.max_iter, self.tol)
+                   for k in sorted(ks, reverse=True)}
+        return {k: futures[k].result() for k in sorted(ks)}
 
     def _score_ks(self, X, ks, fits):
         """k_scores frame for ``ks`` from the fits (which may include k − 1 and k + 1)."""
@@ -664,6 +660,31 @@ def _positions(unit_doc):
         out.append(seen.get(d, 0))
         seen[d] = out[-1] + 1
     return out
+
+
+def _fit_nmf(X, k, seed, max_iter, tol):
+    """Fit NMF; return (W, fitted NMF, error) with unit-length ``components_`` and W scaled
+    to match.  A module function, so fits for several k can run in worker processes."""
+    model = NMF(n_components=k, init="nndsvda", solver="cd", beta_loss="frobenius",
+                max_iter=max_iter, tol=tol, random_state=seed)
+    # Warnings (ConvergenceWarning) are kept with the fit and re-issued only for the
+    # fit that is kept, so choosing k does not print one per k tried.
+    # One BLAS thread wherever it runs: the same bits in a worker or here, and no
+    # fight for cores with other workers.
+    with warnings.catch_warnings(record=True) as caught, np.errstate(invalid="ignore"), \
+            threadpool_limits(1):
+        warnings.simplefilter("always")
+        W = model.fit_transform(X)
+    model._caught_warnings = [(w.message, w.category) for w in caught]
+    H = model.components_
+    norms = np.linalg.norm(H, axis=1)
+    norms[norms == 0] = 1.0
+    model.components_ = H / norms[:, None]
+    err = float(model.reconstruction_err_)
+    if not math.isfinite(err):             # a (near-)perfect fit: 0 - rounding
+        err = 0.0
+        model.reconstruction_err_ = err
+    return W * norms, model, err
 
 
 def _count_terms(texts, stop_words, ngram_range):

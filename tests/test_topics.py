@@ -405,3 +405,15 @@ def test_term_matrix_is_tfidfvectorizers(corpus, ngram_range):
                           max_df=model.max_df_).fit(texts)
     assert vec.vocabulary_ == ref.vocabulary_
     np.testing.assert_allclose(X.toarray(), ref.transform(texts).toarray(), rtol=1e-12, atol=1e-15)
+
+
+def test_choosing_k_with_an_executor_gives_the_same_model(corpus):
+    from concurrent.futures import ProcessPoolExecutor
+
+    texts, ids = corpus
+    serial = TopicModel(k_range=(2, 4)).fit(texts, ids)
+    with ProcessPoolExecutor(2) as pool:
+        pooled = TopicModel(k_range=(2, 4)).fit(texts, ids, executor=pool)
+    pd.testing.assert_frame_equal(pooled.topics_, serial.topics_)
+    pd.testing.assert_frame_equal(pooled.k_scores_, serial.k_scores_)
+    np.testing.assert_array_equal(pooled.doc_topic_, serial.doc_topic_)
