@@ -18,8 +18,8 @@ from . import aggregate
 from .sentences import MAX_SENTENCE_WORDS, split_sentences
 from .sentiment import NEGATIVE, POSITIVE, article_sentiment, score_sentences
 from .topics import TopicModel, article_map, topic_map
-from .workers import (PARALLEL_MIN_CHARS, BrokenProcessPool, available_cores, discard_pool,
-                      get_pool)
+from . import workers
+from .workers import PARALLEL_MIN_CHARS, BrokenProcessPool, available_cores
 
 __all__ = ["analyze", "process_chunk", "AnalysisResult"]
 
@@ -178,13 +178,13 @@ def analyze(corpus: pd.DataFrame, n_topics: int | None = None, *, k_range=(4, 10
 
     done = None
     if parallel:
-        pool = get_pool(n_jobs)
-        try:
-            done = _run_in_pool(pool, parts, n_jobs, n_topics, k_range, random_state,
-                                max_sentence_words, positive, negative, report)
-        except BrokenProcessPool:
-            # A worker died (killed, out of memory): do the work here instead.
-            discard_pool(pool)
+        with workers.pool(n_jobs) as executor:
+            try:
+                done = _run_in_pool(executor, parts, n_jobs, n_topics, k_range, random_state,
+                                    max_sentence_words, positive, negative, report)
+            except BrokenProcessPool:
+                # A worker died (killed, out of memory): do the work here instead.
+                workers.discard_pool(executor)
     if done is not None:
         sentences, per_article, model, timings["topics"] = done
         timings["split+score (parallel)"] = time.perf_counter() - t0

@@ -3,9 +3,10 @@
 One process pool per process, started on first use and kept: a freshly forked worker
 spends its first task faulting in pages and warming caches (on bbc that was a tenth of
 the whole pipeline), so reading a corpus and analysing it, or analysing a second
-corpus in the dashboard, reuse warm workers.  Work sent here must be a pure,
+corpus in the dashboard, reuse warm workers.  Idle workers hold memory, so they are
+stopped after :data:`IDLE_SECONDS` without use.  Work sent here must be a pure,
 module-level function: it may run in any worker, or in this process when the pool
-cannot be used.
+cannot be used (a worker died).
 
 The start method follows from where the pool is first needed.  ``fork`` is the
 cheapest, but forking a multi-threaded process (a Streamlit server) can deadlock on a
@@ -21,17 +22,21 @@ import gc
 import multiprocessing as mp
 import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 
-__all__ = ["available_cores", "get_pool", "shutdown_pool", "discard_pool", "map_chunks", "BrokenProcessPool",
-           "PARALLEL_MIN_CHARS"]
+__all__ = ["available_cores", "pool", "shutdown_pool", "discard_pool", "map_chunks",
+           "BrokenProcessPool", "PARALLEL_MIN_CHARS", "IDLE_SECONDS"]
 
 #: Below this many characters of text, handing work to the pool costs more than it saves.
 PARALLEL_MIN_CHARS = 400_000
 
 _LOCK = threading.Lock()
-_POOL: dict = {}          # {"pool": ProcessPoolExecutor, "n": int, "pid": int}
+#: Idle workers are stopped after this many seconds (they hold memory).
+IDLE_SECONDS = 300.0
+_POOL: dict = {}   # pool, n (workers), pid (owner), users (open blocks), last_used, timer
 
 
 def available_cores() -> int:
@@ -51,45 +56,102 @@ def _context():
     return ctx
 
 
-def get_pool(n_jobs: int) -> ProcessPoolExecutor:
-    """This process's pool of ``n_jobs`` workers (made, or remade for another size)."""
+def _new_pool(n_jobs: int) -> ProcessPoolExecutor:
+    executor = ProcessPoolExecutor(n_jobs, mp_context=_context())
+    # Forked workers share this process's memory until they write to it, and a garbage
+    # collection writes to every object it visits: frozen objects are never visited, so
+    # the workers do not copy pages just to collect.  A fork pool forks all its workers
+    # inside the first submit, so freezing around it is enough.
+    gc.freeze()
+    try:
+        executor.submit(int)
+    finally:
+        gc.unfreeze()
+    return executor
+
+
+@contextmanager
+def pool(n_jobs: int):
+    """This process's pool of ``n_jobs`` workers, for the duration of a ``with`` block.
+
+    The pool is made on first use and kept for the next block; it is remade for another
+    size when idle, and stopped after :data:`IDLE_SECONDS` without use.  If another
+    thread is using it at another size, this block gets a pool of its own.
+    """
     with _LOCK:
         current = _POOL.get("pool")
         # A pool made by a parent process (we are a fork of it) cannot be used here.
-        if current is not None and _POOL["n"] == n_jobs and _POOL["pid"] == os.getpid():
-            return current
-        if current is not None and _POOL["pid"] == os.getpid():
+        if current is not None and _POOL["pid"] != os.getpid():
+            _POOL.clear()
+            current = None
+        if current is not None and _POOL["n"] != n_jobs and _POOL["users"] == 0:
             current.shutdown(wait=False, cancel_futures=True)
-        ctx = _context()
-        pool = ProcessPoolExecutor(n_jobs, mp_context=ctx)
-        # Forked workers share this process's memory until they write to it, and a
-        # garbage collection writes to every object it visits: frozen objects are never
-        # visited, so the workers do not copy pages just to collect.  A fork pool forks
-        # all its workers inside the first submit, so freezing around it is enough.
-        gc.freeze()
-        try:
-            pool.submit(int)
-        finally:
-            gc.unfreeze()
-        _POOL.update(pool=pool, n=n_jobs, pid=os.getpid())
-        return pool
+            _POOL.clear()
+            current = None
+        if current is None:
+            _POOL.update(pool=_new_pool(n_jobs), n=n_jobs, pid=os.getpid(), users=0)
+        shared = _POOL["n"] == n_jobs
+        if shared:
+            _POOL["users"] += 1
+            executor = _POOL["pool"]
+    if not shared:
+        executor = _new_pool(n_jobs)
+    try:
+        yield executor
+    finally:
+        if not shared:
+            executor.shutdown(wait=False, cancel_futures=True)
+        else:
+            with _LOCK:
+                if _POOL.get("pool") is executor:
+                    _POOL["users"] -= 1
+                    _POOL["last_used"] = time.monotonic()
+                    _schedule_idle_check()
+
+
+def _schedule_idle_check() -> None:
+    # Called with _LOCK held.  A daemon timer: it never keeps the process alive.
+    timer = _POOL.get("timer")
+    if timer is not None:
+        timer.cancel()
+    timer = threading.Timer(IDLE_SECONDS, _stop_if_idle)
+    timer.daemon = True
+    _POOL["timer"] = timer
+    timer.start()
+
+
+def _stop_if_idle() -> None:
+    with _LOCK:
+        executor = _POOL.get("pool")
+        if (executor is None or _POOL["users"] or _POOL["pid"] != os.getpid()
+                or time.monotonic() - _POOL.get("last_used", 0.0) < IDLE_SECONDS * 0.99):
+            return
+        _POOL.clear()
+    executor.shutdown(wait=False, cancel_futures=True)
 
 
 def shutdown_pool(wait: bool = True) -> None:
     """Stop the workers (the next parallel task starts new ones)."""
     with _LOCK:
-        pool = _POOL.pop("pool", None)
-        if pool is not None and _POOL.get("pid") == os.getpid():
-            pool.shutdown(wait=wait, cancel_futures=True)
+        executor = _POOL.get("pool") if _POOL.get("pid") == os.getpid() else None
+        timer = _POOL.get("timer")
         _POOL.clear()
+    if timer is not None:
+        timer.cancel()
+    if executor is not None:
+        executor.shutdown(wait=wait, cancel_futures=True)
 
 
-def discard_pool(pool: ProcessPoolExecutor) -> None:
-    """Forget ``pool`` after it broke (a worker died), so the next call makes a new one."""
+def discard_pool(executor: ProcessPoolExecutor) -> None:
+    """Forget ``executor`` after it broke (a worker died), so the next block makes a new
+    one."""
     with _LOCK:
-        if _POOL.get("pool") is pool:
+        if _POOL.get("pool") is executor:
+            timer = _POOL.get("timer")
+            if timer is not None:
+                timer.cancel()
             _POOL.clear()
-    pool.shutdown(wait=False, cancel_futures=True)
+    executor.shutdown(wait=False, cancel_futures=True)
 
 
 atexit.register(shutdown_pool, False)
@@ -117,13 +179,14 @@ def map_chunks(fn, items: list, n_jobs: int | None = None, *, size=None,
         if acc >= step * len(bounds) and i + 1 < len(items):
             bounds.append(i + 1)
     bounds.append(len(items))
-    pool = get_pool(n_jobs)
-    try:
-        futures = [pool.submit(fn, items[a:b]) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
-        out = []
-        for f in futures:
-            out.extend(f.result())
-        return out
-    except BrokenProcessPool:
-        discard_pool(pool)
-        return fn(items)
+    with pool(n_jobs) as executor:
+        try:
+            futures = [executor.submit(fn, items[a:b])
+                       for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+            out = []
+            for f in futures:
+                out.extend(f.result())
+            return out
+        except BrokenProcessPool:
+            discard_pool(executor)
+    return fn(items)

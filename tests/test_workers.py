@@ -26,10 +26,12 @@ def test_map_chunks_runs_in_workers_and_keeps_order():
     pids = {p for _, p in out}
     assert PARENT not in pids and len(pids) >= 1
     # The same warm workers serve the next call.
-    pool = workers.get_pool(2)
+    with workers.pool(2) as first:
+        pass
     again = {p for _, p in workers.map_chunks(_pids, items, n_jobs=2, min_size=0)}
-    assert workers.get_pool(2) is pool
-    assert again <= {p.pid for p in pool._processes.values()}
+    with workers.pool(2) as second:
+        assert second is first
+        assert again <= {p.pid for p in second._processes.values()}
 
 
 def test_map_chunks_stays_here_for_small_work():
@@ -52,11 +54,11 @@ def test_analyze_completes_when_the_workers_are_killed(monkeypatch):
     corpus = make_corpus(60)
     monkeypatch.setattr("analysis.pipeline.PARALLEL_MIN_CHARS", 0)
     want = analyze(corpus, n_topics=3, n_jobs=1)
-    pool = workers.get_pool(2)
-    list(pool.map(abs, [1, 2]))                   # make sure the workers exist
-    for process in list(pool._processes.values()):
-        process.kill()
-        process.join()
+    with workers.pool(2) as pool:
+        list(pool.map(abs, [1, 2]))               # make sure the workers exist
+        for process in list(pool._processes.values()):
+            process.kill()
+            process.join()
     got = analyze(corpus, n_topics=3, n_jobs=2)
     pd.testing.assert_frame_equal(got.sentences, want.sentences)
     pd.testing.assert_frame_equal(got.topics, want.topics)
@@ -77,10 +79,43 @@ def test_parallel_table_reading_equals_serial(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(parallel.attrs["skipped"], serial.attrs["skipped"])
 
 
+def _started(executor):
+    list(executor.map(abs, [1, 2]))
+    return list(executor._processes.values())
+
+
 def test_shutdown_pool_stops_the_workers():
-    pool = workers.get_pool(2)
-    list(pool.map(abs, [1, 2]))
-    processes = list(pool._processes.values())
+    with workers.pool(2) as executor:
+        processes = _started(executor)
     workers.shutdown_pool()
+    for p in processes:
+        p.join(timeout=10)
     assert all(not p.is_alive() for p in processes)
-    assert workers.get_pool(2) is not pool
+    with workers.pool(2) as again:
+        assert again is not executor
+
+
+def test_idle_workers_are_stopped_but_not_while_in_use(monkeypatch):
+    import time
+
+    workers.shutdown_pool()
+    monkeypatch.setattr(workers, "IDLE_SECONDS", 0.3)
+    with workers.pool(2) as executor:
+        processes = _started(executor)
+        time.sleep(0.8)                          # in use: never stopped
+        assert all(p.is_alive() for p in processes)
+    time.sleep(1.0)                              # idle past the limit
+    for p in processes:
+        p.join(timeout=10)
+    assert all(not p.is_alive() for p in processes)
+    with workers.pool(2) as fresh:
+        assert fresh is not executor
+
+
+def test_another_size_in_use_elsewhere_gets_its_own_pool():
+    with workers.pool(2) as shared:
+        with workers.pool(3) as other:
+            assert other is not shared
+            assert len(_started(other)) == 3
+        with workers.pool(2) as same:
+            assert same is shared
