@@ -126,6 +126,18 @@ def _run_in_pool(pool, parts, n_jobs, n_topics, k_range, random_state, max_words
     return sentences, per_article, model, seconds
 
 
+def _join_rows(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
+    """``left`` with ``right``'s columns; both hold one row per article, in the same
+    order (checked), so rows are paired by position rather than by a merge on ids."""
+    ids = left["article_id"].to_numpy(dtype=object)
+    if len(right) != len(left) or not (right["article_id"].to_numpy(dtype=object) == ids).all():
+        return left.merge(right, on="article_id", how="left")
+    out = left.copy()
+    for col in right.columns.drop("article_id"):
+        out[col] = right[col].set_axis(out.index)
+    return out
+
+
 def _fit_topics(corpus: pd.DataFrame, n_topics, k_range, random_state):
     model = TopicModel(n_topics=n_topics, k_range=k_range, random_state=random_state)
     model.fit(corpus["text"].tolist(), corpus["article_id"].tolist())
@@ -207,8 +219,7 @@ def analyze(corpus: pd.DataFrame, n_topics: int | None = None, *, k_range=(4, 10
     ids = corpus["article_id"].tolist()
     dominant = model.dominant(ids)
     topics = model.topics_.copy()
-    articles = corpus.merge(per_article, on="article_id", how="left").merge(
-        dominant, on="article_id", how="left")
+    articles = _join_rows(_join_rows(corpus, per_article), dominant)
     labels = dict(zip(topics["topic_id"], topics["label"]))
     articles["topic_label"] = [labels.get(t, "(no topic)") for t in articles["topic_id"]]
     articles["topic_label"] = articles["topic_label"].astype(object)

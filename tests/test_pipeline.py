@@ -119,3 +119,17 @@ def test_same_corpus_in_another_order_gives_the_same_results(result):
     pd.testing.assert_frame_equal(
         other.article_topics.sort_values(["article_id", "topic_id"]).reset_index(drop=True),
         result.article_topics.sort_values(["article_id", "topic_id"]).reset_index(drop=True))
+
+
+def test_join_rows_pairs_by_position_only_when_the_ids_line_up():
+    from analysis.pipeline import _join_rows
+
+    left = pd.DataFrame({"article_id": ["a", "b", "c"], "x": [1, 2, 3]})
+    aligned = pd.DataFrame({"article_id": ["a", "b", "c"], "y": ["p", "q", "r"]})
+    shuffled = aligned.iloc[[2, 0, 1]].reset_index(drop=True)
+    want = left.merge(aligned, on="article_id", how="left")
+    pd.testing.assert_frame_equal(_join_rows(left, aligned), want)
+    pd.testing.assert_frame_equal(_join_rows(left, shuffled), want)
+    short = aligned.iloc[:2]
+    pd.testing.assert_frame_equal(_join_rows(left, short),
+                                  left.merge(short, on="article_id", how="left"))
