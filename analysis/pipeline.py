@@ -1,9 +1,10 @@
 """``analyze``: corpus frame in, one :class:`AnalysisResult` out.
 
 Splitting and scoring are pure functions over a chunk of articles
-(:func:`process_chunk`), so they run in worker processes while the topic model is
-fitted in the parent; on a 2-core machine the whole pipeline then takes about as
-long as VADER alone on one core.
+(:func:`process_chunk`), so they run as tasks of the worker pool
+(:mod:`analysis.workers`), beside the topic model fit (one task, or, when k is chosen,
+one NMF fit per candidate k); on a 2-core machine the whole pipeline takes less time
+than vaderSentiment alone on one core (``benchmarks/README.md``).
 """
 from __future__ import annotations
 

@@ -289,3 +289,10 @@ def test_bad_inputs_are_listed_not_raised(news_folder, cache_dir):
     assert first.stem in reasons["zz-copy-of-first.txt"]
     # Shown on the page as a table, not as a traceback.
     assert any("empty.txt" in df.value.to_csv() for df in at.dataframe)
+
+
+def test_large_counts_are_shortened_to_fit():
+    from dashboard.tabs.overview import _count
+
+    assert [_count(n) for n in (18, 9_999, 28_942, 123_456, 2_500_000)] == [
+        "18", "9,999", "28.9k", "123k", "2.5M"]

@@ -15,12 +15,22 @@ from dashboard.widgets import csv_download, note, plot
 ss = st.session_state
 
 
+def _count(n: int) -> str:
+    # Five digits and more do not fit the narrow metric columns: 28.9k, 1.2M (the exact
+    # figure is in the help tooltip).
+    if n < 10_000:
+        return f"{n:,}"
+    if n < 1_000_000:
+        return f"{n / 1000:.1f}k" if n < 100_000 else f"{n / 1000:.0f}k"
+    return f"{n / 1e6:.1f}M"
+
+
 def tab_overview(view, named, loaded) -> None:
     arts, sents = view.articles, view.sentences
     first, last = aggregate.date_span(arts)
     c = st.columns([1, 1, 2.4, 1.1, 1, 1, 1])
-    c[0].metric("Articles", f"{len(arts):,}")
-    c[1].metric("Sentences", f"{len(sents):,}")
+    c[0].metric("Articles", _count(len(arts)), help=f"{len(arts):,} articles")
+    c[1].metric("Sentences", _count(len(sents)), help=f"{len(sents):,} sentences")
     if first is None:
         span = "no dates"
     elif first.date() == last.date():
