@@ -305,7 +305,10 @@ _JSON_SPACE = " \t\r\n"
 def _read_jsonl(path: str) -> _Table:
     text = _decode_table(path, _read_table_bytes(path))
     records, numbers, skipped = [], [], []
-    for n, line in enumerate(_JSONL_LINES_RE.split(text), start=1):
+    # Same lines as the regex, which only matters when there is a "\r" (str.split is
+    # several times faster on a large file).
+    lines = text.split("\n") if "\r" not in text else _JSONL_LINES_RE.split(text)
+    for n, line in enumerate(lines, start=1):
         if not line.strip(_JSON_SPACE):
             continue  # blank lines are not records
         try:

@@ -694,3 +694,14 @@ def test_fuzz_jsonl_rows(tmp_path_factory, rows, junk):
     inputs = [n for n, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1) if line.strip(" \t\r\n")]
     sources = list(corpus["source"]) + list(skipped["source"])
     assert sorted(sources) == sorted(f"{path}:line {n}" for n in inputs)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_jsonl_line_numbers_with_any_newline(tmp_path, newline):
+    rows = ['{"id": "a", "text": "First story."}', "", "{broken", '{"id": "b", "text": "Second."}']
+    path = tmp_path / "export.jsonl"
+    path.write_bytes(newline.join(rows).encode("utf-8"))
+    corpus, skipped = read_source(path)
+    assert corpus["article_id"].tolist() == ["a", "b"]
+    assert corpus["source"].tolist() == [f"{path}:line 1", f"{path}:line 4"]
+    assert skipped["source"].tolist() == [f"{path}:line 3"]
