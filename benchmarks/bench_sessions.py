@@ -21,7 +21,7 @@ with an empty cache folder:
 Per step it reports the time until all pages were drawn, the server's CPU time in
 that interval (the rest is the browser's, on the same machine), the analyses the server ran
 (its "analysed N article(s)" log lines: should be 1), the server's resident memory
-(``/proc/<pid>/status`` VmRSS, or psutil; with its child processes, if any, in
+(``/proc/<pid>/status`` VmRSS; with its descendant processes' Pss, if any, in
 brackets) and the errors: pages showing an exception (``stException``) or an
 ``st.error``, pages whose "Articles" figure differs from
 ``AnalysisResult.filter(keyword=…)`` on the server's own cached result, and time-outs.
@@ -121,35 +121,35 @@ class Server:
         return len(ANALYSED.findall(self.log_path.read_text(errors="replace")))
 
     def rss_mb(self) -> tuple[float, float]:
-        """Resident memory of the server process and of its children, in MB."""
-        try:
-            import psutil
-
-            p = psutil.Process(self.proc.pid)
-            kids = sum(c.memory_info().rss for c in p.children(recursive=True))
-            return p.memory_info().rss / 2**20, kids / 2**20
-        except ImportError:
-            pass
-
-        def vmrss(pid) -> float:
-            try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        return int(line.split()[1]) / 1024
-            except OSError:
-                pass
+        """Resident memory of the server process (RSS) and of all its descendants (the
+        fork server, its workers, the resource tracker), in MB.  The descendants share
+        pages with each other, so they are counted by proportional set size (Pss: each
+        shared page split among the processes sharing it) where the kernel reports it."""
+        def status_kb(pid, key) -> float:
+            for name in (f"/proc/{pid}/smaps_rollup", f"/proc/{pid}/status"):
+                try:
+                    for line in Path(name).read_text().splitlines():
+                        if line.startswith(key + ":"):
+                            return int(line.split()[1]) / 1024
+                except OSError:
+                    continue
             return 0.0
 
-        kids = []
+        parents = {}
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 try:
                     ppid = int(Path(entry, "stat").read_text().rsplit(")", 1)[1].split()[1])
                 except (OSError, IndexError, ValueError):
                     continue
-                if ppid == self.proc.pid:
-                    kids.append(int(entry.name))
-        return vmrss(self.proc.pid), sum(vmrss(k) for k in kids)
+                parents.setdefault(ppid, []).append(int(entry.name))
+        descendants, todo = [], [self.proc.pid]
+        while todo:
+            for kid in parents.get(todo.pop(), []):
+                descendants.append(kid)
+                todo.append(kid)
+        kids = sum(status_kb(k, "Pss") or status_kb(k, "VmRSS") for k in descendants)
+        return status_kb(self.proc.pid, "VmRSS"), kids
 
     def cpu_s(self) -> float:
         """CPU seconds used so far by the server and its finished children."""
