@@ -57,10 +57,8 @@ def _topics_job(articles: pd.DataFrame, n_topics, k_range, random_state):
 
 def _chunks(articles: pd.DataFrame, n_chunks: int) -> list[pd.DataFrame]:
     """Cut into contiguous chunks of roughly equal text length."""
-    lengths = articles["text"].str.len().to_numpy()
-    bounds = np.searchsorted(np.cumsum(lengths), np.linspace(0, lengths.sum(), n_chunks + 1)[1:-1])
-    edges = [0, *sorted(set(int(b) for b in bounds)), len(articles)]
-    return [articles.iloc[a:b] for a, b in zip(edges[:-1], edges[1:]) if b > a]
+    return [articles.iloc[a:b] for a, b in
+            workers.chunk_bounds(articles["text"].str.len().to_numpy(), n_chunks)]
 
 
 @dataclass
@@ -113,8 +111,7 @@ def _run_in_pool(pool, parts, n_jobs, n_topics, k_range, random_state, max_words
         # spread over the workers.
         t = time.perf_counter()
         with threadpool_limits(1):
-            model = TopicModel(n_topics=None, k_range=k_range, random_state=random_state).fit(
-                parts["text"].tolist(), parts["article_id"].tolist(), executor=pool)
+            model = _fit_topics(parts, None, k_range, random_state, executor=pool)
         seconds = time.perf_counter() - t
     results = []
     for i, f in enumerate(futures):
@@ -139,9 +136,9 @@ def _join_rows(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _fit_topics(corpus: pd.DataFrame, n_topics, k_range, random_state):
+def _fit_topics(corpus: pd.DataFrame, n_topics, k_range, random_state, executor=None):
     model = TopicModel(n_topics=n_topics, k_range=k_range, random_state=random_state)
-    model.fit(corpus["text"].tolist(), corpus["article_id"].tolist())
+    model.fit(corpus["text"].tolist(), corpus["article_id"].tolist(), executor=executor)
     return model
 
 

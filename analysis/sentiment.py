@@ -42,7 +42,8 @@ def _analyzer() -> FastVader:
 
 def fold_typography(text: str) -> str:
     """Fold typographic quotes, dashes, ellipsis and no-break space to ASCII."""
-    return text.translate(_FOLD)
+    # Every folded character is non-ASCII, and isascii() is a flag read, not a scan.
+    return text if text.isascii() else text.translate(_FOLD)
 
 
 def score_texts(texts) -> np.ndarray:
@@ -51,7 +52,7 @@ def score_texts(texts) -> np.ndarray:
     seen: dict[str, tuple] = {}  # news repeats sentences (boilerplate, quotes)
     rows = []
     for text in texts:
-        folded = text if text.isascii() else text.translate(_FOLD)   # fold keys are non-ASCII
+        folded = fold_typography(text)
         row = seen.get(folded)
         if row is None:
             row = seen[folded] = analyzer.scores(folded)

@@ -27,7 +27,9 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
-__all__ = ["available_cores", "pool", "shutdown_pool", "discard_pool", "map_chunks",
+import numpy as np
+
+__all__ = ["available_cores", "pool", "chunk_bounds", "shutdown_pool", "discard_pool", "map_chunks",
            "BrokenProcessPool", "PARALLEL_MIN_CHARS", "IDLE_SECONDS"]
 
 #: Below this many characters of text, handing work to the pool costs more than it saves.
@@ -157,6 +159,16 @@ def discard_pool(executor: ProcessPoolExecutor) -> None:
 atexit.register(shutdown_pool, False)
 
 
+def chunk_bounds(weights, n_chunks: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` of at most ``n_chunks`` contiguous, non-empty chunks of roughly
+    equal total weight."""
+    weights = np.asarray(weights, dtype=np.float64)
+    cuts = np.searchsorted(np.cumsum(weights),
+                           np.linspace(0, weights.sum(), n_chunks + 1)[1:-1])
+    edges = [0, *sorted({int(c) for c in cuts}), len(weights)]
+    return [(a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
 def map_chunks(fn, items: list, n_jobs: int | None = None, *, size=None,
                min_size: int | None = None, chunks_per_job: int = 4) -> list:
     """``fn(items)`` computed on contiguous chunks of ``items`` in the pool.
@@ -172,17 +184,10 @@ def map_chunks(fn, items: list, n_jobs: int | None = None, *, size=None,
     total = sum(weights)
     if n_jobs <= 1 or total < min_size or len(items) < 2:
         return fn(items)
-    n_chunks = min(len(items), n_jobs * chunks_per_job)
-    bounds, acc, step = [0], 0, total / n_chunks
-    for i, w in enumerate(weights):
-        acc += w
-        if acc >= step * len(bounds) and i + 1 < len(items):
-            bounds.append(i + 1)
-    bounds.append(len(items))
+    bounds = chunk_bounds(weights, n_jobs * chunks_per_job)
     with pool(n_jobs) as executor:
         try:
-            futures = [executor.submit(fn, items[a:b])
-                       for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+            futures = [executor.submit(fn, items[a:b]) for a, b in bounds]
             out = []
             for f in futures:
                 out.extend(f.result())

@@ -119,3 +119,10 @@ def test_another_size_in_use_elsewhere_gets_its_own_pool():
             assert len(_started(other)) == 3
         with workers.pool(2) as same:
             assert same is shared
+
+
+def test_chunk_bounds_cover_every_item_once_in_order():
+    for weights, n in (([1] * 10, 4), ([5, 1, 1, 1], 8), ([3], 2), ([], 3), ([0, 0, 7, 0], 2)):
+        bounds = workers.chunk_bounds(weights, n)
+        assert [i for a, b in bounds for i in range(a, b)] == list(range(len(weights)))
+        assert all(b > a for a, b in bounds) and len(bounds) <= max(n, 1)
