@@ -18,6 +18,7 @@ from threadpoolctl import threadpool_limits
 from . import aggregate
 from .sentences import MAX_SENTENCE_WORDS, split_sentences
 from .sentiment import NEGATIVE, POSITIVE, article_sentiment, score_sentences
+from .topic_documents import topic_documents
 from .topics import TopicModel, article_map, topic_map
 from . import workers
 from .workers import PARALLEL_MIN_CHARS, BrokenProcessPool, available_cores
@@ -138,7 +139,7 @@ def _join_rows(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
 
 def _fit_topics(corpus: pd.DataFrame, n_topics, k_range, random_state, executor=None):
     model = TopicModel(n_topics=n_topics, k_range=k_range, random_state=random_state)
-    model.fit(corpus["text"].tolist(), corpus["article_id"].tolist(), executor=executor)
+    model.fit(topic_documents(corpus), corpus["article_id"].tolist(), executor=executor)
     return model
 
 
@@ -184,7 +185,7 @@ def analyze(corpus: pd.DataFrame, n_topics: int | None = None, *, k_range=(4, 10
 
     n_jobs = available_cores() if n_jobs is None else n_jobs
     parallel = n_jobs > 1 and int(corpus["text"].str.len().sum()) >= PARALLEL_MIN_CHARS
-    parts = corpus[["article_id", "text"]]
+    parts = corpus[[c for c in ("article_id", "title", "text") if c in corpus.columns]]
 
     done = None
     if parallel:
