@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import sys
 from pathlib import Path
 
@@ -29,10 +30,20 @@ def _points(key: str) -> list[dict]:
 
 
 def _custom(point: dict, i: int):
+    """Item ``i`` of a selected point's ``customdata``.
+
+    The browser sends a row of a numeric ``customdata`` array (Plotly's typed arrays)
+    as an object ``{"0": lo, "1": hi}``, a row of a mixed one as a list and a 1-D one
+    as a bare value; all three are read here."""
     cd = point.get("customdata")
     if cd is None:
         return None
-    if not isinstance(cd, (list, tuple)):
+    if isinstance(cd, dict):
+        try:
+            cd = [cd[k] for k in sorted(cd, key=int)]
+        except (TypeError, ValueError):
+            return None
+    elif not isinstance(cd, (list, tuple)):
         cd = [cd]
     return cd[i] if len(cd) > i else None
 
@@ -116,7 +127,11 @@ def select_sentiment_bin(key: str) -> None:
     if not lows:
         return
     _remember_filters()
-    ss["w_sent"] = (round(max(-1.0, min(lows)), 2), round(min(1.0, max(highs)), 2))
+    # Outwards to 0.01, so the range holds every article of the bins (rounding the
+    # low edge 0.0476 to 0.05 would drop an article at 0.048).
+    lo = math.floor(round(min(lows) * 100, 6)) / 100
+    hi = math.ceil(round(max(highs) * 100, 6)) / 100
+    ss["w_sent"] = (max(-1.0, lo), min(1.0, hi))
 
 
 def select_label(key: str) -> None:
@@ -142,6 +157,22 @@ def select_article(ids: list[str]) -> None:
         rows = []
     if rows and rows[0] < len(ids):
         ss["art"] = ids[rows[0]]
+
+
+def view_widget(name: str) -> dict:
+    """``key`` and ``on_change`` for the widget of the view setting ``name``
+    (:data:`dashboard.state.VIEW_KEYS`).
+
+    Streamlit forgets a widget's value on a run that does not draw it (its tab is
+    closed), so the setting itself lives in ``v_<name>``: copied into the widget before
+    it is drawn and back when the user changes it."""
+    wkey = f"w_{name}"
+    ss[wkey] = ss.get(f"v_{name}", vs.DEFAULTS[name])
+
+    def keep():
+        ss[f"v_{name}"] = ss[wkey]
+
+    return {"key": wkey, "on_change": keep}
 
 
 # --------------------------------------------------------------------------- URL sync
@@ -173,8 +204,8 @@ def init_from_url() -> None:
     ss["w_topics"] = list(st_["topics"])
     ss["w_sent"] = tuple(st_["sent"])
     ss["w_q"] = st_["q"]
-    ss["w_freq"] = st_["freq"]
-    ss["w_roll"] = st_["roll"]
+    for name in vs.VIEW_KEYS:
+        ss[f"v_{name}"] = st_[name]
     ss["names"] = dict(st_["names"])
     ss["art"] = st_["art"]
     ss["tab"] = st_["tab"] or vs.TABS[0]
@@ -194,7 +225,8 @@ def current_state(span) -> dict:
         Path(src).expanduser().resolve() != data.DEFAULT_SOURCE.resolve() else None,
         "k": ss.get("k_applied"), "start": start, "end": end,
         "topics": list(ss.get("w_topics") or []), "sent": tuple(ss.get("w_sent", (-1.0, 1.0))),
-        "q": ss.get("w_q", ""), "freq": ss.get("w_freq", "auto"), "roll": ss.get("w_roll", 3),
+        "q": ss.get("w_q", ""),
+        **{name: ss.get(f"v_{name}", vs.DEFAULTS[name]) for name in vs.VIEW_KEYS},
         "names": dict(ss.get("names") or {}), "art": ss.get("art"), "tab": ss.get("tab"),
     }
 

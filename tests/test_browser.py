@@ -266,3 +266,216 @@ def test_article_text_is_never_markup(server, page_factory, tmp_path):
         assert page.locator('img[src="x"]').count() == 0, tab
         assert page.locator('a[href^="javascript"]').count() == 0, tab
     shot(page, "xss-skipped-light")
+
+
+# --------------------------------------------------------------------------- chart clicks
+# Every chart whose caption invites a click is clicked and box-selected in the browser:
+# only real selection events carry the browser's form of ``customdata`` (a numeric row
+# arrives as {"0": lo, "1": hi}), which AppTest cannot produce.
+SPAN = ("2024-06-03", "2024-07-08")  # first and last day of the news_folder corpus
+
+
+def chart(page, key):
+    loc = page.locator(f".st-key-{key} .js-plotly-plot").first
+    loc.wait_for(timeout=60_000)
+    loc.scroll_into_view_if_needed()
+    return loc
+
+
+def click_mark(page, key, which="largest"):
+    """Click one bar or marker of the chart with ``key`` (the largest bar, or the middle
+    marker of a line)."""
+    marks = chart(page, key).locator(".bars path, .points path")
+    boxes = [b for b in (marks.nth(i).bounding_box() for i in range(marks.count()))
+             if b and b["width"] > 1 and b["height"] > 1]
+    assert boxes, f"no mark drawn on {key}"
+    if which == "largest":
+        bb = max(boxes, key=lambda b: b["width"] * b["height"])
+    else:  # the marker nearest the middle of the plot area
+        area = chart(page, key).locator(".nsewdrag").first.bounding_box()
+        cx, cy = area["x"] + area["width"] / 2, area["y"] + area["height"] / 2
+        bb = min(boxes, key=lambda b: (b["x"] + b["width"] / 2 - cx) ** 2
+                 + (b["y"] + b["height"] / 2 - cy) ** 2)
+    x, y = bb["x"] + bb["width"] / 2, bb["y"] + bb["height"] / 2
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)
+    settle(page)
+    no_exception(page)
+
+
+def box_select(page, key, x=(0.3, 0.7), y=(0.0, 1.0)):
+    """Pick the box-select tool in the chart's toolbar (a drag pans otherwise, so that a
+    click still selects one point) and drag a box over the fractions ``x`` and ``y`` of
+    the plot area."""
+    fig = chart(page, key)
+    fig.hover()
+    fig.locator('.modebar-btn[data-val="select"]').first.click()
+    area = fig.locator(".nsewdrag").first.bounding_box()
+    x0, x1 = (area["x"] + area["width"] * f for f in x)
+    y0, y1 = (area["y"] + 1 + (area["height"] - 2) * f for f in y)
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=5)
+    page.mouse.move(x1, y1, steps=5)
+    page.mouse.up()
+    settle(page)
+    no_exception(page)
+
+
+def params(page) -> dict:
+    return {k: v[-1] for k, v in urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+            .items()}
+
+
+def dates(page) -> tuple:
+    import datetime as dt
+
+    p = params(page)
+    return (dt.date.fromisoformat(p.get("start", SPAN[0])),
+            dt.date.fromisoformat(p.get("end", SPAN[1])))
+
+
+def open_view(page, server, folder, query: str):
+    page.goto(f"{server}/?src={urllib.parse.quote(str(folder))}&{query}", timeout=180_000)
+    page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=180_000)
+    settle(page)
+    no_exception(page)
+
+
+def narrowed_dates(page, at_most_days=None):
+    lo, hi = dates(page)
+    assert "start" in params(page) or "end" in params(page), page.url
+    assert lo <= hi
+    if at_most_days is not None:
+        assert (hi - lo).days <= at_most_days, (lo, hi)
+    return lo, hi
+
+
+def topics_set(page):
+    assert "topics" in params(page), page.url
+    return [int(t) for t in params(page)["topics"].split(",")]
+
+
+def test_article_sentiment_histogram_click_and_box(server, page_factory, news_folder):
+    page = page_factory()
+    open_view(page, server, news_folder, "tab=Sentiment")
+    click_mark(page, "s_hist_art")
+    lo, hi = (float(v) for v in params(page)["sent"].split(","))
+    assert 0.095 < hi - lo <= 0.12  # one bin of 21 over -1..1, widened to 0.01 steps
+    assert "sentiment" in banner(page)
+    shown = int(banner(page).split("Showing")[1].split("of")[0].replace(",", ""))
+    assert 1 <= shown < 18  # the tallest bin's articles, all of them
+    open_view(page, server, news_folder, "tab=Sentiment")
+    box_select(page, "s_hist_art", x=(0.5, 1.0))
+    lo, hi = (float(v) for v in params(page)["sent"].split(","))
+    assert -0.2 < lo < hi <= 1.0
+
+
+@pytest.mark.parametrize("key", ["t_volume", "t_sent"])
+def test_timeline_click_and_box(server, page_factory, news_folder, key):
+    page = page_factory()
+    open_view(page, server, news_folder, "tab=Over+time&freq=week")
+    click_mark(page, key, which="middle")
+    lo, hi = narrowed_dates(page, at_most_days=6)
+    assert lo.weekday() == 0 and hi.weekday() == 6  # one Monday-to-Sunday week
+    open_view(page, server, news_folder, "tab=Over+time&freq=week")
+    box_select(page, key, x=(0.3, 0.7))
+    lo, hi = narrowed_dates(page)
+    assert (hi - lo).days >= 6 and (lo, hi) != tuple(map(__import__("datetime").date
+                                                         .fromisoformat, SPAN))
+
+
+@pytest.mark.parametrize("key", ["t_share", "t_tvol", "t_tsent"])
+def test_topic_timeline_click_and_box(server, page_factory, news_folder, key):
+    page = page_factory()
+    query = "tab=Over+time&freq=week&split=1"
+    open_view(page, server, news_folder, query)
+    click_mark(page, key, which="middle")
+    assert len(topics_set(page)) == 1
+    narrowed_dates(page, at_most_days=6)
+    open_view(page, server, news_folder, query)
+    box_select(page, key, x=(0.3, 0.7))
+    assert topics_set(page)
+    narrowed_dates(page)
+
+
+@pytest.mark.parametrize("tab,key", [("Overview", "ov_topics"), ("Topics", "tp_size"),
+                                     ("Topics", "tp_sent"), ("Topics", "tp_mix"),
+                                     ("Topics", "tp_map")])
+def test_topic_chart_click_and_box(server, page_factory, news_folder, tab, key):
+    page = page_factory()
+    open_view(page, server, news_folder, f"tab={tab}")
+    click_mark(page, key)
+    assert len(topics_set(page)) == 1
+    assert "topics" in banner(page)
+    open_view(page, server, news_folder, f"tab={tab}")
+    box_select(page, key, x=(0.0, 1.0), y=(0.0, 0.5))
+    assert topics_set(page)
+
+
+def test_label_bar_click_and_box_list_sentences(server, page_factory, news_folder):
+    page = page_factory()
+    open_view(page, server, news_folder, "tab=Overview")
+    click_mark(page, "ov_labels")
+    heading = page.get_by_text("(from the chart you clicked)")
+    assert heading.count() == 1
+    assert "sentences" in heading.first.inner_text()
+    open_view(page, server, news_folder, "tab=Overview")
+    box_select(page, "ov_labels", x=(0.0, 1.0), y=(0.0, 0.3))  # the negative bar
+    assert page.get_by_text("Negative sentences (from the chart you clicked)").count() == 1
+
+
+def test_article_map_click_opens_reader(server, page_factory, news_folder):
+    page = page_factory()
+    open_view(page, server, news_folder, "tab=Topics")
+    page.get_by_text("Articles by topic", exact=True).click()
+    settle(page)
+    click_mark(page, "tp_amap", which="middle")
+    assert params(page).get("tab") == "Articles" and params(page).get("art")
+    page.wait_for_selector(".na-reader", timeout=60_000)
+
+
+def test_keyword_timeline_click_and_box(server, page_factory, news_folder):
+    page = page_factory()
+    query = "tab=Sentiment&freq=week&track=match"
+    open_view(page, server, news_folder, query)
+    click_mark(page, "s_kw", which="middle")
+    narrowed_dates(page, at_most_days=6)
+    open_view(page, server, news_folder, query)
+    box_select(page, "s_kw", x=(0.3, 0.7))
+    narrowed_dates(page)
+
+
+def test_view_settings_survive_tab_round_trips(server, page_factory, news_folder):
+    """Period, rolling mean, split, tracked keyword and map stay set (and in the URL)
+    while their tab is closed."""
+    page = page_factory()
+    open_view(page, server, news_folder, "tab=Over+time")
+    page.get_by_role("combobox", name="Period").click()
+    page.get_by_role("option", name="month", exact=True).click()
+    settle(page)
+    page.get_by_text("Split by topic").click()
+    settle(page)
+    assert params(page).get("freq") == "month" and params(page).get("split") == "1"
+    open_tab(page, "Articles")
+    assert params(page).get("freq") == "month" and params(page).get("split") == "1"
+    open_tab(page, "Sentiment")
+    box = page.get_by_label("Keyword or phrase to follow over time")
+    box.fill("storm")
+    box.press("Enter")
+    settle(page)
+    open_tab(page, "Topics")
+    page.get_by_text("Articles by sentiment", exact=True).click()
+    settle(page)
+    open_tab(page, "Overview")
+    p = params(page)
+    assert (p.get("freq"), p.get("split"), p.get("track"), p.get("map")) == \
+        ("month", "1", "storm", "sentiment")
+    open_tab(page, "Over time")
+    assert page.locator(".st-key-t_tvol .js-plotly-plot").count() == 1  # split still on
+    assert page.get_by_role("combobox", name="Period").input_value() == "month"
+    open_tab(page, "Sentiment")
+    assert page.get_by_label("Keyword or phrase to follow over time").input_value() == "storm"
+    open_tab(page, "Topics")
+    assert page.locator(".st-key-tp_amap .js-plotly-plot").count() == 1
