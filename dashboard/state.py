@@ -11,6 +11,9 @@ The state is a plain dict (see :data:`DEFAULTS`)::
     q      str            keyword (whole word or phrase) in title or text
     freq   str            period of the time charts: auto, hour, day, week, month
     roll   int            rolling-mean window in periods (1: none)
+    split  bool           per-topic time charts shown (Over time tab)
+    track  str            keyword followed over time (Sentiment tab)
+    map    str            map shown on the Topics tab: one of MAPS
     names  dict[int, str] topic renames
     art    str | None     article open in the reader
     tab    str | None     tab shown
@@ -27,17 +30,25 @@ import json
 import math
 from typing import Any, Mapping
 
-__all__ = ["DEFAULTS", "FREQS", "TABS", "K_MAX", "K_MIN", "default_state", "to_params",
+__all__ = ["DEFAULTS", "FREQS", "MAPS", "VIEW_KEYS", "TABS", "K_MAX", "K_MIN", "default_state", "to_params",
            "from_params", "filter_kwargs", "is_filtered", "clear_filters"]
 
 FREQS = ("auto", "hour", "day", "week", "month")
+#: The Topics tab's maps: URL value → the label on the page.
+MAPS = {"topics": "Topics", "articles": "Articles by topic",
+        "sentiment": "Articles by sentiment"}
 TABS = ("Overview", "Over time", "Topics", "Sentiment", "Articles", "Skipped inputs")
 K_MIN, K_MAX = 2, 20
 
 DEFAULTS: dict[str, Any] = {
     "src": None, "k": None, "start": None, "end": None, "topics": [], "sent": (-1.0, 1.0),
-    "q": "", "freq": "auto", "roll": 3, "names": {}, "art": None, "tab": None,
+    "q": "", "freq": "auto", "roll": 3, "split": False, "track": "", "map": "topics",
+    "names": {}, "art": None, "tab": None,
 }
+
+#: View settings drawn by a tab's own widgets (not filters): kept in session state
+#: under ``v_<name>`` whether or not their tab is open.
+VIEW_KEYS = ("freq", "roll", "split", "track", "map")
 
 #: The keys that restrict which articles are shown (cleared by "Clear filters").
 FILTER_KEYS = ("start", "end", "topics", "sent", "q")
@@ -75,6 +86,12 @@ def to_params(state: Mapping[str, Any]) -> dict[str, str]:
         out["freq"] = str(s["freq"])
     if int(s["roll"]) != DEFAULTS["roll"]:
         out["roll"] = str(int(s["roll"]))
+    if s["split"]:
+        out["split"] = "1"
+    if s["track"] and str(s["track"]).strip():
+        out["track"] = str(s["track"]).strip()
+    if s["map"] != DEFAULTS["map"] and s["map"] in MAPS:
+        out["map"] = str(s["map"])
     names = {int(k): str(v) for k, v in (s["names"] or {}).items() if str(v).strip()}
     if names:
         out["names"] = json.dumps({str(k): names[k] for k in sorted(names)}, ensure_ascii=False,
@@ -166,6 +183,18 @@ def from_params(params: Mapping[str, Any]) -> tuple[dict, list[str]]:
             state["roll"] = roll
         except ValueError:
             bad("roll", "not a window from 1 to 52", p["roll"])
+    if "split" in p:
+        if p["split"] in ("0", "1"):
+            state["split"] = p["split"] == "1"
+        else:
+            bad("split", "not 0 or 1", p["split"])
+    if p.get("track", "").strip():
+        state["track"] = p["track"].strip()[:200]
+    if "map" in p:
+        if p["map"] in MAPS:
+            state["map"] = p["map"]
+        else:
+            bad("map", f"not one of {', '.join(MAPS)}", p["map"])
     if "names" in p:
         try:
             raw = json.loads(p["names"])

@@ -16,7 +16,7 @@ def test_state_round_trips():
     state = vs.default_state()
     state.update(src="/data/news", k=7, start=dt.date(2024, 6, 1), end=dt.date(2024, 7, 31),
                  topics=[3, 0], sent=(-0.5, 0.25), q="Ukraine war", freq="week", roll=5,
-                 names={0: "Floods & storms", 3: "Élections"}, art="news-01", tab="Topics")
+                 split=True, track="oil price", map="sentiment", names={0: "Floods & storms", 3: "Élections"}, art="news-01", tab="Topics")
     params = vs.to_params(state)
     assert all(isinstance(v, str) for v in params.values())
     assert params["topics"] == "0,3" and params["sent"] == "-0.5,0.25"
@@ -28,11 +28,14 @@ def test_state_round_trips():
 def test_from_params_ignores_and_reports_bad_values():
     state, problems = vs.from_params({"k": "99", "start": "yesterday", "sent": "0.5,-0.5",
                                       "freq": "decade", "topics": "1,x", "names": "[1]",
-                                      "roll": "0", "tab": "Nope", "other": "kept out"})
+                                      "roll": "0", "tab": "Nope", "other": "kept out",
+                                      "split": "yes", "map": "globe"})
     assert state["k"] is None and state["start"] is None and state["sent"] == (-1.0, 1.0)
     assert state["freq"] == "auto" and state["topics"] == [1] and state["names"] == {}
     keys = sorted(p.split(":")[0] for p in problems)
-    assert keys == ["freq", "k", "names", "roll", "sent", "start", "tab", "topics"]
+    assert keys == ["freq", "k", "map", "names", "roll", "sent", "split", "start", "tab",
+                    "topics"]
+    assert state["split"] is False and state["map"] == "topics"
 
 
 def test_from_params_accepts_lists_from_parse_qs():

@@ -9,7 +9,7 @@ from analysis import aggregate
 from dashboard import charts
 from dashboard import state as vs
 from dashboard.evidence import evidence_section
-from dashboard.interaction import select_period, select_period_topic
+from dashboard.interaction import select_period, select_period_topic, view_widget
 from dashboard.widgets import csv_download, note, plot
 
 ss = st.session_state
@@ -18,10 +18,9 @@ ss = st.session_state
 def tab_time(view, state) -> None:
     arts = view.articles
     c1, c2, c3 = st.columns([1, 1, 1])
-    c1.selectbox("Period", list(vs.FREQS), key="w_freq",
-                 format_func=lambda f: "auto" if f == "auto" else f)
-    c2.slider("Rolling mean (periods)", 1, 12, key="w_roll")
-    split = c3.toggle("Split by topic", key="w_split", value=ss.get("w_split", False))
+    c1.selectbox("Period", list(vs.FREQS), **view_widget("freq"))
+    c2.slider("Rolling mean (periods)", 1, 12, **view_widget("roll"))
+    split = c3.toggle("Split by topic", **view_widget("split"))
     dated = arts["published"].notna().sum()
     if dated < 2:
         note("Time charts need at least two dated articles in the current filter. "

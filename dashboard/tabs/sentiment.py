@@ -8,7 +8,7 @@ import streamlit as st
 from analysis import aggregate, reports
 from dashboard import charts
 from dashboard.evidence import evidence_section
-from dashboard.interaction import select_period, select_sentiment_bin
+from dashboard.interaction import select_period, select_sentiment_bin, view_widget
 from dashboard.widgets import csv_download, note, plot
 
 ss = st.session_state
@@ -36,9 +36,8 @@ def tab_sentiment(view, state) -> None:
     st.subheader("Most negative and most positive sentences")
     evidence_section(view, "ev_sent", what="extreme-sentences")
     st.subheader("Track a keyword")
-    ss.setdefault("w_track", state["q"])
-    kw = st.text_input("Keyword or phrase to follow over time", key="w_track",
-                       placeholder="e.g. Ukraine").strip()
+    kw = st.text_input("Keyword or phrase to follow over time", placeholder="e.g. Ukraine",
+                       **view_widget("track")).strip()
     if not kw:
         st.caption("Type a word to see how the sentences that mention it turn over time.")
         return

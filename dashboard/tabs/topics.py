@@ -7,7 +7,8 @@ import streamlit as st
 
 from analysis import aggregate
 from dashboard import charts
-from dashboard.interaction import open_article_from_map, select_topics
+from dashboard import state as vs
+from dashboard.interaction import open_article_from_map, select_topics, view_widget
 from dashboard.widgets import csv_download, note, plot
 
 ss = st.session_state
@@ -59,9 +60,9 @@ def tab_topics(view, named, result) -> None:
         st.caption("Click a bar to filter to that topic (and, on the sentiment-mix chart, to "
                    "list those sentences under Overview).")
     st.subheader("Map")
-    kind = st.radio("Show", ["Topics", "Articles by topic", "Articles by sentiment"],
-                    key="w_map", horizontal=True, label_visibility="collapsed")
-    if kind == "Topics":
+    kind = st.radio("Show", list(vs.MAPS), format_func=vs.MAPS.get, horizontal=True,
+                    label_visibility="collapsed", **view_widget("map"))
+    if kind == "topics":
         if len(result.topic_map) < 2:
             note("The map needs at least two topics.")
         else:
@@ -74,7 +75,7 @@ def tab_topics(view, named, result) -> None:
             note("The article map needs at least two articles in the current filter.")
         else:
             plot(charts.article_map(view.article_map, view.articles,
-                                    color_by="sentiment" if "sentiment" in kind else "topic"),
+                                    color_by="sentiment" if kind == "sentiment" else "topic"),
                  key="tp_amap", on_select=partial(open_article_from_map, "tp_amap"),
                  mode=("points",))
             st.caption("Nearby articles use similar words. Click one to open it in the reader "
