@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "FREQS", "auto_freq", "period_start", "timeline", "topic_timeline", "topic_summary",
-    "topic_sentiment", "keyword_sentences", "keyword_timeline", "evidence",
+    "FREQS", "MIN_ARTICLES_PER_PERIOD", "auto_freq", "resolve_freq", "period_start", "timeline", "topic_timeline", "topic_summary",
+    "topic_sentiment", "keyword_sentences", "keyword_timeline", "evidence", "keyword_evidence",
+    "filter_keyword",
     "filter_result", "rename_topics", "undated_count", "date_span",
 ]
 
@@ -27,22 +28,40 @@ def _check_freq(freq: str) -> str:
     return freq
 
 
-def auto_freq(published: pd.Series, max_periods: int = 120) -> str:
-    """The finest period (hour, day, week, month) that gives a readable series.
+#: Fewest articles per period (on average over the span) that "auto" aims for: below
+#: it a bar is a handful of articles and the mean sentiment line is mostly noise.
+MIN_ARTICLES_PER_PERIOD = 10
 
-    Readable means at most ``max_periods`` periods over the span and at least one
-    article per period on average, so that a few articles spread over two months are
-    shown by week rather than as a comb of mostly empty days.  Falls back to month.
+
+def auto_freq(published: pd.Series, min_articles: int = MIN_ARTICLES_PER_PERIOD,
+              max_periods: int = 120) -> str:
+    """The finest period (hour, day, week, month) with enough articles per period.
+
+    Picks the finest period giving at most ``max_periods`` periods over the span and
+    on average at least ``min_articles`` articles in each (a 5-day window of 550
+    articles is shown by day, not as 110 hourly bars of 1 to 7 articles), and at
+    least three periods.  A corpus
+    too small for that anywhere gets the finest period with at least one article per
+    period on average; month otherwise.
     """
     dated = pd.to_datetime(published).dropna()
     if dated.empty:
         return "day"
     first, last = dated.min(), dated.max()
-    for freq in ("hour", "day", "week"):
-        n_periods = len(pd.period_range(first, last, freq=FREQS[freq]))
-        if n_periods <= max_periods and len(dated) >= n_periods:
-            return freq
+    n_periods = {f: len(pd.period_range(first, last, freq=FREQS[f]))
+                 for f in ("hour", "day", "week", "month")}
+    for least, fewest in ((min_articles, 3), (1, 1)):  # 2 points make no line
+        for freq in ("hour", "day", "week", "month"):
+            n = n_periods[freq]
+            if fewest <= n <= max_periods and len(dated) >= least * n:
+                return freq
     return "month"
+
+
+def resolve_freq(freq: str, published: pd.Series) -> str:
+    """``freq`` itself, or for ``"auto"`` the period :func:`auto_freq` picks for these
+    publication times.  Call it once where the setting enters and pass the result on."""
+    return auto_freq(published) if freq == "auto" else _check_freq(freq)
 
 
 def period_start(published: pd.Series, freq: str) -> pd.Series:
@@ -51,8 +70,7 @@ def period_start(published: pd.Series, freq: str) -> pd.Series:
     return pd.to_datetime(published).dt.to_period(FREQS[freq]).dt.start_time
 
 
-def _resolve(freq: str, published: pd.Series) -> str:
-    return auto_freq(published) if freq == "auto" else _check_freq(freq)
+_resolve = resolve_freq
 
 
 def _all_periods(starts: pd.Series, freq: str) -> pd.DatetimeIndex:
@@ -84,8 +102,11 @@ def timeline(articles: pd.DataFrame, sentences: pd.DataFrame, freq: str = "auto"
     ``n_articles``, ``n_sentences`` (int64), ``compound`` (float64, mean sentence
     compound; NaN in an empty period), ``article_compound`` (mean of article means),
     ``pos_share``, ``neg_share`` (float64 share of sentences).  Undated articles are
-    left out; count them with :func:`undated_count`.  ``attrs["freq"]`` holds the
-    period used.
+    left out; count them with :func:`undated_count`.  ``compound_se`` (float64) is the
+    standard error of ``compound`` counting each article once (sentences of one
+    article are not independent): the sentences' standard deviation over the square
+    root of ``n_articles``; NaN with fewer than two sentences.  ``freq`` should be
+    concrete (:func:`resolve_freq`); "auto" is resolved here for one-off callers.
     """
     freq = _resolve(freq, articles["published"])
     dated = articles.loc[articles["published"].notna(), ["article_id", "published", "compound"]].copy()
@@ -98,29 +119,31 @@ def timeline(articles: pd.DataFrame, sentences: pd.DataFrame, freq: str = "auto"
     s["neg"] = s["label"].eq("negative")
     per_sentence = s.groupby("period").agg(
         n_sentences=("compound", "size"), compound=("compound", "mean"),
-        pos_share=("pos", "mean"), neg_share=("neg", "mean"))
+        compound_sd=("compound", "std"), pos_share=("pos", "mean"), neg_share=("neg", "mean"))
     idx = _all_periods(dated["period"], freq)
     out = per_article.join(per_sentence, how="outer").reindex(idx)
     out["n_articles"] = out["n_articles"].fillna(0).astype(np.int64)
     out["n_sentences"] = out["n_sentences"].fillna(0).astype(np.int64)
-    out = out.reset_index()[["period", "n_articles", "n_sentences", "compound",
+    out["compound_se"] = (out["compound_sd"] / np.sqrt(out["n_articles"].replace(0, np.nan))
+                          ).astype(np.float64)
+    out = out.reset_index()[["period", "n_articles", "n_sentences", "compound", "compound_se",
                              "article_compound", "pos_share", "neg_share"]]
     out["pos_share"] = out["pos_share"].astype(np.float64)
     out["neg_share"] = out["neg_share"].astype(np.float64)
-    out.attrs["freq"] = freq
     return out
 
 
 def topic_timeline(articles: pd.DataFrame, article_topics: pd.DataFrame,
-                   freq: str = "auto") -> pd.DataFrame:
+                   freq: str = "auto", topic_labels=None) -> pd.DataFrame:
     """Each topic's presence and sentiment per period.
 
     Returns one row per (period, topic): ``period`` (datetime64), ``topic_id`` (int64),
     ``topic_label`` (str), ``n_articles`` (int64, articles whose dominant topic it is),
     ``weight`` (float64, summed topic weights), ``share`` (float64, weight / all weight
     in the period: topic share by summed weights), ``compound`` (float64, mean article
-    compound weighted by topic weight; NaN when no weight).  ``attrs["freq"]`` holds the
-    period used.
+    compound weighted by topic weight; NaN when no weight).  ``topic_labels``
+    (``{id: label}``, e.g. from the topics frame) names topics that are no article's
+    dominant topic here; otherwise the articles' labels are used.
     """
     freq = _resolve(freq, articles["published"])
     dated = articles.loc[articles["published"].notna(),
@@ -143,10 +166,11 @@ def topic_timeline(articles: pd.DataFrame, article_topics: pd.DataFrame,
     out["compound"] = out["wc"] / out["wn"].replace(0, np.nan)
     out = out.reset_index()
     labels = articles.drop_duplicates("topic_id").set_index("topic_id")["topic_label"]
+    if topic_labels is not None:
+        labels = pd.Series(dict(topic_labels), dtype=object).combine_first(labels)
     out["topic_label"] = out["topic_id"].map(labels).fillna(out["topic_id"].astype(str)).astype(object)
     out["topic_id"] = out["topic_id"].astype(np.int64)
     out = out[["period", "topic_id", "topic_label", "n_articles", "weight", "share", "compound"]]
-    out.attrs["freq"] = freq
     return out
 
 
@@ -228,8 +252,20 @@ def keyword_timeline(articles: pd.DataFrame, sentences: pd.DataFrame, keyword: s
     out["n_sentences"] = out["n_sentences"].fillna(0).astype(np.int64)
     out = out.reset_index()
     out[["pos_share", "neg_share"]] = out[["pos_share", "neg_share"]].astype(np.float64)
-    out.attrs["freq"] = freq
     return out
+
+
+def filter_keyword(result) -> str | None:
+    """The keyword ``result`` was filtered by (:func:`filter_result`), or None."""
+    return ((result.params or {}).get("filter") or {}).get("keyword") or None
+
+
+def keyword_evidence(result, *, label=None, keyword: str | None = None) -> pd.DataFrame:
+    """:func:`evidence` for a (filtered) result: with a keyword (``keyword``, else the
+    one the result was filtered by) only the sentences that contain it, since the
+    filter keeps whole articles and most of their sentences are about something else."""
+    return evidence(result.articles, result.sentences, label=label,
+                    keyword=keyword or filter_keyword(result))
 
 
 def evidence(articles: pd.DataFrame, sentences: pd.DataFrame, *, period=None,

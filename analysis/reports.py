@@ -110,10 +110,13 @@ def report_frames(result, freq: str = "auto") -> dict[str, pd.DataFrame]:
     arts = result.articles
     sents = result.sentences.merge(arts[["article_id", "published", "title", "topic_label"]],
                                    on="article_id", how="left")
+    freq = aggregate.resolve_freq(freq, arts["published"])
+    labels = dict(zip(result.topics["topic_id"].astype(int), result.topics["label"]))
     overall = aggregate.timeline(arts, result.sentences, freq=freq)
-    by_topic = aggregate.topic_timeline(arts, result.article_topics, freq=freq)
-    overall = overall.assign(freq=overall.attrs["freq"], topic_id=pd.NA, topic_label="(all)")
-    by_topic = by_topic.assign(freq=by_topic.attrs["freq"])
+    by_topic = aggregate.topic_timeline(arts, result.article_topics, freq=freq,
+                                        topic_labels=labels)
+    overall = overall.assign(freq=freq, topic_id=pd.NA, topic_label="(all)")
+    by_topic = by_topic.assign(freq=freq)
     timeline = pd.concat([overall, by_topic], ignore_index=True)
     cols = ["freq", "period", "topic_id", "topic_label", "n_articles", "n_sentences",
             "weight", "share", "compound", "article_compound", "pos_share", "neg_share"]

@@ -92,7 +92,8 @@ def main() -> None:
     span = (first.date(), last.date()) if first is not None else (None, None)
     state = current_state(span)
     view = data.view(key, named, names, vs.filter_kwargs(state))
-    freq = state["freq"]
+    # "auto" becomes a concrete period once, here, for every chart and export below.
+    freq = aggregate.resolve_freq(state["freq"], view.articles["published"])
     sidebar_report(view, loaded.label, freq)
     st.sidebar.caption(f"Source: {len(result.articles):,} articles · result from {where} · "
                        f"cache {cache_dir}")
@@ -115,13 +116,13 @@ def main() -> None:
             if view.articles.empty:
                 note("No article matches the current filter.")
             else:
-                tab_time(view, state)
+                tab_time(view, state, freq)
     if is_open(tp):
         with tp:
             tab_topics(view, named, result)
     if is_open(se):
         with se:
-            tab_sentiment(view, state)
+            tab_sentiment(view, state, freq)
     if is_open(ar):
         with ar:
             tab_articles(view, named)

@@ -54,7 +54,8 @@ TOPIC_PALETTE = [
 NO_TOPIC_COLOR = "#bdbdbd"
 
 VOLUME_COLOR = "#4c78a8"
-ROLLING_COLOR = "#555555"
+#: Mid grey, dashed and thick enough to read on the light and the dark theme.
+ROLLING_COLOR = "#8a8a8a"
 LABEL_MAX = 28
 _FONT = dict(size=13)
 
@@ -112,9 +113,14 @@ def _rolling(values: pd.Series, window: int) -> pd.Series:
     return present.rolling(window, min_periods=1, center=False).mean().reindex(values.index)
 
 
+_HOVER_FMT = {"hour": "%a %-d %b %Y, %H:00", "day": "%a %-d %b %Y", "week": "week of %a %-d %b %Y",
+              "month": "%B %Y"}
+_TICK_FMT = {"hour": "%H:00<br>%-d %b", "day": "%-d %b", "week": "%-d %b", "month": "%b %Y"}
+
+
 def _period_labels(periods: pd.Series, freq: str) -> list[str]:
-    fmt = {"hour": "%Y-%m-%d %H:00", "day": "%Y-%m-%d", "week": "week of %Y-%m-%d",
-           "month": "%B %Y"}.get(freq, "%Y-%m-%d")
+    """Hover names of periods: "week of Mon 3 Jun 2024", "Tue 4 Jun 2024", "June 2024"."""
+    fmt = _HOVER_FMT.get(freq, "%Y-%m-%d")
     return [pd.Timestamp(p).strftime(fmt) for p in periods]
 
 
@@ -138,23 +144,32 @@ def _base(fig: go.Figure, title: str | None = None, height: int = 360, selectabl
     return fig
 
 
-def _freq(frame: pd.DataFrame, freq: str | None) -> str:
-    return freq or frame.attrs.get("freq", "day")
+def _freq(freq: str | None) -> str:
+    return freq or "day"
 
 
-_DAY_MS = 86_400_000
+_PERIOD = {"hour": pd.Timedelta(hours=1), "day": pd.Timedelta(days=1),
+           "week": pd.Timedelta(days=7), "month": pd.Timedelta(days=30)}
+#: Left margin of every time chart, so stacked time charts line their plot areas up.
+TIME_MARGIN_L = 80
 
 
-def _time_axis(fig: go.Figure, freq: str, n_periods: int) -> go.Figure:
-    """Date ticks that match the period: no "12:00" ticks on daily data."""
-    if freq == "day":
-        fig.update_xaxes(tickformat="%d %b\n%Y", hoverformat="%Y-%m-%d",
-                         dtick=_DAY_MS * max(1, math.ceil(n_periods / 14)))
-    elif freq == "week":
-        fig.update_xaxes(tickformat="%d %b\n%Y", hoverformat="%Y-%m-%d",
-                         dtick=_DAY_MS * 7 * max(1, math.ceil(n_periods / 14)))
-    elif freq == "month":
-        fig.update_xaxes(tickformat="%b\n%Y", dtick=f"M{max(1, math.ceil(n_periods / 14))}")
+def _time_axis(fig: go.Figure, freq: str, periods) -> go.Figure:
+    """One x-axis for every time chart of a timeline: the same range (half a period
+    either side of the first and last period), ticks on period starts (a week's tick
+    is its Monday) and the same left margin, so charts drawn one above the other line up."""
+    starts = pd.DatetimeIndex(sorted(set(pd.to_datetime(pd.Series(periods)).dropna())))
+    if starts.empty:
+        return fig
+    step = max(1, math.ceil(len(starts) / 12))
+    ticks = starts[::step]
+    half = _PERIOD.get(freq, pd.Timedelta(days=1)) / 2
+    fig.update_xaxes(type="date", range=[starts[0] - half, starts[-1] + half],
+                     tickvals=list(ticks), ticktext=[t.strftime(_TICK_FMT.get(freq, "%-d %b"))
+                                                     for t in ticks],
+                     title_text=None)
+    fig.update_yaxes(automargin=False)
+    fig.update_layout(margin=dict(l=TIME_MARGIN_L))
     return fig
 
 
@@ -169,10 +184,12 @@ def volume_timeline(timeline: pd.DataFrame, freq: str | None = None, rolling: in
                     title: str = "Articles per period") -> go.Figure:
     """Bars of ``n_articles`` per ``period`` with a rolling mean line.
 
-    ``timeline`` is :func:`analysis.aggregate.timeline`'s frame.  Bars carry the period
-    start (ISO) as ``customdata[0]`` so a click can filter to it.
+    ``timeline`` is :func:`analysis.aggregate.timeline`'s frame, ``freq`` the concrete
+    period it was made with.  Bars carry the period start (ISO) as ``customdata[0]``
+    so a click can filter to it; the x-axis is the one :func:`sentiment_timeline`
+    draws for the same timeline.
     """
-    freq = _freq(timeline, freq)
+    freq = _freq(freq)
     tl = timeline.sort_values("period")
     labels = _period_labels(tl["period"], freq)
     fig = go.Figure()
@@ -186,50 +203,71 @@ def volume_timeline(timeline: pd.DataFrame, freq: str | None = None, rolling: in
         fig.add_scatter(
             x=tl["period"], y=_rolling(tl["n_articles"].astype(float), rolling),
             mode="lines", name=f"rolling mean ({rolling} {freq}s)",
-            line=dict(color=ROLLING_COLOR, width=2, dash="dot"), hoverinfo="skip",
+            line=dict(color=ROLLING_COLOR, width=2.5, dash="dash"), hoverinfo="skip",
         )
     fig.update_yaxes(title_text="articles", rangemode="tozero")
-    fig.update_xaxes(title_text=None)
-    _time_axis(fig, freq, len(tl))
-    return _base(fig, title, selectable=True)
+    return _time_axis(_base(fig, title, selectable=True), freq, tl["period"])
+
+
+#: Sentiment axis of the mean-sentiment charts: fixed, so a filter or a quiet period
+#: does not zoom noise into a dip; widened to the whole scale only when needed.
+SENTIMENT_RANGE = 0.5
 
 
 def sentiment_timeline(timeline: pd.DataFrame, freq: str | None = None, rolling: int = 3,
                        column: str = "compound",
                        title: str = "Mean sentence sentiment per period") -> go.Figure:
-    """Mean compound per period: markers coloured on the diverging scale, a rolling mean,
-    and a zero line.  Empty periods (NaN) leave a gap."""
-    freq = _freq(timeline, freq)
+    """Mean compound per period: markers sized by the period's articles and coloured on
+    the diverging scale, a 95 % band (``compound_se``, when the frame has it), a
+    rolling mean and a zero line, on a fixed axis (±:data:`SENTIMENT_RANGE`, ±1 when a
+    mean is beyond it).  Empty periods (NaN) leave a gap."""
+    freq = _freq(freq)
     tl = timeline.sort_values("period")
     labels = _period_labels(tl["period"], freq)
     values = tl[column].astype(float)
+    n = tl["n_articles"].astype(int)
+    ref = max(int(n.max()) if len(n) else 1, 1)
     fig = go.Figure()
+    if "compound_se" in tl and column == "compound":
+        half = 1.96 * tl["compound_se"].astype(float)
+        lo, hi = (values - half).clip(-1, 1), (values + half).clip(-1, 1)
+        fig.add_scatter(x=tl["period"], y=hi, mode="lines", line=dict(width=0),
+                        hoverinfo="skip", showlegend=False, connectgaps=False)
+        fig.add_scatter(x=tl["period"], y=lo, mode="lines", line=dict(width=0),
+                        fill="tonexty", fillcolor="rgba(154,154,154,0.28)", hoverinfo="skip",
+                        name="95 % band", connectgaps=False)
+        band = np.column_stack([lo.round(3), hi.round(3)])
+    else:
+        band = np.column_stack([values, values])
     fig.add_scatter(
         x=tl["period"], y=values, mode="lines+markers", name="mean sentiment",
         line=dict(color=NEU, width=1), connectgaps=True,
-        marker=dict(size=9, color=[sentiment_color(v) for v in values],
+        marker=dict(size=[5 + 17 * math.sqrt(v / ref) for v in n],
+                    color=[sentiment_color(v) for v in values],
                     line=dict(width=0.5, color="#444")),
-        customdata=np.column_stack([_iso(tl["period"]), labels, tl["n_sentences"]]),
-        hovertemplate="%{customdata[1]}<br>mean compound %{y:+.3f}<br>"
-                      "%{customdata[2]} sentences<extra></extra>",
+        customdata=np.column_stack([_iso(tl["period"]), labels, tl["n_sentences"], n, band]),
+        hovertemplate="%{customdata[1]}<br>mean compound %{y:+.3f} "
+                      "(95 %: %{customdata[4]:+.2f} … %{customdata[5]:+.2f})<br>"
+                      "%{customdata[3]} articles, %{customdata[2]} sentences<extra></extra>",
     )
     if rolling and rolling > 1 and values.notna().sum() > 1:
         fig.add_scatter(
             x=tl["period"], y=_rolling(values, rolling), mode="lines", connectgaps=True,
             name=f"rolling mean ({rolling} {freq}s with articles)",
-            line=dict(color=ROLLING_COLOR, width=2, dash="dot"), hoverinfo="skip",
+            line=dict(color=ROLLING_COLOR, width=2.5, dash="dash"), hoverinfo="skip",
         )
     fig.add_hline(y=0, line=dict(color=NEU, width=1, dash="dash"))
-    lim = max(0.2, float(np.nanmax(np.abs(values))) * 1.15) if values.notna().any() else 1.0
-    fig.update_yaxes(title_text="compound (−1 … +1)", range=[-min(lim, 1.05), min(lim, 1.05)],
+    lim = SENTIMENT_RANGE
+    if values.notna().any() and float(np.nanmax(np.abs(values))) > SENTIMENT_RANGE * 0.95:
+        lim = 1.0
+    fig.update_yaxes(title_text="compound (−1 … +1)", range=[-lim * 1.02, lim * 1.02],
                      zeroline=False)
-    _time_axis(fig, freq, len(tl))
-    return _base(fig, title, selectable=True)
+    return _time_axis(_base(fig, title, selectable=True), freq, tl["period"])
 
 
 def _topic_lines(ttl: pd.DataFrame, value: str, freq: str | None, rolling: int, title: str,
                  ytitle: str, hover_fmt: str) -> go.Figure:
-    freq = _freq(ttl, freq)
+    freq = _freq(freq)
     fig = go.Figure()
     for tid, part in ttl.sort_values("period").groupby("topic_id", sort=True):
         label = str(part["topic_label"].iloc[0])
@@ -245,8 +283,7 @@ def _topic_lines(ttl: pd.DataFrame, value: str, freq: str | None, rolling: int, 
             hovertemplate="%{customdata[2]}<br>%{customdata[3]}<br>" + hover_fmt + "<extra></extra>",
         )
     fig.update_yaxes(title_text=ytitle)
-    _time_axis(fig, freq, ttl["period"].nunique())
-    return _base(fig, title, height=380, selectable=True)
+    return _time_axis(_base(fig, title, height=380, selectable=True), freq, ttl["period"])
 
 
 def topic_volume_timeline(topic_timeline: pd.DataFrame, freq: str | None = None,
@@ -262,33 +299,42 @@ def topic_volume_timeline(topic_timeline: pd.DataFrame, freq: str | None = None,
 def topic_sentiment_timeline(topic_timeline: pd.DataFrame, freq: str | None = None,
                              rolling: int = 1,
                              title: str = "Mean sentiment per period by topic") -> go.Figure:
-    """One line per topic of the topic-weighted mean article compound per period."""
+    """One line per topic of the topic-weighted mean article compound per period, on
+    the same fixed axis as :func:`sentiment_timeline`."""
     suffix = f" (rolling mean, {rolling})" if rolling and rolling > 1 else ""
     fig = _topic_lines(topic_timeline, "compound", freq, rolling, title + suffix,
                        "compound (−1 … +1)", "mean compound %{y:+.3f}")
     fig.add_hline(y=0, line=dict(color=NEU, width=1, dash="dash"))
+    vals = topic_timeline["compound"].astype(float)
+    lim = 1.0 if vals.notna().any() and float(np.nanmax(np.abs(vals))) > SENTIMENT_RANGE * 0.95 \
+        else SENTIMENT_RANGE
+    fig.update_yaxes(range=[-lim * 1.02, lim * 1.02])
     return fig
 
 
 def topic_share_area(topic_timeline: pd.DataFrame, freq: str | None = None,
+                     min_articles: int = 10,
                      title: str = "Topic share over time") -> go.Figure:
     """Stacked area of each topic's ``share`` (summed topic weight) per period.
 
-    Scatter traces with a ``stackgroup`` and small markers, so points are selectable;
-    ``customdata`` = (period ISO, topic id, label, period label).
+    Periods with fewer than ``min_articles`` articles are left out (a share of 3
+    articles is noise); the axis still spans every period.  Legend in topic order, as
+    in every other chart.  Scatter traces with a ``stackgroup`` and markers, so points
+    are selectable; ``customdata`` = (period ISO, topic id, label, period label).
     """
-    freq = _freq(topic_timeline, freq)
+    freq = _freq(freq)
     fig = go.Figure()
     # A period without any topic weight has no share: leave it out (not a drop to 0%).
     total = topic_timeline.groupby("period")["weight"].transform("sum")
-    tt = topic_timeline[total > 0]
+    n = topic_timeline.groupby("period")["n_articles"].transform("sum")
+    tt = topic_timeline[(total > 0) & (n >= min_articles)]
     for tid, part in tt.sort_values("period").groupby("topic_id", sort=True):
         label = str(part["topic_label"].iloc[0])
         fig.add_scatter(
             x=part["period"], y=part["share"].astype(float), mode="lines+markers",
             stackgroup="share", name=esc(short(label)),
             line=dict(color=topic_color(tid), width=0.5),
-            fillcolor=topic_color(tid), marker=dict(size=5, color=topic_color(tid)),
+            fillcolor=topic_color(tid), marker=dict(size=7, color=topic_color(tid)),
             customdata=np.column_stack([_iso(part["period"]), [int(tid)] * len(part),
                                         [esc(label)] * len(part),
                                         _period_labels(part["period"], freq)]),
@@ -296,8 +342,9 @@ def topic_share_area(topic_timeline: pd.DataFrame, freq: str | None = None,
         )
     fig.update_yaxes(title_text="share of topic weight", tickformat=".0%", range=[0, 1])
     fig.update_traces(stackgaps="interpolate")
-    _time_axis(fig, freq, topic_timeline["period"].nunique())
-    return _base(fig, title, height=400, selectable=True)
+    fig = _base(fig, title, height=400, selectable=True)
+    fig.update_layout(legend=dict(traceorder="normal"))
+    return _time_axis(fig, freq, topic_timeline["period"])
 
 
 # --------------------------------------------------------------------------- topics
@@ -547,7 +594,7 @@ def keyword_timeline(keyword_timeline: pd.DataFrame, keyword: str, freq: str | N
                      rolling: int = 3, title: str | None = None) -> go.Figure:
     """Mean compound of the sentences mentioning ``keyword`` per period: markers sized by
     the number of mentions and coloured on the diverging scale, with a rolling mean."""
-    freq = _freq(keyword_timeline, freq)
+    freq = _freq(freq)
     kt = keyword_timeline.sort_values("period")
     values = kt["compound"].astype(float)
     n = kt["n_sentences"].astype(int)
@@ -566,12 +613,11 @@ def keyword_timeline(keyword_timeline: pd.DataFrame, keyword: str, freq: str | N
     if rolling and rolling > 1 and values.notna().sum() > 1:
         fig.add_scatter(x=kt["period"], y=_rolling(values, rolling), connectgaps=True,
                         mode="lines", name=f"rolling mean ({rolling} {freq}s with mentions)",
-                        line=dict(color=ROLLING_COLOR, width=2, dash="dot"), hoverinfo="skip")
+                        line=dict(color=ROLLING_COLOR, width=2.5, dash="dash"), hoverinfo="skip")
     fig.add_hline(y=0, line=dict(color=NEU, width=1, dash="dash"))
     fig.update_yaxes(title_text="compound (−1 … +1)", range=[-1.05, 1.05])
-    _time_axis(fig, freq, len(kt))
     title = title or f"Sentiment of sentences mentioning “{short(keyword, 40)}”"
-    return _base(fig, title, height=360, selectable=True)
+    return _time_axis(_base(fig, title, height=360, selectable=True), freq, kt["period"])
 
 
 def sentiment_arc(sentences: pd.DataFrame, rolling: int = 3,
@@ -591,7 +637,7 @@ def sentiment_arc(sentences: pd.DataFrame, rolling: int = 3,
     if rolling and rolling > 1 and len(s) > 2:
         fig.add_scatter(x=s["sentence_id"], y=values.rolling(rolling, min_periods=1).mean(),
                         mode="lines", name=f"rolling mean ({rolling} sentences)",
-                        line=dict(color=ROLLING_COLOR, width=2, dash="dot"), hoverinfo="skip")
+                        line=dict(color=ROLLING_COLOR, width=2.5, dash="dash"), hoverinfo="skip")
     fig.add_hline(y=0, line=dict(color=NEU, width=1, dash="dash"))
     fig.update_xaxes(title_text="sentence")
     fig.update_yaxes(title_text="compound", range=[-1.05, 1.05])

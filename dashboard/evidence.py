@@ -6,7 +6,7 @@ import streamlit as st
 
 from analysis import aggregate
 from dashboard import reader
-from dashboard.widgets import csv_download, note
+from dashboard.widgets import chip, csv_download, html_line, note
 
 EVIDENCE_ROWS = 10
 
@@ -26,7 +26,9 @@ def evidence_section(view, key: str, *, label=None, keyword=None, what="evidence
         return
     # One merge and sort per rerun; every list below is a slice of it (filtering a
     # frame sorted by strength keeps it sorted).
-    ev = aggregate.evidence(view.articles, view.sentences, keyword=keyword)
+    ev = aggregate.keyword_evidence(view, keyword=keyword)
+    if aggregate.filter_keyword(view) and not keyword:
+        html_line([chip(aggregate.filter_keyword(view), "Only sentences containing")])
 
     def strongest(which, n=None):
         rows = ev[ev["label"] == which]

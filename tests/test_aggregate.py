@@ -18,17 +18,22 @@ def test_auto_freq_follows_span_and_density():
     def every(step, n):
         return pd.Series([t + i * pd.Timedelta(step) for i in range(n)])
 
-    assert aggregate.auto_freq(every("1h", 30)) == "hour"
-    assert aggregate.auto_freq(every("6h", 120)) == "day"       # 30 days, 4 a day
-    assert aggregate.auto_freq(every("3D", 20)) == "week"       # 57 days, sparse
+    assert aggregate.auto_freq(every("1min", 600)) == "hour"    # 10 hours, 60 an hour
+    assert aggregate.auto_freq(every("10min", 720)) == "day"    # 5 days: not 120 thin hours
+    assert aggregate.auto_freq(every("6h", 120)) == "week"      # 30 days, 4 a day
+    assert aggregate.auto_freq(every("3D", 20)) == "week"       # 57 days, sparse: >= 1 a week
     assert aggregate.auto_freq(every("20D", 50)) == "month"     # 1,000 days
     assert aggregate.auto_freq(every("1h", 2000)) == "day"      # too many hours
+    assert aggregate.resolve_freq("auto", every("10min", 720)) == "day"
+    assert aggregate.resolve_freq("month", every("10min", 720)) == "month"
     assert aggregate.auto_freq(pd.Series([pd.NaT])) == "day"
 
 
 def test_weekly_timeline_counts_every_dated_article(result):
     tl = aggregate.timeline(result.articles, result.sentences, freq="week")
-    assert tl.attrs["freq"] == "week"
+    assert not tl.attrs  # the period is the caller's, passed down, never in attrs
+    se = tl["compound_se"].dropna()
+    assert len(se) and (se > 0).all()
     assert tl["n_articles"].sum() == len(result.articles) - 1  # one undated
     assert aggregate.undated_count(result.articles) == 1
     assert tl["period"].min().year == 2024  # never epoch 1970
@@ -113,3 +118,14 @@ def test_rename_topics_everywhere(result):
     assert "Floods" in set(tt["topic_label"])
     # The original is untouched.
     assert "Floods" not in set(result.topics["label"])
+
+
+def test_keyword_evidence_lists_only_sentences_with_the_keyword(result):
+    view = aggregate.filter_result(result, keyword="storm")
+    # the filter keeps whole articles: some of their sentences do not say "storm"
+    assert not view.sentences["text"].str.contains("storm", case=False).all()
+    ev = aggregate.keyword_evidence(view)
+    assert len(ev) and ev["text"].str.contains(r"\bstorm\b", case=False).all()
+    assert len(ev) == len(aggregate.keyword_sentences(view.sentences, "storm"))
+    assert aggregate.filter_keyword(view) == "storm" and aggregate.filter_keyword(result) is None
+    assert len(aggregate.keyword_evidence(result)) == len(result.sentences)

@@ -296,3 +296,37 @@ def test_large_counts_are_shortened_to_fit():
 
     assert [_count(n) for n in (18, 9_999, 28_942, 123_456, 2_500_000)] == [
         "18", "9,999", "28.9k", "123k", "2.5M"]
+
+
+def _figure(at, title_start):
+    return next(f for f in _figures(at)
+                if (f["layout"].get("title") or {}).get("text", "").startswith(title_start))
+
+
+def test_per_topic_time_charts_draw_only_the_filtered_topics_with_labels(news_folder, cache_dir):
+    at = _app({"src": str(news_folder), "tab": "Over time", "split": "1", "freq": "week"})
+    at.run()
+    _ok(at)
+    every = _figure(at, "Articles per period by topic")
+    assert len(every["data"]) >= 3
+    at = _app({"src": str(news_folder), "tab": "Over time", "split": "1", "freq": "week",
+               "topics": "1"})
+    at.run()
+    _ok(at)
+    for title in ("Articles per period by topic", "Mean sentiment per period by topic"):
+        fig = _figure(at, title)
+        assert len(fig["data"]) == 1
+        name = fig["data"][0]["name"]
+        assert name != "1" and "·" in name  # the topic's label, not its bare id
+
+
+def test_auto_period_is_resolved_once_and_named(news_folder, cache_dir):
+    at = _app({"src": str(news_folder), "tab": "Over time"})
+    at.run()
+    _ok(at)
+    # 18 articles over six weeks: a week has a few articles, a day mostly none
+    assert at.selectbox(key="w_freq").format_func("auto") == "auto (week)"
+    name, data = _download(at, "dl_report")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        tl = pd.read_csv(z.open("timeline.csv"), encoding="utf-8-sig")
+    assert set(tl["freq"]) == {"week"}

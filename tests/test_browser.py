@@ -386,16 +386,19 @@ def test_timeline_click_and_box(server, page_factory, news_folder, key):
                                                          .fromisoformat, SPAN))
 
 
-@pytest.mark.parametrize("key", ["t_share", "t_tvol", "t_tsent"])
-def test_topic_timeline_click_and_box(server, page_factory, news_folder, key):
+# Topic shares are drawn for periods of 10 articles or more: June (12) by month.
+@pytest.mark.parametrize("key,freq,days,box", [("t_share", "month", 29, (0.1, 0.4)),
+                                               ("t_tvol", "week", 6, (0.3, 0.7)),
+                                               ("t_tsent", "week", 6, (0.3, 0.7))])
+def test_topic_timeline_click_and_box(server, page_factory, news_folder, key, freq, days, box):
     page = page_factory()
-    query = "tab=Over+time&freq=week&split=1"
+    query = f"tab=Over+time&freq={freq}&split=1"
     open_view(page, server, news_folder, query)
     click_mark(page, key, which="middle")
     assert len(topics_set(page)) == 1
-    narrowed_dates(page, at_most_days=6)
+    narrowed_dates(page, at_most_days=days)
     open_view(page, server, news_folder, query)
-    box_select(page, key, x=(0.3, 0.7))
+    box_select(page, key, x=box)
     assert topics_set(page)
     narrowed_dates(page)
 

@@ -17,12 +17,12 @@ def timeline():
         "period": periods,
         "n_articles": np.array([3, 0, 5, 2, 4, 1], dtype=np.int64),
         "n_sentences": np.array([30, 0, 50, 20, 40, 10], dtype=np.int64),
-        "compound": [-0.6, np.nan, 0.1, 0.0, 0.55, -0.2],
+        "compound": [-0.4, np.nan, 0.1, 0.0, 0.45, -0.2],
+        "compound_se": [0.2, np.nan, 0.1, 0.15, 0.12, 0.3],
         "article_compound": [-0.5, np.nan, 0.1, 0.0, 0.5, -0.2],
         "pos_share": [0.1, np.nan, 0.4, 0.3, 0.6, 0.2],
         "neg_share": [0.7, np.nan, 0.3, 0.3, 0.1, 0.4],
     })
-    tl.attrs["freq"] = "week"
     return tl
 
 
@@ -49,9 +49,7 @@ def topic_timeline(topics):
         for t, lab in zip(topics["topic_id"], topics["label"]):
             rows.append({"period": p, "topic_id": int(t), "topic_label": lab, "n_articles": 1,
                          "weight": 1.0, "share": 1 / 3, "compound": 0.1 * (t - 1)})
-    tt = pd.DataFrame(rows)
-    tt.attrs["freq"] = "week"
-    return tt
+    return pd.DataFrame(rows)
 
 
 def test_sentiment_color_is_diverging():
@@ -80,7 +78,7 @@ def test_short_and_esc():
 
 
 def test_volume_timeline_has_bars_rolling_mean_and_period_customdata(timeline):
-    fig = charts.volume_timeline(timeline, rolling=3)
+    fig = charts.volume_timeline(timeline, "week", rolling=3)
     assert isinstance(fig, go.Figure)
     bar = fig.data[0]
     assert bar.type == "bar" and list(bar.y) == [3, 0, 5, 2, 4, 1]
@@ -97,11 +95,11 @@ def test_volume_timeline_without_rolling(timeline):
 
 
 def test_sentiment_timeline_colours_negative_red_positive_green(timeline):
-    fig = charts.sentiment_timeline(timeline, rolling=2)
-    pts = fig.data[0]
+    fig = charts.sentiment_timeline(timeline, "week", rolling=2)
+    pts = next(t for t in fig.data if t.name == "mean sentiment")
     assert pts.type == "scatter" and "markers" in pts.mode
     colors = list(pts.marker.color)
-    assert colors[0] == charts.sentiment_color(-0.6)
+    assert colors[0] == charts.sentiment_color(-0.4)
     r, g, _ = charts._hex_to_rgb(colors[0])
     assert r > 150 and g < 100  # red
     r, g, _ = charts._hex_to_rgb(colors[4])
@@ -123,7 +121,7 @@ def test_topic_timelines_one_trace_per_topic_in_topic_colours(topic_timeline, to
 
 
 def test_topic_share_area_is_stacked_and_selectable(topic_timeline):
-    fig = charts.topic_share_area(topic_timeline)
+    fig = charts.topic_share_area(topic_timeline, "week", min_articles=1)
     assert all(t.stackgroup == "share" for t in fig.data)
     assert all("markers" in t.mode for t in fig.data)
     assert fig.data[1].customdata[0][1] == "1"
@@ -131,7 +129,7 @@ def test_topic_share_area_is_stacked_and_selectable(topic_timeline):
 
 
 def test_long_labels_truncated_but_full_on_hover(topic_timeline):
-    fig = charts.topic_share_area(topic_timeline)
+    fig = charts.topic_share_area(topic_timeline, "week", min_articles=1)
     name = fig.data[1].name
     assert name.endswith("…") and len(name) <= charts.LABEL_MAX
     assert "very long label indeed" in fig.data[1].customdata[0][2]
@@ -141,7 +139,7 @@ def test_topic_labels_are_escaped(topics, topic_timeline):
     fig = charts.topic_size(topics)
     assert all("<b>" not in y for y in fig.data[0].y)
     assert any("&lt;b&gt;" in y for y in fig.data[0].y)
-    fig = charts.topic_share_area(topic_timeline)
+    fig = charts.topic_share_area(topic_timeline, "week", min_articles=1)
     assert "<b>" not in fig.data[2].name
 
 
@@ -176,7 +174,7 @@ def test_topic_share_area_leaves_out_empty_periods(topic_timeline):
     tt = topic_timeline.copy()
     empty = tt["period"] == tt["period"].iloc[-1]
     tt.loc[empty, ["weight", "share"]] = 0.0
-    fig = charts.topic_share_area(tt)
+    fig = charts.topic_share_area(tt, "week", min_articles=1)
     assert len(fig.data[0].x) == tt["period"].nunique() - 1
 
 
@@ -282,8 +280,7 @@ def test_keyword_timeline_marker_size_follows_mentions():
     kt = pd.DataFrame({"period": pd.date_range("2024-01-01", periods=3, freq="D"),
                        "n_sentences": [0, 4, 1], "compound": [np.nan, -0.5, 0.6],
                        "pos_share": [np.nan, 0, 1.0], "neg_share": [np.nan, 1.0, 0]})
-    kt.attrs["freq"] = "day"
-    fig = charts.keyword_timeline(kt, "Ukraine", rolling=2)
+    fig = charts.keyword_timeline(kt, "Ukraine", "day", rolling=2)
     pts = fig.data[0]
     assert pts.marker.size[1] > pts.marker.size[2] > pts.marker.size[0]
     assert "Ukraine" in fig.layout.title.text
@@ -312,3 +309,34 @@ def test_every_figure_serialises(timeline, topics, topic_timeline):
     for fig in (charts.volume_timeline(timeline), charts.sentiment_timeline(timeline),
                 charts.topic_share_area(topic_timeline), charts.topic_terms(topics)):
         assert fig.to_json()
+
+
+def test_time_charts_share_one_axis_with_ticks_on_period_starts(timeline):
+    vol = charts.volume_timeline(timeline, "week")
+    sent = charts.sentiment_timeline(timeline, "week")
+    assert vol.layout.xaxis.range == sent.layout.xaxis.range
+    assert vol.layout.margin.l == sent.layout.margin.l == charts.TIME_MARGIN_L
+    ticks = pd.to_datetime(list(vol.layout.xaxis.tickvals))
+    assert (ticks.dayofweek == 0).all()  # Mondays, where the weekly bars start
+    assert vol.layout.xaxis.ticktext[0] == "3 Jun"
+    assert vol.data[0].customdata[0][1] == "week of Mon 3 Jun 2024"
+
+
+def test_sentiment_timeline_shows_counts_band_and_a_steady_axis(timeline):
+    fig = charts.sentiment_timeline(timeline, "week", rolling=1)
+    pts = next(t for t in fig.data if t.name == "mean sentiment")
+    sizes = list(pts.marker.size)
+    assert sizes[2] > sizes[0] > sizes[5]  # 5, 3 and 1 articles
+    band = [t for t in fig.data if t.name == "95 % band" or t.fill == "tonexty"]
+    assert band and band[0].y[0] == pytest.approx(-0.4 - 1.96 * 0.2)
+    assert fig.layout.yaxis.range[1] == pytest.approx(charts.SENTIMENT_RANGE * 1.02)
+    calm = timeline.assign(compound=timeline["compound"] / 10)  # tiny swings: same axis
+    assert charts.sentiment_timeline(calm, "week").layout.yaxis.range == fig.layout.yaxis.range
+
+
+def test_topic_share_area_leaves_out_thin_periods_legend_in_topic_order(topic_timeline):
+    thin = charts.topic_share_area(topic_timeline, "week", min_articles=4)
+    assert len(thin.data) == 0  # 3 articles a week
+    fig = charts.topic_share_area(topic_timeline, "week", min_articles=3)
+    assert [t.customdata[0][1] for t in fig.data] == ["0", "1", "2"]
+    assert fig.layout.legend.traceorder == "normal"

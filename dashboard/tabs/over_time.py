@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import partial
 
+import pandas as pd
 import streamlit as st
 
 from analysis import aggregate
@@ -13,12 +14,26 @@ from dashboard.interaction import select_period, select_period_topic, view_widge
 from dashboard.widgets import csv_download, note, plot
 
 ss = st.session_state
+#: Fewest articles in a period for its topic shares to be drawn (fewer is noise).
+MIN_SHARE_ARTICLES = 10
 
 
-def tab_time(view, state) -> None:
+def topic_lines_shown(view, state) -> pd.DataFrame:
+    """The topics the per-topic charts draw: those of the topic filter, else those
+    that are some shown article's dominant topic (a topic present only through small
+    weights of other articles draws no line).  Columns ``topic_id``, ``label``."""
+    topics = view.topics[["topic_id", "label"]]
+    if state["topics"]:
+        return topics[topics["topic_id"].isin([int(t) for t in state["topics"]])]
+    return topics[view.topics["n_articles"] > 0]
+
+
+def tab_time(view, state, freq: str) -> None:
+    """``freq`` is the concrete period (hour, day, week, month) resolved for this run."""
     arts = view.articles
     c1, c2, c3 = st.columns([1, 1, 1])
-    c1.selectbox("Period", list(vs.FREQS), **view_widget("freq"))
+    c1.selectbox("Period", list(vs.FREQS), **view_widget("freq"),
+                 format_func=lambda f: f"auto ({freq})" if f == "auto" else f)
     c2.slider("Rolling mean (periods)", 1, 12, **view_widget("roll"))
     split = c3.toggle("Split by topic", **view_widget("split"))
     dated = arts["published"].notna().sum()
@@ -26,34 +41,42 @@ def tab_time(view, state) -> None:
         note("Time charts need at least two dated articles in the current filter. "
              "Widen the filters or open a bigger corpus.")
         return
-    freq = state["freq"]
     tl = aggregate.timeline(arts, view.sentences, freq=freq)
-    rfreq = tl.attrs["freq"]
     roll = int(state["roll"])
     if len(tl) < 2:
-        note(f"All articles in the current filter fall in one {rfreq}: pick a shorter period "
+        note(f"All articles in the current filter fall in one {freq}: pick a shorter period "
              "above, or widen the date range (“Undo last chart click” or “Clear filters” in "
              "the sidebar). The sentences behind this period are listed below.")
     else:
-        plot(charts.volume_timeline(tl, rolling=roll), key="t_volume",
-             on_select=partial(select_period, "t_volume", rfreq))
-        plot(charts.sentiment_timeline(tl, rolling=roll), key="t_sent",
-             on_select=partial(select_period, "t_sent", rfreq))
-        st.caption("Click a bar or point (or drag a box) to filter to those periods and read "
-                   "the sentences behind them under “What drives these numbers” below.")
-    csv_download("Time series CSV", f"timeline-{rfreq}", lambda: tl, "dl_timeline")
-    ttl = aggregate.topic_timeline(arts, view.article_topics, freq=freq)
+        plot(charts.volume_timeline(tl, freq, rolling=roll), key="t_volume",
+             on_select=partial(select_period, "t_volume", freq))
+        plot(charts.sentiment_timeline(tl, freq, rolling=roll), key="t_sent",
+             on_select=partial(select_period, "t_sent", freq))
+        st.caption("Marker size = articles in the period; the grey band is the 95 % "
+                   "uncertainty of the mean. Click a bar or point (or pick the box tool "
+                   "and drag) to filter to those periods and read the sentences behind "
+                   "them under “What drives these numbers” below.")
+    csv_download("Time series CSV", f"timeline-{freq}", lambda: tl, "dl_timeline")
+    shown = topic_lines_shown(view, state)
+    ttl = aggregate.topic_timeline(arts, view.article_topics, freq=freq,
+                                   topic_labels=dict(zip(shown["topic_id"], shown["label"])))
+    ttl = ttl[ttl["topic_id"].isin(shown["topic_id"])]
     if len(tl) >= 2 and not ttl.empty:
         if split:
-            plot(charts.topic_volume_timeline(ttl, rolling=roll), key="t_tvol",
-                 on_select=partial(select_period_topic, "t_tvol", rfreq))
-            plot(charts.topic_sentiment_timeline(ttl, rolling=roll), key="t_tsent",
-                 on_select=partial(select_period_topic, "t_tsent", rfreq))
-        plot(charts.topic_share_area(ttl), key="t_share",
-             on_select=partial(select_period_topic, "t_share", rfreq))
-        st.caption("Click a point of the area to filter to that topic in that period.")
+            plot(charts.topic_volume_timeline(ttl, freq, rolling=roll), key="t_tvol",
+                 on_select=partial(select_period_topic, "t_tvol", freq))
+            plot(charts.topic_sentiment_timeline(ttl, freq, rolling=roll), key="t_tsent",
+                 on_select=partial(select_period_topic, "t_tsent", freq))
+        share = charts.topic_share_area(ttl, freq, min_articles=MIN_SHARE_ARTICLES)
+        if share.data:
+            plot(share, key="t_share", on_select=partial(select_period_topic, "t_share", freq))
+            st.caption(f"Periods with fewer than {MIN_SHARE_ARTICLES} articles are left out. "
+                       "Click a point of the area to filter to that topic in that period.")
+        else:
+            note(f"Topic share needs periods of at least {MIN_SHARE_ARTICLES} articles: pick "
+                 "a longer period above or widen the filters.")
     if not ttl.empty:
-        csv_download("Topic time series CSV", f"topic-timeline-{rfreq}", lambda: ttl,
+        csv_download("Topic time series CSV", f"topic-timeline-{freq}", lambda: ttl,
                      "dl_topic_timeline")
     st.subheader("What drives these numbers")
     evidence_section(view, "ev_time", what="evidence-time")

@@ -14,7 +14,7 @@ from dashboard.widgets import csv_download, note, plot
 ss = st.session_state
 
 
-def tab_sentiment(view, state) -> None:
+def tab_sentiment(view, state, freq: str) -> None:
     arts, sents = view.articles, view.sentences
     if sents.empty:
         note("No sentences in the current filter.")
@@ -45,12 +45,12 @@ def tab_sentiment(view, state) -> None:
     if hits.empty:
         note("No sentence in the current filter mentions this keyword.")
         return
-    kt = aggregate.keyword_timeline(arts, sents, kw, freq=state["freq"])
+    kt = aggregate.keyword_timeline(arts, sents, kw, freq=freq)
     if arts["published"].notna().sum() < 2 or len(kt) < 2:
         note("The keyword timeline needs mentions in at least two periods.")
     else:
-        plot(charts.keyword_timeline(kt, kw, rolling=int(state["roll"])), key="s_kw",
-             on_select=partial(select_period, "s_kw", kt.attrs["freq"]))
+        plot(charts.keyword_timeline(kt, kw, freq, rolling=int(state["roll"])), key="s_kw",
+             on_select=partial(select_period, "s_kw", freq))
         csv_download("Keyword time series CSV", "keyword-timeline", lambda: kt, "dl_kw")
     st.caption(f"{len(hits):,} sentence(s) mention it.")
     evidence_section(view, "ev_kw", keyword=kw, what="keyword-sentences")
