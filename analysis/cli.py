@@ -140,11 +140,11 @@ def _index_parser(sub) -> None:
                      help="the archive store folder (created if missing)")
     model = idx.add_argument_group("topics")
     model.add_argument("--topics", type=_positive_int, metavar="K",
-                       help="number of topics (default: chosen on the sample among 4-10); "
-                            "fixed once the store has a model, unless --refit")
+                       help="number of topics (default: the store's; for a new store, chosen "
+                            "on the sample among 4-10); changed only with --refit")
     model.add_argument("--sample", type=_positive_int, metavar="N", default=None,
                        help="articles the topic model is fitted on, a sample spread over the "
-                            "months (default 20000)")
+                            "months (default 10000)")
     model.add_argument("--refit", action="store_true",
                        help="refit the topics on the current archive; topics that match an old "
                             "one keep its id and name")

@@ -50,7 +50,7 @@ from .topic_store import load_model, match_topics, save_model
 __all__ = ["index_archive", "IndexSummary", "after_index", "StoreError", "DEFAULT_SAMPLE_SIZE"]
 
 #: Articles the topic model is fitted on (time-stratified sample of the archive).
-DEFAULT_SAMPLE_SIZE = 20_000
+DEFAULT_SAMPLE_SIZE = 10_000
 _INPUT_COLUMNS = ["path", "kind", "size", "mtime_ns", "digest", "status", "reason",
                   "n_articles", "run", "chunk", "model"]
 
@@ -249,6 +249,10 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=(4, 10)
         raise ValueError(f"sample_size must be a positive integer, got {sample_size!r}")
     if chunk_size is not None and not (isinstance(chunk_size, (int, np.integer)) and chunk_size >= 1):
         raise ValueError(f"chunk_size must be a positive integer or None, got {chunk_size!r}")
+    meta = layout.read_json(Path(store) / "store.json", {}) or {}
+    if n_topics is None and meta.get("settings"):
+        # Not given: the store's (a refit without --topics keeps the number of topics).
+        n_topics = meta["settings"].get("n_topics")
     settings = {"n_topics": None if n_topics is None else int(n_topics), "k_range": list(k_range),
                 "random_state": int(random_state), "sample_size": int(sample_size),
                 "positive": positive, "negative": negative, "max_words": int(max_sentence_words)}
@@ -383,12 +387,13 @@ def after_index(store) -> None:
 
 
 def _sample_candidates(pending: pd.DataFrame, sample_size: int) -> list[tuple[str, str]]:
-    """The inputs the topic sample is drawn from: every table, and 1.5 × the sample
+    """The inputs the topic sample is drawn from: every table, and 1.2 × the sample
     size of ``.txt`` files chosen by a hash of their path (a uniform spread over the
-    archive; the sample then evens out the months)."""
+    archive; the sample then evens out the months).  Not more: the fit task reads them
+    beside the chunks that read them too, so each extra file is read twice."""
     tables = pending[pending["kind"] == "table"]
     txt = pending[pending["kind"] == "txt"]
-    want = int(sample_size * 1.5)
+    want = int(sample_size * 1.2)
     if len(txt) > want:
         order = np.argsort(index_tasks.stable_hash(txt["path"]), kind="stable")[:want]
         txt = txt.iloc[np.sort(order)]
