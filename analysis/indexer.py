@@ -36,6 +36,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import archive_layout as layout
@@ -120,6 +122,11 @@ def make_chunks(pending: pd.DataFrame, chunk_size: int) -> list[tuple[str, pd.Da
 
 
 # ------------------------------------------------------------------ committed state
+#: Columns with few distinct values: categorical in memory (a million inputs would
+#: otherwise hold a million copies of "analysed", of each chunk id, of the run id...).
+_FEW_VALUES = ("kind", "status", "reason", "run", "chunk", "model")
+
+
 def _records(store: Path) -> pd.DataFrame:
     """Inputs of every committed chunk (columns ``_INPUT_COLUMNS``)."""
     folder = layout.records_dir(store)
@@ -127,7 +134,11 @@ def _records(store: Path) -> pd.DataFrame:
     if not paths:
         return pd.DataFrame({c: pd.Series(dtype=np.int64 if c in ("size", "mtime_ns", "n_articles")
                                           else object) for c in _INPUT_COLUMNS})
-    return pd.concat([pq.read_table(p).to_pandas() for p in paths], ignore_index=True)
+    table = pa.concat_tables([pq.read_table(p) for p in paths], promote_options="permissive")
+    for name in _FEW_VALUES:
+        i = table.schema.get_field_index(name)
+        table = table.set_column(i, name, pc.dictionary_encode(table.column(name)))
+    return table.to_pandas()
 
 
 def _chunk_file(store: Path, chunk: str, what: str) -> Path:
@@ -305,9 +316,10 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=(4, 10)
         else:
             changed.iloc[i] = True
     dirty = set(merged.loc[changed | deleted, "chunk"].dropna())
-    dirty |= set(merged.loc[both & (merged["kind"] != merged["kind_old"]), "chunk"].dropna())
+    kind_changed = both & (merged["kind"].astype(object) != merged["kind_old"].astype(object))
+    dirty |= set(merged.loc[kind_changed, "chunk"].dropna())
     if retouched:
-        dirty |= set(merged.iloc[retouched]["chunk"])   # rewritten with the new mtime
+        _record_new_mtimes(store, merged.iloc[retouched], dirty)
     summary.new_inputs = int(new.sum())
     summary.changed_inputs = int(changed.sum())
     summary.deleted_inputs = int(deleted.sum())
@@ -318,6 +330,10 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=(4, 10)
         _retire(store, chunk)
     keep = records[~records["chunk"].isin(dirty)]
     pending = inputs[~inputs["path"].isin(set(keep["path"]))].reset_index(drop=True)
+    kept_chunks = sorted(set(keep["chunk"]))
+    current_model = (r.meta.get("model") or {}).get("version")
+    n_stale = int((keep["model"].astype(object) != current_model).sum()) if current_model else 0
+    del merged, records, keep, inputs       # a million rows each: not kept through the run
     timings["plan"] = time.perf_counter() - t
 
     if journal and journal.get("chunk_size"):
@@ -329,9 +345,7 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=(4, 10)
         size = int(min(2000, max(100, -(-len(pending) // (n_workers * 4)))))
     chunks = make_chunks(pending, size)
     summary.chunks = len(chunks)
-    current_model = (r.meta.get("model") or {}).get("version")
-    stale = sorted(set(keep.loc[keep["model"] != current_model, "chunk"])) if current_model else []
-    if chunks or stale:
+    if chunks or n_stale:
         layout.atomic_write_json({"run": r.run, "chunk_size": size}, journal_path)
 
     with make_engine(engine, n_jobs, scheduler) as eng:
@@ -345,7 +359,7 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=(4, 10)
         elif need_fit:
             raise StoreError(f"the store {store} has no topic model and nothing new to fit one "
                              f"on; index into an empty folder")
-        _run_chunks(r, eng, root, chunks, scan, fit_future, summary, keep)
+        _run_chunks(r, eng, root, chunks, scan, fit_future, kept_chunks)
         summary.fitted = fit_future is not None
         timings["chunks"] = time.perf_counter() - t
         # Chunks assigned by an older model (a refit, or one that was interrupted).
@@ -401,6 +415,20 @@ def _sample_candidates(pending: pd.DataFrame, sample_size: int) -> list[tuple[st
     return list(zip(rows["path"], rows["kind"]))
 
 
+def _record_new_mtimes(store: Path, rows: pd.DataFrame, dirty: set) -> None:
+    """Inputs whose mtime changed but not their bytes (a copy, ``touch``): only their
+    chunk's record is rewritten with the new size and mtime; nothing is analysed."""
+    for chunk, group in rows.groupby(rows["chunk"].astype(object)):
+        if chunk in dirty:
+            continue
+        path = _chunk_file(store, chunk, "inputs")
+        rec = pq.read_table(path).to_pandas()
+        new = group.set_index("path")
+        hit = rec["path"].isin(new.index)
+        rec.loc[hit, "mtime_ns"] = new.loc[rec.loc[hit, "path"], "mtime_ns"].to_numpy()
+        layout.atomic_write_parquet(rec, path)
+
+
 def _remove_uncommitted(store: Path, committed: set) -> None:
     """Record files of chunks whose inputs record is missing (a kill mid-commit)."""
     folder = layout.records_dir(store)
@@ -427,11 +455,13 @@ def _save_fitted(r: _Run, model, info, topic_ids, matching=None) -> None:
     r._save_meta()
 
 
-def _run_chunks(r: _Run, eng, root: Path, chunks, scan, fit_future, summary, keep) -> None:
+def _run_chunks(r: _Run, eng, root: Path, chunks, scan, fit_future, kept_chunks) -> None:
     store = r.store
     n = len(chunks)
+    if n == 0 and fit_future is None:
+        return
     stat = scan.set_index("path")[["size", "mtime_ns"]]
-    ids, texts, names = _committed_keys(store, sorted(set(keep["chunk"])))
+    ids, texts, names = _committed_keys(store, kept_chunks)
     model_dir = None if fit_future is not None else r.model_dir()
     labels = r.labels() if model_dir else {}
     prep, assign = {}, {}
