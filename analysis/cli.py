@@ -1,4 +1,5 @@
-"""Command line: ``python -m analysis report SOURCE --out DIR``."""
+"""Command line: ``python -m analysis report SOURCE --out DIR``,
+``python -m analysis index SOURCE --store DIR`` and ``report --store DIR --out OUT``."""
 from __future__ import annotations
 
 import argparse
@@ -10,8 +11,10 @@ from tqdm import tqdm
 
 from . import aggregate
 from .corpus import SourceError, read_source
+from .engines import EngineError
 from .pipeline import analyze
 from .reports import write_csv, write_report
+from .skip_reasons import skip_groups
 
 __all__ = ["main", "build_parser"]
 
@@ -61,12 +64,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=_DESCRIPTION,
                                      epilog=_EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="report")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{report,index}")
     rep = sub.add_parser("report", help="analyse SOURCE and write CSV reports",
                          description=_DESCRIPTION, epilog=_EPILOG,
                          formatter_class=argparse.RawDescriptionHelpFormatter)
-    rep.add_argument("source", help="folder of .txt articles (searched recursively), one .txt file, "
-                                    "or a .csv/.tsv/.jsonl/.json/.parquet file")
+    rep.add_argument("source", nargs="?",
+                     help="folder of .txt articles (searched recursively), one .txt file, "
+                          "or a .csv/.tsv/.jsonl/.json/.parquet file (or use --store)")
+    rep.add_argument("--store", type=Path, metavar="DIR",
+                     help="report from an archive store built by `index` instead of a source "
+                          "(streamed: any size)")
     rep.add_argument("--out", required=True, type=Path, help="folder to write the reports into "
                                                             "(created if missing)")
     model = rep.add_argument_group("analysis")
@@ -87,7 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--freq", choices=["auto", "hour", "day", "week", "month"], default="auto",
                      help="period of timeline.csv (default auto: the finest period with at least "
                           "one article per period on average)")
-    inp = rep.add_argument_group("input columns (tables; found by common names when not given)")
+    _input_options(rep)
+    _index_parser(sub)
+    return parser
+
+
+def _input_options(cmd) -> None:
+    inp = cmd.add_argument_group("input columns (tables; found by common names when not given)")
     inp.add_argument("--text-col", help="column holding the article text")
     inp.add_argument("--id-col", help="column holding the article id")
     inp.add_argument("--date-col", help="column holding the publication date")
@@ -96,7 +109,58 @@ def build_parser() -> argparse.ArgumentParser:
                      help="read ambiguous dates like 03/04/2024 as 3 April")
     inp.add_argument("--max-file-mb", type=float, default=5.0, metavar="MB",
                      help="skip article files larger than this (default 5)")
-    return parser
+
+
+_INDEX_DESCRIPTION = """\
+Build, or bring up to date, an analysed archive of SOURCE in the store folder DIR:
+Parquet datasets partitioned by month (articles/, sentences/, article_topics/),
+topics.parquet, the topic model, and a manifest of every input read.  Run it again
+after files were added, changed or deleted: only those are analysed, and new articles
+are assigned to the existing topics.  A run that is interrupted (Ctrl-C, a kill, a
+power cut) continues where it stopped when started again.
+"""
+
+_INDEX_EPILOG = """\
+examples:
+  python -m analysis index /data/feed --store /data/feed-store --topics 20
+  python -m analysis index /data/feed --store /data/feed-store            # later: only what changed
+  python -m analysis index /data/feed --store /data/feed-store --refit    # new topics, ids kept
+  python -m analysis index /data/feed --store /data/feed-store --engine dask --scheduler tcp://head:8786
+  python -m analysis report --store /data/feed-store --out out --since 2024-06-01
+"""
+
+
+def _index_parser(sub) -> None:
+    idx = sub.add_parser("index", help="build or update an analysed archive store from SOURCE",
+                         description=_INDEX_DESCRIPTION, epilog=_INDEX_EPILOG,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    idx.add_argument("source", help="folder of .txt articles and table files (searched "
+                                    "recursively), or one table file")
+    idx.add_argument("--store", required=True, type=Path, metavar="DIR",
+                     help="the archive store folder (created if missing)")
+    model = idx.add_argument_group("topics")
+    model.add_argument("--topics", type=_positive_int, metavar="K",
+                       help="number of topics (default: the store's; for a new store, chosen "
+                            "on the sample among 4-10); changed only with --refit")
+    model.add_argument("--sample", type=_positive_int, metavar="N", default=None,
+                       help="articles the topic model is fitted on, a sample spread over the "
+                            "months (default 10000)")
+    model.add_argument("--refit", action="store_true",
+                       help="refit the topics on the current archive; topics that match an old "
+                            "one keep its id and name")
+    model.add_argument("--seed", type=int, default=0, help="random_state of the topic model (default 0)")
+    run = idx.add_argument_group("where it runs")
+    run.add_argument("--engine", choices=["local", "dask"], default="local",
+                     help="local worker processes (default) or a Dask distributed cluster")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="Dask scheduler address (tcp://host:8786); without it --engine dask "
+                          "starts a LocalCluster")
+    run.add_argument("--jobs", type=_positive_int, metavar="N",
+                     help="worker processes (default: all cores; 1 runs in this process)")
+    run.add_argument("--chunk-size", type=_positive_int, metavar="N",
+                     help="article files per chunk (default: from the number of new files, "
+                          "100-2000)")
+    _input_options(idx)
 
 
 def _resolve_topics(wanted: list[str], topics: pd.DataFrame) -> list[int]:
@@ -114,7 +178,106 @@ def _resolve_topics(wanted: list[str], topics: pd.DataFrame) -> list[int]:
     return sorted(set(ids))
 
 
+def _read_options(args) -> dict:
+    return dict(text_col=args.text_col, id_col=args.id_col, date_col=args.date_col,
+                title_col=args.title_col, dayfirst=args.dayfirst,
+                max_file_bytes=int(args.max_file_mb * 1_000_000))
+
+
+def _criteria(args, topics: pd.DataFrame) -> dict:
+    criteria = {}
+    if args.since is not None:
+        criteria["start"] = args.since
+    if args.until is not None:
+        criteria["end"] = args.until
+    if args.topic:
+        criteria["topics"] = _resolve_topics(args.topic, topics)
+    if args.keyword:
+        criteria["keyword"] = args.keyword
+    if args.min_sentiment is not None or args.max_sentiment is not None:
+        criteria["sentiment"] = (-1.0 if args.min_sentiment is None else args.min_sentiment,
+                                 1.0 if args.max_sentiment is None else args.max_sentiment)
+    return criteria
+
+
+def _print_skips(skipped: pd.DataFrame, where: Path) -> None:
+    """One line per kind of reason (``401 duplicates (same text)``); the details are in
+    ``where`` (skipped.csv)."""
+    if not len(skipped):
+        return
+    for group, n in skip_groups(skipped).itertuples(index=False):
+        print(f"  {n:>6} {group}")
+    print(f"  details: {where}")
+
+
+def _bar(desc: str):
+    bar = tqdm(desc=desc, total=None, disable=None, leave=False, file=sys.stderr)
+
+    def on_stage(stage, done, total):
+        bar.set_description(stage)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return bar, on_stage
+
+
+def _index(args) -> int:
+    from .indexer import DEFAULT_SAMPLE_SIZE, index_archive
+
+    bar, on_stage = _bar("indexing")
+    summary = index_archive(
+        args.source, args.store, n_topics=args.topics, refit=args.refit,
+        sample_size=args.sample or DEFAULT_SAMPLE_SIZE, engine=args.engine,
+        scheduler=args.scheduler, n_jobs=args.jobs, random_state=args.seed,
+        read_options=_read_options(args), chunk_size=args.chunk_size, progress=on_stage)
+    bar.close()
+    print(f"{args.source}: {summary.new_inputs} new, {summary.changed_inputs} changed, "
+          f"{summary.deleted_inputs} deleted, {summary.unchanged_inputs} unchanged input(s); "
+          f"{summary.chunks} chunk(s) analysed in {summary.timings['total']:.1f} s")
+    if summary.fitted:
+        print(f"topics fitted on a sample: {summary.n_topics} topics")
+    if summary.refit:
+        r = summary.refit
+        print(f"refit: {r['matched']} topics matched (ids and names kept), {r['new']} new, "
+              f"{r['retired']} retired (see topic_matches.parquet)")
+    if summary.reassigned_chunks:
+        print(f"{summary.reassigned_chunks} chunk(s) assigned to the current topics again")
+    print(f"archive {args.store}: {summary.archive_articles} articles, {summary.archive_sentences} "
+          f"sentences, {summary.n_topics} topics, {len(summary.skipped)} input(s) skipped")
+    if len(summary.skipped):
+        write_csv(summary.skipped, args.store / "skipped.csv")
+        _print_skips(summary.skipped, args.store / "skipped.csv")
+    return 0
+
+
+def _report_store(args) -> int:
+    from .store_report import read_store_topics, write_store_report
+
+    topics = read_store_topics(args.store)
+    criteria = _criteria(args, topics)
+    done = write_store_report(args.store, args.out, criteria, freq=args.freq)
+    span = (f"{done['first']:%Y-%m-%d %H:%M:%S} to {done['last']:%Y-%m-%d %H:%M:%S}"
+            if done["first"] is not None else "no dates")
+    print(f"store {args.store}: {done['articles']} articles, {done['sentences']} sentences, "
+          f"{done['topics']} topics, dates {span}"
+          + (f", {done['undated']} undated" if done["undated"] else "")
+          + (" (after the filter)" if criteria else ""))
+    if done["skipped"]:
+        print(f"{done['skipped']} input(s) skipped when indexing:")
+        _print_skips(pd.read_parquet(args.store / "skipped.parquet"), args.out / "skipped.csv")
+    print(f"wrote {args.out}/: " + ", ".join(
+        sorted(p.name for p in Path(args.out).iterdir() if p.suffix in (".csv", ".txt"))))
+    return 0
+
+
 def _report(args) -> int:
+    if args.store is not None:
+        if args.source:
+            raise SourceError("give either SOURCE or --store DIR, not both")
+        return _report_store(args)
+    if not args.source:
+        raise SourceError("report needs a SOURCE (folder or file) or --store DIR")
     files_bar = tqdm(desc="reading", unit="file", disable=None, leave=False, file=sys.stderr)
 
     def on_file(done, total):
@@ -122,10 +285,7 @@ def _report(args) -> int:
         files_bar.n = done
         files_bar.refresh()
 
-    corpus, skipped = read_source(
-        args.source, text_col=args.text_col, id_col=args.id_col, date_col=args.date_col,
-        title_col=args.title_col, dayfirst=args.dayfirst,
-        max_file_bytes=int(args.max_file_mb * 1_000_000), progress=on_file)
+    corpus, skipped = read_source(args.source, **_read_options(args), progress=on_file)
     files_bar.close()
     n_read = len(corpus) + len(skipped)
     if corpus.empty:
@@ -136,39 +296,18 @@ def _report(args) -> int:
         raise SourceError(f"no article could be read from {args.source} ({reasons}"
                           + (f"; all {len(skipped)} listed in {args.out / 'skipped.csv'})"
                              if len(skipped) > 3 else ")"))
-    bar = tqdm(desc="analysing", total=None, disable=None, leave=False, file=sys.stderr)
-
-    def on_stage(stage, done, total):
-        bar.set_description(stage)
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
+    bar, on_stage = _bar("analysing")
     result = analyze(corpus, n_topics=args.topics, n_jobs=args.jobs, random_state=args.seed,
                      skipped=skipped, progress=on_stage)
     bar.close()
-    criteria = {}
-    if args.since is not None:
-        criteria["start"] = args.since
-    if args.until is not None:
-        criteria["end"] = args.until
-    if args.topic:
-        criteria["topics"] = _resolve_topics(args.topic, result.topics)
-    if args.keyword:
-        criteria["keyword"] = args.keyword
-    if args.min_sentiment is not None or args.max_sentiment is not None:
-        criteria["sentiment"] = (-1.0 if args.min_sentiment is None else args.min_sentiment,
-                                 1.0 if args.max_sentiment is None else args.max_sentiment)
+    criteria = _criteria(args, result.topics)
     shown = result.filter(**criteria) if criteria else result
     write_report(shown, args.out, freq=args.freq, source=str(args.source))
 
     first, last = aggregate.date_span(result.articles)
     span = f"{first:%Y-%m-%d %H:%M:%S} to {last:%Y-%m-%d %H:%M:%S}" if first is not None else "no dates"
     print(f"read {n_read} input(s): {len(result.articles)} articles analysed, {len(skipped)} skipped")
-    if len(skipped):
-        for reason, n in skipped["reason"].str.split(r" \(|:", n=1, regex=True).str[0].value_counts().items():
-            print(f"  skipped {n}: {reason}")
-        print(f"  details: {args.out / 'skipped.csv'}")
+    _print_skips(skipped, args.out / "skipped.csv")
     print(f"{len(result.sentences)} sentences, {len(result.topics)} topics "
           f"({result.params['chosen_by']}), dates {span}"
           + (f", {aggregate.undated_count(result.articles)} undated"
@@ -186,10 +325,13 @@ def main(argv=None) -> int:
     try:
         if args.command == "report":
             return _report(args)
-    except (SourceError, ValueError, OSError) as exc:
+        if args.command == "index":
+            return _index(args)
+    except (SourceError, ValueError, OSError, EngineError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrupted" + ("; run the same command again to continue where it stopped"
+                               if args.command == "index" else ""), file=sys.stderr)
         return 130
     return 1

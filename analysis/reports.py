@@ -22,7 +22,8 @@ import pandas as pd
 from . import aggregate
 
 __all__ = [
-    "neutralize_cell", "safe_frame", "to_csv_bytes", "atomic_write_bytes", "write_csv",
+    "neutralize_cell", "safe_frame", "to_csv_bytes", "atomic_write_bytes", "atomic_write_chunks",
+    "csv_chunks", "csv_row_bytes", "write_csv",
     "report_frames", "write_report", "report_zip", "summary_text", "export_name",
 ]
 
@@ -63,16 +64,35 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return buf.getvalue().encode(ENCODING)
 
 
+def _file_mode() -> int:
+    """Mode of a new file under the process umask (what ``open`` would give): a
+    temporary file is created 0600, a report must be readable like any other file."""
+    try:
+        with open("/proc/self/status") as fh:
+            mask = next(int(line.split()[1], 8) for line in fh if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError):
+        mask = 0o022
+    return 0o666 & ~mask
+
+
 def atomic_write_bytes(path, data: bytes) -> Path:
     """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+    return atomic_write_chunks(path, [data])
+
+
+def atomic_write_chunks(path, chunks) -> Path:
+    """Write the byte strings of the iterable ``chunks`` to ``path`` via a temporary
+    file in the same folder and a rename (for files too large to build in memory)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for data in chunks:
+                fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -81,6 +101,22 @@ def atomic_write_bytes(path, data: bytes) -> Path:
             pass
         raise
     return path
+
+
+def csv_row_bytes(frame: pd.DataFrame) -> bytes:
+    """The rows of :func:`to_csv_bytes` without header and byte-order mark (to append)."""
+    buf = io.StringIO()
+    safe_frame(frame).to_csv(buf, index=False, header=False, lineterminator="\r\n")
+    return buf.getvalue().encode("utf-8")
+
+
+def csv_chunks(frames):
+    """The bytes of one safe CSV of all the frames of the iterable ``frames`` (same
+    columns), one frame at a time: the header and byte-order mark only once."""
+    first = True
+    for frame in frames:
+        yield to_csv_bytes(frame) if first else csv_row_bytes(frame)
+        first = False
 
 
 def write_csv(frame: pd.DataFrame, path) -> Path:

@@ -76,3 +76,22 @@ def write_seed_format(frame: pd.DataFrame, folder: Path) -> list[Path]:
         path.write_text(f"{name}\n\n{text}\n", encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def write_archive_folder(folder: Path, n: int, start: int = 0) -> list[Path]:
+    """Write articles ``start..n-1`` of a growing archive into ``folder/YYYY/MM/``: article
+    ``i`` is seed article ``i mod 50`` with its own number in the text (so no two texts
+    are the same), published 5 h 7 min after article ``i - 1`` from 2024-01-01."""
+    seeds = sorted(SEEDS.glob("*.txt"))
+    bodies = [p.read_text(encoding="utf-8").split("\n", 2)[2].strip() for p in seeds]
+    step = pd.Timedelta(hours=5, minutes=7)
+    paths = []
+    for i in range(start, n):
+        when = (pd.Timestamp("2024-01-01") + step * i).floor("s")
+        stamp = f"news-{when:%d%m%Y-%H%M%S}"
+        first, sep, rest = bodies[i % len(bodies)].partition("\n\n")
+        path = folder / f"{when:%Y}" / f"{when:%m}" / f"{stamp}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{stamp}\n\n{first} ({i}){sep}{rest}\n", encoding="utf-8")
+        paths.append(path)
+    return paths

@@ -145,3 +145,49 @@ def test_formula_title_exports_inertly(tmp_path):
     # Numbers stay numbers, negative ones included.
     assert pd.api.types.is_float_dtype(arts["compound"])
     assert (arts["compound"] < 0).any()
+
+
+def test_skips_are_summarised_by_reason_not_per_file(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    seeds = sorted(SEEDS.glob("*.txt"))[:6]
+    for p in seeds:
+        (src / p.name).write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
+    # Three copies of one article under other names: one line "3 duplicates ...".
+    for i in range(3):
+        (src / f"copy-{i}.txt").write_text(seeds[0].read_text(encoding="utf-8"), encoding="utf-8")
+    (src / "notes.md").write_text("x")
+    out = run_cli("report", src, "--out", tmp_path / "out", "--topics", "2")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert any(line.split() == ["3", "duplicates", "(same", "id,", "same", "text)"] for line in lines), out.stdout
+    assert sum("duplicate" in line for line in lines) == 1
+    assert len(read(tmp_path / "out" / "skipped.csv")) == 4
+
+
+def test_index_then_report_from_the_store(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    for p in sorted(SEEDS.glob("*.txt")):
+        (src / p.name).write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
+    (src / ".hidden.txt").write_text("x")
+    store = tmp_path / "store"
+    out = run_cli("index", src, "--store", store, "--topics", "3", "--jobs", "1")
+    assert out.returncode == 0, out.stderr
+    assert "50 new" in out.stdout and "50 articles" in out.stdout
+    assert "1 ignored: hidden file" in " ".join(out.stdout.split())
+    again = run_cli("index", src, "--store", store, "--jobs", "1")
+    assert again.returncode == 0 and "0 new" in again.stdout and "50 unchanged" in again.stdout
+    rep = run_cli("report", "--store", store, "--out", tmp_path / "rep", "--topic", "0")
+    assert rep.returncode == 0, rep.stderr
+    arts = read(tmp_path / "rep" / "articles.csv")
+    assert len(arts) > 0 and set(arts["topic_id"]) == {0}
+    bad = run_cli("index", src, "--store", store, "--topics", "5")
+    assert bad.returncode == 2 and "--refit" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_index_help_documents_engines():
+    out = run_cli("index", "--help")
+    assert out.returncode == 0
+    for opt in ("--store", "--topics", "--sample", "--refit", "--engine", "--scheduler", "--jobs"):
+        assert opt in out.stdout

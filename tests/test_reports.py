@@ -80,3 +80,17 @@ def test_filtered_report_holds_only_filtered_rows(tmp_path):
     assert set(arts["article_id"]) == set(result.articles["article_id"])
     assert set(sents["article_id"]) <= set(arts["article_id"])
     assert '"keyword": "stadium"' in (tmp_path / "summary.txt").read_text()
+
+
+def test_report_files_are_readable_by_others(tmp_path):
+    import os
+    import stat
+
+    from analysis.reports import atomic_write_bytes
+
+    old = os.umask(0o022)
+    try:
+        path = atomic_write_bytes(tmp_path / "r.csv", b"a\r\n")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

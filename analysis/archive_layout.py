@@ -1,0 +1,124 @@
+"""Where everything of an archive store lives, and how a file gets there atomically.
+
+The layout is the contract in ``STORE_LAYOUT.md`` (and README.md (Archive store)):
+Hive-partitioned Parquet datasets ``articles/``, ``sentences/``, ``article_topics/``
+(``month=YYYY-MM`` or ``month=undated``, one ``part-<chunk>.parquet`` per chunk and
+month), ``topics.parquet``, ``manifest.parquet``, ``skipped.parquet``, ``model/`` and
+``store.json``.  ``_state/`` holds what only the indexer reads: one committed record
+per chunk and the staging area of a run.  Every file is written under a temporary name
+and renamed into place, so a reader (or a resumed run) never sees half a file.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+__all__ = ["FRAMES", "UNDATED", "month_of", "part_path", "atomic_write_parquet",
+           "atomic_write_json", "read_json", "chunk_parts", "remove_chunk_parts",
+           "state_dir", "staging_dir", "records_dir", "FORMAT_VERSION"]
+
+#: Bump when the layout or a column changes meaning.
+FORMAT_VERSION = 1
+#: The partitioned datasets, one folder each.
+FRAMES = ("articles", "sentences", "article_topics")
+UNDATED = "undated"
+
+
+def month_of(published: pd.Series) -> pd.Series:
+    """``YYYY-MM`` of each publication time, ``undated`` for NaT (str Series)."""
+    out = pd.Series(UNDATED, index=published.index, dtype=object)
+    dated = published.notna()
+    if dated.any():
+        out[dated] = published[dated].dt.strftime("%Y-%m")
+    return out
+
+
+def part_path(store: Path, frame: str, month: str, chunk: str) -> Path:
+    return Path(store) / frame / f"month={month}" / f"part-{chunk}.parquet"
+
+
+def state_dir(store: Path) -> Path:
+    return Path(store) / "_state"
+
+
+def records_dir(store: Path) -> Path:
+    return state_dir(store) / "chunks"
+
+
+def staging_dir(store: Path, chunk: str) -> Path:
+    return state_dir(store) / "staging" / chunk
+
+
+def _tmp_in(folder: Path, name: str) -> str:
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    return tmp
+
+
+def _replace(tmp: str, path: Path) -> None:
+    # mkstemp makes 0600 files; store files are data others read (DuckDB, the dashboard).
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+def atomic_write_parquet(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` (no index) at ``path`` via a temporary file and a rename."""
+    path = Path(path)
+    tmp = _tmp_in(path.parent, path.name)
+    try:
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+        _replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def atomic_write_json(obj, path: Path) -> Path:
+    path = Path(path)
+    tmp = _tmp_in(path.parent, path.name)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(obj, fh, indent=1, sort_keys=True, default=str)
+        _replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def read_json(path: Path, default=None):
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        return default
+
+
+def chunk_parts(store: Path, chunk: str, months=None) -> list[Path]:
+    """Existing part files of ``chunk`` in every frame (in ``months`` when given)."""
+    out = []
+    for frame in FRAMES:
+        root = Path(store) / frame
+        if months is None:
+            out.extend(sorted(root.glob(f"month=*/part-{chunk}.parquet")))
+        else:
+            out.extend(p for p in (part_path(store, frame, m, chunk) for m in months) if p.exists())
+    return out
+
+
+def remove_chunk_parts(store: Path, chunk: str, months=None) -> None:
+    for path in chunk_parts(store, chunk, months):
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass

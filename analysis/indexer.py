@@ -1,0 +1,704 @@
+"""``index``: build, or bring up to date, an analysed archive store from a source.
+
+A run, in order:
+
+1. **Scan** the source (:mod:`analysis.input_scan`: paths, sizes, mtimes; no file is
+   opened) and compare it with the committed chunk records: an input whose size and
+   mtime are unchanged is unchanged; otherwise its SHA-256 decides.
+2. **Retire** every chunk with a changed or deleted input (its record first, then its
+   parts); its remaining inputs are pending again, with the new and changed ones.
+3. **Chunk** the pending inputs in path order (``chunk_size`` files; a table is a chunk
+   of its own).  A chunk's id is a digest of its inputs' paths, sizes and mtimes.
+4. **Run** the chunks on the engine (:mod:`analysis.engines`): ``prepare_chunk`` (read,
+   split, score, stage) for every chunk, the topic fit beside them when the store has no
+   model yet, then ``assign_chunk`` (topics by ``transform``, Parquet parts).  Articles
+   are de-duplicated across chunks in chunk order (an article already in the archive
+   keeps its place; a later copy is listed as skipped); chunks are committed in order.
+5. **Finish**: ``manifest.parquet``, ``skipped.parquet``, ``topics.parquet`` (sizes and
+   sentiment over the whole archive, DuckDB), ``store.json``; then
+   :func:`after_index`, the one place for work on the finished store (roll-ups).
+
+Resuming: a chunk is committed when its ``_state/chunks/<chunk>.inputs.parquet`` is
+written, after its parts; anything else a killed run left (parts without a record,
+staging) is either reused (same chunk id, same content) or removed.  Committing in
+chunk order means the inputs still pending after a kill are exactly the chunks not yet
+committed, so the resumed run makes the same chunks and the same decisions.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from . import archive_layout as layout
+from . import index_tasks
+from .corpus import SourceError
+from .engines import engine as make_engine
+from .input_scan import file_digest, scan_inputs
+from .sentences import MAX_SENTENCE_WORDS
+from .sentiment import NEGATIVE, POSITIVE
+from .topic_store import load_model, match_topics, save_model
+
+__all__ = ["index_archive", "IndexSummary", "after_index", "StoreError", "DEFAULT_SAMPLE_SIZE"]
+
+#: Articles the topic model is fitted on (time-stratified sample of the archive).
+DEFAULT_SAMPLE_SIZE = 10_000
+_INPUT_COLUMNS = ["path", "kind", "size", "mtime_ns", "digest", "status", "reason",
+                  "n_articles", "run", "chunk", "model"]
+
+
+class StoreError(ValueError):
+    """The store cannot be used as asked (other settings, another format)."""
+
+
+@dataclass
+class IndexSummary:
+    """What a run did (counts are over this run unless named ``archive_*``)."""
+
+    store: str
+    run: str
+    new_inputs: int = 0
+    changed_inputs: int = 0
+    deleted_inputs: int = 0
+    unchanged_inputs: int = 0
+    chunks: int = 0
+    reassigned_chunks: int = 0
+    archive_articles: int = 0
+    archive_sentences: int = 0
+    archive_inputs: int = 0
+    n_topics: int = 0
+    fitted: bool = False
+    refit: dict | None = None
+    skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["source", "reason"]))
+    timings: dict = field(default_factory=dict)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _chunk_id(rows: pd.DataFrame) -> str:
+    h = hashlib.sha256()
+    for p, s, m in zip(rows["path"], rows["size"], rows["mtime_ns"]):
+        h.update(f"{p}\t{s}\t{m}\n".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:16]
+
+
+def make_chunks(pending: pd.DataFrame, chunk_size: int) -> list[tuple[str, pd.DataFrame]]:
+    """Consecutive runs of ``chunk_size`` ``.txt`` inputs in path order; each table is a
+    chunk of its own.  Greedy from the first input, so the chunks after a committed
+    prefix are the same whether or not the run was interrupted."""
+    chunks, start = [], None
+    kinds = pending["kind"].to_numpy()
+    bounds = []
+    for i, kind in enumerate(kinds):
+        if kind == "table":
+            if start is not None:
+                bounds.append((start, i))
+                start = None
+            bounds.append((i, i + 1))
+            continue
+        if start is None:
+            start = i
+        if i + 1 - start == chunk_size:
+            bounds.append((start, i + 1))
+            start = None
+    if start is not None:
+        bounds.append((start, len(kinds)))
+    for a, b in bounds:
+        rows = pending.iloc[a:b]
+        chunks.append((_chunk_id(rows), rows))
+    return chunks
+
+
+# ------------------------------------------------------------------ committed state
+#: Columns with few distinct values: categorical in memory (a million inputs would
+#: otherwise hold a million copies of "analysed", of each chunk id, of the run id...).
+_FEW_VALUES = ("kind", "status", "reason", "run", "chunk", "model")
+
+
+def _records(store: Path) -> pd.DataFrame:
+    """Inputs of every committed chunk (columns ``_INPUT_COLUMNS``)."""
+    folder = layout.records_dir(store)
+    paths = sorted(folder.glob("*.inputs.parquet")) if folder.exists() else []
+    if not paths:
+        return pd.DataFrame({c: pd.Series(dtype=np.int64 if c in ("size", "mtime_ns", "n_articles")
+                                          else object) for c in _INPUT_COLUMNS})
+    table = pa.concat_tables([pq.read_table(p) for p in paths], promote_options="permissive")
+    for name in _FEW_VALUES:
+        i = table.schema.get_field_index(name)
+        table = table.set_column(i, name, pc.dictionary_encode(table.column(name)))
+    return table.to_pandas()
+
+
+def _chunk_file(store: Path, chunk: str, what: str) -> Path:
+    return layout.records_dir(store) / f"{chunk}.{what}.parquet"
+
+
+def _retire(store: Path, chunk: str) -> None:
+    """Uncommit a chunk (record first, so a kill never leaves a record without parts)."""
+    for what in ("inputs", "keys", "skipped"):
+        try:
+            _chunk_file(store, chunk, what).unlink()
+        except FileNotFoundError:
+            pass
+    layout.remove_chunk_parts(store, chunk)
+
+
+def _committed_keys(store: Path, chunks) -> tuple[dict, dict, list]:
+    """``(ids, texts, names)``: id hash and text hash -> chunk ordinal of every
+    article already in the archive, and the chunk names by ordinal."""
+    ids, texts, names = {}, {}, []
+    for chunk in chunks:
+        path = _chunk_file(store, chunk, "keys")
+        if not path.exists():
+            continue
+        table = pq.read_table(path, columns=["id_hash", "text_hash"])
+        o = len(names)
+        names.append(chunk)
+        ids.update(dict.fromkeys(table.column("id_hash").to_numpy().tolist(), o))
+        texts.update(dict.fromkeys(table.column("text_hash").to_numpy().tolist(), o))
+    return ids, texts, names
+
+
+def _keys_of(store: Path, chunk: str) -> pd.DataFrame:
+    path = _chunk_file(store, chunk, "keys")
+    if path.exists():
+        return pq.read_table(path).to_pandas()
+    return index_tasks._read_arrow(layout.staging_dir(store, chunk) / "keys.arrow")
+
+
+# ------------------------------------------------------------------ the run
+class _Run:
+    def __init__(self, source, store, settings, read_options, engine_kind, scheduler, n_jobs,
+                 progress, chunk_size):
+        self.source = source
+        self.store = Path(store).absolute()
+        self.settings = settings
+        self.read_options = read_options
+        self.engine_kind, self.scheduler, self.n_jobs = engine_kind, scheduler, n_jobs
+        self.report = progress or (lambda stage, done, total: None)
+        self.chunk_size = chunk_size
+        self.meta = layout.read_json(self.store / "store.json", {}) or {}
+        self.run = _now()
+        self.root: Path | None = None
+
+    # -- store.json
+    def _save_meta(self) -> None:
+        layout.atomic_write_json(self.meta, self.store / "store.json")
+
+    def model_dir(self) -> str | None:
+        m = self.meta.get("model")
+        return str(self.store / m["dir"]) if m else None
+
+    def labels(self) -> dict:
+        """Store topic id -> label (the user's name when renamed)."""
+        names = layout.read_json(self.store / "topic_names.json", {}) or {}
+        model_dir = self.model_dir()
+        if model_dir is None:
+            return {}
+        model, ids = load_model(model_dir)
+        base = dict(zip(ids, model.topics_["label"])) if model.n_topics_ else {}
+        return {int(t): names.get(str(t), lab) for t, lab in base.items()}
+
+
+def _check_settings(meta: dict, settings: dict, refit: bool) -> None:
+    if meta and meta.get("format") != "news-analytics-archive":
+        raise StoreError("this folder is not an archive store (store.json has another format)")
+    if meta and meta.get("format_version", layout.FORMAT_VERSION) > layout.FORMAT_VERSION:
+        raise StoreError("this store was written by a newer version of this program")
+    old = (meta or {}).get("settings")
+    if not old or refit:
+        return
+    for key in ("n_topics", "random_state", "max_words", "positive", "negative"):
+        if key in old and old[key] != settings[key]:
+            hint = " (pass --refit to refit the topics with the new value)" if key == "n_topics" else \
+                " (index into a new store to change it)"
+            raise StoreError(f"the store was built with {key}={old[key]!r}, this run asks for "
+                             f"{settings[key]!r}{hint}")
+
+
+def index_archive(source, store, *, n_topics: int | None = None, k_range=(4, 10),
+                  sample_size: int = DEFAULT_SAMPLE_SIZE, refit: bool = False,
+                  engine: str = "local", scheduler: str | None = None, n_jobs: int | None = None,
+                  random_state: int = 0, positive: float = POSITIVE, negative: float = NEGATIVE,
+                  max_sentence_words: int = MAX_SENTENCE_WORDS, read_options: dict | None = None,
+                  chunk_size: int | None = None, progress=None) -> IndexSummary:
+    """Build or update the archive store ``store`` from ``source`` (see module doc).
+
+    Parameters
+    ----------
+    source : folder (``.txt`` articles and table files, recursively) or one table file.
+    store : folder of the store (created if missing).
+    n_topics : topics of the model (None: chosen on the sample over ``k_range``).  Fixed
+        once the store has a model; ``refit=True`` refits (with a new ``n_topics`` too).
+    sample_size : articles the topic model is fitted on (time-stratified).
+    engine, scheduler, n_jobs : where the chunks run (:func:`analysis.engines.engine`).
+    read_options : options of :func:`analysis.corpus.read_source` (``text_col``,
+        ``max_file_bytes`` …).
+    chunk_size : ``.txt`` files per chunk (default: from the number of pending inputs,
+        100 to 2,000).
+    progress : optional ``callable(stage: str, done: int, total: int)``.
+
+    Returns
+    -------
+    IndexSummary
+    """
+    if n_topics is not None and (not isinstance(n_topics, (int, np.integer)) or n_topics < 1):
+        raise ValueError(f"n_topics must be a positive integer or None, got {n_topics!r}")
+    if not (isinstance(sample_size, (int, np.integer)) and sample_size >= 1):
+        raise ValueError(f"sample_size must be a positive integer, got {sample_size!r}")
+    if chunk_size is not None and not (isinstance(chunk_size, (int, np.integer)) and chunk_size >= 1):
+        raise ValueError(f"chunk_size must be a positive integer or None, got {chunk_size!r}")
+    meta = layout.read_json(Path(store) / "store.json", {}) or {}
+    if n_topics is None and meta.get("settings"):
+        # Not given: the store's (a refit without --topics keeps the number of topics).
+        n_topics = meta["settings"].get("n_topics")
+    settings = {"n_topics": None if n_topics is None else int(n_topics), "k_range": list(k_range),
+                "random_state": int(random_state), "sample_size": int(sample_size),
+                "positive": positive, "negative": negative, "max_words": int(max_sentence_words)}
+    read_options = dict(read_options or {})
+    t0 = time.perf_counter()
+    store = Path(store).absolute()
+    store.mkdir(parents=True, exist_ok=True)
+    r = _Run(source, store, settings, read_options, engine, scheduler, n_jobs, progress, chunk_size)
+    _check_settings(r.meta, settings, refit)
+    root, scan = scan_inputs(source)
+    r.root = root
+    timings = {"scan": time.perf_counter() - t0}
+    summary = IndexSummary(store=str(store), run=r.run)
+
+    journal_path = layout.state_dir(store) / "run.json"
+    journal = layout.read_json(journal_path)
+    r.meta.setdefault("format", "news-analytics-archive")
+    r.meta["format_version"] = layout.FORMAT_VERSION
+    old_settings = r.meta.get("settings") or {}
+    r.meta["settings"] = {**old_settings, **{k: v for k, v in settings.items()
+                                             if k not in old_settings or refit
+                                             or k in ("sample_size", "k_range")}}
+    r.meta["source"] = str(root if Path(source).is_dir() else Path(source).absolute())
+    r.meta["last_run"] = {"run": r.run, "status": "running", "started": r.run,
+                          "engine": engine, "refit": bool(refit)}
+    r.meta.setdefault("next_topic_id", 0)
+    r._save_meta()
+
+    # ---- plan
+    t = time.perf_counter()
+    records = _records(store)
+    _remove_uncommitted(store, set(records["chunk"]))
+    inputs = scan[scan["kind"] != "ignored"]
+    merged = inputs.merge(records, on="path", how="outer", suffixes=("", "_old"), indicator=True)
+    new = merged["_merge"] == "left_only"
+    deleted = merged["_merge"] == "right_only"
+    both = merged["_merge"] == "both"
+    same_stat = both & (merged["size"] == merged["size_old"]) & (merged["mtime_ns"] == merged["mtime_ns_old"])
+    touched = both & ~same_stat
+    changed = pd.Series(False, index=merged.index)
+    retouched = []
+    for i in np.flatnonzero(touched.to_numpy()):
+        row = merged.iloc[i]
+        try:
+            digest = file_digest(root / row["path"])
+        except OSError:
+            digest = ""
+        if digest and digest == row["digest"]:
+            retouched.append(i)        # same bytes, new mtime: only the record changes
+        else:
+            changed.iloc[i] = True
+    dirty = set(merged.loc[changed | deleted, "chunk"].dropna())
+    kind_changed = both & (merged["kind"].astype(object) != merged["kind_old"].astype(object))
+    dirty |= set(merged.loc[kind_changed, "chunk"].dropna())
+    if retouched:
+        _record_new_mtimes(store, merged.iloc[retouched], dirty)
+    summary.new_inputs = int(new.sum())
+    summary.changed_inputs = int(changed.sum())
+    summary.deleted_inputs = int(deleted.sum())
+    summary.unchanged_inputs = int((both & ~changed).sum())
+    deleted_rows = merged.loc[deleted, ["path", "kind_old", "size_old", "mtime_ns_old", "digest",
+                                        "n_articles"]].copy()
+    for chunk in sorted(dirty):
+        _retire(store, chunk)
+    keep = records[~records["chunk"].isin(dirty)]
+    pending = inputs[~inputs["path"].isin(set(keep["path"]))].reset_index(drop=True)
+    kept_chunks = sorted(set(keep["chunk"]))
+    current_model = (r.meta.get("model") or {}).get("version")
+    n_stale = int((keep["model"].astype(object) != current_model).sum()) if current_model else 0
+    del merged, records, keep, inputs       # a million rows each: not kept through the run
+    timings["plan"] = time.perf_counter() - t
+
+    if journal and journal.get("chunk_size"):
+        size = int(journal["chunk_size"])       # resuming: the same chunks as before
+    elif chunk_size:
+        size = int(chunk_size)
+    else:
+        n_workers = max(1, n_jobs or os.cpu_count() or 1)
+        size = int(min(2000, max(100, -(-len(pending) // (n_workers * 4)))))
+    chunks = make_chunks(pending, size)
+    summary.chunks = len(chunks)
+    if chunks or n_stale:
+        layout.atomic_write_json({"run": r.run, "chunk_size": size}, journal_path)
+
+    with make_engine(engine, n_jobs, scheduler) as eng:
+        t = time.perf_counter()
+        need_fit = r.meta.get("model") is None
+        fit_future = None
+        if need_fit and len(pending):
+            fit_future = eng.submit(index_tasks.fit_topics, str(root), _sample_candidates(pending, sample_size),
+                                    None, read_options, sample_size, n_topics, list(k_range),
+                                    int(random_state))
+        elif need_fit:
+            raise StoreError(f"the store {store} has no topic model and nothing new to fit one "
+                             f"on; index into an empty folder")
+        _run_chunks(r, eng, root, chunks, scan, fit_future, kept_chunks)
+        summary.fitted = fit_future is not None
+        timings["chunks"] = time.perf_counter() - t
+        # Chunks assigned by an older model (a refit, or one that was interrupted).
+        current_model = r.meta["model"]["version"]
+        stale = _stale_chunks(store, current_model)
+        if stale:
+            t = time.perf_counter()
+            summary.reassigned_chunks = _reassign(r, eng, stale)
+            timings["reassign"] = time.perf_counter() - t
+        if refit:
+            t = time.perf_counter()
+            summary.refit = _refit(r, eng, n_topics, k_range, sample_size, random_state)
+            timings["refit"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    _finish(r, scan, root, deleted_rows, summary)
+    if journal_path.exists():
+        journal_path.unlink()
+    timings["finish"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - t0
+    summary.timings = timings
+    r.meta["last_run"].update(status="complete", finished=_now(), seconds=round(timings["total"], 3),
+                              new_inputs=summary.new_inputs, changed_inputs=summary.changed_inputs,
+                              deleted_inputs=summary.deleted_inputs, chunks=summary.chunks)
+    r.meta["runs"] = (r.meta.get("runs") or [])[-49:] + [r.meta["last_run"]]
+    r._save_meta()
+    after_index(store)
+    return summary
+
+
+def after_index(store) -> None:
+    """Work on the finished store after every index run: the place for the roll-up
+    tables of ``rollups/`` (written from the partitions by ``analysis.rollups``)."""
+    try:
+        from . import rollups  # written by the query work; absent until then
+    except ImportError:
+        return
+    rollups.write_rollups(store)
+
+
+def _sample_candidates(pending: pd.DataFrame, sample_size: int) -> list[tuple[str, str]]:
+    """The inputs the topic sample is drawn from: every table, and 1.2 × the sample
+    size of ``.txt`` files chosen by a hash of their path (a uniform spread over the
+    archive; the sample then evens out the months).  Not more: the fit task reads them
+    beside the chunks that read them too, so each extra file is read twice."""
+    tables = pending[pending["kind"] == "table"]
+    txt = pending[pending["kind"] == "txt"]
+    want = int(sample_size * 1.2)
+    if len(txt) > want:
+        order = np.argsort(index_tasks.stable_hash(txt["path"]), kind="stable")[:want]
+        txt = txt.iloc[np.sort(order)]
+    rows = pd.concat([txt, tables]).sort_values("path")
+    return list(zip(rows["path"], rows["kind"]))
+
+
+def _record_new_mtimes(store: Path, rows: pd.DataFrame, dirty: set) -> None:
+    """Inputs whose mtime changed but not their bytes (a copy, ``touch``): only their
+    chunk's record is rewritten with the new size and mtime; nothing is analysed."""
+    for chunk, group in rows.groupby(rows["chunk"].astype(object)):
+        if chunk in dirty:
+            continue
+        path = _chunk_file(store, chunk, "inputs")
+        rec = pq.read_table(path).to_pandas()
+        new = group.set_index("path")
+        hit = rec["path"].isin(new.index)
+        rec.loc[hit, "mtime_ns"] = new.loc[rec.loc[hit, "path"], "mtime_ns"].to_numpy()
+        layout.atomic_write_parquet(rec, path)
+
+
+def _remove_uncommitted(store: Path, committed: set) -> None:
+    """Record files of chunks whose inputs record is missing (a kill mid-commit)."""
+    folder = layout.records_dir(store)
+    if not folder.exists():
+        return
+    for path in folder.glob("*.parquet"):
+        chunk = path.name.split(".")[0]
+        if chunk not in committed:
+            path.unlink()
+
+
+def _stale_chunks(store: Path, version: str) -> list[str]:
+    records = _records(store)
+    return sorted(set(records.loc[records["model"] != version, "chunk"]))
+
+
+def _save_fitted(r: _Run, model, info, topic_ids, matching=None) -> None:
+    model_dir = save_model(r.store, model, topic_ids)
+    version = Path(model_dir).name
+    r.meta["model"] = {"version": version, "dir": f"model/{version}", "n_topics": int(model.n_topics_),
+                       "chosen_by": model.chosen_by_, "sample_size": info["sample_size"],
+                       "fit_seconds": round(info["seconds"], 3), "fitted_run": r.run}
+    r.meta["next_topic_id"] = max([r.meta.get("next_topic_id", 0)] + [int(t) + 1 for t in topic_ids])
+    r._save_meta()
+
+
+def _run_chunks(r: _Run, eng, root: Path, chunks, scan, fit_future, kept_chunks) -> None:
+    store = r.store
+    n = len(chunks)
+    if n == 0 and fit_future is None:
+        return
+    stat = scan.set_index("path")[["size", "mtime_ns"]]
+    ids, texts, names = _committed_keys(store, kept_chunks)
+    model_dir = None if fit_future is not None else r.model_dir()
+    labels = r.labels() if model_dir else {}
+    prep, assign = {}, {}
+    summaries, drops, dup_skips, results = {}, {}, {}, {}
+    next_prep = next_dedup = next_assign = next_commit = 0
+    limit = 2 * eng.n_workers + 1
+    members = [list(zip(rows["path"], rows["kind"])) for _, rows in chunks]
+    while next_commit < n or fit_future is not None:
+        while next_prep < n and len(prep) + len(assign) < limit:
+            chunk = chunks[next_prep][0]
+            prep[eng.submit(index_tasks.prepare_chunk, str(store), str(root), chunk,
+                            members[next_prep], r.read_options, r.settings)] = next_prep
+            next_prep += 1
+        while next_dedup < n and next_dedup in summaries:
+            drops[next_dedup], dup_skips[next_dedup] = _dedup(store, chunks[next_dedup][0], ids, texts, names)
+            next_dedup += 1
+        while model_dir is not None and next_assign < next_dedup:
+            assign[eng.submit(index_tasks.assign_chunk, str(store), chunks[next_assign][0], model_dir,
+                              labels, drops[next_assign], "staging")] = next_assign
+            next_assign += 1
+        while next_commit in results:
+            _commit(r, chunks[next_commit], summaries.pop(next_commit), drops.pop(next_commit),
+                    dup_skips.pop(next_commit), stat, results.pop(next_commit))
+            next_commit += 1
+            r.report("chunks", next_commit, n)
+        if next_commit >= n and fit_future is None:
+            break
+        waiting = set(prep) | set(assign) | ({fit_future} if fit_future is not None else set())
+        if not waiting:
+            continue
+        done, _ = eng.wait(waiting)
+        for f in done:
+            if f is fit_future:
+                model, info = f.result()
+                _save_fitted(r, model, info, list(range(model.n_topics_)))
+                model_dir, labels = r.model_dir(), r.labels()
+                fit_future = None
+                r.report("topics", 1, 1)
+            elif f in prep:
+                summaries[prep.pop(f)] = f.result()
+            else:
+                results[assign.pop(f)] = f.result()
+
+
+def _dedup(store: Path, chunk: str, ids: dict, texts: dict, names: list):
+    """Articles of ``chunk`` the archive already holds (same id or same text): their ids
+    (left out of the chunk) and skip rows naming the copy that was kept."""
+    keys = index_tasks._read_arrow(layout.staging_dir(store, chunk) / "keys.arrow")
+    o = len(names)
+    names.append(chunk)
+    drop, skips, kept_keys = [], [], {}
+    for aid, src, ih, th in keys.itertuples(index=False):
+        if ih in ids:
+            keeper = _keeper(store, names[ids[ih]], "id_hash", ih, kept_keys)
+            detail = "same text" if keeper["text_hash"] == th else "different text"
+            skips.append((src, f"duplicate id {aid} ({detail}; kept {keeper['source']})"))
+            drop.append(aid)
+        elif th in texts:
+            keeper = _keeper(store, names[texts[th]], "text_hash", th, kept_keys)
+            skips.append((src, f"same text as {keeper['article_id']} ({keeper['source']}); kept that one"))
+            drop.append(aid)
+        else:
+            ids[ih] = o
+            texts[th] = o
+    return drop, skips
+
+
+def _keeper(store: Path, chunk: str, column: str, value, cache: dict) -> dict:
+    if chunk not in cache:
+        cache[chunk] = _keys_of(store, chunk)
+    keys = cache[chunk]
+    return keys[keys[column] == value].iloc[0].to_dict()
+
+
+def _commit(r: _Run, chunk, prep: dict, drop: list, dup_skips: list, stat, result) -> None:
+    name, rows = chunk
+    store = r.store
+    stage = layout.staging_dir(store, name)
+    keys = index_tasks._read_arrow(stage / "keys.arrow")
+    if drop:
+        keys = keys[~keys["article_id"].isin(set(drop))]
+    layout.atomic_write_parquet(keys.reset_index(drop=True), _chunk_file(store, name, "keys"))
+    skipped = pd.DataFrame(prep["skipped"] + [list(s) for s in dup_skips], columns=["source", "reason"])
+    layout.atomic_write_parquet(skipped.astype(object), _chunk_file(store, name, "skipped"))
+    dropped_by_input = {}
+    for src, reason in dup_skips:
+        rel = index_tasks._input_of(src, str(r.root))
+        dropped_by_input.setdefault(rel, []).append(reason)
+    inputs = pd.DataFrame(prep["inputs"])
+    inputs["n_articles"] = [n - len(dropped_by_input.get(p, [])) for p, n in
+                            zip(inputs["path"], inputs["n_articles"])]
+    gone = (inputs["n_articles"] == 0) & (inputs["status"] == "analysed") & inputs["path"].isin(set(dropped_by_input))
+    inputs.loc[gone, "status"] = "skipped"
+    inputs.loc[gone, "reason"] = [dropped_by_input[p][0] for p in inputs.loc[gone, "path"]]
+    inputs["size"] = stat.loc[inputs["path"], "size"].to_numpy()
+    inputs["mtime_ns"] = stat.loc[inputs["path"], "mtime_ns"].to_numpy()
+    inputs["run"] = r.run
+    inputs["chunk"] = name
+    inputs["model"] = r.meta["model"]["version"]
+    inputs["n_articles"] = inputs["n_articles"].astype(np.int64)
+    layout.atomic_write_parquet(inputs[_INPUT_COLUMNS], _chunk_file(store, name, "inputs"))
+    shutil.rmtree(stage, ignore_errors=True)
+
+
+def _reassign(r: _Run, eng, chunks: list[str]) -> int:
+    """Assign the topics of the current model to committed chunks again (after a
+    refit): their parts are rewritten, their records say the new model."""
+    model_dir, labels, version = r.model_dir(), r.labels(), r.meta["model"]["version"]
+    futures = {}
+    todo = list(chunks)
+    limit = 2 * eng.n_workers
+    done_n = 0
+    while todo or futures:
+        while todo and len(futures) < limit:
+            c = todo.pop(0)
+            futures[eng.submit(index_tasks.assign_chunk, str(r.store), c, model_dir, labels, [],
+                               "parts")] = c
+        done, _ = eng.wait(set(futures))
+        for f in done:
+            c = futures.pop(f)
+            f.result()
+            path = _chunk_file(r.store, c, "inputs")
+            rec = pq.read_table(path).to_pandas()
+            rec["model"] = version
+            layout.atomic_write_parquet(rec, path)
+            done_n += 1
+            r.report("reassign", done_n, len(chunks))
+    return len(chunks)
+
+
+def _refit(r: _Run, eng, n_topics, k_range, sample_size, random_state) -> dict:
+    """Fit a new model on a sample of the archive, keep the ids of matching topics,
+    record the matching, then reassign every chunk."""
+    from .archive_summary import sample_articles
+
+    old_model, old_ids = load_model(r.model_dir())
+    sample = sample_articles(r.store, sample_size, random_state)
+    future = eng.submit(index_tasks.fit_topics, None, None, sample, r.read_options, sample_size,
+                        n_topics, list(k_range), int(random_state))
+    model, info = future.result()
+    new_ids, matching = match_topics(old_model, old_ids, model, int(r.meta.get("next_topic_id", 0)))
+    matching.insert(0, "run", r.run)
+    path = r.store / "topic_matches.parquet"
+    if path.exists():
+        matching = pd.concat([pq.read_table(path).to_pandas(), matching], ignore_index=True)
+    layout.atomic_write_parquet(matching, path)
+    # A user's name stays with its id when the topic was matched, and goes with a
+    # retired topic.
+    names = layout.read_json(r.store / "topic_names.json", {}) or {}
+    kept = {str(t) for t in new_ids}
+    if names:
+        layout.atomic_write_json({k: v for k, v in names.items() if k in kept},
+                                 r.store / "topic_names.json")
+    _save_fitted(r, model, info, new_ids)
+    r.meta["settings"]["n_topics"] = None if n_topics is None else int(n_topics)
+    r._save_meta()
+    stale = _stale_chunks(r.store, r.meta["model"]["version"])
+    _reassign(r, eng, stale)
+    last = matching[matching["run"] == r.run]
+    return {"matched": int((last["status"] == "matched").sum()),
+            "new": int((last["status"] == "new").sum()),
+            "retired": int((last["status"] == "retired").sum())}
+
+
+def _finish(r: _Run, scan: pd.DataFrame, root: Path, deleted_rows: pd.DataFrame, summary) -> None:
+    from .archive_summary import topic_summary
+
+    store = r.store
+    records = _records(store)
+    committed = set(records["chunk"])
+    _collect_garbage(store, committed, r.meta["model"]["dir"])
+    ignored = scan[scan["kind"] == "ignored"]
+    manifest = pd.concat([
+        records,
+        pd.DataFrame({"path": ignored["path"], "kind": "ignored", "size": ignored["size"],
+                      "mtime_ns": ignored["mtime_ns"], "digest": "", "status": "skipped",
+                      "reason": ignored["reason"], "n_articles": 0, "run": r.run, "chunk": "",
+                      "model": ""}),
+        pd.DataFrame({"path": deleted_rows["path"], "kind": deleted_rows["kind_old"],
+                      "size": deleted_rows["size_old"], "mtime_ns": deleted_rows["mtime_ns_old"],
+                      "digest": deleted_rows["digest"], "status": "deleted",
+                      "reason": "deleted from the source", "n_articles": 0, "run": r.run,
+                      "chunk": "", "model": ""}),
+    ], ignore_index=True)
+    for col in ("size", "mtime_ns", "n_articles"):
+        manifest[col] = manifest[col].fillna(0).astype(np.int64)
+    for col in ("path", "kind", "digest", "status", "reason", "run", "chunk", "model"):
+        manifest[col] = manifest[col].fillna("").astype(object)
+    manifest = manifest.sort_values("path", kind="stable").reset_index(drop=True)
+    layout.atomic_write_parquet(manifest, store / "manifest.parquet")
+    skip_files = sorted(layout.records_dir(store).glob("*.skipped.parquet"))
+    parts = [pq.read_table(p).to_pandas() for p in skip_files]
+    parts.append(pd.DataFrame({"source": [str(root / p) for p in ignored["path"]],
+                               "reason": ignored["reason"].tolist()}))
+    skipped = pd.concat(parts, ignore_index=True).astype(object)
+    skipped = skipped.sort_values("source", kind="stable").reset_index(drop=True)
+    layout.atomic_write_parquet(skipped, store / "skipped.parquet")
+    summary.skipped = skipped
+    model, ids = load_model(r.model_dir())
+    topics, totals = topic_summary(store, model, ids,
+                                   layout.read_json(store / "topic_names.json", {}) or {})
+    layout.atomic_write_parquet(topics, store / "topics.parquet")
+    summary.n_topics = int(len(topics))
+    summary.archive_articles = totals["articles"]
+    summary.archive_sentences = totals["sentences"]
+    summary.archive_inputs = int(len(manifest[manifest["status"] != "deleted"]))
+    r.meta["totals"] = {**totals, "inputs": summary.archive_inputs,
+                        "skipped": int(len(skipped))}
+
+
+def _collect_garbage(store: Path, committed: set, model_dir: str) -> None:
+    """Remove what no committed chunk owns: parts of retired or abandoned chunks,
+    staging left by a kill, temporary files, models other than the current one and
+    the one before it."""
+    for frame in layout.FRAMES:
+        root = store / frame
+        if not root.exists():
+            continue
+        for month in root.iterdir():
+            if not month.is_dir():
+                continue
+            for part in month.iterdir():
+                name = part.name
+                chunk = name[len("part-"):-len(".parquet")] if name.startswith("part-") else None
+                if chunk not in committed:
+                    part.unlink()
+            if not any(month.iterdir()):
+                month.rmdir()
+    staging = layout.state_dir(store) / "staging"
+    if staging.exists():
+        shutil.rmtree(staging, ignore_errors=True)
+    models = store / "model"
+    if models.exists():
+        keep = {Path(model_dir).name}
+        dirs = sorted((p for p in models.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+        if dirs:
+            keep.add(dirs[-1].name)
+        previous = [p for p in dirs if p.name not in keep]
+        for p in previous[:-1]:
+            shutil.rmtree(p, ignore_errors=True)

@@ -1,0 +1,213 @@
+"""The archive at scale: ``index`` of N seed-format files against one-core vaderSentiment.
+
+    python benchmarks/bench_scale.py N [--topics 20] [--jobs 2] [--floor-fraction 1.0]
+                                       [--dask-parity 5000] [--data /work/data]
+
+Makes (once) N article files under ``DATA/scale-N`` (``scale_corpus.py``: shared BBC
+and Reuters articles with new dates and distinct text, in ``YYYY/MM/DD/`` folders), then
+prints, each with N and the machine's load average when it was measured:
+
+* ``index`` (a new process, ``--topics`` given, every core) wall time; the peak PSS of
+  its whole process tree (workers included, sampled every 0.2 s);
+* vaderSentiment's ``polarity_scores`` on one core over the same sentences (read back
+  from the store), and the ratio index / vaderSentiment.  ``--floor-fraction F`` times
+  every (1/F)-th sentence and scales the time by 1/F (for 1M articles, where the full
+  floor alone takes about half an hour);
+* an incremental run after adding 1 % new files (later dates), the whole command;
+* with ``--dask-parity M``: ``index`` of M articles with ``--engine dask`` (a
+  LocalCluster of 2 workers) and the local engine, and whether the ``articles`` rows
+  (id, compound, topic_id) are identical.
+
+The store is built in ``DATA/bench-store-N`` and, when ``DATA/store-N`` does not exist
+yet, moved there with a ``DATA/store-N.done`` marker for others to reuse.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from common import REPO
+
+import scale_corpus  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+class TreePss:
+    """Peak PSS (MB) of a process and all its descendants, sampled in a thread."""
+
+    def __init__(self, pid: int, every: float = 0.2):
+        self.pid, self.every, self.peak = pid, every, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                root = psutil.Process(self.pid)
+                procs = [root] + root.children(recursive=True)
+            except psutil.Error:
+                break
+            total = 0
+            for p in procs:
+                try:
+                    total += p.memory_full_info().pss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total / 1e6)
+            self._stop.wait(self.every)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def run_index(source: Path, store: Path, *extra) -> tuple[float, float, str]:
+    cmd = [sys.executable, "-m", "analysis", "index", str(source), "--store", str(store), *extra]
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pss = TreePss(proc.pid)
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - t
+    peak = pss.stop()
+    if proc.returncode:
+        sys.exit(f"index failed ({proc.returncode}):\n{err[-3000:]}")
+    return seconds, peak, out
+
+
+def vader_floor(store: Path, fraction: float) -> tuple[float, int]:
+    """Seconds of vaderSentiment on one core over the store's sentences (every
+    (1/fraction)-th when fraction < 1, time scaled up), and the sentence count."""
+    import pyarrow.dataset as ds
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    step = max(1, round(1 / fraction))
+    data = ds.dataset(store / "sentences", format="parquet", partitioning="hive")
+    seconds, n, seen = 0.0, 0, 0
+    for batch in data.to_batches(columns=["text"], batch_size=65536):
+        texts = batch.column(0).to_pylist()[(-seen) % step::step]
+        seen += batch.num_rows
+        t = time.perf_counter()
+        for s in texts:
+            analyzer.polarity_scores(s)
+        seconds += time.perf_counter() - t
+        n += len(texts)
+    return seconds * step, seen
+
+
+def ensure_corpus(n: int, data: Path) -> Path:
+    folder = data / f"scale-{n}"
+    marker = data / f"scale-{n}.complete"
+    # Files added by an earlier incremental figure (dated after the span) go first.
+    for year in sorted(folder.glob("20*")) if folder.exists() else []:
+        if int(year.name) >= 2025:
+            shutil.rmtree(year)
+    if not marker.exists():
+        t = time.perf_counter()
+        scale_corpus.make(n, str(folder))
+        marker.write_text(str(n))
+        print(f"made {n} files in {folder} in {time.perf_counter() - t:.1f} s")
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("n", type=int)
+    parser.add_argument("--topics", type=int, default=20)
+    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--floor-fraction", type=float, default=1.0)
+    parser.add_argument("--dask-parity", type=int, default=0, metavar="M")
+    parser.add_argument("--data", type=Path, default=Path("/work/data"))
+    args = parser.parse_args()
+    if not scale_corpus.CORPORA.exists():
+        sys.exit(f"needs {scale_corpus.CORPORA} (the shared corpora)")
+    n, data = args.n, args.data
+    jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+    figures = {"n": n, "topics": args.topics, "cores": os.cpu_count()}
+    source = ensure_corpus(n, data)
+    store = data / f"bench-store-{n}"
+    shutil.rmtree(store, ignore_errors=True)
+
+    figures["index_load"] = load()
+    seconds, peak, out = run_index(source, store, "--topics", str(args.topics), *jobs)
+    meta = json.loads((store / "store.json").read_text())
+    figures.update(index_s=round(seconds, 2), index_peak_pss_mb=round(peak),
+                   articles=meta["totals"]["articles"], sentences=meta["totals"]["sentences"],
+                   sample=meta["model"]["sample_size"], fit_s=meta["model"]["fit_seconds"])
+    print(f"N={n}: index {seconds:.1f} s, peak PSS of the process tree {peak:.0f} MB "
+          f"({figures['articles']} articles, {figures['sentences']} sentences, k={args.topics}, "
+          f"sample {figures['sample']}, fit {figures['fit_s']:.1f} s; {figures['index_load']})")
+
+    figures["floor_load"] = load()
+    floor, n_sent = vader_floor(store, args.floor_fraction)
+    figures.update(vader_1core_s=round(floor, 2), floor_fraction=args.floor_fraction,
+                   ratio=round(seconds / floor, 3))
+    print(f"N={n}: vaderSentiment on 1 core over the same {n_sent} sentences {floor:.1f} s"
+          + (f" (every {round(1 / args.floor_fraction)}th sentence timed, scaled)"
+             if args.floor_fraction < 1 else "")
+          + f"; index / vaderSentiment = {seconds / floor:.2f}x ({figures['floor_load']})")
+
+    figures["rerun_load"] = load()
+    again, _, _ = run_index(source, store, *jobs)
+    figures["nothing_changed_s"] = round(again, 2)
+    print(f"N={n}: re-run with nothing changed {again:.2f} s ({figures['rerun_load']})")
+
+    added = max(1, n // 100)
+    scale_corpus.make(n + added, str(source), start=n, n_total=n)
+    figures["incremental_load"] = load()
+    inc, inc_peak, _ = run_index(source, store, *jobs)
+    figures.update(incremental_files=added, incremental_s=round(inc, 2),
+                   incremental_share=round(inc / seconds, 4))
+    print(f"N={n}: incremental run after adding {added} files (1 %): {inc:.2f} s = "
+          f"{100 * inc / seconds:.1f} % of the first run (limit: 5 % or 4 s) ({figures['incremental_load']})")
+
+    if args.dask_parity:
+        m = args.dask_parity
+        small = ensure_corpus(m, data)
+        a, b = data / f"bench-parity-local-{m}", data / f"bench-parity-dask-{m}"
+        for s in (a, b):
+            shutil.rmtree(s, ignore_errors=True)
+        figures["parity_load"] = load()
+        t_local, _, _ = run_index(small, a, "--topics", str(args.topics), "--jobs", "2")
+        t_dask, p_dask, _ = run_index(small, b, "--topics", str(args.topics), "--jobs", "2",
+                                      "--engine", "dask")
+        import duckdb
+        q = ("SELECT article_id, compound, topic_id FROM read_parquet('{}/articles/*/*.parquet', "
+             "hive_partitioning=true) ORDER BY article_id")
+        fa, fb = duckdb.sql(q.format(a)).df(), duckdb.sql(q.format(b)).df()
+        same = bool(fa.equals(fb))
+        figures.update(parity_n=m, parity_identical=same, parity_rows=len(fa),
+                       local_s=round(t_local, 2), dask_s=round(t_dask, 2), dask_peak_pss_mb=round(p_dask))
+        print(f"N={m}: Dask LocalCluster (2 workers) {t_dask:.1f} s vs local {t_local:.1f} s; "
+              f"articles rows (id, compound, topic_id) identical: {same} ({len(fa)} rows; "
+              f"{figures['parity_load']})")
+        for s in (a, b):
+            shutil.rmtree(s, ignore_errors=True)
+
+    final = data / f"store-{n}"
+    if not final.exists():
+        store.rename(final)
+        (data / f"store-{n}.done").write_text(json.dumps(figures, indent=1))
+        print(f"store kept in {final} (marker {final}.done)")
+    else:
+        shutil.rmtree(store, ignore_errors=True)
+    print(json.dumps(figures, indent=1))
+
+
+if __name__ == "__main__":
+    main()

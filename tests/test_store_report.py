@@ -1,0 +1,80 @@
+"""``report --store``: the same CSVs as ``report SOURCE``, streamed from the store."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.cli import main
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def _csv(path) -> pd.DataFrame:
+    return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    root = tmp_path_factory.mktemp("reports")
+    src = root / "src"
+    shutil.copytree(SEEDS, src)
+    assert main(["index", str(src), "--store", str(root / "store"), "--topics", "4", "--jobs", "1"]) == 0
+    assert main(["report", "--store", str(root / "store"), "--out", str(root / "from-store")]) == 0
+    assert main(["report", str(src), "--out", str(root / "from-source"), "--topics", "4", "--jobs", "1"]) == 0
+    return root
+
+
+@pytest.mark.parametrize("name", ["articles.csv", "sentences.csv", "topics.csv", "timeline.csv"])
+def test_same_files_and_columns_as_report_source(both, name):
+    a, b = _csv(both / "from-store" / name), _csv(both / "from-source" / name)
+    assert list(a.columns) == list(b.columns) and len(a) == len(b)
+
+
+def test_same_sentiment_numbers_as_report_source(both):
+    key = ["article_id"]
+    a = _csv(both / "from-store" / "articles.csv").sort_values(key).reset_index(drop=True)
+    b = _csv(both / "from-source" / "articles.csv").sort_values(key).reset_index(drop=True)
+    for col in ("article_id", "published", "title", "n_sentences", "compound", "label", "pos_share",
+                "neg_share", "most_positive", "most_negative"):
+        assert a[col].tolist() == b[col].tolist(), col
+    s1 = _csv(both / "from-store" / "sentences.csv").sort_values(["article_id", "sentence_id"])
+    s2 = _csv(both / "from-source" / "sentences.csv").sort_values(["article_id", "sentence_id"])
+    assert s1["text"].tolist() == s2["text"].tolist()
+    assert s1["compound"].tolist() == s2["compound"].tolist()
+    t1 = _csv(both / "from-store" / "timeline.csv")
+    t2 = _csv(both / "from-source" / "timeline.csv")
+    o1, o2 = t1[t1["topic_label"] == "(all)"], t2[t2["topic_label"] == "(all)"]
+    assert o1["period"].tolist() == o2["period"].tolist()
+    assert o1["n_sentences"].tolist() == o2["n_sentences"].tolist()
+    assert o1["n_articles"].tolist() == o2["n_articles"].tolist()
+    for col in ("compound", "article_compound", "pos_share"):
+        x = pd.to_numeric(o1[col], errors="coerce").fillna(9).to_numpy()
+        y = pd.to_numeric(o2[col], errors="coerce").fillna(9).to_numpy()
+        assert abs(x - y).max() < 2e-6, col
+
+
+def test_filters_apply_to_every_file(both, tmp_path):
+    store = both / "store"
+    out = tmp_path / "out"
+    assert main(["report", "--store", str(store), "--out", str(out), "--since", "2024-08-01",
+                 "--min-sentiment", "0"]) == 0
+    arts = _csv(out / "articles.csv")
+    assert len(arts) > 0 and (arts["published"] >= "2024-08-01").all() and (arts["compound"] >= 0).all()
+    sents = _csv(out / "sentences.csv")
+    assert set(sents["article_id"]) == set(arts["article_id"])
+    topics = _csv(out / "topics.csv")
+    assert topics["n_articles"].sum() == len(arts)
+    timeline = _csv(out / "timeline.csv")
+    overall = timeline[timeline["topic_label"] == "(all)"]
+    assert overall["n_articles"].sum() == len(arts) and (overall["period"] >= "2024-07-29").all()
+    assert "2024-08-01" in (out / "summary.txt").read_text()
+
+
+def test_report_needs_a_source_or_a_store(tmp_path, capsys):
+    assert main(["report", "--out", str(tmp_path / "o")]) == 2
+    assert "SOURCE" in capsys.readouterr().err
+    assert main(["report", "--store", str(tmp_path / "nothing"), "--out", str(tmp_path / "o")]) == 2
+    assert "not an indexed archive store" in capsys.readouterr().err
