@@ -17,14 +17,8 @@ __all__ = [
     "filter_result", "rename_topics", "undated_count", "date_span",
 ]
 
-#: Period names accepted everywhere, with the pandas period they map to.
-FREQS = {"hour": "h", "day": "D", "week": "W-SUN", "month": "M"}
-
-
-def _check_freq(freq: str) -> str:
-    if freq not in FREQS:
-        raise ValueError(f"freq must be one of {sorted(FREQS) + ['auto']}, got {freq!r}")
-    return freq
+from .periods import FREQS, auto_freq_for_span
+from .periods import check_freq as _check_freq
 
 
 def auto_freq(published: pd.Series, max_periods: int = 120) -> str:
@@ -37,12 +31,7 @@ def auto_freq(published: pd.Series, max_periods: int = 120) -> str:
     dated = pd.to_datetime(published).dropna()
     if dated.empty:
         return "day"
-    first, last = dated.min(), dated.max()
-    for freq in ("hour", "day", "week"):
-        n_periods = len(pd.period_range(first, last, freq=FREQS[freq]))
-        if n_periods <= max_periods and len(dated) >= n_periods:
-            return freq
-    return "month"
+    return auto_freq_for_span(dated.min(), dated.max(), len(dated), max_periods)
 
 
 def period_start(published: pd.Series, freq: str) -> pd.Series:
@@ -165,7 +154,9 @@ def topic_summary(topics: pd.DataFrame, articles: pd.DataFrame,
     out["share"] = out["n_articles"] / max(len(a), 1)
     out["compound"] = out["topic_id"].map(a.groupby("topic_id")["compound"].mean())
     s = sentences[["article_id", "label"]].merge(a[["article_id", "topic_id"]], on="article_id")
-    shares = pd.crosstab(s["topic_id"], s["label"], normalize="index")
+    # Every label column, so a view without positive sentences gives 0.0, not NaN.
+    shares = pd.crosstab(s["topic_id"], s["label"], normalize="index").reindex(
+        columns=["negative", "neutral", "positive"], fill_value=0.0)
     for name, col in (("positive", "pos_share"), ("negative", "neg_share")):
         out[col] = out["topic_id"].map(shares[name] if name in shares else pd.Series(dtype=float))
     return out
