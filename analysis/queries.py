@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import rollups
-from .criteria import Criteria, article_where, keyword_where, month_bounds
+from .criteria import Criteria, article_where, keyword_where, month_bounds, month_where
 from .search import search_where
 from .headline import Headline
 from .periods import FREQS, auto_freq_for_span, check_freq
@@ -425,6 +425,9 @@ def evidence(store: Store, c: Criteria = Criteria(), *, label: str | None = None
         where += " AND " + kcond
         params += kparams
     limit = "" if n is None else f" LIMIT {int(n)} OFFSET {int(offset)}"
+    # The joined tables are pruned to the view's months too (a join does not prune).
+    fmonths, fparams = month_where(c, "f")
+    amonths, aparams = month_where(c, "a")
     order = "abs({0}.compound) DESC, {0}.published ASC NULLS LAST, {0}.article_id, {0}.sentence_id"
     # The strongest sentences are picked on the narrow columns; only those rows are then
     # read in full (text, offsets) from their month partitions.
@@ -437,8 +440,8 @@ def evidence(store: Store, c: Criteria = Criteria(), *, label: str | None = None
         JOIN sentences_full f ON f.month = h.month AND f.article_id = h.article_id
              AND f.sentence_id = h.sentence_id
         JOIN articles a ON a.month = h.month AND a.article_id = h.article_id
-        WHERE f.month IN (SELECT DISTINCT month FROM hits)
-        ORDER BY {order.format("h")}""", params)
+        WHERE {fmonths} AND {amonths}
+        ORDER BY {order.format("h")}""", params + fparams + aparams)
     labels = store.labels(names)
     ev["topic_label"] = [labels.get(int(t), str(t)) for t in ev["topic_id"]]
     return ev

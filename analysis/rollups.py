@@ -74,12 +74,14 @@ def _signature(store_dir, month: str) -> list:
 
 def connect(threads: int | None = None, memory_limit: str | None = None):
     """An in-memory DuckDB connection (no extension needed beyond the built-in Parquet)."""
-    config = {"enable_external_access": True, "enable_progress_bar": False}
+    config = {"enable_external_access": True}
     if threads:
         config["threads"] = int(threads)
     if memory_limit:
         config["memory_limit"] = memory_limit
-    return duckdb.connect(":memory:", config=config)
+    con = duckdb.connect(":memory:", config=config)
+    con.execute("SET enable_progress_bar = false")  # no bar drawn on the server's terminal
+    return con
 
 
 def _glob(store_dir, frame: str) -> str:
@@ -90,7 +92,7 @@ def register_frames(con, store_dir, frames=FRAMES, suffix: str = "",
                     folder: str = "") -> list[str]:
     """Views ``<frame><suffix>`` over the store's partitions of each frame under
     ``folder`` (``""``: the store's own datasets; ``"rollups"``: the roll-ups), with the
-    hive ``month`` column, files unified by name.  Returns the views made (a frame
+    hive ``month`` column (every file has the same columns, the first file gives the schema).  Returns the views made (a frame
     without files gets none)."""
     made = []
     root = Path(store_dir) / folder
@@ -98,7 +100,7 @@ def register_frames(con, store_dir, frames=FRAMES, suffix: str = "",
         if any((root / name).glob("*/*.parquet")):
             con.execute(f"CREATE OR REPLACE VIEW {name}{suffix} AS SELECT * FROM read_parquet("
                         f"'{_sql_path(_glob(root, name))}', hive_partitioning=true, "
-                        "hive_types={'month': VARCHAR}, union_by_name=true)")
+                        "hive_types={'month': VARCHAR})")
             made.append(name + suffix)
     return made
 
