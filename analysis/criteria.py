@@ -133,45 +133,49 @@ _SPLIT = re.compile(r"[^\w]+")
 _ONE_WORD = re.compile(r"\w+")
 
 
+#: Key of a token-index entry: art * KEY_BASE + sentence_id + 1 (see analysis.rollups).
+KEY_BASE = 1 << 20
+
+
 def keyword_where(keyword: str, alias: str, tokens: bool, level: str = "article",
                   criteria: Criteria | None = None) -> tuple[str, list]:
     """SQL condition: the article (``level="article"``: its title or text) or the
     sentence (``level="sentence"``) of rows ``alias`` mentions ``keyword`` as a whole
     word or phrase, any case.
 
-    With the token index (``tokens=True``; table ``tokens``: ``month``, ``token``,
-    ``article_id``, ``sentence_id``, −1 for the title) the rows holding every word of
-    the keyword are found by lookup; a phrase or a keyword with punctuation is then
-    checked with the regex on those candidates only.  Without it, the regex runs over
-    the text (``articles_full`` / ``sentences_full``).  The sub-queries read only the
-    month partitions of ``criteria``'s date range.
+    With the token index (``tokens=True``: table ``postings`` of the roll-ups, rows
+    ``alias`` from the narrow ``articles`` / ``sentences`` copies with their ``art``
+    number) the articles or sentences holding every word of the keyword come from a
+    lookup; a phrase or a keyword with punctuation is then checked with the regex on
+    the full text.  Without it, the regex runs over the text (``articles_full`` /
+    ``sentences_full``).  Sub-queries read only the month partitions of ``criteria``'s
+    date range.
     """
     criteria = criteria or Criteria()
     a = alias
     pat = keyword_regex(keyword)
     words = keyword_tokens(keyword)
     fwhere, fparams = month_where(criteria, "f")
-    twhere, tparams = month_where(criteria, "t")
+    pwhere, pparams = month_where(criteria, "p")
     if level == "article":
         verify = (f"({a}.month, {a}.article_id) IN (SELECT f.month, f.article_id FROM "
                   f"articles_full f WHERE {fwhere} AND "
                   "(regexp_matches(f.title, ?) OR regexp_matches(f.text, ?)))")
         vparams = fparams + [pat, pat]
-        key, group = "t.month, t.article_id", f"({a}.month, {a}.article_id)"
+        unit, row = f"k // {KEY_BASE}", f"({a}.month, {a}.art)"
     else:
         verify = (f"({a}.month, {a}.article_id, {a}.sentence_id) IN (SELECT f.month, "
                   f"f.article_id, f.sentence_id FROM sentences_full f WHERE "
                   f"{fwhere} AND regexp_matches(f.text, ?))")
         vparams = fparams + [pat]
-        key, group = ("t.month, t.article_id, t.sentence_id",
-                      f"({a}.month, {a}.article_id, {a}.sentence_id)")
+        unit, row = "k", f"({a}.month, {a}.art * {KEY_BASE} + {a}.sentence_id + 1)"
     if not tokens or not words:
         return verify, vparams
-    sentence_only = "" if level == "article" else " AND t.sentence_id >= 0"
-    cond = (f"{group} IN (SELECT {key} FROM tokens t WHERE {twhere} AND "
-            f"t.token IN (SELECT UNNEST(?::VARCHAR[])){sentence_only} GROUP BY ALL "
-            f"HAVING count(DISTINCT t.token) = ?)")
-    params = tparams + [words, len(words)]
+    sentence_only = "" if level == "article" else f" AND k % {KEY_BASE} <> 0"
+    cond = (f"{row} IN (SELECT month, {unit} FROM (SELECT p.month, p.token, UNNEST(p.keys) "
+            f"AS k FROM postings p WHERE {pwhere} AND p.token IN (SELECT UNNEST(?::VARCHAR[])))"
+            f" WHERE TRUE{sentence_only} GROUP BY ALL HAVING count(DISTINCT token) = ?)")
+    params = pparams + [words, len(words)]
     if is_single_token(keyword):
         return cond, params
     return f"({cond} AND {verify})", params + vparams

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import queries, reports
-from .criteria import Criteria
+from .criteria import Criteria, month_where
 
 __all__ = ["export_csvs", "stream_csv"]
 
@@ -81,8 +81,12 @@ def export_csvs(store, out_dir, c: Criteria = Criteria(), freq: str = "auto",
     labels = store.labels(names)
     where, params = store.article_where(c)
     written = []
-    cols = ", ".join(f"a.{col}" for col in reports.ARTICLE_COLUMNS)
-    sql = f"SELECT {cols} FROM articles_full a WHERE {where} ORDER BY a.published NULLS LAST, a.article_id"
+    cols = ", ".join(f"f.{col}" for col in reports.ARTICLE_COLUMNS)
+    fwhere, fparams = month_where(c, "f")
+    sql = (f"SELECT {cols} FROM articles_full f WHERE {fwhere} AND (f.month, f.article_id) IN "
+           f"(SELECT a.month, a.article_id FROM articles a WHERE {where}) "
+           "ORDER BY f.published NULLS LAST, f.article_id")
+    params = fparams + params
     written.append(stream_csv(_batches(store, sql, params, batch_rows, labels),
                               out_dir / "articles.csv", reports.ARTICLE_COLUMNS)[0])
     swhere, sparams = queries._sentence_where(store, c)

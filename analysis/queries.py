@@ -85,7 +85,7 @@ class Store:
         if self.use_rollups:
             for view, table in (("articles", "articles_r"), ("sentences", "sentences_r"),
                                 ("r_daily", "daily_r"), ("r_weights", "topic_weights_r"),
-                                ("tokens", "tokens_r")):
+                                ("postings", "postings_r")):
                 self.con.execute(f"CREATE VIEW {view} AS SELECT * FROM {table}")
         else:  # queries read the store's own files (slower, same answers)
             for name in ("articles", "sentences"):

@@ -45,13 +45,15 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
+from .criteria import KEY_BASE
+
 __all__ = ["ROLLUP_VERSION", "write_rollups", "daily_sql", "weights_sql", "stale_months",
            "store_months", "connect", "register_frames"]
 
-ROLLUP_VERSION = 1
+ROLLUP_VERSION = 2
 FRAMES = ("articles", "sentences", "article_topics")
 #: The roll-up tables, one folder each under ``rollups/``.
-KINDS = ("daily", "topic_weights", "articles", "sentences", "tokens")
+KINDS = ("daily", "topic_weights", "articles", "sentences", "postings")
 
 
 def store_months(store_dir) -> list[str]:
@@ -148,37 +150,52 @@ def weights_sql(where: str = "TRUE", bucket: str = "day") -> str:
 _TOKEN_SPLIT = r"[^\pL\pN_]+"
 
 
+#: Sentences per article that a token-index key can address (key = art * KEY_BASE +
+#: sentence_id + 1); an article is split at MAX_SENTENCE_WORDS, far below 2**20 sentences.
+_ARTS = """arts AS (
+    SELECT article_id, (row_number() OVER (ORDER BY published NULLS LAST, article_id) - 1)
+           ::BIGINT AS art
+    FROM articles WHERE month = ?)"""
+
+
 def _month_sql() -> dict[str, str]:
     """Per roll-up kind, the SQL of one month (``?`` = the month)."""
     return {
         "daily": daily_sql("a.month = ?") + " ORDER BY day, topic_id",
         "topic_weights": weights_sql("a.month = ?") + " ORDER BY day, topic_id, weight_topic_id",
         # Narrow copies, one file per month: a query pays a file's overhead per file, and
-        # an index run writes one file per chunk and month.
-        "articles": """
-            SELECT article_id, published, title, topic_id, topic_label, compound, label,
-                   n_sentences, pos_share, neg_share
-            FROM articles WHERE month = ? ORDER BY published, article_id""",
-        "sentences": """
-            SELECT article_id, sentence_id, published, topic_id, compound, label
-            FROM sentences WHERE month = ? ORDER BY article_id, sentence_id""",
-        # The token index: each word of each sentence (title and headings: sentence_id
-        # -1), once;
-        # sorted by token so a lookup reads only the row groups that hold it.
-        "tokens": f"""
-            SELECT token, article_id, sentence_id FROM (
-                SELECT DISTINCT UNNEST(regexp_split_to_array(lower(text), '{_TOKEN_SPLIT}'))
-                       AS token, article_id, sentence_id::INTEGER AS sentence_id
-                FROM sentences WHERE month = ?
-                UNION ALL
-                -- the title and the section headings (text that is in no sentence) as -1
-                SELECT DISTINCT UNNEST(regexp_split_to_array(lower(words), '{_TOKEN_SPLIT}')),
-                       article_id, -1
+        # an index run writes one file per chunk and month.  ``art`` numbers the month's
+        # articles (by time, then id): the token index refers to articles by it.
+        "articles": f"""
+            WITH {_ARTS}
+            SELECT a.article_id, r.art, a.published, a.title, a.topic_id, a.topic_label,
+                   a.compound, a.label, a.n_sentences, a.pos_share, a.neg_share
+            FROM articles a JOIN arts r USING (article_id) WHERE a.month = ? ORDER BY r.art""",
+        "sentences": f"""
+            WITH {_ARTS}
+            SELECT s.article_id, r.art, s.sentence_id, s.published, s.topic_id, s.compound,
+                   s.label
+            FROM sentences s JOIN arts r USING (article_id) WHERE s.month = ?
+            ORDER BY r.art, s.sentence_id""",
+        # The token index (an inverted index): per word, the sorted keys of the sentences
+        # that hold it, key = art * 2**20 + sentence_id + 1 (0: the title or a section
+        # heading, text that is in no sentence).  One row per word and month, so a
+        # lookup reads a few rows and a substring search scans only the vocabulary.
+        "postings": f"""
+            WITH {_ARTS},
+            words AS (
+                SELECT DISTINCT UNNEST(regexp_split_to_array(lower(s.text), '{_TOKEN_SPLIT}'))
+                       AS token, r.art * {KEY_BASE} + s.sentence_id + 1 AS key
+                FROM sentences s JOIN arts r USING (article_id) WHERE s.month = ?
+                UNION
+                SELECT UNNEST(regexp_split_to_array(lower(w.words), '{_TOKEN_SPLIT}')),
+                       r.art * {KEY_BASE}
                 FROM (SELECT title AS words, article_id FROM articles WHERE month = ?
                       UNION ALL
                       SELECT DISTINCT section, article_id FROM sentences
-                      WHERE month = ? AND section <> ''))
-            WHERE token <> '' ORDER BY token, article_id, sentence_id""",
+                      WHERE month = ? AND section <> '') w JOIN arts r USING (article_id))
+            SELECT token, list(key ORDER BY key) AS keys FROM words WHERE token <> ''
+            GROUP BY token ORDER BY token""",
     }
 
 

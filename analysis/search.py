@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-from .criteria import Criteria, like_pattern, month_where
+from .criteria import KEY_BASE, Criteria, like_pattern, month_where
 
 __all__ = ["search_articles", "search_where"]
 
@@ -36,10 +36,11 @@ def search_where(text: str, alias: str = "a", tokens: bool = False,
     needle = (text or "").strip()
     a = alias
     if tokens and _ONE_WORD.fullmatch(needle):
-        twhere, tparams = month_where(criteria or Criteria(), "t")
-        return (f"({a}.month, {a}.article_id) IN (SELECT t.month, t.article_id FROM tokens t "
-                f"WHERE {twhere} AND t.token LIKE ? ESCAPE '\\')",
-                tparams + [like_pattern(needle.lower())])
+        pwhere, pparams = month_where(criteria or Criteria(), "p")
+        return (f"({a}.month, {a}.art) IN (SELECT DISTINCT month, k // {KEY_BASE} FROM "
+                f"(SELECT p.month, UNNEST(p.keys) AS k FROM postings p "
+                f"WHERE {pwhere} AND p.token LIKE ? ESCAPE '\\'))",
+                pparams + [like_pattern(needle.lower())])
     fwhere, fparams = month_where(criteria or Criteria(), "f")
     return (f"({a}.month, {a}.article_id) IN (SELECT f.month, f.article_id FROM articles_full f "
             f"WHERE {fwhere} AND (f.title ILIKE ? ESCAPE '\\' OR f.text ILIKE ? ESCAPE '\\'))",
