@@ -70,6 +70,18 @@ class Criteria:
     def end_ts(self):
         return None if self.end is None else end_of_day(self.end)
 
+    def describe(self) -> dict:
+        """The filter as ``summary.txt`` records it (the form of
+        ``AnalysisResult.params["filter"]`` after :func:`analysis.aggregate.filter_result`)."""
+        return {
+            "start": None if self.start is None else str(self.start),
+            "end": None if self.end is None else str(self.end),
+            "topics": None if not self.topics else list(self.topics),
+            "sentiment": None if self.sentiment is None else list(self.sentiment),
+            "keyword": self.keyword,
+            "include_undated": self.undated,
+        }
+
     def filter_kwargs(self) -> dict:
         """The same criteria as keyword arguments of :func:`analysis.aggregate.filter_result`."""
         return {"start": self.start, "end": self.end, "topics": self.topics,

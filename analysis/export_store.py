@@ -62,13 +62,17 @@ def _umask() -> int:
 
 
 def _batches(store, sql: str, params: list, batch_rows: int, labels: dict):
-    reader = store.cursor().sql(sql, params=params).to_arrow_reader(batch_rows)
-    for batch in reader:
-        frame = batch.to_pandas()
-        if "topic_label" in frame and "topic_id" in frame:
-            frame["topic_label"] = [labels.get(int(t), lab) for t, lab in
-                                    zip(frame["topic_id"], frame["topic_label"])]
-        yield frame
+    # A cursor of its own: the other queries of the export run while this one streams.
+    cur = store.con.cursor()
+    try:
+        for batch in cur.sql(sql, params=params).to_arrow_reader(batch_rows):
+            frame = batch.to_pandas()
+            if "topic_label" in frame and "topic_id" in frame:
+                frame["topic_label"] = [labels.get(int(t), lab) for t, lab in
+                                        zip(frame["topic_id"], frame["topic_label"])]
+            yield frame
+    finally:
+        cur.close()
 
 
 def export_csvs(store, out_dir, c: Criteria = Criteria(), freq: str = "auto",
@@ -109,13 +113,17 @@ def export_csvs(store, out_dir, c: Criteria = Criteria(), freq: str = "auto",
     if len(skipped):
         written.append(reports.write_csv(skipped, out_dir / "skipped.csv"))
     figures = queries.headline(store, c)
-    flt = {k: (None if v is None else str(v) if k in ("start", "end") else
-               list(v) if isinstance(v, tuple) else v)
-           for k, v in c.filter_kwargs().items()}
     text = reports.format_summary(figures, n_skipped=len(skipped),
-                                  chosen_by=str(store.settings.get("settings", {})
-                                                .get("chosen_by", "")),
-                                  filter=flt if any(v is not None for v in flt.values()) else None,
+                                  chosen_by=_chosen_by(store.settings),
+                                  filter=c.describe(),
                                   source=source)
     written.append(reports.atomic_write_bytes(out_dir / "summary.txt", text.encode("utf-8")))
     return written
+
+
+def _chosen_by(settings: dict) -> str:
+    """How k was chosen, wherever ``store.json`` records it."""
+    for where in (settings, settings.get("settings") or {}, settings.get("topics") or {}):
+        if isinstance(where, dict) and where.get("chosen_by"):
+            return str(where["chosen_by"])
+    return ""
