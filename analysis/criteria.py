@@ -185,9 +185,10 @@ def keyword_where(keyword: str, alias: str, tokens: bool, level: str = "article"
         return verify, vparams
     sentence_only = "" if level == "article" else f" AND k % {KEY_BASE} <> 0"
     cond = (f"{row} IN (SELECT month, {unit} FROM (SELECT p.month, p.token, UNNEST(p.keys) "
-            f"AS k FROM postings p WHERE {pwhere} AND p.token IN (SELECT UNNEST(?::VARCHAR[])))"
+            f"AS k FROM postings p WHERE {pwhere} AND p.token IN ({', '.join('?' * len(words))}))"
             f" WHERE TRUE{sentence_only} GROUP BY ALL HAVING count(DISTINCT token) = ?)")
-    params = pparams + [words, len(words)]
+    # One placeholder per word (a literal IN list prunes row groups by their token range).
+    params = pparams + words + [len(words)]
     if is_single_token(keyword):
         return cond, params
     return f"({cond} AND {verify})", params + vparams

@@ -199,12 +199,17 @@ def _month_sql() -> dict[str, str]:
     }
 
 
-def _write_atomic(table, path: Path) -> None:
+#: Rows per Parquet row group where the default is too coarse: a word's postings are
+#: found by the row group's min/max token, and only that row group's lists are decoded.
+_ROW_GROUP = {"postings": 1024}
+
+
+def _write_atomic(table, path: Path, row_group_size: int | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        pq.write_table(table, tmp)
+        pq.write_table(table, tmp, row_group_size=row_group_size)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -252,7 +257,8 @@ def write_rollups(store_dir, months=None, threads: int | None = None) -> list[st
         signature = _signature(store_dir, month)
         for kind, sql in _month_sql().items():
             table = con.sql(sql, params=[month] * sql.count("?")).to_arrow_table()
-            _write_atomic(table, store_dir / "rollups" / kind / f"month={month}" / "part-0.parquet")
+            _write_atomic(table, store_dir / "rollups" / kind / f"month={month}" / "part-0.parquet",
+                          _ROW_GROUP.get(kind))
         state["months"][month] = signature
         written.append(month)
     if months is None:  # a full rewrite also removes roll-ups of vanished months
