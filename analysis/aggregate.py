@@ -18,19 +18,8 @@ __all__ = [
     "filter_result", "rename_topics", "undated_count", "date_span",
 ]
 
-#: Period names accepted everywhere, with the pandas period they map to.
-FREQS = {"hour": "h", "day": "D", "week": "W-SUN", "month": "M"}
-
-
-def _check_freq(freq: str) -> str:
-    if freq not in FREQS:
-        raise ValueError(f"freq must be one of {sorted(FREQS) + ['auto']}, got {freq!r}")
-    return freq
-
-
-#: Fewest articles per period (on average over the span) that "auto" aims for: below
-#: it a bar is a handful of articles and the mean sentiment line is mostly noise.
-MIN_ARTICLES_PER_PERIOD = 10
+from .periods import FREQS, MIN_ARTICLES_PER_PERIOD, auto_freq_for_span
+from .periods import check_freq as _check_freq
 
 
 def auto_freq(published: pd.Series, min_articles: int = MIN_ARTICLES_PER_PERIOD,
@@ -47,15 +36,7 @@ def auto_freq(published: pd.Series, min_articles: int = MIN_ARTICLES_PER_PERIOD,
     dated = pd.to_datetime(published).dropna()
     if dated.empty:
         return "day"
-    first, last = dated.min(), dated.max()
-    n_periods = {f: len(pd.period_range(first, last, freq=FREQS[f]))
-                 for f in ("hour", "day", "week", "month")}
-    for least, fewest in ((min_articles, 3), (1, 1)):  # 2 points make no line
-        for freq in ("hour", "day", "week", "month"):
-            n = n_periods[freq]
-            if fewest <= n <= max_periods and len(dated) >= least * n:
-                return freq
-    return "month"
+    return auto_freq_for_span(dated.min(), dated.max(), len(dated), min_articles, max_periods)
 
 
 def resolve_freq(freq: str, published: pd.Series) -> str:
@@ -189,7 +170,9 @@ def topic_summary(topics: pd.DataFrame, articles: pd.DataFrame,
     out["share"] = out["n_articles"] / max(len(a), 1)
     out["compound"] = out["topic_id"].map(a.groupby("topic_id")["compound"].mean())
     s = sentences[["article_id", "label"]].merge(a[["article_id", "topic_id"]], on="article_id")
-    shares = pd.crosstab(s["topic_id"], s["label"], normalize="index")
+    # Every label column, so a view without positive sentences gives 0.0, not NaN.
+    shares = pd.crosstab(s["topic_id"], s["label"], normalize="index").reindex(
+        columns=["negative", "neutral", "positive"], fill_value=0.0)
     for name, col in (("positive", "pos_share"), ("negative", "neg_share")):
         out[col] = out["topic_id"].map(shares[name] if name in shares else pd.Series(dtype=float))
     return out

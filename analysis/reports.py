@@ -20,11 +20,13 @@ import numpy as np
 import pandas as pd
 
 from . import aggregate
+from .headline import Headline, headline
 
 __all__ = [
     "neutralize_cell", "safe_frame", "to_csv_bytes", "atomic_write_bytes", "atomic_write_chunks",
     "csv_chunks", "csv_row_bytes", "write_csv",
     "report_frames", "write_report", "report_zip", "summary_text", "export_name",
+    "timeline_frame", "format_summary",
 ]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -124,20 +126,36 @@ def write_csv(frame: pd.DataFrame, path) -> Path:
     return atomic_write_bytes(path, to_csv_bytes(frame))
 
 
-_ARTICLE_COLUMNS = [
+#: Columns of each report CSV, in order (the store export writes the same).
+ARTICLE_COLUMNS = [
     "article_id", "published", "title", "topic_id", "topic_label", "topic_weight",
     "n_sentences", "compound", "label", "pos_share", "neg_share", "neu_share",
     "most_positive", "most_positive_score", "most_negative", "most_negative_score",
     "source", "encoding", "warning",
 ]
-_SENTENCE_COLUMNS = [
+SENTENCE_COLUMNS = [
     "article_id", "published", "title", "topic_label", "sentence_id", "paragraph", "section",
     "text", "compound", "label", "neg", "neu", "pos", "start", "end", "truncated",
 ]
-_TOPIC_COLUMNS = [
+TOPIC_COLUMNS = [
     "topic_id", "label", "terms", "n_articles", "share", "weight_share", "compound",
     "pos_share", "neg_share", "coherence",
 ]
+
+
+def timeline_frame(overall: pd.DataFrame, by_topic: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """``timeline.csv``: the overall timeline (``topic_label`` "(all)") above the
+    per-topic one, long form, with the period used (``freq``, already resolved) in
+    ``freq``."""
+    overall = overall.assign(freq=freq, topic_id=pd.NA, topic_label="(all)")
+    by_topic = by_topic.assign(freq=freq)
+    timeline = pd.concat([overall, by_topic], ignore_index=True)
+    cols = ["freq", "period", "topic_id", "topic_label", "n_articles", "n_sentences",
+            "weight", "share", "compound", "article_compound", "pos_share", "neg_share"]
+    timeline = timeline.reindex(columns=cols)
+    timeline["n_sentences"] = timeline["n_sentences"].astype("Int64")
+    timeline["topic_id"] = timeline["topic_id"].astype("Int64")
+    return timeline
 
 
 def report_frames(result, freq: str = "auto") -> dict[str, pd.DataFrame]:
@@ -148,25 +166,18 @@ def report_frames(result, freq: str = "auto") -> dict[str, pd.DataFrame]:
                                    on="article_id", how="left")
     freq = aggregate.resolve_freq(freq, arts["published"])
     labels = dict(zip(result.topics["topic_id"].astype(int), result.topics["label"]))
-    overall = aggregate.timeline(arts, result.sentences, freq=freq)
-    by_topic = aggregate.topic_timeline(arts, result.article_topics, freq=freq,
-                                        topic_labels=labels)
-    overall = overall.assign(freq=freq, topic_id=pd.NA, topic_label="(all)")
-    by_topic = by_topic.assign(freq=freq)
-    timeline = pd.concat([overall, by_topic], ignore_index=True)
-    cols = ["freq", "period", "topic_id", "topic_label", "n_articles", "n_sentences",
-            "weight", "share", "compound", "article_compound", "pos_share", "neg_share"]
-    timeline = timeline.reindex(columns=cols)
-    timeline["n_sentences"] = timeline["n_sentences"].astype("Int64")
-    timeline["topic_id"] = timeline["topic_id"].astype("Int64")
+    timeline = timeline_frame(
+        aggregate.timeline(arts, result.sentences, freq=freq),
+        aggregate.topic_timeline(arts, result.article_topics, freq=freq, topic_labels=labels),
+        freq)
 
     def pick(frame, columns):
         return frame[[c for c in columns if c in frame.columns]]
 
     return {
-        "articles": pick(arts, _ARTICLE_COLUMNS),
-        "sentences": pick(sents, _SENTENCE_COLUMNS),
-        "topics": pick(result.topics, _TOPIC_COLUMNS),
+        "articles": pick(arts, ARTICLE_COLUMNS),
+        "sentences": pick(sents, SENTENCE_COLUMNS),
+        "topics": pick(result.topics, TOPIC_COLUMNS),
         "timeline": timeline,
         "skipped": result.skipped,
     }
@@ -174,24 +185,32 @@ def report_frames(result, freq: str = "auto") -> dict[str, pd.DataFrame]:
 
 def summary_text(result, source: str | None = None) -> str:
     """A short human-readable summary of a (possibly filtered) result."""
-    arts = result.articles
-    first, last = aggregate.date_span(arts)
+    figures = headline(result.articles, result.sentences, result.topics)
+    return format_summary(figures, n_skipped=len(result.skipped),
+                          chosen_by=result.params.get("chosen_by", ""),
+                          filter=result.params.get("filter"), source=source)
+
+
+def format_summary(figures: Headline, n_skipped: int, chosen_by: str = "",
+                   filter: dict | None = None, source: str | None = None) -> str:
+    """``summary.txt`` from :class:`~analysis.headline.Headline` figures (a result's or
+    a store query's, so both read the same)."""
+    first, last = figures.first, figures.last
     lines = []
     if source:
         lines.append(f"source: {source}")
     lines += [
-        f"articles analysed: {len(arts)}",
-        f"sentences: {len(result.sentences)}",
-        f"skipped: {len(result.skipped)}",
-        f"topics: {len(result.topics)} ({result.params.get('chosen_by', '')})",
+        f"articles analysed: {figures.n_articles}",
+        f"sentences: {figures.n_sentences}",
+        f"skipped: {n_skipped}",
+        f"topics: {figures.n_topics} ({chosen_by})",
         "date span: " + (f"{first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}" if first is not None
                          else "no dated articles"),
-        f"undated articles: {aggregate.undated_count(arts)}",
+        f"undated articles: {figures.undated}",
     ]
-    if len(result.sentences):
-        lines.append(f"mean sentence sentiment: {result.sentences['compound'].mean():+.3f}")
-    flt = result.params.get("filter")
-    lines.append("filter: " + (json.dumps(flt, sort_keys=True) if flt else "none"))
+    if figures.n_sentences:
+        lines.append(f"mean sentence sentiment: {figures.mean_compound:+.3f}")
+    lines.append("filter: " + (json.dumps(filter, sort_keys=True) if filter else "none"))
     return "\n".join(lines) + "\n"
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from .topics import TopicModel
 
-__all__ = ["topic_map", "article_map"]
+__all__ = ["topic_map", "article_map", "weights_map"]
 
 
 def topic_map(model: TopicModel) -> pd.DataFrame:
@@ -53,6 +53,32 @@ def article_map(model: TopicModel, ids=None) -> pd.DataFrame:
     if len(rows):
         xy[rows] = _pca2(Wd[rows])
     return pd.DataFrame({"article_id": pd.Series(ids, dtype=object), "x": xy[:, 0], "y": xy[:, 1]})
+
+
+def weights_map(article_topics: pd.DataFrame, ids) -> pd.DataFrame:
+    """2-D positions of the articles ``ids`` from their topic weights (the long
+    ``article_topics`` frame: ``article_id``, ``topic_id``, ``weight``), in the geometry
+    of :func:`article_map` (PCA of square-rooted weights), without a fitted model: for a
+    sample of an archive.  Articles are placed in sorted id order, so the map does not
+    depend on the order given.  Returns ``article_id`` (str), ``x``, ``y`` (float64) in
+    ``ids`` order; an article with no topic weight gets NaN."""
+    ids = pd.Series(list(ids), dtype=object)
+    order = sorted(ids.unique())
+    topics = sorted(set(article_topics["topic_id"].astype(int)))
+    W = np.zeros((len(order), len(topics)))
+    if len(article_topics) and len(order):
+        row = pd.Index(order).get_indexer(article_topics["article_id"])
+        col = pd.Index(topics).get_indexer(article_topics["topic_id"].astype(int))
+        keep = row >= 0
+        W[row[keep], col[keep]] = article_topics["weight"].to_numpy(float)[keep]
+    Wd = np.sqrt(W)
+    xy = np.full((len(order), 2), np.nan)
+    has = Wd.sum(axis=1) > 0
+    if has.any():
+        xy[has] = _pca2(Wd[has])
+    pos = pd.DataFrame({"article_id": pd.Series(order, dtype=object),
+                        "x": xy[:, 0], "y": xy[:, 1]})
+    return pd.DataFrame({"article_id": ids}).merge(pos, on="article_id", how="left")
 
 
 # ---------------------------------------------------------------------- geometry

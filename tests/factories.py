@@ -95,3 +95,38 @@ def write_archive_folder(folder: Path, n: int, start: int = 0) -> list[Path]:
         path.write_text(f"{stamp}\n\n{first} ({i}){sep}{rest}\n", encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def write_store(result, folder: Path, chunk: str = "0") -> Path:
+    """Write an ``AnalysisResult`` as an archive store (/work/wt/STORE_LAYOUT.md, the
+    contract ``python -m analysis index`` writes): ``articles``, ``sentences`` (with
+    ``published`` and the article's ``topic_id`` denormalised) and ``article_topics``
+    hive-partitioned by ``month=YYYY-MM`` (``month=undated`` for undated articles), one
+    ``part-<chunk>.parquet`` per month, plus ``topics.parquet``, ``skipped.parquet`` and
+    ``store.json``.  A test fixture, not an indexer: no manifest, no model."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = Path(folder)
+    arts = result.articles.copy()
+    month = arts["published"].dt.strftime("%Y-%m").fillna("undated")
+    months = dict(zip(arts["article_id"], month))
+    sents = result.sentences.merge(arts[["article_id", "published", "topic_id"]],
+                                   on="article_id", how="left")
+    frames = {"articles": arts, "sentences": sents, "article_topics": result.article_topics}
+    for name, frame in frames.items():
+        keys = frame["article_id"].map(months)
+        for m, part in frame.groupby(keys, sort=True):
+            out = folder / name / f"month={m}"
+            out.mkdir(parents=True, exist_ok=True)
+            table = pa.Table.from_pandas(part.reset_index(drop=True), preserve_index=False)
+            pq.write_table(table, out / f"part-{chunk}.parquet")
+    result.topics.to_parquet(folder / "topics.parquet", index=False)
+    result.skipped.to_parquet(folder / "skipped.parquet", index=False)
+    (folder / "store.json").write_text(json.dumps(
+        {"format": 1, "settings": {k: v for k, v in result.params.items()
+                                   if isinstance(v, (int, float, str, type(None)))},
+         "status": "complete"}, sort_keys=True))
+    return folder

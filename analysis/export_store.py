@@ -1,0 +1,129 @@
+"""The report CSVs of a store view, streamed: ``report --store`` and the dashboard's
+exports write them without holding the archive in memory.
+
+The files and columns are those of :func:`analysis.reports.write_report`; ``articles``
+and ``sentences`` are read from DuckDB in Arrow batches and appended to the CSV, so
+memory stays bounded by the batch size whatever the archive's size.
+"""
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from . import queries, reports
+from .criteria import Criteria, month_where
+
+__all__ = ["export_csvs", "stream_csv"]
+
+
+def _atomic_open(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    return os.fdopen(fd, "wb"), tmp
+
+
+def stream_csv(batches, path, columns: list[str]) -> tuple[Path, int]:
+    """Write frames from ``batches`` (an iterable of pandas frames) as one safe CSV
+    (:func:`analysis.reports.to_csv_bytes` rules) at ``path``, atomically, with a
+    header of ``columns`` even when there is no row.  Returns the path and row count."""
+    path = Path(path)
+    fh, tmp = _atomic_open(path)
+    rows = 0
+    try:
+        with fh:
+            header = reports.to_csv_bytes(pd.DataFrame(columns=columns))
+            fh.write(header)
+            for frame in batches:
+                if frame.empty:
+                    continue
+                buf = io.StringIO()
+                reports.safe_frame(frame.reindex(columns=columns)).to_csv(
+                    buf, index=False, header=False, lineterminator="\r\n")
+                fh.write(buf.getvalue().encode("utf-8"))
+                rows += len(frame)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path, rows
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _batches(store, sql: str, params: list, batch_rows: int, labels: dict):
+    # A cursor of its own: the other queries of the export run while this one streams.
+    cur = store.con.cursor()
+    try:
+        for batch in cur.sql(sql, params=params).to_arrow_reader(batch_rows):
+            frame = batch.to_pandas()
+            if "topic_label" in frame and "topic_id" in frame:
+                frame["topic_label"] = [labels.get(int(t), lab) for t, lab in
+                                        zip(frame["topic_id"], frame["topic_label"])]
+            yield frame
+    finally:
+        cur.close()
+
+
+def export_csvs(store, out_dir, c: Criteria = Criteria(), freq: str = "auto",
+                names: dict | None = None, batch_rows: int = 50_000,
+                source: str | None = None) -> list[Path]:
+    """Write ``articles.csv``, ``sentences.csv``, ``topics.csv``, ``timeline.csv``,
+    ``skipped.csv`` (when the store lists skipped inputs) and ``summary.txt`` for the
+    view ``c`` of ``store`` into ``out_dir``; returns the paths written."""
+    out_dir = Path(out_dir)
+    labels = store.labels(names)
+    where, params = store.article_where(c)
+    written = []
+    cols = ", ".join(f"f.{col}" for col in reports.ARTICLE_COLUMNS)
+    fwhere, fparams = month_where(c, "f")
+    sql = (f"SELECT {cols} FROM articles_full f WHERE {fwhere} AND (f.month, f.article_id) IN "
+           f"(SELECT a.month, a.article_id FROM articles a WHERE {where}) "
+           "ORDER BY f.published NULLS LAST, f.article_id")
+    params = fparams + params
+    written.append(stream_csv(_batches(store, sql, params, batch_rows, labels),
+                              out_dir / "articles.csv", reports.ARTICLE_COLUMNS)[0])
+    swhere, sparams = queries._sentence_where(store, c)
+    scols = ", ".join("a.title" if col == "title" else "a.topic_label" if col == "topic_label"
+                      else f's."{col}"' for col in reports.SENTENCE_COLUMNS)
+    sql = (f"SELECT {scols}, s.topic_id FROM sentences_full s JOIN articles_full a ON a.month = s.month "
+           f"AND a.article_id = s.article_id WHERE {swhere} "
+           "ORDER BY s.published NULLS LAST, s.article_id, s.sentence_id")
+    written.append(stream_csv(_batches(store, sql, sparams, batch_rows, labels),
+                              out_dir / "sentences.csv", reports.SENTENCE_COLUMNS)[0])
+    topics = queries.topic_table(store, c, names)
+    written.append(reports.write_csv(topics.reindex(columns=[
+        col for col in reports.TOPIC_COLUMNS if col in topics.columns]), out_dir / "topics.csv"))
+    freq = queries.resolve_freq(store, c, freq)
+    timeline = reports.timeline_frame(queries.timeline(store, c, freq),
+                                      queries.topic_timeline(store, c, freq, names), freq)
+    written.append(reports.write_csv(timeline, out_dir / "timeline.csv"))
+    skipped_path = store.path / "skipped.parquet"
+    skipped = pd.read_parquet(skipped_path) if skipped_path.exists() else pd.DataFrame()
+    if len(skipped):
+        written.append(reports.write_csv(skipped, out_dir / "skipped.csv"))
+    figures = queries.headline(store, c)
+    text = reports.format_summary(figures, n_skipped=len(skipped),
+                                  chosen_by=_chosen_by(store.settings),
+                                  filter=c.describe(),
+                                  source=source)
+    written.append(reports.atomic_write_bytes(out_dir / "summary.txt", text.encode("utf-8")))
+    return written
+
+
+def _chosen_by(settings: dict) -> str:
+    """How k was chosen, wherever ``store.json`` records it."""
+    for where in (settings, settings.get("settings") or {}, settings.get("topics") or {}):
+        if isinstance(where, dict) and where.get("chosen_by"):
+            return str(where["chosen_by"])
+    return ""

@@ -1,0 +1,58 @@
+"""Period arithmetic (hour, day, week, month): one list of periods and the functions
+that turn a time into its period and a period into a date range."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+__all__ = ["FREQS", "MIN_ARTICLES_PER_PERIOD", "check_freq", "auto_freq_for_span",
+           "period_range"]
+
+#: Period names accepted everywhere, with the pandas period they map to (weeks start
+#: on Monday, as ISO weeks and DuckDB's ``date_trunc('week', …)`` do).
+FREQS = {"hour": "h", "day": "D", "week": "W-SUN", "month": "M"}
+
+
+#: Fewest articles per period (on average over the span) that "auto" aims for: below
+#: it a bar is a handful of articles and the mean sentiment line is mostly noise.
+MIN_ARTICLES_PER_PERIOD = 10
+
+
+def check_freq(freq: str) -> str:
+    """``freq`` itself when it names a period; else ValueError naming what is allowed."""
+    if freq not in FREQS:
+        raise ValueError(f"freq must be one of {sorted(FREQS) + ['auto']}, got {freq!r}")
+    return freq
+
+
+def auto_freq_for_span(first, last, n_dated: int, min_articles: int = MIN_ARTICLES_PER_PERIOD,
+                       max_periods: int = 120) -> str:
+    """The finest period (hour, day, week, month) with enough articles per period, for
+    ``n_dated`` articles from ``first`` to ``last``.
+
+    Picks the finest period giving at most ``max_periods`` periods and on average at
+    least ``min_articles`` articles in each, and at least three periods (a 5-day window
+    of 550 articles is shown by day, not as 110 hourly bars of 1 to 7 articles).  A
+    corpus too small for that anywhere gets the finest period with at least one article
+    per period on average; month otherwise; ``day`` when nothing is dated.
+    """
+    if first is None or last is None or n_dated == 0 or pd.isna(first) or pd.isna(last):
+        return "day"
+    first, last = pd.Timestamp(first), pd.Timestamp(last)
+    n_periods = {f: len(pd.period_range(first, last, freq=FREQS[f]))
+                 for f in ("hour", "day", "week", "month")}
+    for least, fewest in ((min_articles, 3), (1, 1)):  # 2 points make no line
+        for freq in ("hour", "day", "week", "month"):
+            n = n_periods[freq]
+            if fewest <= n <= max_periods and n_dated >= least * n:
+                return freq
+    return "month"
+
+
+def period_range(start, freq: str) -> tuple[dt.date, dt.date]:
+    """First and last day of the ``freq`` period that ``start`` (ISO text or a time)
+    falls in: what a click on that period of a chart filters to."""
+    ts = pd.Timestamp(start)
+    period = pd.Period(ts, freq=FREQS[check_freq(freq)])
+    return period.start_time.date(), period.end_time.date()

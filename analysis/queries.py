@@ -1,0 +1,594 @@
+"""Answers for each view of an archive store, computed by DuckDB over its Parquet.
+
+An archive store (``python -m analysis index``; layout in README "Archive store") is
+opened read-only with :class:`Store`; every function here takes the store and a
+:class:`~analysis.criteria.Criteria` and returns exactly what one view shows, as a
+small frame with the columns of the matching :mod:`analysis.aggregate` function, so
+charts draw either.  Date bounds prune month partitions; topic, sentiment and keyword
+criteria are pushed into the SQL; user text is always a bound parameter.
+
+Charts over time and the topic figures read the roll-ups (:mod:`analysis.rollups`)
+when the filter allows it (dates on day boundaries, topics) and the articles
+partitions otherwise (a sentiment range, a keyword, an hour period, a stale roll-up);
+both paths run the same aggregation, so they give the same numbers.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import rollups
+from .criteria import Criteria, article_where, keyword_where, month_bounds, month_where
+from .search import search_where
+from .headline import Headline
+from .periods import FREQS, auto_freq_for_span, check_freq
+from .sentiment import NEGATIVE, POSITIVE
+
+__all__ = [
+    "Store", "StoreError", "Criteria", "headline", "resolve_freq", "timeline",
+    "topic_timeline", "topic_table", "topic_sentiment", "label_counts",
+    "sentiment_histogram", "articles_page", "evidence", "keyword_timeline", "article",
+    "map_sample", "export_csvs", "ARTICLE_SORTS",
+]
+
+LABELS = ("negative", "neutral", "positive")
+
+
+class StoreError(ValueError):
+    """A folder that is not a readable archive store (the message says why)."""
+
+
+class Store:
+    """A store opened for queries: one in-memory DuckDB database whose views read the
+    store's Parquet files (``articles``, ``sentences``, ``article_topics``, the roll-ups
+    ``r_daily`` and ``r_weights``) and a ``topics`` table.  Nothing is written to the
+    store.  Each query runs on its own cursor, so sessions can query at once.
+
+    Parameters
+    ----------
+    path : the store folder.
+    threads : DuckDB threads (default: DuckDB's, one per core).
+    memory_limit : DuckDB's memory limit, e.g. ``"1GB"`` (default: DuckDB's).
+
+    Attributes: ``path``, ``topics`` (topics frame), ``settings`` (``store.json``),
+    ``use_rollups`` (False when a roll-up is missing or stale: queries then read the
+    articles), ``stale_months``.
+    """
+
+    def __init__(self, path, threads: int | None = None, memory_limit: str | None = None):
+        self.path = Path(path)
+        if not (self.path / "articles").is_dir():
+            raise StoreError(f"{self.path}: not an archive store (no articles/ folder); "
+                             "build one with `python -m analysis index SOURCE --store DIR`")
+        self.con = rollups.connect(threads=threads, memory_limit=memory_limit)
+        made = rollups.register_frames(self.con, self.path, suffix="_full")
+        for name in rollups.FRAMES:
+            if name + "_full" not in made:
+                raise StoreError(f"{self.path}: no {name} Parquet files under {name}/")
+        self.con.execute("CREATE VIEW article_topics AS SELECT * FROM article_topics_full")
+        try:
+            self.settings = json.loads((self.path / "store.json").read_text())
+        except (OSError, ValueError):
+            self.settings = {}
+        tp = self.path / "topics.parquet"
+        self.topics = pd.read_parquet(tp) if tp.exists() else pd.DataFrame(
+            {"topic_id": pd.Series(dtype="int64"), "label": pd.Series(dtype=object)})
+        self.stale_months = rollups.stale_months(self.path)
+        kinds = rollups.register_frames(self.con, self.path, rollups.KINDS, suffix="_r",
+                                        folder="rollups")
+        self.use_rollups = not self.stale_months and len(kinds) == len(rollups.KINDS)
+        if self.use_rollups:
+            for view, table in (("articles", "articles_r"), ("sentences", "sentences_r"),
+                                ("r_daily", "daily_r"), ("r_weights", "topic_weights_r"),
+                                ("postings", "postings_r")):
+                self.con.execute(f"CREATE VIEW {view} AS SELECT * FROM {table}")
+        else:  # queries read the store's own files (slower, same answers)
+            for name in ("articles", "sentences"):
+                self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_full")
+        self._local = threading.local()
+
+    def article_where(self, c: Criteria, alias: str = "a") -> tuple[str, list]:
+        """:func:`analysis.criteria.article_where` with the token index when current."""
+        return article_where(c, alias, tokens=self.use_rollups)
+
+    def cursor(self):
+        """This thread's cursor (DuckDB connections are not shared across threads)."""
+        cur = getattr(self._local, "cur", None)
+        if cur is None:
+            cur = self._local.cur = self.con.cursor()
+        return cur
+
+    def frame(self, sql: str, params=()) -> pd.DataFrame:
+        """The result of ``sql`` with bound ``params`` as a pandas frame."""
+        return self.cursor().execute(sql, list(params)).df()
+
+    def one(self, sql: str, params=()):
+        return self.cursor().execute(sql, list(params)).fetchone()
+
+    def labels(self, names: dict | None = None) -> dict[int, str]:
+        """``{topic_id: label}`` with the user's renames applied (blank names ignored)."""
+        out = {int(t): str(lab) for t, lab in zip(self.topics["topic_id"], self.topics["label"])}
+        for k, v in (names or {}).items():
+            if str(v).strip():
+                out[int(k)] = str(v).strip()
+        return out
+
+    def close(self) -> None:
+        self.con.close()
+
+
+# ---------------------------------------------------------------------- the base relation
+def _day_aligned(c: Criteria) -> bool:
+    start_ok = c.start is None or c.start == c.start.normalize()
+    end_ok = c.end is None or c.end == c.end.normalize()
+    return start_ok and end_ok
+
+
+def _rollup_ok(store: Store, c: Criteria, freq: str | None = None) -> bool:
+    return (store.use_rollups and c.sentiment is None and c.keyword is None
+            and _day_aligned(c) and freq != "hour")
+
+
+def _rollup_where(c: Criteria, alias: str = "r") -> tuple[str, list]:
+    parts, params = [], []
+    lo, hi = month_bounds(c)
+    dated = []
+    if lo is not None:
+        dated += [f"{alias}.month >= ?", f"{alias}.day >= ?"]
+        params += [lo, c.start.to_pydatetime()]
+    if hi is not None:
+        dated += [f"{alias}.month <= ?", f"{alias}.day <= ?"]
+        params += [hi, c.end_ts.to_pydatetime()]
+    if dated:
+        cond = " AND ".join(dated)
+        if c.undated:
+            cond = f"(({cond}) OR {alias}.month = 'undated')"
+        parts.append(cond)
+    if c.topics:
+        parts.append(f"{alias}.topic_id IN (SELECT UNNEST(?::BIGINT[]))")
+        params.append(list(c.topics))
+    return " AND ".join(parts) or "TRUE", params
+
+
+def _daily(store: Store, c: Criteria, freq: str | None = None) -> tuple[str, list]:
+    """SQL and parameters of the per-(day or hour, dominant topic) relation of ``c``."""
+    if _rollup_ok(store, c, freq):
+        where, params = _rollup_where(c)
+        return f"SELECT * FROM r_daily r WHERE {where}", params
+    where, params = store.article_where(c)
+    return rollups.daily_sql(where, "hour" if freq == "hour" else "day"), params
+
+
+def _weights(store: Store, c: Criteria, freq: str | None = None) -> tuple[str, list]:
+    if _rollup_ok(store, c, freq):
+        where, params = _rollup_where(c)
+        return f"SELECT * FROM r_weights r WHERE {where}", params
+    where, params = store.article_where(c)
+    return rollups.weights_sql(where, "hour" if freq == "hour" else "day"), params
+
+
+def _nan(v) -> float:
+    return float("nan") if v is None else float(v)
+
+
+# ---------------------------------------------------------------------- headline
+def headline(store: Store, c: Criteria = Criteria()) -> Headline:
+    """The :class:`~analysis.headline.Headline` of the view (same figures as
+    :func:`analysis.headline.headline` on the filtered frames)."""
+    sql, params = _daily(store, c)
+    row = store.one(f"""
+        SELECT coalesce(sum(n_articles), 0)::BIGINT,
+               coalesce(sum(n_sentences), 0)::BIGINT,
+               coalesce(sum(n_articles) FILTER (WHERE day IS NULL), 0)::BIGINT,
+               count(DISTINCT topic_id) FILTER (WHERE topic_id >= 0 AND n_articles > 0),
+               min(first_published), max(last_published),
+               sum(sum_compound) / nullif(sum(n_sentences), 0),
+               sum(n_pos) / nullif(sum(n_sentences), 0),
+               sum(n_neg) / nullif(sum(n_sentences), 0)
+        FROM ({sql})""", params)
+    first = None if row[4] is None else pd.Timestamp(row[4])
+    last = None if row[5] is None else pd.Timestamp(row[5])
+    return Headline(n_articles=int(row[0]), n_sentences=int(row[1]), undated=int(row[2]),
+                    n_topics_present=int(row[3]), n_topics=len(store.topics),
+                    first=first, last=last, mean_compound=_nan(row[6]),
+                    pos_share=_nan(row[7]), neg_share=_nan(row[8]))
+
+
+def label_counts(store: Store, c: Criteria = Criteria()) -> pd.DataFrame:
+    """Sentences by label in the view: ``label`` (str, negative/neutral/positive order),
+    ``n_sentences`` (int64), ``share`` (float64)."""
+    sql, params = _daily(store, c)
+    row = store.one(f"SELECT coalesce(sum(n_neg), 0), coalesce(sum(n_sentences - n_pos - n_neg),"
+                    f" 0), coalesce(sum(n_pos), 0) FROM ({sql})", params)
+    n = np.array([int(v) for v in row], dtype=np.int64)
+    share = n / n.sum() if n.sum() else np.zeros(3)
+    return pd.DataFrame({"label": list(LABELS), "n_sentences": n, "share": share})
+
+
+def resolve_freq(store: Store, c: Criteria, freq: str = "auto",
+                 span: Headline | None = None) -> str:
+    """``freq`` as a concrete period: "auto" becomes the finest readable period of the
+    view's dates (:func:`analysis.periods.auto_freq_for_span`).  Resolve once per rerun
+    and pass the result down."""
+    if freq != "auto":
+        return check_freq(freq)
+    h = span or headline(store, c)
+    return auto_freq_for_span(h.first, h.last, h.n_articles - h.undated)
+
+
+def _period_sql(freq: str, column: str = "day") -> str:
+    return column if freq in ("hour", "day") else f"date_trunc('{freq}', {column})"
+
+
+def _all_periods(first, last, freq: str) -> pd.DatetimeIndex:
+    if first is None or pd.isna(first):
+        return pd.DatetimeIndex([], name="period")
+    rng = pd.period_range(first, last, freq=FREQS[freq])
+    return pd.DatetimeIndex(rng.start_time, name="period")
+
+
+# ---------------------------------------------------------------------- timelines
+def timeline(store: Store, c: Criteria = Criteria(), freq: str = "auto") -> pd.DataFrame:
+    """Volume and sentiment per period: the columns of :func:`analysis.aggregate.timeline`
+    (``period``, ``n_articles``, ``n_sentences``, ``compound``, ``article_compound``,
+    ``pos_share``, ``neg_share``), every period from the first to the last dated
+    article.  ``attrs["freq"]`` is the period used."""
+    freq = resolve_freq(store, c, freq)
+    sql, params = _daily(store, c, freq)
+    out = store.frame(f"""
+        SELECT {_period_sql(freq)} AS period,
+               sum(n_articles)::BIGINT AS n_articles, sum(n_sentences)::BIGINT AS n_sentences,
+               sum(sum_compound) / nullif(sum(n_sentences), 0) AS compound,
+               sum(sum_article_compound) / nullif(sum(n_scored), 0) AS article_compound,
+               sum(n_pos) / nullif(sum(n_sentences), 0) AS pos_share,
+               sum(n_neg) / nullif(sum(n_sentences), 0) AS neg_share
+        FROM ({sql}) WHERE day IS NOT NULL GROUP BY 1 ORDER BY 1""", params)
+    out["period"] = pd.to_datetime(out["period"]).astype("datetime64[ns]")
+    idx = _all_periods(out["period"].min() if len(out) else None,
+                       out["period"].max() if len(out) else None, freq)
+    out = out.set_index("period").reindex(idx)
+    for col in ("n_articles", "n_sentences"):
+        out[col] = out[col].fillna(0).astype(np.int64)
+    for col in ("compound", "article_compound", "pos_share", "neg_share"):
+        out[col] = out[col].astype(np.float64)
+    out = out.reset_index()
+    out.attrs["freq"] = freq
+    return out
+
+
+def topic_timeline(store: Store, c: Criteria = Criteria(), freq: str = "auto",
+                   names: dict | None = None) -> pd.DataFrame:
+    """Each topic per period: the columns of :func:`analysis.aggregate.topic_timeline`
+    (``period``, ``topic_id``, ``topic_label``, ``n_articles``, ``weight``, ``share``,
+    ``compound``), one row per (period, topic), zeros included."""
+    freq = resolve_freq(store, c, freq)
+    sql, params = _weights(store, c, freq)
+    w = store.frame(f"""
+        SELECT {_period_sql(freq)} AS period, weight_topic_id AS topic_id,
+               sum(weight) AS weight, sum(weight_compound) AS wc, sum(weight_scored) AS wn
+        FROM ({sql}) WHERE day IS NOT NULL GROUP BY 1, 2""", params)
+    dsql, dparams = _daily(store, c, freq)
+    n = store.frame(f"""
+        SELECT {_period_sql(freq)} AS period, topic_id, sum(n_articles)::BIGINT AS n_articles
+        FROM ({dsql}) WHERE day IS NOT NULL GROUP BY 1, 2""", dparams)
+    for f in (w, n):
+        f["period"] = pd.to_datetime(f["period"]).astype("datetime64[ns]")
+    periods = pd.concat([w["period"], n["period"]])
+    idx = _all_periods(periods.min() if len(periods) else None,
+                       periods.max() if len(periods) else None, freq)
+    topic_ids = sorted((set(w["topic_id"]) | set(n["topic_id"])) - {-1})
+    full = pd.MultiIndex.from_product([idx, topic_ids], names=["period", "topic_id"])
+    out = (w.set_index(["period", "topic_id"])
+           .join(n.set_index(["period", "topic_id"]), how="outer").reindex(full))
+    out["weight"] = out["weight"].fillna(0.0)
+    out["n_articles"] = out["n_articles"].fillna(0).astype(np.int64)
+    total = out.groupby(level="period")["weight"].transform("sum")
+    out["share"] = (out["weight"] / total.replace(0, np.nan)).fillna(0.0)
+    out["compound"] = out["wc"] / out["wn"].replace(0, np.nan)
+    out = out.reset_index()
+    out["period"] = out["period"].astype(idx.dtype)  # the frames' unit, whatever pandas picks
+    labels = store.labels(names)
+    out["topic_id"] = out["topic_id"].astype(np.int64)
+    out["topic_label"] = pd.Series([labels.get(int(t), str(t)) for t in out["topic_id"]],
+                                   index=out.index, dtype=object)
+    out = out[["period", "topic_id", "topic_label", "n_articles", "weight", "share",
+               "compound"]]
+    out.attrs["freq"] = freq
+    return out
+
+
+# ---------------------------------------------------------------------- topics
+def topic_table(store: Store, c: Criteria = Criteria(),
+                names: dict | None = None) -> pd.DataFrame:
+    """The topics frame (README Frames) with ``n_articles``, ``share``, ``compound``,
+    ``pos_share``, ``neg_share`` of the view's articles (as
+    :func:`analysis.aggregate.topic_summary`); ``label`` carries the renames."""
+    sql, params = _daily(store, c)
+    per = store.frame(f"""
+        SELECT topic_id, sum(n_articles)::BIGINT AS n, sum(sum_article_compound) AS sc,
+               sum(n_scored) AS ns, sum(n_pos) AS np, sum(n_neg) AS nn,
+               sum(n_sentences) AS nsent
+        FROM ({sql}) GROUP BY topic_id""", params).set_index("topic_id")
+    total = int(per["n"].sum()) if len(per) else 0
+    out = store.topics.copy()
+    tid = out["topic_id"]
+    out["n_articles"] = tid.map(per["n"]).fillna(0).astype(np.int64)
+    out["share"] = out["n_articles"] / max(total, 1)
+    out["compound"] = tid.map(per["sc"] / per["ns"].replace(0, np.nan)).astype(np.float64)
+    nsent = per["nsent"].replace(0, np.nan)
+    out["pos_share"] = tid.map(per["np"] / nsent).astype(np.float64)
+    out["neg_share"] = tid.map(per["nn"] / nsent).astype(np.float64)
+    labels = store.labels(names)
+    out["label"] = [labels.get(int(t), lab) for t, lab in zip(tid, out["label"])]
+    return out
+
+
+def topic_sentiment(store: Store, c: Criteria = Criteria(),
+                    names: dict | None = None) -> pd.DataFrame:
+    """Topic × sentence label: ``topic_id``, ``topic_label``, ``label``, ``n_sentences``
+    (int64), ``share`` (float64, within the topic), zeros included, for the topics with
+    articles in the view (as :func:`analysis.aggregate.topic_sentiment`)."""
+    sql, params = _daily(store, c)
+    per = store.frame(f"""
+        SELECT topic_id, sum(n_neg)::BIGINT AS negative,
+               sum(n_sentences - n_pos - n_neg)::BIGINT AS neutral,
+               sum(n_pos)::BIGINT AS positive
+        FROM ({sql}) GROUP BY topic_id HAVING sum(n_articles) > 0 ORDER BY topic_id""", params)
+    long = per.melt(id_vars="topic_id", value_vars=list(LABELS), var_name="label",
+                    value_name="n_sentences")
+    long["label"] = pd.Categorical(long["label"], LABELS)
+    long = long.sort_values(["topic_id", "label"]).reset_index(drop=True)
+    long["label"] = long["label"].astype(str).astype(object)
+    tot = long.groupby("topic_id")["n_sentences"].transform("sum")
+    long["share"] = (long["n_sentences"] / tot.replace(0, np.nan)).fillna(0.0)
+    labels = store.labels(names)
+    long["topic_id"] = long["topic_id"].astype(np.int64)
+    long["n_sentences"] = long["n_sentences"].astype(np.int64)
+    long["topic_label"] = [labels.get(int(t), str(t)) for t in long["topic_id"]]
+    return long[["topic_id", "topic_label", "label", "n_sentences", "share"]]
+
+
+# ---------------------------------------------------------------------- sentences
+def _sentence_where(store: Store, c: Criteria, alias: str = "s") -> tuple[str, list]:
+    """Condition over ``sentences`` rows for the articles of ``c``: the date and topic
+    criteria on the sentences' own (denormalised) columns, the article-level ones
+    (sentiment, keyword) through a semi-join on the articles."""
+    plain = dataclasses.replace(c, sentiment=None, keyword=None)
+    where, params = article_where(plain, alias)
+    if c.sentiment is not None or c.keyword is not None:
+        awhere, aparams = store.article_where(c, "a")
+        where += (f" AND ({alias}.month, {alias}.article_id) IN "
+                  f"(SELECT a.month, a.article_id FROM articles a WHERE {awhere})")
+        params += aparams
+    return where, params
+
+
+def sentiment_histogram(store: Store, c: Criteria = Criteria(), of: str = "sentences",
+                        bins: int = 21) -> pd.DataFrame:
+    """Counts of compound scores in ``bins`` equal bins over −1…1 (the last bin closed,
+    as ``numpy.histogram``): ``low``, ``high`` (float64 bin edges), ``n`` (int64), for
+    the view's ``sentences`` or ``articles`` (mean compound)."""
+    if of not in ("sentences", "articles"):
+        raise ValueError(f"of must be 'sentences' or 'articles', got {of!r}")
+    if of == "articles":
+        where, params = store.article_where(c)
+        source = f"FROM articles a WHERE {where} AND a.compound IS NOT NULL"
+        col = "a.compound"
+    else:
+        where, params = _sentence_where(store, c)
+        source = f"FROM sentences s WHERE {where}"
+        col = "s.compound"
+    counts = store.frame(f"""
+        SELECT least(greatest(floor(({col} + 1) / 2 * ?), 0), ? - 1)::BIGINT AS b,
+               count(*)::BIGINT AS n {source} GROUP BY 1""", [bins, bins] + params)
+    edges = np.linspace(-1.0, 1.0, bins + 1)
+    n = np.zeros(bins, dtype=np.int64)
+    n[counts["b"].to_numpy(dtype=np.int64)] = counts["n"].to_numpy(dtype=np.int64)
+    return pd.DataFrame({"low": edges[:-1], "high": edges[1:], "n": n})
+
+
+_EVIDENCE_COLUMNS = ("f.article_id, f.sentence_id, f.paragraph, f.section, f.start, "
+                     "f.\"end\", f.text, f.truncated, f.neg, f.neu, f.pos, f.compound, f.label, "
+                     "h.published, h.topic_id")
+
+
+def evidence(store: Store, c: Criteria = Criteria(), *, label: str | None = None,
+             keyword: str | None = None, period=None, freq: str | None = None,
+             topic_id: int | None = None, n: int | None = 10, offset: int = 0,
+             names: dict | None = None) -> pd.DataFrame:
+    """The sentences behind the view, strongest first (as
+    :func:`analysis.aggregate.evidence`): sentence columns plus ``published``,
+    ``title``, ``topic_id``, ``topic_label``, ordered by ``|compound|`` descending (ties:
+    published, article, sentence).  ``label`` keeps one sentence label; ``keyword`` keeps
+    sentences that mention it (whole word or phrase, any case); ``period`` (a period
+    start, with ``freq``) and ``topic_id`` narrow to one chart element; ``n`` rows from
+    ``offset``."""
+    if period is not None:
+        start, end = _period_bounds(period, freq)
+        c = dataclasses.replace(c, start=max(start, c.start) if c.start is not None else start,
+                                end=min(end, c.end_ts) if c.end is not None else end,
+                                include_undated=False)
+    if topic_id is not None:
+        keep = (int(topic_id),) if not c.topics or int(topic_id) in c.topics else (-2,)
+        c = dataclasses.replace(c, topics=keep)
+    where, params = _sentence_where(store, c)
+    if label is not None:
+        where += " AND s.label = ?"
+        params.append(str(label))
+    if keyword and keyword.strip():
+        kcond, kparams = keyword_where(keyword, "s", store.use_rollups, "sentence", c)
+        where += " AND " + kcond
+        params += kparams
+    limit = "" if n is None else f" LIMIT {int(n)} OFFSET {int(offset)}"
+    # The joined tables are pruned to the view's months too (a join does not prune).
+    fmonths, fparams = month_where(c, "f")
+    amonths, aparams = month_where(c, "a")
+    order = "abs({0}.compound) DESC, {0}.published ASC NULLS LAST, {0}.article_id, {0}.sentence_id"
+    # The strongest sentences are picked on the narrow columns; only those rows are then
+    # read in full (text, offsets) from their month partitions.
+    ev = store.frame(f"""
+        WITH hits AS (
+            SELECT s.month, s.article_id, s.sentence_id, s.published, s.topic_id, s.compound
+            FROM sentences s WHERE {where} ORDER BY {order.format("s")}{limit})
+        SELECT {_EVIDENCE_COLUMNS}, a.title
+        FROM hits h
+        JOIN sentences_full f ON f.month = h.month AND f.article_id = h.article_id
+             AND f.sentence_id = h.sentence_id
+        JOIN articles a ON a.month = h.month AND a.article_id = h.article_id
+        WHERE {fmonths} AND {amonths}
+        ORDER BY {order.format("h")}""", params + fparams + aparams)
+    labels = store.labels(names)
+    ev["topic_label"] = [labels.get(int(t), str(t)) for t in ev["topic_id"]]
+    return ev
+
+
+def _period_bounds(period, freq) -> tuple[pd.Timestamp, pd.Timestamp]:
+    p = pd.Period(pd.Timestamp(period), freq=FREQS[check_freq(freq)])
+    return p.start_time, p.end_time
+
+
+def keyword_timeline(store: Store, c: Criteria, keyword: str,
+                     freq: str = "auto") -> pd.DataFrame:
+    """Sentiment of the view's sentences mentioning ``keyword`` per period: ``period``,
+    ``n_sentences`` (int64), ``compound``, ``pos_share``, ``neg_share`` (float64), over
+    every period of the view (as :func:`analysis.aggregate.keyword_timeline`)."""
+    freq = resolve_freq(store, c, freq)
+    where, params = _sentence_where(store, c)
+    kcond, kparams = keyword_where(keyword, "s", store.use_rollups, "sentence", c)
+    hits = store.frame(f"""
+        SELECT date_trunc('{freq}', s.published) AS period,
+               count(*)::BIGINT AS n_sentences, avg(s.compound) AS compound,
+               avg((s.label = 'positive')::INT) AS pos_share,
+               avg((s.label = 'negative')::INT) AS neg_share
+        FROM sentences s
+        WHERE {where} AND s.published IS NOT NULL AND {kcond}
+        GROUP BY 1""", params + kparams)
+    hits["period"] = pd.to_datetime(hits["period"]).astype("datetime64[ns]")
+    h = headline(store, c)
+    idx = _all_periods(None if h.first is None else
+                       pd.Period(h.first, freq=FREQS[freq]).start_time,
+                       h.last, freq)
+    out = hits.set_index("period").reindex(idx)
+    out["n_sentences"] = out["n_sentences"].fillna(0).astype(np.int64)
+    for col in ("compound", "pos_share", "neg_share"):
+        out[col] = out[col].astype(np.float64)
+    out = out.reset_index()
+    out.attrs["freq"] = freq
+    return out
+
+
+# ---------------------------------------------------------------------- articles
+#: Columns the article table can be sorted by.
+ARTICLE_SORTS = ("published", "title", "topic_label", "compound", "label", "n_sentences",
+                 "article_id")
+_TABLE_COLUMNS = ["published", "title", "topic_id", "topic_label", "compound", "label",
+                  "n_sentences", "article_id"]
+
+
+def articles_page(store: Store, c: Criteria = Criteria(), *, search: str = "",
+                  sort: str = "published", descending: bool = False, offset: int = 0,
+                  limit: int = 50, names: dict | None = None) -> tuple[pd.DataFrame, int]:
+    """One page of the article table and the number of matching articles.
+
+    ``search`` narrows to articles whose title or text contains it (any case, plain
+    text, as :func:`analysis.search.search_articles`); rows are sorted by ``sort`` (one
+    of :data:`ARTICLE_SORTS`; ties by date then id), missing values last.  Returns
+    (``published``, ``title``, ``topic_id``, ``topic_label``, ``compound``, ``label``,
+    ``n_sentences``, ``article_id``) rows ``offset`` … ``offset + limit`` and the total.
+    """
+    if sort not in ARTICLE_SORTS:
+        raise ValueError(f"sort must be one of {ARTICLE_SORTS}, got {sort!r}")
+    where, params = store.article_where(c)
+    if (search or "").strip():
+        swhere, sparams = search_where(search, "a", store.use_rollups, c)
+        where += " AND " + swhere
+        params += sparams
+    direction = "DESC" if descending else "ASC"
+    order = f"a.{sort} {direction} NULLS LAST"
+    if sort != "published":
+        order += ", a.published ASC NULLS LAST"
+    order += ", a.article_id"
+    cols = ", ".join(f"a.{col}" for col in _TABLE_COLUMNS)
+    page = store.frame(f"""
+        SELECT {cols}, count(*) OVER () AS _total FROM articles a WHERE {where}
+        ORDER BY {order} LIMIT ? OFFSET ?""", params + [int(limit), int(offset)])
+    total = int(page["_total"].iloc[0]) if len(page) else (
+        0 if offset == 0 else int(store.one(f"SELECT count(*) FROM articles a WHERE {where}",
+                                            params)[0]))
+    page = page.drop(columns="_total")
+    labels = store.labels(names)
+    page["topic_label"] = [labels.get(int(t), lab) for t, lab in
+                           zip(page["topic_id"], page["topic_label"])]
+    return page, total
+
+
+def article(store: Store, article_id: str, names: dict | None = None):
+    """One article for the reader: ``(row, sentences)`` — the article's row (a Series
+    with the articles frame columns) and its sentences in order; ``(None, empty)`` when
+    the store has no such article."""
+    found = store.one("SELECT a.month FROM articles a WHERE a.article_id = ? LIMIT 1",
+                      [str(article_id)])
+    if found is None:
+        return None, store.frame("SELECT * EXCLUDE (month) FROM sentences_full WHERE FALSE")
+    month = found[0]
+    row = store.frame("SELECT * EXCLUDE (month) FROM articles_full a WHERE a.month = ? AND "
+                      "a.article_id = ? LIMIT 1", [month, str(article_id)]).iloc[0].copy()
+    labels = store.labels(names)
+    row["topic_label"] = labels.get(int(row["topic_id"]), row["topic_label"])
+    sents = store.frame("SELECT * EXCLUDE (month) FROM sentences_full s WHERE s.month = ? AND "
+                        "s.article_id = ? ORDER BY s.sentence_id", [month, str(article_id)])
+    return row, sents
+
+
+def map_sample(store: Store, c: Criteria = Criteria(), n: int = 2000,
+               names: dict | None = None) -> tuple[pd.DataFrame, int]:
+    """A deterministic sample of at most ``n`` of the view's articles for the article map
+    and the number of articles it was drawn from.
+
+    The sample is the ``n`` articles with the smallest MD5 of their id (the same
+    articles for the same filter, on any machine), placed by
+    :func:`analysis.topic_maps.weights_map` (PCA of the square roots of their topic
+    weights).  Returns ``article_id``, ``x``, ``y``, ``title``, ``topic_id``,
+    ``topic_label``, ``compound``, ``published``.
+    """
+    from .topic_maps import weights_map
+
+    where, params = store.article_where(c)
+    total = int(store.one(f"SELECT count(*) FROM articles a WHERE {where}", params)[0])
+    sample = store.frame(f"""
+        SELECT a.article_id, a.month, a.title, a.topic_id, a.topic_label, a.compound,
+               a.published
+        FROM articles a WHERE {where} ORDER BY md5(a.article_id) LIMIT ?""",
+                         params + [int(n)])
+    cur = store.cursor()
+    cur.register("_sample", sample[["article_id", "month"]])
+    try:
+        weights = cur.execute("SELECT t.article_id, t.topic_id, t.weight FROM article_topics t "
+                              "JOIN _sample USING (month, article_id)").df()
+    finally:
+        cur.unregister("_sample")
+    xy = weights_map(weights, sample["article_id"])
+    out = xy.merge(sample.drop(columns="month"), on="article_id", how="left")
+    labels = store.labels(names)
+    out["topic_label"] = [labels.get(int(t), lab) for t, lab in
+                          zip(out["topic_id"], out["topic_label"])]
+    return out, total
+
+
+# ---------------------------------------------------------------------- exports
+def export_csvs(store: Store, out_dir, c: Criteria = Criteria(), freq: str = "auto",
+                names: dict | None = None, batch_rows: int = 50_000) -> list[Path]:
+    """Write the report CSVs of the view into ``out_dir``: ``articles.csv``,
+    ``sentences.csv``, ``topics.csv``, ``timeline.csv`` and ``summary.txt`` (the
+    columns of :func:`analysis.reports.report_frames`), streaming ``articles`` and
+    ``sentences`` in batches of ``batch_rows`` so memory does not grow with the archive.
+    Each file is written under a temporary name and renamed into place."""
+    from . import export_store
+
+    return export_store.export_csvs(store, out_dir, c, freq=freq, names=names,
+                                    batch_rows=batch_rows)

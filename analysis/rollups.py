@@ -1,0 +1,284 @@
+"""Small pre-aggregated tables of an archive store, for charts that must answer at once.
+
+``write_rollups(store_dir)`` reads the store's ``articles`` and ``article_topics``
+partitions with DuckDB and writes, per month partition (so a re-index rewrites only the
+months it touched):
+
+``rollups/daily/month=YYYY-MM/part-0.parquet`` — one row per (day, dominant topic):
+
+=========================  ==========  ==================================================
+column                     dtype       meaning
+=========================  ==========  ==================================================
+``day``                    timestamp   start of the day (NULL in ``month=undated``)
+``topic_id``               int64       the articles' dominant topic (−1: none)
+``n_articles``             int64       articles
+``n_scored``               int64       articles with a mean compound (≥ 1 sentence)
+``sum_article_compound``   float64     sum of article mean compounds
+``sumsq_article_compound`` float64     sum of their squares (variance at query time)
+``n_sentences``            int64       sentences of those articles
+``n_pos``, ``n_neg``       int64       positive / negative sentences
+``sum_compound``           float64     sum of sentence compounds
+``first_published``        timestamp   earliest / latest publication time in the row
+``last_published``
+=========================  ==========  ==================================================
+
+``rollups/topic_weights/month=YYYY-MM/part-0.parquet`` — one row per (day, dominant
+topic, weighted topic): ``day``, ``topic_id`` (dominant), ``weight_topic_id``,
+``weight`` (summed topic weight), ``weight_compound`` (sum of weight × article
+compound), ``weight_scored`` (summed weight of articles with a compound).
+
+Weeks and months are derived from days at query time; hours come from the articles.
+The sentence figures come from the articles' own roll-up (``n_sentences``,
+``compound`` = mean sentence compound, ``pos_share``/``neg_share``), so the same SQL
+(:func:`daily_sql`) serves the roll-up and a filtered query the roll-up cannot answer.
+``rollups/state.json`` records, per month, the article part files it was computed from
+(name, size, mtime), so a reader can tell a stale roll-up (:func:`stale_months`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+
+from .criteria import KEY_BASE
+
+__all__ = ["ROLLUP_VERSION", "write_rollups", "daily_sql", "weights_sql", "stale_months",
+           "store_months", "connect", "register_frames"]
+
+ROLLUP_VERSION = 2
+FRAMES = ("articles", "sentences", "article_topics")
+#: The roll-up tables, one folder each under ``rollups/``.
+KINDS = ("daily", "topic_weights", "articles", "sentences", "postings")
+
+
+def store_months(store_dir) -> list[str]:
+    """The month partitions (``YYYY-MM`` or ``undated``) of the store's articles."""
+    root = Path(store_dir) / "articles"
+    if not root.is_dir():
+        return []
+    return sorted(p.name.split("=", 1)[1] for p in root.iterdir()
+                  if p.is_dir() and p.name.startswith("month=") and any(p.glob("*.parquet")))
+
+
+def _signature(store_dir, month: str) -> list:
+    folder = Path(store_dir) / "articles" / f"month={month}"
+    out = []
+    for p in sorted(folder.glob("*.parquet")):
+        st = p.stat()
+        out.append([p.name, st.st_size, st.st_mtime_ns])
+    return out
+
+
+def connect(threads: int | None = None, memory_limit: str | None = None):
+    """An in-memory DuckDB connection (no extension needed beyond the built-in Parquet)."""
+    config = {"enable_external_access": True}
+    if threads:
+        config["threads"] = int(threads)
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    con = duckdb.connect(":memory:", config=config)
+    con.execute("SET enable_progress_bar = false")  # no bar drawn on the server's terminal
+    return con
+
+
+def _glob(store_dir, frame: str) -> str:
+    return str(Path(store_dir) / frame / "*" / "*.parquet")
+
+
+def register_frames(con, store_dir, frames=FRAMES, suffix: str = "",
+                    folder: str = "") -> list[str]:
+    """Views ``<frame><suffix>`` over the store's partitions of each frame under
+    ``folder`` (``""``: the store's own datasets; ``"rollups"``: the roll-ups), with the
+    hive ``month`` column (every file has the same columns, the first file gives the schema).  Returns the views made (a frame
+    without files gets none)."""
+    made = []
+    root = Path(store_dir) / folder
+    for name in frames:
+        if any((root / name).glob("*/*.parquet")):
+            con.execute(f"CREATE OR REPLACE VIEW {name}{suffix} AS SELECT * FROM read_parquet("
+                        f"'{_sql_path(_glob(root, name))}', hive_partitioning=true, "
+                        "hive_types={'month': VARCHAR})")
+            made.append(name + suffix)
+    return made
+
+
+def _sql_path(path: str) -> str:
+    # A path is the one thing that cannot be bound in a view definition: quote it.
+    return path.replace("'", "''")
+
+
+def daily_sql(where: str = "TRUE", bucket: str = "day") -> str:
+    """The per-(``bucket``, dominant topic) roll-up of ``articles a`` rows passing
+    ``where`` (see the module docstring for the columns; ``bucket`` is ``day`` or
+    ``hour``)."""
+    return f"""
+        SELECT date_trunc('{bucket}', a.published) AS day, a.topic_id,
+               count(*)::BIGINT AS n_articles,
+               count(a.compound)::BIGINT AS n_scored,
+               sum(a.compound)::DOUBLE AS sum_article_compound,
+               sum(a.compound * a.compound)::DOUBLE AS sumsq_article_compound,
+               coalesce(sum(a.n_sentences), 0)::BIGINT AS n_sentences,
+               coalesce(sum(round(a.pos_share * a.n_sentences)), 0)::BIGINT AS n_pos,
+               coalesce(sum(round(a.neg_share * a.n_sentences)), 0)::BIGINT AS n_neg,
+               sum(a.compound * a.n_sentences)::DOUBLE AS sum_compound,
+               min(a.published) AS first_published, max(a.published) AS last_published
+        FROM articles a WHERE {where} GROUP BY ALL"""
+
+
+def weights_sql(where: str = "TRUE", bucket: str = "day") -> str:
+    """Topic weights per (``bucket``, dominant topic, weighted topic) of ``articles a``
+    rows passing ``where``."""
+    return f"""
+        SELECT date_trunc('{bucket}', a.published) AS day, a.topic_id,
+               t.topic_id AS weight_topic_id,
+               sum(t.weight)::DOUBLE AS weight,
+               coalesce(sum(t.weight * a.compound), 0)::DOUBLE AS weight_compound,
+               sum(CASE WHEN a.compound IS NULL THEN 0 ELSE t.weight END)::DOUBLE
+                   AS weight_scored
+        FROM article_topics t JOIN articles a
+             ON t.month = a.month AND t.article_id = a.article_id
+        WHERE {where} GROUP BY ALL"""
+
+
+#: A word of the token index: a run of letters, digits and underscores (what Python's
+#: ``\w`` matches, so the index agrees with ``aggregate._keyword_pattern``).
+_TOKEN_SPLIT = r"[^\pL\pN_]+"
+
+
+#: Sentences per article that a token-index key can address (key = art * KEY_BASE +
+#: sentence_id + 1); an article is split at MAX_SENTENCE_WORDS, far below 2**20 sentences.
+_ARTS = """arts AS (
+    SELECT article_id, (row_number() OVER (ORDER BY published NULLS LAST, article_id) - 1)
+           ::BIGINT AS art
+    FROM articles WHERE month = ?)"""
+
+
+def _month_sql() -> dict[str, str]:
+    """Per roll-up kind, the SQL of one month (``?`` = the month)."""
+    return {
+        "daily": daily_sql("a.month = ?") + " ORDER BY day, topic_id",
+        "topic_weights": weights_sql("a.month = ?") + " ORDER BY day, topic_id, weight_topic_id",
+        # Narrow copies, one file per month: a query pays a file's overhead per file, and
+        # an index run writes one file per chunk and month.  ``art`` numbers the month's
+        # articles (by time, then id): the token index refers to articles by it.
+        "articles": f"""
+            WITH {_ARTS}
+            SELECT a.article_id, r.art, a.published, a.title, a.topic_id, a.topic_label,
+                   a.compound, a.label, a.n_sentences, a.pos_share, a.neg_share
+            FROM articles a JOIN arts r USING (article_id) WHERE a.month = ? ORDER BY r.art""",
+        "sentences": f"""
+            WITH {_ARTS}
+            SELECT s.article_id, r.art, s.sentence_id, s.published, s.topic_id, s.compound,
+                   s.label
+            FROM sentences s JOIN arts r USING (article_id) WHERE s.month = ?
+            ORDER BY r.art, s.sentence_id""",
+        # The token index (an inverted index): per word, the sorted keys of the sentences
+        # that hold it, key = art * 2**20 + sentence_id + 1 (0: the title or a section
+        # heading, text that is in no sentence).  One row per word and month, so a
+        # lookup reads a few rows and a substring search scans only the vocabulary.
+        "postings": f"""
+            WITH {_ARTS},
+            words AS (
+                SELECT DISTINCT UNNEST(regexp_split_to_array(lower(s.text), '{_TOKEN_SPLIT}'))
+                       AS token, r.art * {KEY_BASE} + s.sentence_id + 1 AS key
+                FROM sentences s JOIN arts r USING (article_id) WHERE s.month = ?
+                UNION
+                SELECT UNNEST(regexp_split_to_array(lower(w.words), '{_TOKEN_SPLIT}')),
+                       r.art * {KEY_BASE}
+                FROM (SELECT title AS words, article_id FROM articles WHERE month = ?
+                      UNION ALL
+                      SELECT DISTINCT section, article_id FROM sentences
+                      WHERE month = ? AND section <> '') w JOIN arts r USING (article_id))
+            SELECT token, list(key ORDER BY key) AS keys FROM words WHERE token <> ''
+            GROUP BY token ORDER BY token""",
+    }
+
+
+#: Rows per Parquet row group where the default is too coarse: a word's postings are
+#: found by the row group's min/max token, and only that row group's lists are decoded.
+_ROW_GROUP = {"postings": 1024}
+
+
+def _write_atomic(table, path: Path, row_group_size: int | None = None) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp, row_group_size=row_group_size)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _state_path(store_dir) -> Path:
+    return Path(store_dir) / "rollups" / "state.json"
+
+
+def _read_state(store_dir) -> dict:
+    try:
+        state = json.loads(_state_path(store_dir).read_text())
+    except (OSError, ValueError):
+        return {"version": ROLLUP_VERSION, "months": {}}
+    if state.get("version") != ROLLUP_VERSION:
+        return {"version": ROLLUP_VERSION, "months": {}}
+    return state
+
+
+def write_rollups(store_dir, months=None, threads: int | None = None) -> list[str]:
+    """Write (or rewrite) the roll-ups of ``months`` (default: every month partition);
+    months whose articles are gone lose their roll-up.  Returns the months written.
+
+    Each file is written under a temporary name and renamed into place, and the state
+    file last, so a run killed half way leaves every month either current or marked
+    stale (:func:`stale_months`), never half written.
+    """
+    store_dir = Path(store_dir)
+    present = store_months(store_dir)
+    todo = present if months is None else sorted(set(months))
+    state = _read_state(store_dir)
+    if months is None:
+        state["months"] = {}
+    con = connect(threads=threads)
+    register_frames(con, store_dir)
+    written = []
+    for month in todo:
+        if month not in present:
+            for kind in KINDS:
+                shutil.rmtree(store_dir / "rollups" / kind / f"month={month}",
+                              ignore_errors=True)
+            state["months"].pop(month, None)
+            continue
+        signature = _signature(store_dir, month)
+        for kind, sql in _month_sql().items():
+            table = con.sql(sql, params=[month] * sql.count("?")).to_arrow_table()
+            _write_atomic(table, store_dir / "rollups" / kind / f"month={month}" / "part-0.parquet",
+                          _ROW_GROUP.get(kind))
+        state["months"][month] = signature
+        written.append(month)
+    if months is None:  # a full rewrite also removes roll-ups of vanished months
+        for kind in KINDS:
+            for folder in (store_dir / "rollups" / kind).glob("month=*"):
+                if folder.name.split("=", 1)[1] not in present:
+                    shutil.rmtree(folder, ignore_errors=True)
+    con.close()
+    state["version"] = ROLLUP_VERSION
+    path = _state_path(store_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(".state.json.tmp")
+    tmp.write_text(json.dumps(state, sort_keys=True))
+    os.replace(tmp, path)
+    return written
+
+
+def stale_months(store_dir) -> list[str]:
+    """Months whose roll-up is missing or was computed from other article files."""
+    state = _read_state(store_dir)["months"]
+    stale = [m for m in store_months(store_dir)
+             if state.get(m) != _signature(store_dir, m)]
+    return sorted(stale + [m for m in state if m not in store_months(store_dir)])

@@ -1,0 +1,308 @@
+"""Store queries (analysis.queries) give the same answers as the frame functions of
+analysis.aggregate on the same filter, through the roll-ups and without them."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import aggregate, queries as q
+from analysis.criteria import Criteria
+from analysis.headline import headline
+from analysis.rollups import write_rollups
+from analysis.search import search_articles
+from factories import make_corpus, write_store
+
+EXTRA = [
+    # punctuation, quotes and SQL in the text, for keyword and search tests
+    {"article_id": "odd-00", "published": pd.Timestamp("2024-06-20 10:30"),
+     "title": "O'Brien's 100% deal", "source": "memory:odd", "encoding": "utf-8", "warning": "",
+     "text": "Prices rose 50% after O'Brien spoke; the U.S. market fell sharply.\n\n"
+             "Market Moves:\n\nTraders said it's a terrible week. DROP TABLE articles; was "
+             "written on a sign, and the river valley mood was grim."},
+    {"article_id": "odd-01", "published": pd.Timestamp("2024-07-02 23:59:59"),
+     "title": "Late night", "source": "memory:odd1", "encoding": "utf-8", "warning": "",
+     "text": "The storm passed quietly at midnight and nobody was hurt."},
+]
+
+
+@pytest.fixture(scope="session")
+def result():
+    from analysis import analyze
+
+    corpus = pd.concat([make_corpus(), pd.DataFrame(EXTRA)], ignore_index=True)
+    return analyze(corpus, n_topics=3)
+
+
+@pytest.fixture(scope="session")
+def store_dirs(result, tmp_path_factory):
+    with_rollups = write_store(result, tmp_path_factory.mktemp("store") / "s")
+    write_rollups(with_rollups)
+    raw = write_store(result, tmp_path_factory.mktemp("raw") / "s")
+    return {"rollups": with_rollups, "raw": raw}
+
+
+@pytest.fixture(scope="session", params=["rollups", "raw"])
+def store(request, store_dirs):
+    s = q.Store(store_dirs[request.param])
+    assert s.use_rollups == (request.param == "rollups")
+    yield s
+    s.close()
+
+
+CRITERIA = [
+    Criteria(),
+    Criteria(start="2024-06-10", end="2024-06-30"),
+    Criteria(start="2024-06-10", end="2024-06-30", include_undated=True),
+    Criteria(end="2024-07-02"),
+    Criteria(start="2024-06-12 12:00"),
+    Criteria(topics=[0, 2]),
+    Criteria(sentiment=(-1.0, 0.0)),
+    Criteria(sentiment=(0.1, 1.0), topics=[1]),
+    Criteria(keyword="river"),
+    Criteria(keyword="RIVER valley"),
+    Criteria(keyword="market moves"),  # a heading: in the text, in no sentence
+    Criteria(keyword="u.s."),
+    Criteria(keyword="rive"),  # not a whole word: nothing
+    Criteria(keyword="storm", start="2024-06-15", topics=[0, 1, 2]),
+]
+
+
+def _ids(c):
+    return "|".join(str(x) for x in (c.start, c.end, c.topics, c.sentiment, c.keyword,
+                                     c.include_undated) if x is not None) or "all"
+
+
+def _view(result, c):
+    return result.filter(**c.filter_kwargs())
+
+
+@pytest.mark.parametrize("c", CRITERIA, ids=_ids)
+def test_headline_equals_the_frames(store, result, c):
+    v = _view(result, c)
+    want = headline(v.articles, v.sentences, v.topics)
+    got = q.headline(store, c)
+    assert (got.n_articles, got.n_sentences, got.undated, got.n_topics_present, got.n_topics,
+            got.first, got.last) == (want.n_articles, want.n_sentences, want.undated,
+                                     want.n_topics_present, want.n_topics, want.first,
+                                     want.last)
+    np.testing.assert_allclose([got.mean_compound, got.pos_share, got.neg_share],
+                               [want.mean_compound, want.pos_share, want.neg_share],
+                               rtol=1e-9, equal_nan=True)
+    if c == Criteria():
+        assert got.n_articles == len(result.articles) > 0
+
+
+@pytest.mark.parametrize("freq", ["hour", "day", "week", "month"])
+@pytest.mark.parametrize("c", CRITERIA[:9], ids=_ids)
+def test_timeline_equals_the_frames(store, result, c, freq):
+    v = _view(result, c)
+    want = aggregate.timeline(v.articles, v.sentences, freq=freq)
+    got = q.timeline(store, c, freq)
+    assert got.attrs["freq"] == freq
+    pd.testing.assert_frame_equal(got, want, check_dtype=True, rtol=1e-9)
+
+
+@pytest.mark.parametrize("c", CRITERIA[:9], ids=_ids)
+def test_topic_timeline_equals_the_frames(store, result, c):
+    v = _view(result, c)
+    want = aggregate.topic_timeline(v.articles, v.article_topics, freq="week")
+    got = q.topic_timeline(store, c, "week")
+    # The frames label a topic that no article of the view leads by its id; the store
+    # knows every topic's label.
+    unlabeled = want["topic_label"] == want["topic_id"].astype(str)
+    labels = store.topics.set_index("topic_id")["label"]
+    assert (got.loc[unlabeled, "topic_label"] == got.loc[unlabeled, "topic_id"].map(labels)).all()
+    want.loc[unlabeled, "topic_label"] = got.loc[unlabeled, "topic_label"]
+    pd.testing.assert_frame_equal(got, want, rtol=1e-9)
+
+
+def test_auto_freq_is_resolved_as_the_frames_do(store, result):
+    for c in (Criteria(), Criteria(start="2024-06-10", end="2024-06-11")):
+        v = _view(result, c)
+        assert q.resolve_freq(store, c) == aggregate.auto_freq(v.articles["published"])
+        assert q.timeline(store, c).attrs["freq"] == aggregate.auto_freq(v.articles["published"])
+
+
+@pytest.mark.parametrize("c", CRITERIA, ids=_ids)
+def test_topic_table_and_mix_equal_the_frames(store, result, c):
+    v = _view(result, c)
+    got = q.topic_table(store, c)
+    cols = ["topic_id", "label", "n_articles", "share", "compound", "pos_share", "neg_share"]
+    pd.testing.assert_frame_equal(got[cols].reset_index(drop=True),
+                                  v.topics[cols].reset_index(drop=True), rtol=1e-9)
+    want = aggregate.topic_sentiment(v.articles, v.sentences)
+    want = want[want["topic_id"] >= 0].reset_index(drop=True)
+    got = q.topic_sentiment(store, c)
+    got = got[got["topic_id"] >= 0].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want[got.columns], rtol=1e-9, check_dtype=False)
+
+
+def test_renames_reach_every_label(store):
+    names = {0: "Renamed zero", 1: "  "}
+    assert q.topic_table(store, names=names).set_index("topic_id").loc[0, "label"] == \
+        "Renamed zero"
+    assert set(q.topic_timeline(store, freq="week", names=names).query("topic_id == 0")
+               ["topic_label"]) == {"Renamed zero"}
+    page, _ = q.articles_page(store, Criteria(topics=[0]), names=names)
+    assert set(page["topic_label"]) == {"Renamed zero"}
+    assert q.topic_table(store, names=names).set_index("topic_id").loc[1, "label"] == \
+        store.topics.set_index("topic_id").loc[1, "label"]
+
+
+@pytest.mark.parametrize("of", ["sentences", "articles"])
+@pytest.mark.parametrize("c", CRITERIA[:9], ids=_ids)
+def test_histograms_equal_numpy(store, result, c, of):
+    v = _view(result, c)
+    values = (v.sentences if of == "sentences" else v.articles)["compound"].dropna()
+    want, edges = np.histogram(values.clip(-1, 1), bins=np.linspace(-1, 1, 22))
+    got = q.sentiment_histogram(store, c, of=of)
+    np.testing.assert_array_equal(got["n"].to_numpy(), want)
+    np.testing.assert_allclose(got["low"].to_numpy(), edges[:-1])
+
+
+def test_label_counts(store, result):
+    got = q.label_counts(store, Criteria(topics=[1]))
+    v = _view(result, Criteria(topics=[1]))
+    want = v.sentences["label"].value_counts()
+    assert got.set_index("label")["n_sentences"].to_dict() == {
+        k: int(want.get(k, 0)) for k in ("negative", "neutral", "positive")}
+
+
+@pytest.mark.parametrize("search", ["", "flood", "FLOOD", "ood", "flood waters", "50%", "o'brien",
+                                    "_", "storm story 1"])
+def test_article_search_and_pages(store, result, search):
+    c = Criteria(start="2024-06-01")
+    v = _view(result, c)
+    want = search_articles(v.articles, search).sort_values(
+        ["compound", "published", "article_id"], ascending=[False, True, True],
+        na_position="last")
+    pages, total = [], None
+    for offset in range(0, len(want) + 5, 5):
+        page, total = q.articles_page(store, c, search=search, sort="compound",
+                                      descending=True, offset=offset, limit=5)
+        pages.append(page)
+    got = pd.concat(pages, ignore_index=True)
+    assert total == len(want)
+    assert got["article_id"].tolist() == want["article_id"].tolist()
+    assert list(got.columns) == ["published", "title", "topic_id", "topic_label", "compound",
+                                 "label", "n_sentences", "article_id"]
+
+
+def test_search_articles_on_frames():
+    arts = pd.DataFrame({"title": ["Flood", "x", None], "text": ["a", "The FLOODS", "b"]})
+    assert search_articles(arts, " flood ").index.tolist() == [0, 1]
+    assert search_articles(arts, "").index.tolist() == [0, 1, 2]
+    assert search_articles(arts, ".*").empty  # plain text, not a regex
+
+
+def test_article_page_sort_is_checked(store):
+    with pytest.raises(ValueError, match="sort must be one of"):
+        q.articles_page(store, sort="text; DROP TABLE articles")
+
+
+@pytest.mark.parametrize("kwargs", [
+    {}, {"label": "negative"}, {"label": "positive"}, {"keyword": "river"},
+    {"keyword": "river valley"}, {"topic_id": 1}, {"period": "2024-06-10", "freq": "week"},
+])
+@pytest.mark.parametrize("c", [Criteria(), Criteria(sentiment=(-0.5, 0.5)),
+                               Criteria(start="2024-06-05", keyword="storm")])
+def test_evidence_equals_the_frames(store, result, c, kwargs):
+    v = _view(result, c)
+    want = aggregate.evidence(v.articles, v.sentences, n=12, **kwargs)
+    got = q.evidence(store, c, n=12, **kwargs)
+    cols = ["article_id", "sentence_id", "text", "compound", "label", "published", "title",
+            "topic_id", "topic_label", "start", "end", "section"]
+    pd.testing.assert_frame_equal(got[cols], want[cols], check_dtype=False)
+
+
+@pytest.mark.parametrize("keyword", ["river", "Storm", "u.s.", "flooded homes"])
+def test_keyword_timeline_equals_the_frames(store, result, keyword):
+    want = aggregate.keyword_timeline(result.articles, result.sentences, keyword, freq="week")
+    got = q.keyword_timeline(store, Criteria(), keyword, "week")
+    pd.testing.assert_frame_equal(got, want, rtol=1e-9, check_dtype=False)
+
+
+def test_article_for_the_reader(store, result):
+    row, sents = q.article(store, "odd-00")
+    want = result.articles.set_index("article_id").loc["odd-00"]
+    assert row["text"] == want["text"] and row["title"] == want["title"]
+    ws = result.sentences[result.sentences["article_id"] == "odd-00"]
+    assert sents["text"].tolist() == ws["text"].tolist()
+    assert all(row["text"][s:e] == t for s, e, t in zip(sents["start"], sents["end"],
+                                                          sents["text"]))
+    missing, none = q.article(store, "no-such-article")
+    assert missing is None and none.empty
+
+
+def test_map_sample_is_deterministic_and_reports_its_size(store, store_dirs, result):
+    c = Criteria(topics=[0, 1])
+    sample, total = q.map_sample(store, c, n=5)
+    assert total == int(result.articles["topic_id"].isin([0, 1]).sum()) > 5
+    assert len(sample) == 5 and set(sample["topic_id"]) <= {0, 1}
+    assert sample[["x", "y"]].notna().all().all()
+    again = q.Store(store.path)
+    pd.testing.assert_frame_equal(q.map_sample(again, c, n=5)[0], sample)
+    everything, total = q.map_sample(store, c, n=1000)
+    assert len(everything) == total
+
+
+HOSTILE = ["x'); DROP VIEW articles; --", "' OR 1=1 --", "%", "_", "\\", "?", "$1",
+           "a\"b", "river' OR '1'='1"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_user_text_is_bound_never_sql(store, result, text):
+    c = Criteria(keyword=text)
+    v = _view(result, c)
+    assert q.headline(store, c).n_articles == len(v.articles)
+    page, total = q.articles_page(store, search=text)
+    assert total == len(search_articles(result.articles, text))
+    assert len(q.evidence(store, keyword=text)) == len(
+        aggregate.evidence(result.articles, result.sentences, keyword=text, n=10))
+    # nothing was dropped or altered
+    assert q.headline(store).n_articles == len(result.articles)
+
+
+def test_date_filter_prunes_month_partitions(store_dirs, result, tmp_path):
+    """With July's files unreadable, a June filter still answers: it never opens them."""
+    for kind in ("rollups", "raw"):
+        folder = tmp_path / kind
+        shutil.copytree(store_dirs[kind], folder)
+        for path in folder.rglob("month=2024-07/*.parquet"):
+            # same size and time: the roll-up state still takes them for current
+            st = path.stat()
+            path.write_bytes(b"x" * st.st_size)
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        s = q.Store(folder)
+        assert s.use_rollups == (kind == "rollups")
+        c = Criteria(start="2024-06-01", end="2024-06-30")
+        v = _view(result, c)
+        assert q.headline(s, c).n_articles == len(v.articles)
+        assert q.timeline(s, c, "day")["n_articles"].sum() == len(v.articles)
+        assert q.articles_page(s, c)[1] == len(v.articles)
+        assert len(q.evidence(s, c, n=None)) == len(v.sentences)
+        assert len(q.evidence(s, Criteria(start="2024-06-01", end="2024-06-30",
+                                          keyword="river"), n=None)) > 0
+        with pytest.raises(Exception):
+            q.headline(s, Criteria(start="2024-07-01"))
+
+
+def test_not_a_store(tmp_path):
+    with pytest.raises(q.StoreError, match="not an archive store"):
+        q.Store(tmp_path)
+    (tmp_path / "articles").mkdir()
+    with pytest.raises(q.StoreError, match="no articles Parquet files"):
+        q.Store(tmp_path)
+
+
+def test_criteria_are_checked_and_normalised():
+    assert Criteria(topics=[2, 1, 2]).topics == (1, 2)
+    assert Criteria(sentiment=(-1, 1)).sentiment is None
+    assert Criteria(keyword="  ").keyword is None
+    assert Criteria(topics=[3]) == Criteria(topics=(3,))
+    with pytest.raises(ValueError, match="low <= high"):
+        Criteria(sentiment=(0.5, -0.5))
