@@ -14,7 +14,7 @@ import pandas as pd
 __all__ = [
     "FREQS", "auto_freq", "period_start", "timeline", "topic_timeline", "topic_summary",
     "topic_sentiment", "keyword_sentences", "keyword_timeline", "evidence",
-    "filter_result", "rename_topics", "undated_count", "date_span",
+    "filter_result", "rename_topics", "undated_count", "date_span", "article_outlets",
 ]
 
 #: Period names accepted everywhere, with the pandas period they map to.
@@ -234,12 +234,12 @@ def keyword_timeline(articles: pd.DataFrame, sentences: pd.DataFrame, keyword: s
 
 def evidence(articles: pd.DataFrame, sentences: pd.DataFrame, *, period=None,
              freq: str = "auto", topic_id=None, label=None, keyword: str | None = None,
-             n: int | None = None) -> pd.DataFrame:
+             n: int | None = None, outlet: str | None = None) -> pd.DataFrame:
     """The sentences behind an aggregate, most negative and most positive first.
 
     Selects sentences of articles in ``period`` (a period start, with ``freq``), whose
-    dominant topic is ``topic_id``, with sentence ``label``, mentioning ``keyword`` —
-    each criterion optional.  Returns the sentence columns plus ``published``,
+    dominant topic is ``topic_id``, from ``outlet``, with sentence ``label``, mentioning
+    ``keyword`` — each criterion optional.  Returns the sentence columns plus ``published``,
     ``title``, ``topic_id``, ``topic_label``, ordered by distance from neutral
     (``|compound|`` descending) so that what drives the number comes first; ``n``
     limits the rows.
@@ -252,6 +252,8 @@ def evidence(articles: pd.DataFrame, sentences: pd.DataFrame, *, period=None,
         a = a[period_start(a["published"], freq) == period_start(pd.Series([start]), freq).iloc[0]]
     if topic_id is not None:
         a = a[a["topic_id"] == int(topic_id)]
+    if outlet is not None:
+        a = a[article_outlets(articles)[a.index] == str(outlet)]
     s = sentences.merge(a, on="article_id")
     if label is not None:
         s = s[s["label"] == label]
@@ -266,8 +268,11 @@ def evidence(articles: pd.DataFrame, sentences: pd.DataFrame, *, period=None,
 
 
 def _article_mask(articles: pd.DataFrame, sentences: pd.DataFrame, start=None, end=None,
-                  topics=None, sentiment=None, keyword=None, include_undated: bool = True):
+                  topics=None, sentiment=None, keyword=None, include_undated: bool = True,
+                  outlets=None):
     mask = pd.Series(True, index=articles.index)
+    if outlets:
+        mask &= article_outlets(articles).isin([str(o) for o in outlets])
     published = articles["published"]
     if start is not None:
         mask &= (published >= pd.Timestamp(start)) | (published.isna() & include_undated)
@@ -289,8 +294,17 @@ def _article_mask(articles: pd.DataFrame, sentences: pd.DataFrame, start=None, e
     return mask
 
 
+def article_outlets(articles: pd.DataFrame) -> pd.Series:
+    """Each article's ``outlet`` (str, ``""`` when unknown), also for frames made before
+    the corpus had an outlet column."""
+    if "outlet" not in articles.columns:
+        return pd.Series("", index=articles.index, dtype=object)
+    return articles["outlet"].fillna("").astype(object)
+
+
 def filter_result(result, *, start=None, end=None, topics=None, sentiment=None,
-                  keyword: str | None = None, include_undated: bool | None = None):
+                  keyword: str | None = None, include_undated: bool | None = None,
+                  outlets=None):
     """Restrict a result to articles matching every given criterion.
 
     Parameters
@@ -301,6 +315,7 @@ def filter_result(result, *, start=None, end=None, topics=None, sentiment=None,
     keyword : whole word or phrase in the title or text, any case.
     include_undated : keep undated articles when a date bound is set; default True
         when no date bound is given, False otherwise.
+    outlets : iterable of outlet names (exact; ``""`` selects articles without one).
 
     Returns a new result of the same type with ``articles``, ``sentences``,
     ``article_topics`` and ``article_map`` restricted and ``topics`` sizes and
@@ -309,7 +324,7 @@ def filter_result(result, *, start=None, end=None, topics=None, sentiment=None,
     if include_undated is None:
         include_undated = start is None and end is None
     mask = _article_mask(result.articles, result.sentences, start, end, topics, sentiment,
-                         keyword, include_undated)
+                         keyword, include_undated, outlets)
     articles = result.articles[mask].reset_index(drop=True)
     keep = set(articles["article_id"])
     sentences = result.sentences[result.sentences["article_id"].isin(keep)].reset_index(drop=True)
@@ -321,6 +336,7 @@ def filter_result(result, *, start=None, end=None, topics=None, sentiment=None,
         "sentiment": None if sentiment is None else [float(sentiment[0]), float(sentiment[1])],
         "keyword": keyword or None,
         "include_undated": include_undated,
+        "outlets": None if not outlets else [str(o) for o in outlets],
     }
     return dataclasses.replace(
         result,

@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="keep articles whose main topic has this id or whose label contains "
                           "this text; repeat for several")
     flt.add_argument("--keyword", metavar="TEXT", help="keep articles mentioning this word or phrase")
+    flt.add_argument("--outlet", action="append", metavar="NAME",
+                     help="keep articles from this outlet (exact name, as in articles.csv); "
+                          "repeat for several")
     flt.add_argument("--min-sentiment", type=_score, metavar="X", help="lowest article compound (-1..1)")
     flt.add_argument("--max-sentiment", type=_score, metavar="X", help="highest article compound (-1..1)")
     rep.add_argument("--freq", choices=["auto", "hour", "day", "week", "month"], default="auto",
@@ -92,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     inp.add_argument("--id-col", help="column holding the article id")
     inp.add_argument("--date-col", help="column holding the publication date")
     inp.add_argument("--title-col", help="column holding the title")
+    inp.add_argument("--outlet-col", help="column holding the outlet (default: outlet, source, "
+                                          "publisher, site; else the domain of the url column)")
+    inp.add_argument("--url-col", help="column holding the article URL (default: url, link)")
+    inp.add_argument("--outlet-from-folder", action="store_true",
+                     help="folders: an article's outlet is the sub-folder it is in "
+                          "(SOURCE/bbc/... -> bbc)")
     inp.add_argument("--dayfirst", action="store_true", default=None,
                      help="read ambiguous dates like 03/04/2024 as 3 April")
     inp.add_argument("--max-file-mb", type=float, default=5.0, metavar="MB",
@@ -124,7 +133,8 @@ def _report(args) -> int:
 
     corpus, skipped = read_source(
         args.source, text_col=args.text_col, id_col=args.id_col, date_col=args.date_col,
-        title_col=args.title_col, dayfirst=args.dayfirst,
+        title_col=args.title_col, dayfirst=args.dayfirst, outlet_col=args.outlet_col,
+        url_col=args.url_col, outlet_from="folder" if args.outlet_from_folder else None,
         max_file_bytes=int(args.max_file_mb * 1_000_000), progress=on_file)
     files_bar.close()
     n_read = len(corpus) + len(skipped)
@@ -156,6 +166,8 @@ def _report(args) -> int:
         criteria["topics"] = _resolve_topics(args.topic, result.topics)
     if args.keyword:
         criteria["keyword"] = args.keyword
+    if args.outlet:
+        criteria["outlets"] = args.outlet
     if args.min_sentiment is not None or args.max_sentiment is not None:
         criteria["sentiment"] = (-1.0 if args.min_sentiment is None else args.min_sentiment,
                                  1.0 if args.max_sentiment is None else args.max_sentiment)

@@ -89,13 +89,13 @@ def write_csv(frame: pd.DataFrame, path) -> Path:
 
 
 _ARTICLE_COLUMNS = [
-    "article_id", "published", "title", "topic_id", "topic_label", "topic_weight",
+    "article_id", "published", "title", "outlet", "url", "topic_id", "topic_label", "topic_weight",
     "n_sentences", "compound", "label", "pos_share", "neg_share", "neu_share",
     "most_positive", "most_positive_score", "most_negative", "most_negative_score",
     "source", "encoding", "warning",
 ]
 _SENTENCE_COLUMNS = [
-    "article_id", "published", "title", "topic_label", "sentence_id", "paragraph", "section",
+    "article_id", "published", "title", "outlet", "topic_label", "sentence_id", "paragraph", "section",
     "text", "compound", "label", "neg", "neu", "pos", "start", "end", "truncated",
 ]
 _TOPIC_COLUMNS = [
@@ -108,8 +108,9 @@ def report_frames(result, freq: str = "auto") -> dict[str, pd.DataFrame]:
     """The frames of a report: ``articles``, ``sentences``, ``topics``, ``timeline``
     (overall and per topic, long form) and ``skipped`` (may be empty)."""
     arts = result.articles
-    sents = result.sentences.merge(arts[["article_id", "published", "title", "topic_label"]],
-                                   on="article_id", how="left")
+    carried = [c for c in ("article_id", "published", "title", "outlet", "topic_label")
+               if c in arts.columns]
+    sents = result.sentences.merge(arts[carried], on="article_id", how="left")
     overall = aggregate.timeline(arts, result.sentences, freq=freq)
     by_topic = aggregate.topic_timeline(arts, result.article_topics, freq=freq)
     overall = overall.assign(freq=overall.attrs["freq"], topic_id=pd.NA, topic_label="(all)")

@@ -145,3 +145,20 @@ def test_formula_title_exports_inertly(tmp_path):
     # Numbers stay numbers, negative ones included.
     assert pd.api.types.is_float_dtype(arts["compound"])
     assert (arts["compound"] < 0).any()
+
+
+def test_outlets_from_table_and_outlet_filter(tmp_path):
+    rows = [{"id": f"r{i}", "date": f"2024-07-{i + 1:02d}", "source": "Wire" if i % 2 else "",
+             "url": f"https://www.paper{i % 2}.example/{i}",
+             "text": f"The council met on day {i} to discuss the new bridge. Residents were glad."}
+            for i in range(6)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    out = run_cli("report", src, "--out", tmp_path / "all")
+    assert out.returncode == 0, out.stderr
+    arts = read(tmp_path / "all" / "articles.csv")
+    assert dict(zip(arts["article_id"], arts["outlet"])) == {
+        f"r{i}": "Wire" if i % 2 else "paper0.example" for i in range(6)}
+    out = run_cli("report", src, "--out", tmp_path / "wire", "--outlet", "Wire")
+    assert out.returncode == 0, out.stderr
+    assert set(read(tmp_path / "wire" / "articles.csv")["outlet"]) == {"Wire"}

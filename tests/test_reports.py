@@ -80,3 +80,17 @@ def test_filtered_report_holds_only_filtered_rows(tmp_path):
     assert set(arts["article_id"]) == set(result.articles["article_id"])
     assert set(sents["article_id"]) <= set(arts["article_id"])
     assert '"keyword": "stadium"' in (tmp_path / "summary.txt").read_text()
+
+
+def test_exports_carry_the_outlet(tmp_path):
+    corpus = make_corpus()
+    corpus["outlet"] = ["Daily " + str(i % 3) for i in range(len(corpus))]
+    corpus["url"] = [f"https://daily{i % 3}.example/{i}" for i in range(len(corpus))]
+    result = analyze(corpus, n_topics=3, n_jobs=1)
+    write_report(result, tmp_path, freq="week")
+    arts = pd.read_csv(tmp_path / "articles.csv", encoding="utf-8-sig")
+    sents = pd.read_csv(tmp_path / "sentences.csv", encoding="utf-8-sig")
+    expected = dict(zip(corpus["article_id"], corpus["outlet"]))
+    assert dict(zip(arts["article_id"], arts["outlet"])) == expected
+    assert dict(zip(arts["article_id"], arts["url"])) == dict(zip(corpus["article_id"], corpus["url"]))
+    assert (sents["outlet"] == sents["article_id"].map(expected)).all()
