@@ -11,6 +11,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .keyword_query import parse_query
+
 __all__ = [
     "FREQS", "auto_freq", "period_start", "timeline", "topic_timeline", "topic_summary",
     "topic_sentiment", "keyword_sentences", "keyword_timeline", "evidence",
@@ -192,17 +194,30 @@ def topic_sentiment(articles: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataF
     return out.reset_index(drop=True)
 
 
-def _keyword_pattern(keyword: str) -> re.Pattern:
-    # Whole-word, case-insensitive; the keyword is text, never a regex from the user.
-    return re.compile(r"(?<!\w)" + re.escape(keyword.strip()) + r"(?!\w)", re.IGNORECASE)
+def keyword_sentences(sentences: pd.DataFrame, keyword) -> pd.DataFrame:
+    """Sentences about a keyword query (see :mod:`analysis.keyword_query`).
 
-
-def keyword_sentences(sentences: pd.DataFrame, keyword: str) -> pd.DataFrame:
-    """Sentences that mention ``keyword`` (whole word or phrase, any case)."""
-    if not keyword or not keyword.strip():
+    A sentence is kept when its article's sentences, taken together, match the query and
+    the sentence itself mentions one of the query's terms that is not under a NOT: for
+    ``oil AND opec`` a sentence naming only OPEC counts when the article also names oil.
+    For one word or phrase that is simply the sentences that contain it.  An empty
+    query keeps nothing; a malformed one raises ``QueryError`` (a ``ValueError``).
+    """
+    if keyword is None or (isinstance(keyword, str) and not keyword.strip()):
         return sentences.iloc[0:0]
-    mask = sentences["text"].str.contains(_keyword_pattern(keyword), regex=True)
-    return sentences[mask.fillna(False).astype(bool)]
+    query = parse_query(keyword)
+    texts = sentences["text"]
+    masks = query.term_masks(texts)
+    mentions = np.zeros(len(sentences), dtype=bool)
+    for term in query.positive_terms:
+        mentions |= masks[term]
+    if len(query.terms) > 1:
+        ids = sentences["article_id"].to_numpy()
+        per_article = pd.DataFrame({i: m for i, m in enumerate(masks.values())}).groupby(ids).any()
+        by_term = dict(zip(masks, (per_article[i] for i in range(len(masks)))))
+        matched = pd.Series(query.evaluate(by_term), index=per_article.index)
+        mentions &= matched.reindex(ids).to_numpy(dtype=bool)
+    return sentences[mentions]
 
 
 def keyword_timeline(articles: pd.DataFrame, sentences: pd.DataFrame, keyword: str,
@@ -287,10 +302,8 @@ def _article_mask(articles: pd.DataFrame, sentences: pd.DataFrame, start=None, e
     if sentiment is not None:
         lo, hi = sentiment
         mask &= articles["compound"].between(lo, hi) | (articles["compound"].isna() & (lo <= 0 <= hi))
-    if keyword and keyword.strip():
-        pat = _keyword_pattern(keyword)
-        mask &= (articles["title"].str.contains(pat, regex=True).fillna(False).astype(bool)
-                 | articles["text"].str.contains(pat, regex=True).fillna(False).astype(bool))
+    if keyword is not None and (not isinstance(keyword, str) or keyword.strip()):
+        mask &= parse_query(keyword).mask(articles["title"], articles["text"])
     return mask
 
 
@@ -312,7 +325,8 @@ def filter_result(result, *, start=None, end=None, topics=None, sentiment=None,
     start, end : date or datetime (inclusive; a bare ``end`` date covers that day).
     topics : iterable of topic ids (dominant topic).
     sentiment : ``(low, high)`` range of the article's mean compound.
-    keyword : whole word or phrase in the title or text, any case.
+    keyword : a keyword query (:mod:`analysis.keyword_query`: words, ``"phrases"``,
+        ``flood*``, AND / OR / NOT, parentheses) matched in the title and text, any case.
     include_undated : keep undated articles when a date bound is set; default True
         when no date bound is given, False otherwise.
     outlets : iterable of outlet names (exact; ``""`` selects articles without one).
@@ -334,7 +348,7 @@ def filter_result(result, *, start=None, end=None, topics=None, sentiment=None,
         "end": None if end is None else str(pd.Timestamp(end)),
         "topics": None if not topics else [int(t) for t in topics],
         "sentiment": None if sentiment is None else [float(sentiment[0]), float(sentiment[1])],
-        "keyword": keyword or None,
+        "keyword": str(keyword) if keyword else None,
         "include_undated": include_undated,
         "outlets": None if not outlets else [str(o) for o in outlets],
     }

@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from . import aggregate
 from .corpus import SourceError, read_source
+from .keyword_query import QueryError, parse_query
 from .pipeline import analyze
 from .reports import write_csv, write_report
 
@@ -57,6 +58,15 @@ def _score(value: str) -> float:
     return x
 
 
+def _query(value: str) -> str:
+    # Parsed here so a malformed query is refused before the corpus is analysed.
+    try:
+        parse_query(value)
+    except QueryError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=_DESCRIPTION,
                                      epilog=_EPILOG,
@@ -81,7 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     flt.add_argument("--topic", action="append", metavar="ID_OR_LABEL",
                      help="keep articles whose main topic has this id or whose label contains "
                           "this text; repeat for several")
-    flt.add_argument("--keyword", metavar="TEXT", help="keep articles mentioning this word or phrase")
+    flt.add_argument("--keyword", metavar="QUERY", type=_query,
+                     help='keep articles matching this keyword query: words, "quoted phrases", '
+                          "prefix*, AND / OR / NOT and parentheses, e.g. "
+                          "'oil AND (opec OR saudi) NOT palm' (README: Keyword queries)")
     flt.add_argument("--outlet", action="append", metavar="NAME",
                      help="keep articles from this outlet (exact name, as in articles.csv); "
                           "repeat for several")

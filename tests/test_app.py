@@ -296,3 +296,14 @@ def test_large_counts_are_shortened_to_fit():
 
     assert [_count(n) for n in (18, 9_999, 28_942, 123_456, 2_500_000)] == [
         "18", "9,999", "28.9k", "123k", "2.5M"]
+
+
+def test_keyword_query_language_in_the_sidebar(news_app):
+    at = news_app
+    at.text_input(key="w_q").input("election OR football").run()
+    _ok(at)
+    assert _metric(at, "Articles") == "12"
+    at.text_input(key="w_q").input("election AND").run()
+    assert not at.exception
+    assert any("AND needs a word or phrase" in e.value for e in at.error)
+    assert _metric(at, "Articles") == "18"  # the malformed keyword is left out, said so

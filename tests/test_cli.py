@@ -162,3 +162,18 @@ def test_outlets_from_table_and_outlet_filter(tmp_path):
     out = run_cli("report", src, "--out", tmp_path / "wire", "--outlet", "Wire")
     assert out.returncode == 0, out.stderr
     assert set(read(tmp_path / "wire" / "articles.csv")["outlet"]) == {"Wire"}
+
+
+def test_keyword_query_is_checked_before_analysis_and_applied(tmp_path):
+    out = run_cli("report", SEEDS, "--out", tmp_path / "bad", "--keyword", "flood AND")
+    assert out.returncode == 2
+    assert "AND needs a word or phrase after it" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "bad").exists()
+    out = run_cli("report", SEEDS, "--out", tmp_path / "q", "--keyword", "police OR court")
+    assert out.returncode == 0, out.stderr
+    arts = read(tmp_path / "q" / "articles.csv")
+    texts = {p.read_text(encoding="utf-8").split("\n", 1)[0]: p.read_text(encoding="utf-8")
+             for p in SEEDS.glob("*.txt")}
+    import re
+    expected = {i for i, t in texts.items() if re.search(r"(?<!\w)(police|court)(?!\w)", t, re.I)}
+    assert expected and set(arts["article_id"]) == expected
