@@ -9,6 +9,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from . import aggregate
+from .alerts import DEFAULT_WINDOW, MIN_ARTICLES, MIN_BASELINE, alerts_table, detect_alerts
 from .corpus import SourceError, read_source
 from .keyword_query import QueryError, parse_query
 from .pipeline import analyze
@@ -19,8 +20,9 @@ __all__ = ["main", "build_parser"]
 _DESCRIPTION = """\
 Analyse a folder of news articles (.txt files whose first line is news-DDMMYYYY-HHMMSS)
 or a CSV / TSV / JSONL / JSON / Parquet export, and write CSV reports: articles.csv,
-sentences.csv, topics.csv, timeline.csv, summary.txt and, when any input was skipped,
-skipped.csv with the reason for each.
+sentences.csv, topics.csv, timeline.csv, alerts.csv (volume and sentiment spikes against a
+trailing baseline), summary.txt and, when any input was skipped, skipped.csv with the
+reason for each.
 """
 
 _EPILOG = """\
@@ -103,6 +105,14 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--freq", choices=["auto", "hour", "day", "week", "month"], default="auto",
                      help="period of timeline.csv (default auto: the finest period with at least "
                           "one article per period on average)")
+    ins = rep.add_argument_group("alerts (alerts.csv)")
+    ins.add_argument("--track", action="append", metavar="QUERY", type=_query, default=[],
+                     help="keyword query to track in alerts.csv (scope keyword); repeat for several")
+    ins.add_argument("--alert-window", type=_positive_int, default=DEFAULT_WINDOW, metavar="N",
+                     help=f"periods of trailing baseline (default {DEFAULT_WINDOW})")
+    ins.add_argument("--alert-min-articles", type=_positive_int, default=MIN_ARTICLES, metavar="N",
+                     help=f"articles a period needs before its sentiment can alert "
+                          f"(default {MIN_ARTICLES})")
     inp = rep.add_argument_group("input columns (tables; found by common names when not given)")
     inp.add_argument("--text-col", help="column holding the article text")
     inp.add_argument("--id-col", help="column holding the article id")
@@ -134,6 +144,15 @@ def _resolve_topics(wanted: list[str], topics: pd.DataFrame) -> list[int]:
             raise SourceError(f"--topic {w!r} matches no topic (topics: {choices})")
         ids.extend(int(t) for t in hits["topic_id"])
     return sorted(set(ids))
+
+
+def _write_insights(args, shown) -> None:
+    """``alerts.csv`` of the (filtered) result, in the period of timeline.csv."""
+    alerts = detect_alerts(shown.articles, shown.sentences, freq=args.freq, topics=shown.topics,
+                           keywords=args.track, window=args.alert_window,
+                           min_articles=args.alert_min_articles,
+                           min_baseline=min(MIN_BASELINE, args.alert_window))
+    write_csv(alerts_table(alerts), args.out / "alerts.csv")
 
 
 def _report(args) -> int:
@@ -186,6 +205,7 @@ def _report(args) -> int:
                                  1.0 if args.max_sentiment is None else args.max_sentiment)
     shown = result.filter(**criteria) if criteria else result
     write_report(shown, args.out, freq=args.freq, source=str(args.source))
+    _write_insights(args, shown)
 
     first, last = aggregate.date_span(result.articles)
     span = f"{first:%Y-%m-%d %H:%M:%S} to {last:%Y-%m-%d %H:%M:%S}" if first is not None else "no dates"

@@ -177,3 +177,21 @@ def test_keyword_query_is_checked_before_analysis_and_applied(tmp_path):
     import re
     expected = {i for i, t in texts.items() if re.search(r"(?<!\w)(police|court)(?!\w)", t, re.I)}
     assert expected and set(arts["article_id"]) == expected
+
+
+def test_alerts_csv_has_the_issue_columns_strongest_first(tmp_path):
+    out = run_cli("report", SEEDS, "--out", tmp_path, "--track", "Kestrel Bay", "--track", "bank")
+    assert out.returncode == 0, out.stderr
+    alerts = read(tmp_path / "alerts.csv")
+    assert list(alerts.columns) == ["period_start", "scope", "name", "metric", "value",
+                                    "baseline", "score", "direction"]
+    assert len(alerts) >= 1
+    assert alerts["period_start"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    assert set(alerts["scope"]) <= {"all", "topic", "theme", "outlet", "keyword"}
+    assert set(alerts["metric"]) <= {"volume", "sentiment"}
+    assert (alerts["direction"] == alerts["score"].gt(0).map({True: "up", False: "down"})).all()
+    assert alerts["score"].abs().is_monotonic_decreasing
+    # The seeds' Kestrel Bay week (six articles in a week after none) is a volume spike.
+    kestrel = alerts[(alerts["metric"] == "volume") & alerts["name"].str.contains("kestrel", case=False)]
+    assert "2024-08-05" in set(kestrel["period_start"])
+    assert "keyword" in set(kestrel["scope"])
