@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from . import aggregate
 from .alerts import DEFAULT_WINDOW, MIN_ARTICLES, MIN_BASELINE, alerts_table, detect_alerts
+from .compare import changes_table, compare_periods, parse_range
 from .corpus import SourceError, read_source
 from .keyword_query import QueryError, parse_query
 from .pipeline import analyze
@@ -21,8 +22,8 @@ _DESCRIPTION = """\
 Analyse a folder of news articles (.txt files whose first line is news-DDMMYYYY-HHMMSS)
 or a CSV / TSV / JSONL / JSON / Parquet export, and write CSV reports: articles.csv,
 sentences.csv, topics.csv, timeline.csv, alerts.csv (volume and sentiment spikes against a
-trailing baseline), summary.txt and, when any input was skipped, skipped.csv with the
-reason for each.
+trailing baseline), changes.csv with --compare, summary.txt and, when any input was
+skipped, skipped.csv with the reason for each.
 """
 
 _EPILOG = """\
@@ -69,6 +70,13 @@ def _query(value: str) -> str:
     return value
 
 
+def _range(value: str):
+    try:
+        return parse_range(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=_DESCRIPTION,
                                      epilog=_EPILOG,
@@ -113,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     ins.add_argument("--alert-min-articles", type=_positive_int, default=MIN_ARTICLES, metavar="N",
                      help=f"articles a period needs before its sentiment can alert "
                           f"(default {MIN_ARTICLES})")
+    cmp = rep.add_argument_group("compare two periods (changes.csv)")
+    cmp.add_argument("--compare", nargs=2, type=_range, metavar=("A", "B"),
+                     help="two date ranges START:END (inclusive), e.g. --compare "
+                          "2024-07-01:2024-07-31 2024-08-01:2024-08-31: the change in mean "
+                          "sentiment split into topic mix and within-topic parts, and the "
+                          "words that drove it")
     inp = rep.add_argument_group("input columns (tables; found by common names when not given)")
     inp.add_argument("--text-col", help="column holding the article text")
     inp.add_argument("--id-col", help="column holding the article id")
@@ -153,6 +167,9 @@ def _write_insights(args, shown) -> None:
                            min_articles=args.alert_min_articles,
                            min_baseline=min(MIN_BASELINE, args.alert_window))
     write_csv(alerts_table(alerts), args.out / "alerts.csv")
+    if args.compare:
+        changes = compare_periods(shown.articles, shown.sentences, *args.compare)
+        write_csv(changes_table(changes), args.out / "changes.csv")
 
 
 def _report(args) -> int:

@@ -195,3 +195,32 @@ def test_alerts_csv_has_the_issue_columns_strongest_first(tmp_path):
     kestrel = alerts[(alerts["metric"] == "volume") & alerts["name"].str.contains("kestrel", case=False)]
     assert "2024-08-05" in set(kestrel["period_start"])
     assert "keyword" in set(kestrel["scope"])
+
+
+def test_compare_writes_changes_csv_whose_parts_sum_to_the_total(tmp_path):
+    out = run_cli("report", SEEDS, "--out", tmp_path, "--compare",
+                  "2024-07-01:2024-07-31", "2024-08-01:2024-08-31")
+    assert out.returncode == 0, out.stderr
+    ch = pd.read_csv(tmp_path / "changes.csv", encoding="utf-8-sig")
+    assert list(ch.columns) == ["component", "name", "topic_id", "share_a", "share_b",
+                                "sentiment_a", "sentiment_b", "contribution"]
+    total = ch.loc[ch["component"] == "total", "contribution"]
+    assert len(total) == 1
+    parts = ch.loc[ch["component"].isin(["mix", "within"]), "contribution"].sum()
+    assert parts == pytest.approx(total.item(), abs=1e-9)
+    arts = read(tmp_path / "articles.csv")
+    month = arts["published"].str[:7]
+    expected = (arts.loc[month == "2024-08", "compound"].mean()
+                - arts.loc[month == "2024-07", "compound"].mean())
+    assert total.item() == pytest.approx(expected, abs=1e-6)
+    assert (ch["component"] == "word").sum() > 0
+    assert set(ch.loc[ch["component"] == "mix", "topic_id"]) == set(arts["topic_id"])
+
+
+def test_compare_range_errors_are_one_line(tmp_path):
+    out = run_cli("report", SEEDS, "--out", tmp_path, "--compare", "2024-07-01", "2024-08-01:2024-08-31")
+    assert out.returncode == 2 and "a date range is START:END" in out.stderr
+    out = run_cli("report", SEEDS, "--out", tmp_path / "x", "--compare",
+                  "2030-01-01:2030-01-31", "2024-08-01:2024-08-31")
+    assert out.returncode == 2 and "holds no article" in out.stderr
+    assert "Traceback" not in out.stderr
