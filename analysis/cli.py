@@ -13,6 +13,7 @@ from .alerts import DEFAULT_WINDOW, MIN_ARTICLES, MIN_BASELINE, alerts_table, de
 from .compare import changes_table, compare_periods, parse_range
 from .corpus import SourceError, read_source
 from .keyword_query import QueryError, parse_query
+from .overrides import apply_overrides, read_overrides
 from .pipeline import analyze
 from .reports import write_csv, write_report
 
@@ -94,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="number of topics (default: chosen from the data among 4-10)")
     model.add_argument("--jobs", type=_positive_int, metavar="N",
                        help="worker processes for sentence scoring (default: all cores)")
+    model.add_argument("--overrides", type=Path, metavar="FILE",
+                       help="apply the analyst's corrections stored in this overrides.parquet "
+                            "(analysis.overrides); exports get an 'overridden' column")
     model.add_argument("--seed", type=int, default=0, help="random_state of the topic model (default 0)")
     flt = rep.add_argument_group("filter (applied to every report)")
     flt.add_argument("--since", type=_date, metavar="DATE", help="first publication date, inclusive")
@@ -173,6 +177,11 @@ def _write_insights(args, shown) -> None:
 
 
 def _report(args) -> int:
+    overrides = None
+    if args.overrides is not None:  # read first: a bad file is refused before the analysis
+        if not args.overrides.exists():
+            raise SourceError(f"--overrides {args.overrides} does not exist")
+        overrides = read_overrides(args.overrides)
     files_bar = tqdm(desc="reading", unit="file", disable=None, leave=False, file=sys.stderr)
 
     def on_file(done, total):
@@ -206,6 +215,8 @@ def _report(args) -> int:
     result = analyze(corpus, n_topics=args.topics, n_jobs=args.jobs, random_state=args.seed,
                      skipped=skipped, progress=on_stage)
     bar.close()
+    if overrides is not None:
+        result = apply_overrides(result, overrides)
     criteria = {}
     if args.since is not None:
         criteria["start"] = args.since

@@ -92,11 +92,11 @@ _ARTICLE_COLUMNS = [
     "article_id", "published", "title", "outlet", "url", "topic_id", "topic_label", "topic_weight",
     "n_sentences", "compound", "label", "pos_share", "neg_share", "neu_share",
     "most_positive", "most_positive_score", "most_negative", "most_negative_score",
-    "source", "encoding", "warning",
+    "source", "encoding", "warning", "overridden",
 ]
 _SENTENCE_COLUMNS = [
     "article_id", "published", "title", "outlet", "topic_label", "sentence_id", "paragraph", "section",
-    "text", "compound", "label", "neg", "neu", "pos", "start", "end", "truncated",
+    "text", "compound", "label", "neg", "neu", "pos", "start", "end", "truncated", "overridden",
 ]
 _TOPIC_COLUMNS = [
     "topic_id", "label", "terms", "n_articles", "share", "weight_share", "compound",

@@ -224,3 +224,21 @@ def test_compare_range_errors_are_one_line(tmp_path):
                   "2030-01-01:2030-01-31", "2024-08-01:2024-08-31")
     assert out.returncode == 2 and "holds no article" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_overrides_file_flows_into_the_exports(tmp_path):
+    from analysis.overrides import add_override, overrides_path
+    out = run_cli("report", SEEDS, "--out", tmp_path / "plain")
+    assert out.returncode == 0, out.stderr
+    sents = read(tmp_path / "plain" / "sentences.csv")
+    first = sents.iloc[0]
+    path = overrides_path(tmp_path / "store")
+    add_override(path, "sentence", first["article_id"], sentence_text=first["text"], score=-0.95)
+    out = run_cli("report", SEEDS, "--out", tmp_path / "fixed", "--overrides", path)
+    assert out.returncode == 0, out.stderr
+    fixed = read(tmp_path / "fixed" / "sentences.csv")
+    assert fixed.loc[fixed["overridden"], "compound"].tolist() == [-0.95]
+    arts = read(tmp_path / "fixed" / "articles.csv").set_index("article_id")
+    assert arts["overridden"].sum() == 1 and arts.loc[first["article_id"], "overridden"]
+    out = run_cli("report", SEEDS, "--out", tmp_path / "x", "--overrides", tmp_path / "none.parquet")
+    assert out.returncode == 2 and "does not exist" in out.stderr
