@@ -17,12 +17,15 @@ mix (it appeared or vanished), none is within.
 The words that drove the change are VADER lexicon words (vaderSentiment's lexicon, as
 in a word-shift graph): a word's contribution is the change in how often it occurs per
 sentence times its VADER valence (−4 … +4), so a word that became more frequent and is
-negative pulls down.  Words are counted as written, lower-cased for counting only;
+negative pulls down.  Words are split as VADER splits them (whitespace, surrounding
+punctuation stripped) and lower-cased for counting only;
 VADER's negation and booster rules are not applied to the counts (as in word-shift
 graphs), which is why word rows explain the direction, not the exact total.
 :func:`word_sentences` links a word to its sentences.
 """
 from __future__ import annotations
+
+import string
 
 import numpy as np
 import pandas as pd
@@ -35,7 +38,6 @@ __all__ = ["compare_periods", "word_sentences", "changes_table", "parse_range",
 #: The columns of ``changes.csv``.
 CHANGE_COLUMNS = ["component", "name", "topic_id", "share_a", "share_b", "sentiment_a",
                   "sentiment_b", "contribution"]
-_WORD_RE = r"(?u)\b\w+(?:'\w+)?\b"
 
 
 def parse_range(text: str) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -68,8 +70,7 @@ def _range_mask(published: pd.Series, period) -> np.ndarray:
 def _lexicon() -> dict[str, float]:
     from .sentiment import _analyzer
 
-    return {w: float(v) for w, v in _analyzer().lexicon.items()
-            if " " not in w and w.replace("'", "").isalnum()}
+    return {w: float(v) for w, v in _analyzer().lexicon.items() if " " not in w}
 
 
 def _topic_rows(articles: pd.DataFrame, in_a: np.ndarray, in_b: np.ndarray) -> pd.DataFrame:
@@ -93,30 +94,58 @@ def _topic_rows(articles: pd.DataFrame, in_a: np.ndarray, in_b: np.ndarray) -> p
     return out, stats["a"][2], stats["b"][2], stats["a"][1], stats["b"][1]
 
 
-def _word_rows(sentences: pd.DataFrame, ids_a, ids_b, n_words: int) -> pd.DataFrame:
-    from sklearn.feature_extraction.text import CountVectorizer
+# Marks sentence ends in the joined text: a control character that str.split does not
+# take for whitespace (\x1c-\x1f it does) and numpy does not strip (NUL it does); a text
+# that holds it is cleaned first.
+_SEP = "\x01"
 
+
+def _word_counts(part: pd.DataFrame, index: dict[str, int]):
+    """Occurrences of each lexicon word, sentences holding it, and the summed compound of
+    those sentences.  Words as VADER splits them: on whitespace, surrounding punctuation
+    stripped, lower-cased (for counting only)."""
+    # One join, one lower() and one split() over the whole part instead of one per
+    # sentence (3x faster at 115k sentences); a separator token marks where each sentence
+    # ends, and punctuation is stripped from the distinct tokens only.
+    texts = part["text"].fillna("").tolist()
+    joined = f" {_SEP} ".join(texts).lower()
+    if joined.count(_SEP) != max(len(texts) - 1, 0):  # a text holds the separator itself
+        joined = f" {_SEP} ".join(t.replace(_SEP, " ") for t in texts).lower()
+    codes, uniques = pd.factorize(np.array(joined.split(), dtype=object))
+    word_of = np.array([-1 if u == _SEP else index.get(u.strip(string.punctuation), -1)
+                        for u in uniques], dtype=np.int64)
+    sep = np.flatnonzero(uniques == _SEP)
+    rows_all = np.cumsum(codes == sep[0]) if len(sep) else np.zeros(len(codes), dtype=np.int64)
+    words = word_of[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    hit = words >= 0
+    words, rows = words[hit], rows_all[hit]
+    n_words = len(index)
+    occurrences = np.bincount(words, minlength=n_words).astype(np.float64)
+    pairs = np.unique(rows.astype(np.int64) * n_words + words)  # each (sentence, word) once
+    pair_words = pairs % n_words
+    compound = part["compound"].to_numpy(np.float64)[pairs // n_words]
+    with_word = np.bincount(pair_words, minlength=n_words).astype(np.float64)
+    compound_sum = np.bincount(pair_words, weights=compound, minlength=n_words)
+    return occurrences, with_word, compound_sum
+
+
+def _word_rows(sentences: pd.DataFrame, ids_a, ids_b, n_words: int) -> pd.DataFrame:
     lexicon = _lexicon()
     vocab = sorted(lexicon)
-    vec = CountVectorizer(vocabulary=vocab, lowercase=True, token_pattern=_WORD_RE)
+    index = {w: i for i, w in enumerate(vocab)}
     rows = {}
     for side, ids in (("a", ids_a), ("b", ids_b)):
         part = sentences[sentences["article_id"].isin(ids)]
-        counts = vec.transform(part["text"].fillna(""))  # sentences × words
-        n_sent = max(len(part), 1)
-        present = (counts > 0).astype(np.float64)
-        with_word = np.asarray(present.sum(axis=0)).ravel()
-        compound_sum = np.asarray(present.T @ part["compound"].to_numpy(np.float64)).ravel()
-        rows[side] = (np.asarray(counts.sum(axis=0)).ravel(), n_sent, with_word, compound_sum)
+        rows[side] = (*_word_counts(part, index), max(len(part), 1))
     valence = np.array([lexicon[w] for w in vocab])
-    rate_a = rows["a"][0] / rows["a"][1]
-    rate_b = rows["b"][0] / rows["b"][1]
+    rate_a = rows["a"][0] / rows["a"][3]
+    rate_b = rows["b"][0] / rows["b"][3]
     contribution = (rate_b - rate_a) * valence
     used = np.flatnonzero((rows["a"][0] + rows["b"][0]) > 0)
     top = used[np.lexsort((np.array(vocab, dtype=object)[used], -np.abs(contribution[used])))][:n_words]
     with np.errstate(all="ignore"):
-        mean_a = np.where(rows["a"][2] > 0, rows["a"][3] / rows["a"][2], np.nan)
-        mean_b = np.where(rows["b"][2] > 0, rows["b"][3] / rows["b"][2], np.nan)
+        mean_a = np.where(rows["a"][1] > 0, rows["a"][2] / rows["a"][1], np.nan)
+        mean_b = np.where(rows["b"][1] > 0, rows["b"][2] / rows["b"][1], np.nan)
     return pd.DataFrame({
         "component": "word", "name": [vocab[i] for i in top], "topic_id": pd.NA,
         "share_a": rate_a[top], "share_b": rate_b[top],

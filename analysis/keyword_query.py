@@ -137,9 +137,21 @@ class Query:
 
     def term_masks(self, texts: pd.Series) -> dict[Term, np.ndarray]:
         """For each term, a boolean array: which texts contain it (NaN never does)."""
-        texts = texts.fillna("").astype(str) if texts.dtype != object else texts.fillna("")
-        return {t: texts.str.contains(p, regex=True).to_numpy(dtype=bool)
-                for t, p in self._compiled.items()}
+        texts = texts.fillna("").astype(object)
+        # A regex pass costs ~0.8 s per 23 M characters; a plain substring search over
+        # the lower-cased texts, ~15x less.  So the regex runs only on the texts that
+        # hold the term's longest word at all (BBC x5: 705 of 10,460 for "oil").
+        lowered = texts.str.lower()
+        out = {}
+        for term, pattern in self._compiled.items():
+            needle = max(term.text.lower().split(), key=len)
+            candidates = np.flatnonzero(lowered.str.contains(needle, regex=False).to_numpy(bool))
+            found = np.zeros(len(texts), dtype=bool)
+            if len(candidates):
+                found[candidates] = texts.iloc[candidates].str.contains(
+                    pattern, regex=True).to_numpy(bool)
+            out[term] = found
+        return out
 
     def mask(self, texts: pd.Series, *more: pd.Series) -> np.ndarray:
         """Boolean array over rows: the query matches the row's texts taken together.

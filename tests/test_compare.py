@@ -100,3 +100,18 @@ def test_bad_ranges_are_refused():
         parse_range("2024-02-01:2024-01-01")
     assert parse_range("2024-01-01..2024-01-31") == (pd.Timestamp("2024-01-01"),
                                                      pd.Timestamp("2024-01-31"))
+
+
+def test_word_counts_follow_vader_words_and_sentence_boundaries():
+    from analysis.compare import _SEP, _word_counts
+    index = {"good": 0, "bad": 1}
+    part = pd.DataFrame({"text": ["Good, GOOD good!", "Fine news", "", "Not (bad).", "bad, bad"],
+                         "compound": [0.9, 0.3, 0.0, -0.2, -0.7]})
+    occurrences, with_word, compound_sum = _word_counts(part, index)
+    assert occurrences.tolist() == [3, 3]
+    assert with_word.tolist() == [1, 2]
+    assert compound_sum.tolist() == pytest.approx([0.9, -0.9])  # the sentences holding each word
+    # A text holding the separator itself does not shift the sentences after it.
+    odd = pd.DataFrame({"text": [f"good{_SEP}bad", "bad"], "compound": [0.5, -0.5]})
+    occurrences, with_word, compound_sum = _word_counts(odd, index)
+    assert occurrences.tolist() == [1, 2] and compound_sum.tolist() == [0.5, 0.0]
