@@ -17,7 +17,9 @@ deviation) of the same window, floored by the noise the value itself carries:
 
 ``score = (value − baseline) / scale``; an alert is ``|score| ≥ threshold`` (3.5, the
 usual cut-off for robust z-scores, Iglewicz & Hoaglin) with at least ``min_baseline``
-periods of baseline (5).  Volume alerts also need ``min_articles``: up, in the period;
+periods of baseline (5).  Daily series over at least 8 weeks are compared weekday with
+weekday (the same weekday of the previous ``window`` weeks): newswires publish far less
+on Sundays.  Volume alerts also need ``min_articles``: up, in the period;
 down, in the baseline median.  Evidence (:func:`alert_evidence`) lists the sentences that
 make an alert, strongest in its direction first.
 
@@ -36,7 +38,7 @@ from .keyword_query import parse_query
 __all__ = [
     "detect_alerts", "alert_evidence", "alert_articles", "topic_trends", "alerts_table",
     "ALERT_COLUMNS",
-    "SCOPES", "DEFAULT_WINDOW", "MIN_ARTICLES", "MIN_BASELINE", "THRESHOLD",
+    "SCOPES", "WEEKLY_MIN_DAYS", "DEFAULT_WINDOW", "MIN_ARTICLES", "MIN_BASELINE", "THRESHOLD",
 ]
 
 DEFAULT_WINDOW = 14
@@ -44,6 +46,8 @@ MIN_ARTICLES = 5
 MIN_BASELINE = 5
 THRESHOLD = 3.5
 SCOPES = ("all", "topic", "theme", "outlet", "keyword")
+#: Daily series spanning at least this many days are compared weekday with weekday.
+WEEKLY_MIN_DAYS = 56
 #: The columns of ``alerts.csv`` (``detect_alerts`` adds ``key`` and ``n_articles``).
 ALERT_COLUMNS = ["period_start", "scope", "name", "metric", "value", "baseline", "score",
                  "direction"]
@@ -128,10 +132,34 @@ class _quiet:
         return self._ctx.__exit__(*exc)
 
 
+def _weekly(weekly, freq: str, n_periods: int) -> bool:
+    if weekly not in (None, True, False):
+        raise ValueError(f"weekly must be None (auto), True or False; got {weekly!r}")
+    if freq != "day":
+        if weekly:
+            raise ValueError(f"weekly=True compares a day with the same weekday; freq is {freq!r}")
+        return False
+    return n_periods >= WEEKLY_MIN_DAYS if weekly is None else weekly
+
+
+def _baseline(values: np.ndarray, window: int, weekly: bool):
+    """:func:`_trailing` over all previous periods, or over the same weekday only
+    (column j against j-7, j-14, …: the periods are consecutive days)."""
+    if not weekly:
+        return _trailing(values, window)
+    med, mad, count = (np.full(values.shape, np.nan), np.full(values.shape, np.nan),
+                       np.zeros(values.shape, dtype=np.int64))
+    for r in range(7):
+        cols = np.arange(r, values.shape[1], 7)
+        med[:, cols], mad[:, cols], count[:, cols] = _trailing(values[:, cols], window)
+    return med, mad, count
+
+
 def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str = "auto",
                   topics: pd.DataFrame | None = None, keywords=(),
                   window: int = DEFAULT_WINDOW, min_articles: int = MIN_ARTICLES,
-                  min_baseline: int = MIN_BASELINE, threshold: float = THRESHOLD) -> pd.DataFrame:
+                  min_baseline: int = MIN_BASELINE, threshold: float = THRESHOLD,
+                  weekly: bool | None = None) -> pd.DataFrame:
     """Every volume and sentiment anomaly, strongest first.
 
     Parameters
@@ -142,6 +170,10 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
     topics : the topics frame; with ``theme_id`` / ``theme_label`` columns, themes are a scope.
     keywords : keyword queries to track (:mod:`analysis.keyword_query`).
     window, min_articles, min_baseline, threshold : see the module docstring.
+    weekly : daily periods only: compare a day with the same weekday of the previous
+        ``window`` weeks, so that every quiet Sunday of a newswire is not a "down" alert
+        and every Monday not an "up" one.  None (default): on for ``freq="day"`` when
+        the dates span at least 8 weeks (:data:`WEEKLY_MIN_DAYS`), off otherwise.
 
     Returns
     -------
@@ -162,6 +194,7 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
         empty.attrs["freq"] = freq
         return empty
     periods = _all_periods(period_start(dated["published"], freq), freq)
+    weekly = _weekly(weekly, freq, len(periods))
     member = _memberships(dated.reset_index(drop=True), sentences, topics, keywords)
     pos = pd.Series(np.arange(len(periods)), index=periods)
     start = period_start(dated["published"], freq).to_numpy()
@@ -194,7 +227,7 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
 
     frames = []
     for metric, value in (("volume", n), ("sentiment", mean)):
-        med, mad, count = _trailing(value, window)
+        med, mad, count = _baseline(value, window, weekly)
         if metric == "volume":
             floor = np.sqrt(np.maximum(med, 1.0))
         else:
@@ -222,7 +255,7 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
     out = out[out_cols].reset_index(drop=True)
     for col in ("scope", "name", "metric", "direction", "key"):
         out[col] = out[col].astype(object)
-    out.attrs["freq"] = freq
+    out.attrs.update(freq=freq, weekly=weekly)
     return out
 
 

@@ -151,3 +151,38 @@ def test_emerging_and_fading_topics():
     assert by.loc["markets", "status"] == "steady"
     assert by.loc["markets", "share_now"] == pytest.approx(6 / 14)
     assert tr["change"].is_monotonic_decreasing
+
+
+def _weekly_frames(weeks=10, weekday=30, weekend=5, spike_sunday=None):
+    rows = []
+    start = pd.Timestamp("2024-01-01")  # a Monday
+    for day in range(weeks * 7):
+        ts = start + pd.Timedelta(days=day)
+        count = weekend if ts.day_of_week >= 5 else weekday
+        if spike_sunday is not None and day == spike_sunday:
+            count = weekday
+        rows += [{"published": ts + pd.Timedelta(minutes=i)} for i in range(count)]
+    a = pd.DataFrame(rows)
+    a["article_id"] = [f"w{i}" for i in range(len(a))]
+    a["title"], a["text"], a["topic_id"], a["topic_label"] = "t", "x", np.int64(0), "all"
+    s = pd.DataFrame({"article_id": a["article_id"], "sentence_id": np.int64(0), "text": "x",
+                      "compound": 0.1})
+    a["compound"] = 0.1
+    return a, s
+
+
+def test_daily_series_compare_weekday_with_weekday():
+    arts, sents = _weekly_frames()
+    plain = detect_alerts(arts, sents, freq="day", weekly=False)
+    sundays = plain[(plain["metric"] == "volume") & (plain["direction"] == "down")]
+    assert len(sundays) > 0 and (sundays["period_start"].dt.day_of_week >= 5).all()
+    auto = detect_alerts(arts, sents, freq="day")
+    assert auto.attrs["weekly"] and auto.empty
+    # A Sunday as busy as a weekday is a spike against Sundays, invisible against all days.
+    arts, sents = _weekly_frames(spike_sunday=62)
+    auto = detect_alerts(arts, sents, freq="day")
+    assert set(zip(auto["period_start"], auto["direction"])) == {(pd.Timestamp("2024-03-03"), "up")}
+    assert detect_alerts(arts, sents, freq="day", weekly=False).query(
+        "period_start == '2024-03-03'").empty
+    with pytest.raises(ValueError, match="weekly=True compares a day with the same weekday"):
+        detect_alerts(arts, sents, freq="week", weekly=True)
