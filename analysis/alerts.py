@@ -33,7 +33,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .aggregate import FREQS, _all_periods, _resolve, article_outlets, period_start
-from .keyword_query import parse_query
+from .keyword_query import parse_query, prepare_texts
 
 __all__ = [
     "detect_alerts", "alert_evidence", "alert_articles", "topic_trends", "alerts_table",
@@ -94,9 +94,11 @@ def _memberships(articles, sentences, topics, keywords):
     named = outlets != ""
     if named.any():
         parts.append(base[named].assign(scope="outlet", key=outlets[named], name=outlets[named]))
+    if keywords:  # each column prepared once for every query
+        columns = (prepare_texts(articles["title"]), prepare_texts(articles["text"]))
     for q in keywords:
         query = parse_query(q)
-        hit = query.mask(articles["title"], articles["text"])
+        hit = query.mask(*columns)
         ids = articles["article_id"].to_numpy()[hit]
         of_hits = sentences[sentences["article_id"].isin(set(ids))]
         about = of_hits[query.mentions(of_hits["text"])]
@@ -315,7 +317,8 @@ def alert_evidence(alert, articles: pd.DataFrame, sentences: pd.DataFrame, *, fr
     a = alert_articles(alert, articles, freq=freq, topics=topics)
     cols = [c for c in ("article_id", "published", "title", "topic_id", "topic_label")
             if c in a.columns]
-    s = sentences.merge(a[cols].assign(outlet=article_outlets(a)), on="article_id")
+    s = sentences[sentences["article_id"].isin(set(a["article_id"]))]
+    s = s.merge(a[cols].assign(outlet=article_outlets(a)), on="article_id")
     if alert["scope"] == "keyword":
         s = s[parse_query(str(alert["key"])).mentions(s["text"])]
     if alert["metric"] == "sentiment":

@@ -25,12 +25,15 @@ graphs), which is why word rows explain the direction, not the exact total.
 """
 from __future__ import annotations
 
+import re
 import string
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from .keyword_query import Term
+from .keyword_query import Term, prepare_texts
 
 __all__ = ["compare_periods", "word_sentences", "changes_table", "parse_range",
            "CHANGE_COLUMNS"]
@@ -94,39 +97,33 @@ def _topic_rows(articles: pd.DataFrame, in_a: np.ndarray, in_b: np.ndarray) -> p
     return out, stats["a"][2], stats["b"][2], stats["a"][1], stats["b"][1]
 
 
-# Marks sentence ends in the joined text: a control character that str.split does not
-# take for whitespace (\x1c-\x1f it does) and numpy does not strip (NUL it does); a text
-# that holds it is cleaned first.
-_SEP = "\x01"
-
-
 def _word_counts(part: pd.DataFrame, index: dict[str, int]):
     """Occurrences of each lexicon word, sentences holding it, and the summed compound of
     those sentences.  Words as VADER splits them: on whitespace, surrounding punctuation
     stripped, lower-cased (for counting only)."""
-    # One join, one lower() and one split() over the whole part instead of one per
-    # sentence (3x faster at 115k sentences); a separator token marks where each sentence
-    # ends, and punctuation is stripped from the distinct tokens only.
-    texts = part["text"].fillna("").tolist()
-    joined = f" {_SEP} ".join(texts).lower()
-    if joined.count(_SEP) != max(len(texts) - 1, 0):  # a text holds the separator itself
-        joined = f" {_SEP} ".join(t.replace(_SEP, " ") for t in texts).lower()
-    codes, uniques = pd.factorize(np.array(joined.split(), dtype=object))
-    word_of = np.array([-1 if u == _SEP else index.get(u.strip(string.punctuation), -1)
-                        for u in uniques], dtype=np.int64)
-    sep = np.flatnonzero(uniques == _SEP)
-    rows_all = np.cumsum(codes == sep[0]) if len(sep) else np.zeros(len(codes), dtype=np.int64)
-    words = word_of[codes] if len(codes) else np.zeros(0, dtype=np.int64)
-    hit = words >= 0
-    words, rows = words[hit], rows_all[hit]
+    # Arrow's kernels split, trim and look up every token without a Python object per
+    # token (20 M tokens at 100k articles): twice as fast as str.split + factorize.
+    texts = pa.array(part["text"].fillna("").astype(str).tolist(), type=pa.large_string())
+    tokens = pc.utf8_split_whitespace(pc.utf8_lower(texts))
+    words = pc.index_in(pc.utf8_trim(pc.list_flatten(tokens), characters=string.punctuation),
+                        value_set=_vocab_array(index))
+    found = pc.is_valid(words)
+    words = pc.filter(words, found).to_numpy(zero_copy_only=False).astype(np.int64)
+    rows = pc.filter(pc.list_parent_indices(tokens), found).to_numpy(
+        zero_copy_only=False).astype(np.int64)
     n_words = len(index)
     occurrences = np.bincount(words, minlength=n_words).astype(np.float64)
-    pairs = np.unique(rows.astype(np.int64) * n_words + words)  # each (sentence, word) once
+    pairs = np.unique(rows * n_words + words)  # each (sentence, word) once
     pair_words = pairs % n_words
     compound = part["compound"].to_numpy(np.float64)[pairs // n_words]
     with_word = np.bincount(pair_words, minlength=n_words).astype(np.float64)
     compound_sum = np.bincount(pair_words, weights=compound, minlength=n_words)
     return occurrences, with_word, compound_sum
+
+
+def _vocab_array(index: dict[str, int]) -> pa.Array:
+    words = sorted(index, key=index.get)
+    return pa.array(words, type=pa.large_string())
 
 
 def _word_rows(sentences: pd.DataFrame, ids_a, ids_b, n_words: int) -> pd.DataFrame:
@@ -238,8 +235,9 @@ def word_sentences(articles: pd.DataFrame, sentences: pd.DataFrame, word: str, p
         period = parse_range(period)
     a = articles.loc[_range_mask(articles["published"], period),
                      ["article_id", "published", "title", "topic_label"]]
-    s = sentences.merge(a, on="article_id")
-    s = s[s["text"].str.contains(Term(word).regex(), case=False, regex=True)]
+    s = sentences[sentences["article_id"].isin(set(a["article_id"]))]
+    s = s[prepare_texts(s["text"]).rows_matching(re.compile(Term(word).lower_regex()))]
+    s = s.merge(a, on="article_id")
     sign = np.sign(_lexicon().get(word.lower(), 0.0)) or 1.0
     s = s.assign(_k=-sign * s["compound"]).sort_values(
         ["_k", "published", "article_id", "sentence_id"], kind="stable").drop(columns="_k")

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .aggregate import _all_periods, _resolve, period_start
-from .keyword_query import parse_query
+from .keyword_query import parse_query, prepare_texts
 
 __all__ = ["keyword_matches", "keyword_series", "keyword_evidence"]
 
@@ -34,8 +34,9 @@ def keyword_matches(articles: pd.DataFrame, sentences: pd.DataFrame, queries):
     (int64) and ``compound`` (float64).
     """
     a_rows, s_rows = [], []
+    columns = (prepare_texts(articles["title"]), prepare_texts(articles["text"]))
     for query in _queries(queries):
-        mask = query.mask(articles["title"], articles["text"])
+        mask = query.mask(*columns)
         a_rows.append(pd.DataFrame({"keyword": query.source,
                                     "article_id": articles["article_id"].to_numpy()[mask]}))
         of_matched = sentences[sentences["article_id"].isin(set(a_rows[-1]["article_id"]))]

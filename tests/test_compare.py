@@ -103,7 +103,7 @@ def test_bad_ranges_are_refused():
 
 
 def test_word_counts_follow_vader_words_and_sentence_boundaries():
-    from analysis.compare import _SEP, _word_counts
+    from analysis.compare import _word_counts
     index = {"good": 0, "bad": 1}
     part = pd.DataFrame({"text": ["Good, GOOD good!", "Fine news", "", "Not (bad).", "bad, bad"],
                          "compound": [0.9, 0.3, 0.0, -0.2, -0.7]})
@@ -111,7 +111,7 @@ def test_word_counts_follow_vader_words_and_sentence_boundaries():
     assert occurrences.tolist() == [3, 3]
     assert with_word.tolist() == [1, 2]
     assert compound_sum.tolist() == pytest.approx([0.9, -0.9])  # the sentences holding each word
-    # A text holding the separator itself does not shift the sentences after it.
-    odd = pd.DataFrame({"text": [f"good{_SEP}bad", "bad"], "compound": [0.5, -0.5]})
+    # Control characters and missing texts do not shift the sentences after them.
+    odd = pd.DataFrame({"text": ["good\x01bad", None, "\x1ebad\x1e"], "compound": [0.5, 0.0, -0.5]})
     occurrences, with_word, compound_sum = _word_counts(odd, index)
-    assert occurrences.tolist() == [1, 2] and compound_sum.tolist() == [0.5, 0.0]
+    assert occurrences.tolist() == [0, 1] and compound_sum.tolist() == [0.0, -0.5]
