@@ -11,11 +11,13 @@ import re
 import numpy as np
 import pandas as pd
 
+from .keyword_query import parse_query
+
 __all__ = [
-    "FREQS", "MIN_ARTICLES_PER_PERIOD", "auto_freq", "resolve_freq", "period_start", "timeline", "topic_timeline", "topic_summary",
-    "topic_sentiment", "keyword_sentences", "keyword_timeline", "evidence", "keyword_evidence",
-    "filter_keyword",
-    "filter_result", "rename_topics", "undated_count", "date_span",
+    "FREQS", "MIN_ARTICLES_PER_PERIOD", "auto_freq", "resolve_freq", "period_start", "timeline",
+    "topic_timeline", "topic_summary", "topic_sentiment", "keyword_sentences", "keyword_timeline",
+    "evidence", "keyword_evidence", "filter_keyword", "filter_result", "rename_topics",
+    "undated_count", "date_span", "article_outlets",
 ]
 
 from .periods import FREQS, MIN_ARTICLES_PER_PERIOD, auto_freq_for_span
@@ -199,17 +201,30 @@ def topic_sentiment(articles: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataF
     return out.reset_index(drop=True)
 
 
-def _keyword_pattern(keyword: str) -> re.Pattern:
-    # Whole-word, case-insensitive; the keyword is text, never a regex from the user.
-    return re.compile(r"(?<!\w)" + re.escape(keyword.strip()) + r"(?!\w)", re.IGNORECASE)
+def keyword_sentences(sentences: pd.DataFrame, keyword) -> pd.DataFrame:
+    """Sentences about a keyword query (see :mod:`analysis.keyword_query`).
 
-
-def keyword_sentences(sentences: pd.DataFrame, keyword: str) -> pd.DataFrame:
-    """Sentences that mention ``keyword`` (whole word or phrase, any case)."""
-    if not keyword or not keyword.strip():
+    A sentence is kept when its article's sentences, taken together, match the query and
+    the sentence itself mentions one of the query's terms that is not under a NOT: for
+    ``oil AND opec`` a sentence naming only OPEC counts when the article also names oil.
+    For one word or phrase that is simply the sentences that contain it.  An empty
+    query keeps nothing; a malformed one raises ``QueryError`` (a ``ValueError``).
+    """
+    if keyword is None or (isinstance(keyword, str) and not keyword.strip()):
         return sentences.iloc[0:0]
-    mask = sentences["text"].str.contains(_keyword_pattern(keyword), regex=True)
-    return sentences[mask.fillna(False).astype(bool)]
+    query = parse_query(keyword)
+    texts = sentences["text"]
+    masks = query.term_masks(texts)
+    mentions = np.zeros(len(sentences), dtype=bool)
+    for term in query.positive_terms:
+        mentions |= masks[term]
+    if len(query.terms) > 1:
+        ids = sentences["article_id"].to_numpy()
+        per_article = pd.DataFrame({i: m for i, m in enumerate(masks.values())}).groupby(ids).any()
+        by_term = dict(zip(masks, (per_article[i] for i in range(len(masks)))))
+        matched = pd.Series(query.evaluate(by_term), index=per_article.index)
+        mentions &= matched.reindex(ids).to_numpy(dtype=bool)
+    return sentences[mentions]
 
 
 def keyword_timeline(articles: pd.DataFrame, sentences: pd.DataFrame, keyword: str,
@@ -253,12 +268,12 @@ def keyword_evidence(result, *, label=None, keyword: str | None = None) -> pd.Da
 
 def evidence(articles: pd.DataFrame, sentences: pd.DataFrame, *, period=None,
              freq: str = "auto", topic_id=None, label=None, keyword: str | None = None,
-             n: int | None = None) -> pd.DataFrame:
+             n: int | None = None, outlet: str | None = None) -> pd.DataFrame:
     """The sentences behind an aggregate, most negative and most positive first.
 
     Selects sentences of articles in ``period`` (a period start, with ``freq``), whose
-    dominant topic is ``topic_id``, with sentence ``label``, mentioning ``keyword`` —
-    each criterion optional.  Returns the sentence columns plus ``published``,
+    dominant topic is ``topic_id``, from ``outlet``, with sentence ``label``, mentioning
+    ``keyword`` — each criterion optional.  Returns the sentence columns plus ``published``,
     ``title``, ``topic_id``, ``topic_label``, ordered by distance from neutral
     (``|compound|`` descending) so that what drives the number comes first; ``n``
     limits the rows.
@@ -271,6 +286,8 @@ def evidence(articles: pd.DataFrame, sentences: pd.DataFrame, *, period=None,
         a = a[period_start(a["published"], freq) == period_start(pd.Series([start]), freq).iloc[0]]
     if topic_id is not None:
         a = a[a["topic_id"] == int(topic_id)]
+    if outlet is not None:
+        a = a[article_outlets(articles)[a.index] == str(outlet)]
     s = sentences.merge(a, on="article_id")
     if label is not None:
         s = s[s["label"] == label]
@@ -285,8 +302,11 @@ def evidence(articles: pd.DataFrame, sentences: pd.DataFrame, *, period=None,
 
 
 def _article_mask(articles: pd.DataFrame, sentences: pd.DataFrame, start=None, end=None,
-                  topics=None, sentiment=None, keyword=None, include_undated: bool = True):
+                  topics=None, sentiment=None, keyword=None, include_undated: bool = True,
+                  outlets=None):
     mask = pd.Series(True, index=articles.index)
+    if outlets:
+        mask &= article_outlets(articles).isin([str(o) for o in outlets])
     published = articles["published"]
     if start is not None:
         mask &= (published >= pd.Timestamp(start)) | (published.isna() & include_undated)
@@ -301,15 +321,22 @@ def _article_mask(articles: pd.DataFrame, sentences: pd.DataFrame, start=None, e
     if sentiment is not None:
         lo, hi = sentiment
         mask &= articles["compound"].between(lo, hi) | (articles["compound"].isna() & (lo <= 0 <= hi))
-    if keyword and keyword.strip():
-        pat = _keyword_pattern(keyword)
-        mask &= (articles["title"].str.contains(pat, regex=True).fillna(False).astype(bool)
-                 | articles["text"].str.contains(pat, regex=True).fillna(False).astype(bool))
+    if keyword is not None and (not isinstance(keyword, str) or keyword.strip()):
+        mask &= parse_query(keyword).mask(articles["title"], articles["text"])
     return mask
 
 
+def article_outlets(articles: pd.DataFrame) -> pd.Series:
+    """Each article's ``outlet`` (str, ``""`` when unknown), also for frames made before
+    the corpus had an outlet column."""
+    if "outlet" not in articles.columns:
+        return pd.Series("", index=articles.index, dtype=object)
+    return articles["outlet"].fillna("").astype(object)
+
+
 def filter_result(result, *, start=None, end=None, topics=None, sentiment=None,
-                  keyword: str | None = None, include_undated: bool | None = None):
+                  keyword: str | None = None, include_undated: bool | None = None,
+                  outlets=None):
     """Restrict a result to articles matching every given criterion.
 
     Parameters
@@ -317,9 +344,11 @@ def filter_result(result, *, start=None, end=None, topics=None, sentiment=None,
     start, end : date or datetime (inclusive; a bare ``end`` date covers that day).
     topics : iterable of topic ids (dominant topic).
     sentiment : ``(low, high)`` range of the article's mean compound.
-    keyword : whole word or phrase in the title or text, any case.
+    keyword : a keyword query (:mod:`analysis.keyword_query`: words, ``"phrases"``,
+        ``flood*``, AND / OR / NOT, parentheses) matched in the title and text, any case.
     include_undated : keep undated articles when a date bound is set; default True
         when no date bound is given, False otherwise.
+    outlets : iterable of outlet names (exact; ``""`` selects articles without one).
 
     Returns a new result of the same type with ``articles``, ``sentences``,
     ``article_topics`` and ``article_map`` restricted and ``topics`` sizes and
@@ -328,7 +357,7 @@ def filter_result(result, *, start=None, end=None, topics=None, sentiment=None,
     if include_undated is None:
         include_undated = start is None and end is None
     mask = _article_mask(result.articles, result.sentences, start, end, topics, sentiment,
-                         keyword, include_undated)
+                         keyword, include_undated, outlets)
     articles = result.articles[mask].reset_index(drop=True)
     keep = set(articles["article_id"])
     sentences = result.sentences[result.sentences["article_id"].isin(keep)].reset_index(drop=True)
@@ -338,8 +367,9 @@ def filter_result(result, *, start=None, end=None, topics=None, sentiment=None,
         "end": None if end is None else str(pd.Timestamp(end)),
         "topics": None if not topics else [int(t) for t in topics],
         "sentiment": None if sentiment is None else [float(sentiment[0]), float(sentiment[1])],
-        "keyword": keyword or None,
+        "keyword": str(keyword) if keyword else None,
         "include_undated": include_undated,
+        "outlets": None if not outlets else [str(o) for o in outlets],
     }
     return dataclasses.replace(
         result,

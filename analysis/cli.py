@@ -10,8 +10,12 @@ import pandas as pd
 from tqdm import tqdm
 
 from . import aggregate
+from .alerts import DEFAULT_WINDOW, MIN_ARTICLES, MIN_BASELINE, alerts_table, detect_alerts
+from .compare import changes_table, compare_periods, parse_range
 from .corpus import SourceError, read_source
 from .engines import EngineError
+from .keyword_query import QueryError, parse_query
+from .overrides import apply_overrides, read_overrides
 from .pipeline import analyze
 from .reports import write_csv, write_report
 from .skip_reasons import skip_groups
@@ -21,8 +25,9 @@ __all__ = ["main", "build_parser"]
 _DESCRIPTION = """\
 Analyse a folder of news articles (.txt files whose first line is news-DDMMYYYY-HHMMSS)
 or a CSV / TSV / JSONL / JSON / Parquet export, and write CSV reports: articles.csv,
-sentences.csv, topics.csv, timeline.csv, summary.txt and, when any input was skipped,
-skipped.csv with the reason for each.
+sentences.csv, topics.csv, timeline.csv, alerts.csv (volume and sentiment spikes against a
+trailing baseline), changes.csv with --compare, summary.txt and, when any input was
+skipped, skipped.csv with the reason for each.
 """
 
 _EPILOG = """\
@@ -60,6 +65,22 @@ def _score(value: str) -> float:
     return x
 
 
+def _query(value: str) -> str:
+    # Parsed here so a malformed query is refused before the corpus is analysed.
+    try:
+        parse_query(value)
+    except QueryError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return value
+
+
+def _range(value: str):
+    try:
+        return parse_range(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=_DESCRIPTION,
                                      epilog=_EPILOG,
@@ -81,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="number of topics (default: chosen from the data among 4-10)")
     model.add_argument("--jobs", type=_positive_int, metavar="N",
                        help="worker processes for sentence scoring (default: all cores)")
+    model.add_argument("--overrides", type=Path, metavar="FILE",
+                       help="apply the analyst's corrections stored in this overrides.parquet "
+                            "(analysis.overrides); exports get an 'overridden' column")
     model.add_argument("--seed", type=int, default=0, help="random_state of the topic model (default 0)")
     flt = rep.add_argument_group("filter (applied to every report)")
     flt.add_argument("--since", type=_date, metavar="DATE", help="first publication date, inclusive")
@@ -88,12 +112,32 @@ def build_parser() -> argparse.ArgumentParser:
     flt.add_argument("--topic", action="append", metavar="ID_OR_LABEL",
                      help="keep articles whose main topic has this id or whose label contains "
                           "this text; repeat for several")
-    flt.add_argument("--keyword", metavar="TEXT", help="keep articles mentioning this word or phrase")
+    flt.add_argument("--keyword", metavar="QUERY", type=_query,
+                     help='keep articles matching this keyword query: words, "quoted phrases", '
+                          "prefix*, AND / OR / NOT and parentheses, e.g. "
+                          "'oil AND (opec OR saudi) NOT palm' (README: Keyword queries)")
+    flt.add_argument("--outlet", action="append", metavar="NAME",
+                     help="keep articles from this outlet (exact name, as in articles.csv); "
+                          "repeat for several")
     flt.add_argument("--min-sentiment", type=_score, metavar="X", help="lowest article compound (-1..1)")
     flt.add_argument("--max-sentiment", type=_score, metavar="X", help="highest article compound (-1..1)")
     rep.add_argument("--freq", choices=["auto", "hour", "day", "week", "month"], default="auto",
                      help="period of timeline.csv (default auto: the finest period with at least "
                           "one article per period on average)")
+    ins = rep.add_argument_group("alerts (alerts.csv)")
+    ins.add_argument("--track", action="append", metavar="QUERY", type=_query, default=[],
+                     help="keyword query to track in alerts.csv (scope keyword); repeat for several")
+    ins.add_argument("--alert-window", type=_positive_int, default=DEFAULT_WINDOW, metavar="N",
+                     help=f"periods of trailing baseline (default {DEFAULT_WINDOW})")
+    ins.add_argument("--alert-min-articles", type=_positive_int, default=MIN_ARTICLES, metavar="N",
+                     help=f"articles a period needs before its sentiment can alert "
+                          f"(default {MIN_ARTICLES})")
+    cmp = rep.add_argument_group("compare two periods (changes.csv)")
+    cmp.add_argument("--compare", nargs=2, type=_range, metavar=("A", "B"),
+                     help="two date ranges START:END (inclusive), e.g. --compare "
+                          "2024-07-01:2024-07-31 2024-08-01:2024-08-31: the change in mean "
+                          "sentiment split into topic mix and within-topic parts, and the "
+                          "words that drove it")
     _input_options(rep)
     _index_parser(sub)
     return parser
@@ -105,6 +149,12 @@ def _input_options(cmd) -> None:
     inp.add_argument("--id-col", help="column holding the article id")
     inp.add_argument("--date-col", help="column holding the publication date")
     inp.add_argument("--title-col", help="column holding the title")
+    inp.add_argument("--outlet-col", help="column holding the outlet (default: outlet, source, "
+                                          "publisher, site; else the domain of the url column)")
+    inp.add_argument("--url-col", help="column holding the article URL (default: url, link)")
+    inp.add_argument("--outlet-from-folder", action="store_true",
+                     help="folders: an article's outlet is the sub-folder it is in "
+                          "(SOURCE/bbc/... -> bbc)")
     inp.add_argument("--dayfirst", action="store_true", default=None,
                      help="read ambiguous dates like 03/04/2024 as 3 April")
     inp.add_argument("--max-file-mb", type=float, default=5.0, metavar="MB",
@@ -180,7 +230,8 @@ def _resolve_topics(wanted: list[str], topics: pd.DataFrame) -> list[int]:
 
 def _read_options(args) -> dict:
     return dict(text_col=args.text_col, id_col=args.id_col, date_col=args.date_col,
-                title_col=args.title_col, dayfirst=args.dayfirst,
+                title_col=args.title_col, dayfirst=args.dayfirst, outlet_col=args.outlet_col,
+                url_col=args.url_col, outlet_from="folder" if args.outlet_from_folder else None,
                 max_file_bytes=int(args.max_file_mb * 1_000_000))
 
 
@@ -194,6 +245,8 @@ def _criteria(args, topics: pd.DataFrame) -> dict:
         criteria["topics"] = _resolve_topics(args.topic, topics)
     if args.keyword:
         criteria["keyword"] = args.keyword
+    if args.outlet:
+        criteria["outlets"] = args.outlet
     if args.min_sentiment is not None or args.max_sentiment is not None:
         criteria["sentiment"] = (-1.0 if args.min_sentiment is None else args.min_sentiment,
                                  1.0 if args.max_sentiment is None else args.max_sentiment)
@@ -252,23 +305,52 @@ def _index(args) -> int:
 
 
 def _report_store(args) -> int:
-    from .store_report import read_store_topics, write_store_report
+    """``report --store``: the same CSVs from an archive store, through the store query
+    functions (:mod:`analysis.queries`) that the dashboard uses, streamed in batches."""
+    import json
 
-    topics = read_store_topics(args.store)
-    criteria = _criteria(args, topics)
-    done = write_store_report(args.store, args.out, criteria, freq=args.freq)
-    span = (f"{done['first']:%Y-%m-%d %H:%M:%S} to {done['last']:%Y-%m-%d %H:%M:%S}"
-            if done["first"] is not None else "no dates")
-    print(f"store {args.store}: {done['articles']} articles, {done['sentences']} sentences, "
-          f"{done['topics']} topics, dates {span}"
-          + (f", {done['undated']} undated" if done["undated"] else "")
-          + (" (after the filter)" if criteria else ""))
-    if done["skipped"]:
-        print(f"{done['skipped']} input(s) skipped when indexing:")
-        _print_skips(pd.read_parquet(args.store / "skipped.parquet"), args.out / "skipped.csv")
+    from .criteria import Criteria
+    from .queries import Store, StoreError, export_csvs, headline
+
+    if args.outlet or args.track or args.compare or args.overrides:
+        raise SourceError("--outlet, --track, --compare and --overrides work on a SOURCE; "
+                          "with --store they are not supported yet")
+    try:
+        store = Store(args.store)
+    except StoreError as exc:
+        raise SourceError(str(exc)) from None
+    names_path = Path(args.store) / "topic_names.json"
+    names = ({int(k): v for k, v in json.loads(names_path.read_text()).items()}
+             if names_path.exists() else {})
+    criteria = Criteria(**_criteria(args, store.topics))
+    export_csvs(store, args.out, criteria, freq=args.freq, names=names)
+    done = headline(store, criteria)
+    span = (f"{done.first:%Y-%m-%d %H:%M:%S} to {done.last:%Y-%m-%d %H:%M:%S}"
+            if done.first is not None else "no dates")
+    print(f"store {args.store}: {done.n_articles} articles, {done.n_sentences} sentences, "
+          f"{done.n_topics} topics, dates {span}"
+          + (f", {done.undated} undated" if done.undated else "")
+          + (" (after the filter)" if criteria != Criteria() else ""))
+    skipped_path = Path(args.store) / "skipped.parquet"
+    skipped = pd.read_parquet(skipped_path) if skipped_path.exists() else pd.DataFrame()
+    if len(skipped):
+        print(f"{len(skipped)} input(s) skipped when indexing:")
+        _print_skips(skipped, args.out / "skipped.csv")
     print(f"wrote {args.out}/: " + ", ".join(
         sorted(p.name for p in Path(args.out).iterdir() if p.suffix in (".csv", ".txt"))))
     return 0
+
+
+def _write_insights(args, shown) -> None:
+    """``alerts.csv`` of the (filtered) result, in the period of timeline.csv."""
+    alerts = detect_alerts(shown.articles, shown.sentences, freq=args.freq, topics=shown.topics,
+                           keywords=args.track, window=args.alert_window,
+                           min_articles=args.alert_min_articles,
+                           min_baseline=min(MIN_BASELINE, args.alert_window))
+    write_csv(alerts_table(alerts), args.out / "alerts.csv")
+    if args.compare:
+        changes = compare_periods(shown.articles, shown.sentences, *args.compare)
+        write_csv(changes_table(changes), args.out / "changes.csv")
 
 
 def _report(args) -> int:
@@ -278,6 +360,11 @@ def _report(args) -> int:
         return _report_store(args)
     if not args.source:
         raise SourceError("report needs a SOURCE (folder or file) or --store DIR")
+    overrides = None
+    if args.overrides is not None:  # read first: a bad file is refused before the analysis
+        if not args.overrides.exists():
+            raise SourceError(f"--overrides {args.overrides} does not exist")
+        overrides = read_overrides(args.overrides)
     files_bar = tqdm(desc="reading", unit="file", disable=None, leave=False, file=sys.stderr)
 
     def on_file(done, total):
@@ -285,7 +372,8 @@ def _report(args) -> int:
         files_bar.n = done
         files_bar.refresh()
 
-    corpus, skipped = read_source(args.source, **_read_options(args), progress=on_file)
+    corpus, skipped = read_source(
+        args.source, **_read_options(args), progress=on_file)
     files_bar.close()
     n_read = len(corpus) + len(skipped)
     if corpus.empty:
@@ -300,9 +388,12 @@ def _report(args) -> int:
     result = analyze(corpus, n_topics=args.topics, n_jobs=args.jobs, random_state=args.seed,
                      skipped=skipped, progress=on_stage)
     bar.close()
+    if overrides is not None:
+        result = apply_overrides(result, overrides)
     criteria = _criteria(args, result.topics)
     shown = result.filter(**criteria) if criteria else result
     write_report(shown, args.out, freq=args.freq, source=str(args.source))
+    _write_insights(args, shown)
 
     first, last = aggregate.date_span(result.articles)
     span = f"{first:%Y-%m-%d %H:%M:%S} to {last:%Y-%m-%d %H:%M:%S}" if first is not None else "no dates"

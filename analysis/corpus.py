@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Sequence
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -73,9 +74,11 @@ __all__ = [
     "parse_dates",
     "CORPUS_COLUMNS",
     "SKIPPED_COLUMNS",
+    "url_domain",
 ]
 
-CORPUS_COLUMNS = ["article_id", "published", "title", "text", "source", "encoding", "warning"]
+CORPUS_COLUMNS = ["article_id", "published", "title", "text", "source", "encoding", "warning",
+                  "outlet", "url"]
 SKIPPED_COLUMNS = ["source", "reason"]
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet"}
@@ -85,6 +88,12 @@ TEXT_NAMES = ("text", "body", "content", "article", "story", "full_text")
 ID_NAMES = ("id", "article_id", "doc_id", "uuid")
 DATE_NAMES = ("date", "published", "publication_date", "timestamp", "datetime", "time", "pubdate")
 TITLE_NAMES = ("title", "headline", "heading")
+# A table's ``source`` column names the outlet (NewsAPI, GDELT exports); the corpus's own
+# ``source`` column says where the row was read from.
+OUTLET_NAMES = ("outlet", "source", "publisher", "site", "source_name", "publication")
+URL_NAMES = ("url", "link", "permalink", "href")
+#: Accepted values of ``outlet_from``: where a folder's articles get their outlet.
+OUTLET_FROM = (None, "folder")
 # Keys of a JSON object that hold the list of records.
 JSON_LIST_KEYS = ("articles", "records", "data", "items", "rows")
 
@@ -162,6 +171,8 @@ class _Article:
     source: str
     encoding: str
     warnings: list[str] = field(default_factory=list)
+    outlet: str = ""
+    url: str = ""
 
 
 def _clean_with_warnings(raw: str) -> tuple[str, list[str]]:
@@ -398,7 +409,8 @@ def _find_column(columns: list[str], override: str | None, names: Sequence[str])
 def _resolve_columns(table: _Table, options: dict[str, Any]) -> dict[str, str | None]:
     columns = list(table.frame.columns)
     found = {}
-    for role, names in (("text", TEXT_NAMES), ("id", ID_NAMES), ("date", DATE_NAMES), ("title", TITLE_NAMES)):
+    for role, names in (("text", TEXT_NAMES), ("id", ID_NAMES), ("date", DATE_NAMES),
+                        ("title", TITLE_NAMES), ("outlet", OUTLET_NAMES), ("url", URL_NAMES)):
         override = options.get(f"{role}_col")
         col = _find_column(columns, override, names)
         if override is not None and col is None:
@@ -431,6 +443,40 @@ def _cell_title(value: Any) -> str:
     return _INLINE_SPACE_RE.sub(" ", str(value).replace("\n", " ")).strip()
 
 
+def url_domain(url: Any) -> str:
+    """The host of a URL without ``www.``, lowercased (``""`` when there is none).
+
+    >>> url_domain("https://www.Reuters.com/world/x?id=1")
+    'reuters.com'
+    """
+    if _is_missing(url) or not isinstance(url, str):
+        return ""
+    text = url.strip()
+    if "//" not in text:
+        text = "//" + text  # 'bbc.co.uk/news' has no scheme; urlsplit needs '//'
+    try:
+        host = urlsplit(text).hostname or ""
+    except ValueError:  # e.g. an unbalanced '[' in the host
+        return ""
+    host = host.lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def _cell_outlet(value: Any) -> str:
+    # NewsAPI exports hold the outlet as {"id": ..., "name": "BBC News"}.
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("id")
+    return _cell_title(value)
+
+
+def _table_outlets(frame: pd.DataFrame, cols: dict[str, str | None]) -> tuple[list[str], list[str]]:
+    """Each row's outlet (the outlet column, else the URL's domain) and URL."""
+    n_rows = len(frame)
+    urls = [_cell_title(v) for v in frame[cols["url"]].tolist()] if cols["url"] else [""] * n_rows
+    named = [_cell_outlet(v) for v in frame[cols["outlet"]].tolist()] if cols["outlet"] else [""] * n_rows
+    return [name or url_domain(url) for name, url in zip(named, urls)], urls
+
+
 def _table_articles(table: _Table, options: dict[str, Any]) -> tuple[list[_Article], list[tuple[str, str]]]:
     """Articles and skipped rows of one table, in row order."""
     skipped = list(table.skipped)
@@ -449,6 +495,7 @@ def _table_articles(table: _Table, options: dict[str, Any]) -> tuple[list[_Artic
         published = [None if v is pd.NaT else v.to_pydatetime() for v in published]
     else:
         published, date_warnings = [None] * n_rows, [""] * n_rows
+    outlets, urls = _table_outlets(frame, cols)
 
     # Clean-up is most of the reading time: done in the workers for large tables.
     rows = [i for i, raw in enumerate(texts) if isinstance(raw, str) and not _is_missing(raw)]
@@ -479,6 +526,8 @@ def _table_articles(table: _Table, options: dict[str, Any]) -> tuple[list[_Artic
                 source=where,
                 encoding="table",
                 warnings=warnings,
+                outlet=outlets[i],
+                url=urls[i],
             )
         )
     return articles, skipped
@@ -508,6 +557,7 @@ class _Entry:
     kind: str  # 'txt', 'table', 'frame' or 'skip'
     reason: str = ""
     frame: pd.DataFrame | None = None
+    folder: str = ""  # first sub-folder under the source folder ("" at its top level)
 
 
 def _walk_folder(root: str) -> list[_Entry]:
@@ -549,6 +599,8 @@ def _walk_folder(root: str) -> list[_Entry]:
                 entry = _Entry(path, "skip", "ignored: not a .txt file")
             found.append((key(path), entry))
     found.sort(key=lambda pair: pair[0])
+    for parts, entry in found:
+        entry.folder = parts[0] if len(parts) > 1 else ""
     return [entry for _, entry in found]
 
 
@@ -624,6 +676,8 @@ def _corpus_frame(articles: list[_Article]) -> pd.DataFrame:
             "source": pd.Series([a.source for a in articles], dtype=object),
             "encoding": pd.Series([a.encoding for a in articles], dtype=object),
             "warning": pd.Series(["; ".join(a.warnings) for a in articles], dtype=object),
+            "outlet": pd.Series([a.outlet for a in articles], dtype=object),
+            "url": pd.Series([a.url for a in articles], dtype=object),
         }
     )
     return frame[CORPUS_COLUMNS]
@@ -652,7 +706,11 @@ def _progress_reporter(progress: Callable[[int, int], Any] | None, total: int) -
     return report
 
 
-def _check_options(max_file_bytes: Any, max_files: Any, progress: Any, dayfirst: Any) -> None:
+def _check_options(max_file_bytes: Any, max_files: Any, progress: Any, dayfirst: Any,
+                   outlet_from: Any = None) -> None:
+    if outlet_from not in OUTLET_FROM:
+        raise ValueError(f"outlet_from must be None (outlet and url columns) or 'folder' "
+                         f"(the sub-folder an article file is in); got {outlet_from!r}")
     if isinstance(max_file_bytes, bool) or not isinstance(max_file_bytes, int) or max_file_bytes <= 0:
         raise ValueError(f"max_file_bytes must be a positive integer; got {max_file_bytes!r}")
     if max_files is not None and (
@@ -672,6 +730,9 @@ def read_source(
     id_col: str | None = None,
     date_col: str | None = None,
     title_col: str | None = None,
+    outlet_col: str | None = None,
+    url_col: str | None = None,
+    outlet_from: str | None = None,
     dayfirst: bool | None = None,
     max_file_bytes: int = 5_000_000,
     max_files: int | None = None,
@@ -690,6 +751,14 @@ def read_source(
         (text/body/content/article/story/full_text, id/article_id/doc_id/uuid,
         date/published/publication_date/timestamp/datetime/time/pubdate,
         title/headline/heading). A named column that does not exist is a SourceError.
+    outlet_col, url_col : str, optional
+        Table columns holding the outlet (default: outlet/source/publisher/site/
+        source_name/publication; a NewsAPI ``{"id", "name"}`` object gives its name) and
+        the article's URL (url/link/permalink/href). Without an outlet, a row's outlet is
+        its URL's domain (``www.`` removed).
+    outlet_from : {None, "folder"}, default None
+        ``"folder"``: a ``.txt`` article's outlet is the first sub-folder it sits in under
+        the source folder (``src/bbc/2024/a.txt`` → ``bbc``; ``""`` at the top level).
     dayfirst : bool, optional
         For table dates like 03/04/2024. None (default) = day-first when some value can
         only be day-first (first field > 12), else month-first.
@@ -708,8 +777,9 @@ def read_source(
         ``article_id`` (str), ``published`` (datetime64[ns], NaT when unknown),
         ``title`` (str), ``text`` (str, paragraphs joined by "\\n\\n"), ``source`` (str:
         path or ``file.csv:row N`` / ``file.jsonl:line N`` / ``file.json:record N``),
-        ``encoding`` (str: utf-8, utf-8-sig, utf-16, cp1252, latin-1 or table) and
-        ``warning`` (str, "" when none; "; "-separated otherwise).
+        ``encoding`` (str: utf-8, utf-8-sig, utf-16, cp1252, latin-1 or table),
+        ``warning`` (str, "" when none; "; "-separated otherwise), ``outlet`` (str, ""
+        when unknown) and ``url`` (str, "" when none).
     skipped : DataFrame
         ``source`` (str) and ``reason`` (str) for every input that is not in the corpus:
         ignored files, unreadable/empty/binary/oversized files, bad rows, duplicates.
@@ -722,10 +792,11 @@ def read_source(
     ValueError
         An option has an invalid value.
     """
-    _check_options(max_file_bytes, max_files, progress, dayfirst)
+    _check_options(max_file_bytes, max_files, progress, dayfirst, outlet_from)
     options = {
         "text_col": text_col, "id_col": id_col, "date_col": date_col,
-        "title_col": title_col, "dayfirst": dayfirst,
+        "title_col": title_col, "outlet_col": outlet_col, "url_col": url_col,
+        "dayfirst": dayfirst,
     }
     entries = _entries(source)
     if not any(e.kind != "skip" for e in entries):
@@ -753,6 +824,8 @@ def read_source(
         if entry.kind == "txt":
             try:
                 articles.append(_read_text_file(entry.path, max_file_bytes))
+                if outlet_from == "folder":
+                    articles[-1].outlet = entry.folder
             except _Skip as exc:
                 skipped_at.append((len(articles), (entry.path, exc.reason)))
         else:

@@ -61,6 +61,11 @@ def _umask() -> int:
     return mask
 
 
+def _columns(store, view: str) -> set[str]:
+    """Column names of one of the store's views."""
+    return {row[0] for row in store.con.cursor().sql(f"DESCRIBE {view}").fetchall()}
+
+
 def _batches(store, sql: str, params: list, batch_rows: int, labels: dict):
     # A cursor of its own: the other queries of the export run while this one streams.
     cur = store.con.cursor()
@@ -85,22 +90,30 @@ def export_csvs(store, out_dir, c: Criteria = Criteria(), freq: str = "auto",
     labels = store.labels(names)
     where, params = store.article_where(c)
     written = []
-    cols = ", ".join(f"f.{col}" for col in reports.ARTICLE_COLUMNS)
+    # Columns the store does not hold (outlet, url, overridden) are left out, as
+    # report_frames leaves out what a result lacks.
+    have_a = _columns(store, "articles_full")
+    have_s = _columns(store, "sentences_full")
+    acols = [col for col in reports.ARTICLE_COLUMNS if col in have_a]
+    cols = ", ".join(f'f."{col}"' for col in acols)
     fwhere, fparams = month_where(c, "f")
     sql = (f"SELECT {cols} FROM articles_full f WHERE {fwhere} AND (f.month, f.article_id) IN "
            f"(SELECT a.month, a.article_id FROM articles a WHERE {where}) "
            "ORDER BY f.published NULLS LAST, f.article_id")
     params = fparams + params
     written.append(stream_csv(_batches(store, sql, params, batch_rows, labels),
-                              out_dir / "articles.csv", reports.ARTICLE_COLUMNS)[0])
+                              out_dir / "articles.csv", acols)[0])
     swhere, sparams = queries._sentence_where(store, c)
-    scols = ", ".join("a.title" if col == "title" else "a.topic_label" if col == "topic_label"
-                      else f's."{col}"' for col in reports.SENTENCE_COLUMNS)
+    from_article = {"title", "topic_label", "outlet"}
+    scol_names = [col for col in reports.SENTENCE_COLUMNS
+                  if (col in have_a if col in from_article else col in have_s)]
+    scols = ", ".join(f'a."{col}"' if col in from_article else f's."{col}"'
+                      for col in scol_names)
     sql = (f"SELECT {scols}, s.topic_id FROM sentences_full s JOIN articles_full a ON a.month = s.month "
            f"AND a.article_id = s.article_id WHERE {swhere} "
            "ORDER BY s.published NULLS LAST, s.article_id, s.sentence_id")
     written.append(stream_csv(_batches(store, sql, sparams, batch_rows, labels),
-                              out_dir / "sentences.csv", reports.SENTENCE_COLUMNS)[0])
+                              out_dir / "sentences.csv", scol_names)[0])
     topics = queries.topic_table(store, c, names)
     written.append(reports.write_csv(topics.reindex(columns=[
         col for col in reports.TOPIC_COLUMNS if col in topics.columns]), out_dir / "topics.csv"))

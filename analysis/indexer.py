@@ -391,13 +391,14 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=(4, 10)
 
 
 def after_index(store) -> None:
-    """Work on the finished store after every index run: the place for the roll-up
-    tables of ``rollups/`` (written from the partitions by ``analysis.rollups``)."""
-    try:
-        from . import rollups  # written by the query work; absent until then
-    except ImportError:
-        return
-    rollups.write_rollups(store)
+    """Work on the finished store after every index run: the roll-up tables of
+    ``rollups/`` for the months whose article files changed (all of them on a first run
+    or a refit, one or two after a day's files were added)."""
+    from . import rollups
+
+    stale = rollups.stale_months(store)
+    if stale:
+        rollups.write_rollups(store, months=stale)
 
 
 def _sample_candidates(pending: pd.DataFrame, sample_size: int) -> list[tuple[str, str]]:

@@ -128,14 +128,14 @@ def write_csv(frame: pd.DataFrame, path) -> Path:
 
 #: Columns of each report CSV, in order (the store export writes the same).
 ARTICLE_COLUMNS = [
-    "article_id", "published", "title", "topic_id", "topic_label", "topic_weight",
+    "article_id", "published", "title", "outlet", "url", "topic_id", "topic_label", "topic_weight",
     "n_sentences", "compound", "label", "pos_share", "neg_share", "neu_share",
     "most_positive", "most_positive_score", "most_negative", "most_negative_score",
-    "source", "encoding", "warning",
+    "source", "encoding", "warning", "overridden",
 ]
 SENTENCE_COLUMNS = [
-    "article_id", "published", "title", "topic_label", "sentence_id", "paragraph", "section",
-    "text", "compound", "label", "neg", "neu", "pos", "start", "end", "truncated",
+    "article_id", "published", "title", "outlet", "topic_label", "sentence_id", "paragraph", "section",
+    "text", "compound", "label", "neg", "neu", "pos", "start", "end", "truncated", "overridden",
 ]
 TOPIC_COLUMNS = [
     "topic_id", "label", "terms", "n_articles", "share", "weight_share", "compound",
@@ -162,8 +162,9 @@ def report_frames(result, freq: str = "auto") -> dict[str, pd.DataFrame]:
     """The frames of a report: ``articles``, ``sentences``, ``topics``, ``timeline``
     (overall and per topic, long form) and ``skipped`` (may be empty)."""
     arts = result.articles
-    sents = result.sentences.merge(arts[["article_id", "published", "title", "topic_label"]],
-                                   on="article_id", how="left")
+    carried = [c for c in ("article_id", "published", "title", "outlet", "topic_label")
+               if c in arts.columns]
+    sents = result.sentences.merge(arts[carried], on="article_id", how="left")
     freq = aggregate.resolve_freq(freq, arts["published"])
     labels = dict(zip(result.topics["topic_id"].astype(int), result.topics["label"]))
     timeline = timeline_frame(
@@ -210,7 +211,10 @@ def format_summary(figures: Headline, n_skipped: int, chosen_by: str = "",
     ]
     if figures.n_sentences:
         lines.append(f"mean sentence sentiment: {figures.mean_compound:+.3f}")
-    lines.append("filter: " + (json.dumps(filter, sort_keys=True) if filter else "none"))
+    # Only the parts of the filter that are set: a result's filter and a store
+    # view's Criteria name unset parts differently.
+    shown = {k: v for k, v in (filter or {}).items() if v is not None}
+    lines.append("filter: " + (json.dumps(shown, sort_keys=True) if shown else "none"))
     return "\n".join(lines) + "\n"
 
 

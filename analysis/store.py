@@ -39,7 +39,7 @@ def default_cache_dir() -> Path:
 def corpus_digest(corpus: pd.DataFrame) -> str:
     """SHA-256 over the article content that the analysis reads (order-sensitive)."""
     h = hashlib.sha256()
-    for col in ("article_id", "published", "title", "text", "source"):
+    for col in ("article_id", "published", "title", "text", "source", "outlet", "url"):
         if col in corpus:
             h.update(col.encode())
             values = [str(v) for v in corpus[col].tolist()]

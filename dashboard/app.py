@@ -33,6 +33,7 @@ if str(_ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts dashboar
 import streamlit as st  # noqa: E402
 
 from analysis import aggregate  # noqa: E402
+from analysis.keyword_query import QueryError  # noqa: E402
 from dashboard import data  # noqa: E402
 from dashboard import state as vs  # noqa: E402
 from dashboard.banner import filter_banner  # noqa: E402
@@ -91,7 +92,12 @@ def main() -> None:
     first, last = aggregate.date_span(result.articles)
     span = (first.date(), last.date()) if first is not None else (None, None)
     state = current_state(span)
-    view = data.view(key, named, names, vs.filter_kwargs(state))
+    criteria = vs.filter_kwargs(state)
+    try:
+        view = data.view(key, named, names, criteria)
+    except QueryError as exc:  # a malformed keyword query: say why, filter without it
+        st.sidebar.error(str(exc))
+        view = data.view(key, named, names, {**criteria, "keyword": None})
     # "auto" becomes a concrete period once, here, for every chart and export below.
     freq = aggregate.resolve_freq(state["freq"], view.articles["published"])
     sidebar_report(view, loaded.label, freq)

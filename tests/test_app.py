@@ -330,3 +330,14 @@ def test_auto_period_is_resolved_once_and_named(news_folder, cache_dir):
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         tl = pd.read_csv(z.open("timeline.csv"), encoding="utf-8-sig")
     assert set(tl["freq"]) == {"week"}
+
+
+def test_keyword_query_language_in_the_sidebar(news_app):
+    at = news_app
+    at.text_input(key="w_q").input("election OR football").run()
+    _ok(at)
+    assert _metric(at, "Articles") == "12"
+    at.text_input(key="w_q").input("election AND").run()
+    assert not at.exception
+    assert any("AND needs a word or phrase" in e.value for e in at.error)
+    assert _metric(at, "Articles") == "18"  # the malformed keyword is left out, said so

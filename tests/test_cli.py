@@ -191,3 +191,100 @@ def test_index_help_documents_engines():
     assert out.returncode == 0
     for opt in ("--store", "--topics", "--sample", "--refit", "--engine", "--scheduler", "--jobs"):
         assert opt in out.stdout
+
+
+def test_outlets_from_table_and_outlet_filter(tmp_path):
+    rows = [{"id": f"r{i}", "date": f"2024-07-{i + 1:02d}", "source": "Wire" if i % 2 else "",
+             "url": f"https://www.paper{i % 2}.example/{i}",
+             "text": f"The council met on day {i} to discuss the new bridge. Residents were glad."}
+            for i in range(6)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    out = run_cli("report", src, "--out", tmp_path / "all")
+    assert out.returncode == 0, out.stderr
+    arts = read(tmp_path / "all" / "articles.csv")
+    assert dict(zip(arts["article_id"], arts["outlet"])) == {
+        f"r{i}": "Wire" if i % 2 else "paper0.example" for i in range(6)}
+    out = run_cli("report", src, "--out", tmp_path / "wire", "--outlet", "Wire")
+    assert out.returncode == 0, out.stderr
+    assert set(read(tmp_path / "wire" / "articles.csv")["outlet"]) == {"Wire"}
+
+
+def test_keyword_query_is_checked_before_analysis_and_applied(tmp_path):
+    out = run_cli("report", SEEDS, "--out", tmp_path / "bad", "--keyword", "flood AND")
+    assert out.returncode == 2
+    assert "AND needs a word or phrase after it" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "bad").exists()
+    out = run_cli("report", SEEDS, "--out", tmp_path / "q", "--keyword", "police OR court")
+    assert out.returncode == 0, out.stderr
+    arts = read(tmp_path / "q" / "articles.csv")
+    texts = {p.read_text(encoding="utf-8").split("\n", 1)[0]: p.read_text(encoding="utf-8")
+             for p in SEEDS.glob("*.txt")}
+    import re
+    expected = {i for i, t in texts.items() if re.search(r"(?<!\w)(police|court)(?!\w)", t, re.I)}
+    assert expected and set(arts["article_id"]) == expected
+
+
+def test_alerts_csv_has_the_issue_columns_strongest_first(tmp_path):
+    out = run_cli("report", SEEDS, "--out", tmp_path, "--track", "Kestrel Bay", "--track", "bank")
+    assert out.returncode == 0, out.stderr
+    alerts = read(tmp_path / "alerts.csv")
+    assert list(alerts.columns) == ["period_start", "scope", "name", "metric", "value",
+                                    "baseline", "score", "direction"]
+    assert len(alerts) >= 1
+    assert alerts["period_start"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    assert set(alerts["scope"]) <= {"all", "topic", "theme", "outlet", "keyword"}
+    assert set(alerts["metric"]) <= {"volume", "sentiment"}
+    assert (alerts["direction"] == alerts["score"].gt(0).map({True: "up", False: "down"})).all()
+    assert alerts["score"].abs().is_monotonic_decreasing
+    # The seeds' Kestrel Bay week (six articles in a week after none) is a volume spike.
+    kestrel = alerts[(alerts["metric"] == "volume") & alerts["name"].str.contains("kestrel", case=False)]
+    assert "2024-08-05" in set(kestrel["period_start"])
+    assert "keyword" in set(kestrel["scope"])
+
+
+def test_compare_writes_changes_csv_whose_parts_sum_to_the_total(tmp_path):
+    out = run_cli("report", SEEDS, "--out", tmp_path, "--compare",
+                  "2024-07-01:2024-07-31", "2024-08-01:2024-08-31")
+    assert out.returncode == 0, out.stderr
+    ch = pd.read_csv(tmp_path / "changes.csv", encoding="utf-8-sig")
+    assert list(ch.columns) == ["component", "name", "topic_id", "share_a", "share_b",
+                                "sentiment_a", "sentiment_b", "contribution"]
+    total = ch.loc[ch["component"] == "total", "contribution"]
+    assert len(total) == 1
+    parts = ch.loc[ch["component"].isin(["mix", "within"]), "contribution"].sum()
+    assert parts == pytest.approx(total.item(), abs=1e-9)
+    arts = read(tmp_path / "articles.csv")
+    month = arts["published"].str[:7]
+    expected = (arts.loc[month == "2024-08", "compound"].mean()
+                - arts.loc[month == "2024-07", "compound"].mean())
+    assert total.item() == pytest.approx(expected, abs=1e-6)
+    assert (ch["component"] == "word").sum() > 0
+    assert set(ch.loc[ch["component"] == "mix", "topic_id"]) == set(arts["topic_id"])
+
+
+def test_compare_range_errors_are_one_line(tmp_path):
+    out = run_cli("report", SEEDS, "--out", tmp_path, "--compare", "2024-07-01", "2024-08-01:2024-08-31")
+    assert out.returncode == 2 and "a date range is START:END" in out.stderr
+    out = run_cli("report", SEEDS, "--out", tmp_path / "x", "--compare",
+                  "2030-01-01:2030-01-31", "2024-08-01:2024-08-31")
+    assert out.returncode == 2 and "holds no article" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_overrides_file_flows_into_the_exports(tmp_path):
+    from analysis.overrides import add_override, overrides_path
+    out = run_cli("report", SEEDS, "--out", tmp_path / "plain")
+    assert out.returncode == 0, out.stderr
+    sents = read(tmp_path / "plain" / "sentences.csv")
+    first = sents.iloc[0]
+    path = overrides_path(tmp_path / "store")
+    add_override(path, "sentence", first["article_id"], sentence_text=first["text"], score=-0.95)
+    out = run_cli("report", SEEDS, "--out", tmp_path / "fixed", "--overrides", path)
+    assert out.returncode == 0, out.stderr
+    fixed = read(tmp_path / "fixed" / "sentences.csv")
+    assert fixed.loc[fixed["overridden"], "compound"].tolist() == [-0.95]
+    arts = read(tmp_path / "fixed" / "articles.csv").set_index("article_id")
+    assert arts["overridden"].sum() == 1 and arts.loc[first["article_id"], "overridden"]
+    out = run_cli("report", SEEDS, "--out", tmp_path / "x", "--overrides", tmp_path / "none.parquet")
+    assert out.returncode == 2 and "does not exist" in out.stderr

@@ -705,3 +705,67 @@ def test_jsonl_line_numbers_with_any_newline(tmp_path, newline):
     assert corpus["article_id"].tolist() == ["a", "b"]
     assert corpus["source"].tolist() == [f"{path}:line 1", f"{path}:line 4"]
     assert skipped["source"].tolist() == [f"{path}:line 3"]
+
+
+# --------------------------------------------------------------------------- outlets
+
+
+def test_table_outlet_from_source_publisher_or_url_domain(tmp_path):
+    rows = [
+        {"text": "One story.", "source": "Reuters", "url": "https://www.reuters.com/a"},
+        {"text": "Two story.", "source": "", "url": "https://WWW.BBC.co.uk/news/1"},
+        {"text": "Three story.", "source": {"id": "ap", "name": "AP News"}},
+        {"text": "Four story.", "link": "no url here"},
+        {"text": "Five story."},
+    ]
+    path = tmp_path / "t.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    corpus, skipped = read_source(path)
+    assert skipped.empty
+    assert corpus["outlet"].tolist() == ["Reuters", "bbc.co.uk", "AP News", "", ""]
+    assert corpus["url"].tolist() == ["https://www.reuters.com/a", "https://WWW.BBC.co.uk/news/1",
+                                      "", "", ""]
+    # The corpus's own source still says where each row was read from.
+    assert corpus["source"].tolist() == [f"{path}:line {n}" for n in range(1, 6)]
+    assert_contract(corpus, skipped)
+
+
+def test_table_publisher_column_and_overrides(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("body,Publisher,feed,address\nA text.,The Times,x,https://thetimes.com/1\n"
+                    "B text.,,y,\n", encoding="utf-8")
+    corpus, _ = read_source(path)
+    assert corpus["outlet"].tolist() == ["The Times", ""]
+    assert corpus["url"].tolist() == ["", ""]
+    named, _ = read_source(path, outlet_col="feed", url_col="address")
+    assert named["outlet"].tolist() == ["x", "y"]
+    assert named["url"].tolist() == ["https://thetimes.com/1", ""]
+    with pytest.raises(SourceError, match="outlet_col='nope' is not a column"):
+        read_source(path, outlet_col="nope")
+
+
+def test_folder_outlet_only_when_asked(tmp_path):
+    root = tmp_path / "src"
+    write(root, "bbc/2024/a.txt", "news-01072024-120000\n\nThe BBC story.\n")
+    write(root, "reuters/b.txt", "news-02072024-120000\n\nThe Reuters story.\n")
+    write(root, "c.txt", "news-03072024-120000\n\nA loose story.\n")
+    plain, _ = read_source(root)
+    assert set(plain["outlet"]) == {""}
+    by_folder, skipped = read_source(root, outlet_from="folder")
+    assert dict(zip(by_folder["article_id"], by_folder["outlet"])) == {
+        "news-01072024-120000": "bbc", "news-02072024-120000": "reuters",
+        "news-03072024-120000": ""}
+    assert_contract(by_folder, skipped)
+    with pytest.raises(ValueError, match="outlet_from must be None .* got 'site'"):
+        read_source(root, outlet_from="site")
+
+
+@pytest.mark.parametrize("url, domain", [
+    ("https://www.reuters.com/x?y=1", "reuters.com"),
+    ("bbc.co.uk/news", "bbc.co.uk"),
+    ("http://News.Example.ORG.:8080/a", "news.example.org"),
+    ("", ""), (None, ""), ("http://[bad", ""),
+])
+def test_url_domain(url, domain):
+    from analysis.corpus import url_domain
+    assert url_domain(url) == domain

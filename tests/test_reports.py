@@ -94,3 +94,17 @@ def test_report_files_are_readable_by_others(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_exports_carry_the_outlet(tmp_path):
+    corpus = make_corpus()
+    corpus["outlet"] = ["Daily " + str(i % 3) for i in range(len(corpus))]
+    corpus["url"] = [f"https://daily{i % 3}.example/{i}" for i in range(len(corpus))]
+    result = analyze(corpus, n_topics=3, n_jobs=1)
+    write_report(result, tmp_path, freq="week")
+    arts = pd.read_csv(tmp_path / "articles.csv", encoding="utf-8-sig")
+    sents = pd.read_csv(tmp_path / "sentences.csv", encoding="utf-8-sig")
+    expected = dict(zip(corpus["article_id"], corpus["outlet"]))
+    assert dict(zip(arts["article_id"], arts["outlet"])) == expected
+    assert dict(zip(arts["article_id"], arts["url"])) == dict(zip(corpus["article_id"], corpus["url"]))
+    assert (sents["outlet"] == sents["article_id"].map(expected)).all()

@@ -1,4 +1,5 @@
-"""``report --store``: the same CSVs as ``report SOURCE``, streamed from the store."""
+"""``report --store`` (cli + analysis.export_store): the same CSVs as ``report SOURCE``,
+streamed from the store."""
 from __future__ import annotations
 
 import shutil
@@ -77,4 +78,4 @@ def test_report_needs_a_source_or_a_store(tmp_path, capsys):
     assert main(["report", "--out", str(tmp_path / "o")]) == 2
     assert "SOURCE" in capsys.readouterr().err
     assert main(["report", "--store", str(tmp_path / "nothing"), "--out", str(tmp_path / "o")]) == 2
-    assert "not an indexed archive store" in capsys.readouterr().err
+    assert "not an archive store" in capsys.readouterr().err

@@ -6,6 +6,7 @@ from functools import partial
 import streamlit as st
 
 from analysis import aggregate, reports
+from analysis.keyword_query import QueryError
 from dashboard import charts
 from dashboard.evidence import evidence_section
 from dashboard.interaction import select_period, select_sentiment_bin, view_widget
@@ -41,7 +42,11 @@ def tab_sentiment(view, state, freq: str) -> None:
     if not kw:
         st.caption("Type a word to see how the sentences that mention it turn over time.")
         return
-    hits = aggregate.keyword_sentences(sents, kw)
+    try:
+        hits = aggregate.keyword_sentences(sents, kw)
+    except QueryError as exc:
+        note(str(exc))
+        return
     if hits.empty:
         note("No sentence in the current filter mentions this keyword.")
         return
