@@ -10,7 +10,8 @@ deviation) of the same window, floored by the noise the value itself carries:
 * **volume** (articles in the period): floor ``sqrt(max(median, 1))``, the spread of a
   Poisson count, so a series that is flat at 2 a day does not alert at 4;
 * **sentiment** (mean compound of the period's sentences in the series): floor the
-  standard error of that mean (sentence standard deviation / sqrt(sentences)), and only
+  standard error of that mean (sentence standard deviation / sqrt(articles): the
+  sentences of one article are not independent draws), and only
   periods with at least ``min_articles`` articles (5 by default) have a sentiment at all:
   a topic with three articles cannot raise a sentiment alert by noise alone, and such
   periods do not enter a baseline either.
@@ -225,7 +226,9 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
     with np.errstate(all="ignore"):
         mean = np.where((n >= min_articles) & (s_n > 0), s_sum / s_n, np.nan)
         var = np.maximum(s_sq / s_n - (s_sum / s_n) ** 2, 0.0)
-        se = np.sqrt(var / s_n)
+        # Sentences of one article move together: the articles, not the sentences, are
+        # the independent draws, so the mean's standard error counts articles.
+        se = np.sqrt(var / n)
 
     frames = []
     for metric, value in (("volume", n), ("sentiment", mean)):

@@ -77,7 +77,9 @@ def test_quiet_series_raise_nothing():
 
 
 def test_planted_tone_shift_is_a_sentiment_alert_down_with_its_evidence():
-    arts, sents = _frames(tone_day=25)
+    # 10 articles a day per topic: enough for the overall mean to move past its noise
+    # (its standard error counts articles, not sentences).
+    arts, sents = _frames(tone_day=25, per_day=10)
     alerts = detect_alerts(arts, sents, freq="day")
     sent = alerts[alerts["metric"] == "sentiment"]
     assert set(sent["period_start"]) == {pd.Timestamp("2024-03-26")}
