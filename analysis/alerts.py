@@ -29,6 +29,8 @@ period's articles with its pooled share over the same trailing window.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
@@ -97,7 +99,7 @@ def _memberships(articles, sentences, topics, keywords):
         parts.append(base[named].assign(scope="outlet", key=outlets[named], name=outlets[named]))
     if keywords:  # each column prepared once for every query
         columns = (prepare_texts(articles["title"]), prepare_texts(articles["text"]))
-    for q in keywords:
+    for q in dict.fromkeys(keywords):  # a query given twice is one series
         query = parse_query(q)
         hit = query.mask(*columns)
         ids = articles["article_id"].to_numpy()[hit]
@@ -116,23 +118,12 @@ def _trailing(values: np.ndarray, window: int):
     padded = np.concatenate([np.full((g, window), np.nan), values], axis=1)
     win = sliding_window_view(padded, window, axis=1)[:, :p]  # window ends before column j
     count = np.sum(~np.isnan(win), axis=2)
-    with np.errstate(all="ignore"), _quiet():
+    # An empty window is expected (no baseline yet): NaN, without numpy's warning.
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         med = np.nanmedian(win, axis=2)
         mad = np.nanmedian(np.abs(win - med[..., None]), axis=2)
     return med, mad, count
-
-
-class _quiet:
-    """Silence numpy's 'All-NaN slice' warning: an empty window is expected (NaN)."""
-
-    def __enter__(self):
-        import warnings
-        self._ctx = warnings.catch_warnings()
-        self._ctx.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc):
-        return self._ctx.__exit__(*exc)
 
 
 def _weekly(weekly, freq: str, n_periods: int) -> bool:
