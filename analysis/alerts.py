@@ -10,7 +10,8 @@ deviation) of the same window, floored by the noise the value itself carries:
 * **volume** (articles in the period): floor ``sqrt(max(median, 1))``, the spread of a
   Poisson count, so a series that is flat at 2 a day does not alert at 4;
 * **sentiment** (mean compound of the period's sentences in the series): floor the
-  standard error of that mean (sentence standard deviation / sqrt(sentences)), and only
+  standard error of that mean (sentence standard deviation / sqrt(articles): the
+  sentences of one article are not independent draws), and only
   periods with at least ``min_articles`` articles (5 by default) have a sentiment at all:
   a topic with three articles cannot raise a sentiment alert by noise alone, and such
   periods do not enter a baseline either.
@@ -27,6 +28,8 @@ Emerging and fading topics (:func:`topic_trends`) compare a topic's share of the
 period's articles with its pooled share over the same trailing window.
 """
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -96,7 +99,7 @@ def _memberships(articles, sentences, topics, keywords):
         parts.append(base[named].assign(scope="outlet", key=outlets[named], name=outlets[named]))
     if keywords:  # each column prepared once for every query
         columns = (prepare_texts(articles["title"]), prepare_texts(articles["text"]))
-    for q in keywords:
+    for q in dict.fromkeys(keywords):  # a query given twice is one series
         query = parse_query(q)
         hit = query.mask(*columns)
         ids = articles["article_id"].to_numpy()[hit]
@@ -115,23 +118,12 @@ def _trailing(values: np.ndarray, window: int):
     padded = np.concatenate([np.full((g, window), np.nan), values], axis=1)
     win = sliding_window_view(padded, window, axis=1)[:, :p]  # window ends before column j
     count = np.sum(~np.isnan(win), axis=2)
-    with np.errstate(all="ignore"), _quiet():
+    # An empty window is expected (no baseline yet): NaN, without numpy's warning.
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         med = np.nanmedian(win, axis=2)
         mad = np.nanmedian(np.abs(win - med[..., None]), axis=2)
     return med, mad, count
-
-
-class _quiet:
-    """Silence numpy's 'All-NaN slice' warning: an empty window is expected (NaN)."""
-
-    def __enter__(self):
-        import warnings
-        self._ctx = warnings.catch_warnings()
-        self._ctx.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc):
-        return self._ctx.__exit__(*exc)
 
 
 def _weekly(weekly, freq: str, n_periods: int) -> bool:
@@ -232,7 +224,9 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
     with np.errstate(all="ignore"):
         mean = np.where((n >= min_articles) & (s_n > 0), s_sum / s_n, np.nan)
         var = np.maximum(s_sq / s_n - (s_sum / s_n) ** 2, 0.0)
-        se = np.sqrt(var / s_n)
+        # Sentences of one article move together: the articles, not the sentences, are
+        # the independent draws, so the mean's standard error counts articles.
+        se = np.sqrt(var / n)
 
     frames = []
     for metric, value in (("volume", n), ("sentiment", mean)):

@@ -20,7 +20,7 @@ __all__ = ["keyword_matches", "keyword_series", "keyword_evidence"]
 def _queries(queries) -> list:
     if isinstance(queries, str):
         queries = [queries]
-    parsed = [parse_query(q) for q in queries]
+    parsed = [parse_query(q) for q in dict.fromkeys(queries)]  # a query given twice: once
     if not parsed:
         raise ValueError("queries must name at least one keyword query; got none")
     return parsed

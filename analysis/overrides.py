@@ -202,7 +202,9 @@ def override_status(result, overrides: pd.DataFrame) -> pd.DataFrame:
     """The overrides with ``applies`` (bool) and ``reason`` (str, "" when it applies):
     whether each still finds its article, sentence or topic in ``result``."""
     ids = set(result.articles["article_id"])
-    pairs = set(zip(result.sentences["article_id"], result.sentences["text"]))
+    s = result.sentences
+    s = s[s["article_id"].isin(set(overrides.loc[overrides["kind"] == "sentence", "article_id"]))]
+    pairs = set(zip(s["article_id"], s["text"]))
     applies, reasons = [], []
     for row in overrides.itertuples(index=False):
         reason = ""
@@ -244,10 +246,15 @@ def apply_overrides(result, overrides: pd.DataFrame):
 
     sent = live[live["kind"] == "sentence"]
     if len(sent):
-        keys = pd.MultiIndex.from_arrays([sentences["article_id"], sentences["text"]])
+        # Keys only for the sentences of overridden articles (a few of a million).
+        of_articles = sentences["article_id"].isin(set(sent["article_id"])).to_numpy()
+        keys = pd.MultiIndex.from_arrays([sentences["article_id"].to_numpy()[of_articles],
+                                          sentences["text"].to_numpy()[of_articles]])
         table = sent.set_index(["article_id", "sentence_text"])
-        hit = keys.isin(table.index)
-        chosen = table.reindex(keys[hit])
+        matched = keys.isin(table.index)
+        chosen = table.reindex(keys[matched])
+        hit = np.zeros(len(sentences), dtype=bool)
+        hit[np.flatnonzero(of_articles)[matched]] = True
         sentences.loc[hit, "compound"] = chosen["score"].to_numpy(np.float64)
         sentences.loc[hit, "label"] = chosen["label"].to_numpy(dtype=object)
         sentences.loc[hit, "overridden"] = True

@@ -44,6 +44,7 @@ from dashboard.sidebar import (sidebar_analysis, sidebar_filters, sidebar_report
 from dashboard.tabs.articles import tab_articles  # noqa: E402
 from dashboard.tabs.over_time import tab_time  # noqa: E402
 from dashboard.tabs.overview import tab_overview  # noqa: E402
+from dashboard.tabs.whats_new import whats_new  # noqa: E402
 from dashboard.tabs.sentiment import tab_sentiment  # noqa: E402
 from dashboard.tabs.skipped import tab_skipped  # noqa: E402
 from dashboard.tabs.topics import tab_topics  # noqa: E402
@@ -106,6 +107,7 @@ def main() -> None:
     sync_url(state)
 
     filter_banner(view, named, state)
+    whats_new(key, named, names, state)
     if ss.get("tab") not in vs.TABS:
         ss["tab"] = vs.TABS[0]
     tabs = st.tabs(list(vs.TABS), key="tab", on_change="rerun")

@@ -77,7 +77,9 @@ def test_quiet_series_raise_nothing():
 
 
 def test_planted_tone_shift_is_a_sentiment_alert_down_with_its_evidence():
-    arts, sents = _frames(tone_day=25)
+    # 10 articles a day per topic: enough for the overall mean to move past its noise
+    # (its standard error counts articles, not sentences).
+    arts, sents = _frames(tone_day=25, per_day=10)
     alerts = detect_alerts(arts, sents, freq="day")
     sent = alerts[alerts["metric"] == "sentiment"]
     assert set(sent["period_start"]) == {pd.Timestamp("2024-03-26")}
@@ -186,3 +188,15 @@ def test_daily_series_compare_weekday_with_weekday():
         "period_start == '2024-03-03'").empty
     with pytest.raises(ValueError, match="weekly=True compares a day with the same weekday"):
         detect_alerts(arts, sents, freq="week", weekly=True)
+
+
+def test_keyword_and_outlet_alert_evidence_stay_in_their_series():
+    arts, sents = _frames(spike_day=20, spike_extra=16)
+    alerts = detect_alerts(arts, sents, freq="day", keywords=["storm"])
+    kw = alerts[(alerts["scope"] == "keyword") & (alerts["metric"] == "volume")].iloc[0]
+    ev = alert_evidence(kw, arts, sents, freq="day", n=None)
+    assert len(ev) == 16 * 3 and ev["text"].str.contains("storm").all()
+    out = alerts[(alerts["scope"] == "outlet") & (alerts["metric"] == "volume")].iloc[0]
+    ev = alert_evidence(out, arts, sents, freq="day", n=None)
+    assert set(ev["outlet"]) == {"B"} and ev["compound"].abs().is_monotonic_decreasing
+    assert len(alert_articles(out, arts, freq="day")) == 6 + 16

@@ -341,3 +341,21 @@ def test_keyword_query_language_in_the_sidebar(news_app):
     assert not at.exception
     assert any("AND needs a word or phrase" in e.value for e in at.error)
     assert _metric(at, "Articles") == "18"  # the malformed keyword is left out, said so
+
+
+def test_whats_new_lists_alerts_and_a_click_filters_every_view(cache_dir):
+    at = _app()
+    at.run()
+    _ok(at)
+    assert any(e.label.startswith("What's new: ") for e in at.expander)
+    buttons = [b for b in at.button if b.key and b.key.startswith("wn_alert_")]
+    assert buttons, "the seeds' Kestrel Bay week should be listed"
+    kestrel = next(b for b in buttons if "kestrel" in b.label.lower())
+    assert "05 Aug 2024" in kestrel.label and "▲" in kestrel.label
+    kestrel.click().run()
+    _ok(at)
+    assert at.session_state["w_dates"] == (dt.date(2024, 8, 5), dt.date(2024, 8, 11))
+    topics = at.session_state["w_topics"]
+    assert len(topics) == 1
+    assert _metric(at, "Articles") == "6"
+    assert any("Evidence" in m.value for m in at.markdown)

@@ -482,3 +482,26 @@ def test_view_settings_survive_tab_round_trips(server, page_factory, news_folder
     assert page.get_by_label("Keyword or phrase to follow over time").input_value() == "storm"
     open_tab(page, "Topics")
     assert page.locator(".st-key-tp_amap .js-plotly-plot").count() == 1
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_whats_new_alert_click_filters_every_view(server, page_factory, scheme):
+    page = page_factory(scheme)
+    page.goto(server + "/", timeout=180_000)
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=180_000)
+    settle(page)
+    no_exception(page)
+    page.get_by_text("What's new:", exact=False).first.wait_for()
+    alert = page.get_by_role("button", name="kestrel", exact=False).first
+    assert "05 Aug 2024" in alert.inner_text()
+    alert.click()
+    settle(page)
+    no_exception(page)
+    chips = banner(page)
+    assert "Showing 6 of 50" in chips and "2024-08-05" in chips
+    assert "start=2024-08-05" in page.url and "topics=" in page.url
+    assert page.get_by_text("Evidence for", exact=False).count() == 1
+    shot(page, f"seeds-whats-new-{scheme}")
+    page.get_by_role("button", name="Undo last chart click").click()
+    settle(page)
+    assert "topics=" not in page.url

@@ -288,3 +288,12 @@ def test_overrides_file_flows_into_the_exports(tmp_path):
     assert arts["overridden"].sum() == 1 and arts.loc[first["article_id"], "overridden"]
     out = run_cli("report", SEEDS, "--out", tmp_path / "x", "--overrides", tmp_path / "none.parquet")
     assert out.returncode == 2 and "does not exist" in out.stderr
+
+
+def test_help_documents_the_insight_options():
+    out = run_cli("report", "--help")
+    assert out.returncode == 0
+    for opt in ("--outlet", "--outlet-col", "--url-col", "--outlet-from-folder", "--track",
+                "--alert-window", "--alert-min-articles", "--compare", "--overrides",
+                "alerts.csv", "changes.csv"):
+        assert opt in out.stdout, opt

@@ -78,3 +78,10 @@ def test_bad_query_is_an_error():
         keyword_series(arts, sents, ["oil AND"])
     with pytest.raises(ValueError, match="at least one keyword query"):
         keyword_series(arts, sents, [])
+
+
+def test_a_query_given_twice_is_one_series():
+    arts, sents = _frames()
+    once = keyword_series(arts, sents, ["oil"], freq="day")
+    twice = keyword_series(arts, sents, ["oil", "oil"], freq="day")
+    pd.testing.assert_frame_equal(once, twice)

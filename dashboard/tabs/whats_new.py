@@ -1,0 +1,114 @@
+"""What's new: the strongest alerts of the corpus, first thing on the page.
+
+Alerts come from :func:`analysis.alerts.detect_alerts` over the whole (renamed) result
+in the view's period; clicking one sets the filters (its period, and its topic, theme's
+topics or keyword query) so every view follows, with undo one click away.
+"""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from analysis import aggregate
+from analysis.alerts import MIN_ARTICLES, alert_evidence, detect_alerts, topic_trends
+from dashboard import reader
+from dashboard.interaction import _remember_filters
+
+ss = st.session_state
+SHOWN = 6
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _alerts(key: str, names: str, freq: str, _result) -> pd.DataFrame:
+    # key (the result's content key), names and freq say what _result holds.
+    alerts = detect_alerts(_result.articles, _result.sentences, freq=freq, topics=_result.topics)
+    return alerts.head(50)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _trends(key: str, names: str, freq: str, _result) -> pd.DataFrame:
+    try:
+        return topic_trends(_result.articles, freq=freq)
+    except ValueError:  # nothing dated
+        return pd.DataFrame()
+
+
+def _describe(a) -> str:
+    arrow = "▲" if a["direction"] == "up" else "▼"
+    where = {"all": "all articles", "topic": f"topic “{a['name']}”",
+             "theme": f"theme “{a['name']}”", "outlet": f"outlet {a['name']}",
+             "keyword": f"“{a['name']}”"}[a["scope"]]
+    when = pd.Timestamp(a["period_start"]).strftime("%d %b %Y")
+    if a["metric"] == "volume":
+        what = f"{a['value']:.0f} articles vs {a['baseline']:.0f} usual"
+    else:
+        what = f"sentiment {a['value']:+.2f} vs {a['baseline']:+.2f} usual"
+    return f"{arrow} {where} · period of {when}: {what} (score {a['score']:+.1f})"
+
+
+def _apply(alert: dict, freq: str, topic_ids: list[int]) -> None:
+    """Button callback: filter every view to the alert."""
+    _remember_filters()
+    start = pd.Timestamp(alert["period_start"])
+    end = pd.Period(start, freq=aggregate.FREQS[freq]).end_time
+    ss["w_dates"] = (start.date(), end.date())
+    if alert["scope"] in ("topic", "theme"):
+        ss["w_topics"] = topic_ids
+    if alert["scope"] == "keyword":
+        ss["w_q"] = alert["key"]
+    ss["_clicked"] = "an alert"
+    ss["_alert"] = {**alert, "_freq": freq}
+
+
+def _topic_ids(alert, topics: pd.DataFrame) -> list[int]:
+    if alert["scope"] == "topic":
+        return [int(alert["key"])]
+    if alert["scope"] == "theme" and "theme_id" in topics:
+        return sorted(int(t) for t in topics.loc[topics["theme_id"].astype(str) == alert["key"],
+                                                 "topic_id"])
+    return []
+
+
+def whats_new(key: str, named, names: dict, state: dict) -> None:
+    """The "What's new" panel above the tabs."""
+    arts = named.articles
+    if arts["published"].notna().sum() < 2:
+        return
+    freq = aggregate.auto_freq(arts["published"]) if state["freq"] == "auto" else state["freq"]
+    names_key = json.dumps({str(k): v for k, v in sorted(names.items())}, ensure_ascii=False)
+    alerts = _alerts(key, names_key, freq, named)
+    trends = _trends(key, names_key, freq, named)
+    moving = trends[trends["status"] != "steady"] if len(trends) else trends
+    title = (f"What's new: {len(alerts)} alert{'s' if len(alerts) != 1 else ''} by {freq}"
+             if len(alerts) else f"What's new: no alerts by {freq}")
+    with st.expander(title, expanded=bool(len(alerts))):
+        if alerts.empty:
+            st.caption(f"No period's volume or sentiment leaves its usual range (median of "
+                       f"the 14 periods before, robust score 3.5 or more).")
+        for i, a in enumerate(alerts.head(SHOWN).to_dict("records")):
+            a["period_start"] = pd.Timestamp(a["period_start"]).isoformat()
+            st.button(_describe(a), key=f"wn_alert_{i}", on_click=_apply,
+                      args=(a, freq, _topic_ids(a, named.topics)), use_container_width=True)
+        if len(moving):
+            parts = [f"{'↑' if r.status == 'emerging' else '↓'} {r.topic_label} "
+                     f"({r.share_baseline:.0%} → {r.share_now:.0%})" for r in moving.itertuples()]
+            st.caption(f"Topics {', '.join(sorted(set(moving['status'])))} in the period of "
+                       f"{pd.Timestamp(trends.attrs['period']):%d %b %Y}: " + "; ".join(parts))
+        st.caption(f"Against the median of the previous 14 {freq}s; a sentiment alert needs "
+                   f"at least {MIN_ARTICLES} articles in the period. Clicking an alert filters "
+                   f"every view to it (undo in the sidebar).")
+        chosen = ss.get("_alert")
+        if chosen is not None and chosen.get("_freq", freq) == freq:
+            try:
+                ev = alert_evidence(chosen, arts, named.sentences, freq=freq,
+                                    topics=named.topics, n=5)
+            except (ValueError, KeyError):
+                ev = pd.DataFrame()
+            if len(ev):
+                st.markdown(f"**Evidence** for {_describe(chosen)}")
+                st.html(reader.evidence_html(ev))
+
+
+__all__ = ["whats_new"]
