@@ -646,16 +646,38 @@ def sentiment_arc(sentences: pd.DataFrame, rolling: int = 3,
 
 def k_scores(k_scores: pd.DataFrame, chosen: int | None = None,
              title: str = "Choosing the number of topics") -> go.Figure:
-    """Every numeric score of ``k_scores`` (e.g. coherence, diversity) against ``k``,
-    with the chosen k marked."""
+    """One small panel per numeric measure of ``k_scores`` (whatever columns it has
+    besides ``k``, e.g. reconstruction error, coherence, diversity, iterations) against
+    ``k``, each on its own y-axis, with the chosen k marked in every panel.  Columns
+    that flag the choice (``chosen``, boolean) are not drawn as measures."""
     fig = go.Figure()
-    if "k" in k_scores:
-        ks = k_scores.sort_values("k")
-        for i, col in enumerate(c for c in ks.columns if c != "k"
-                                and pd.api.types.is_numeric_dtype(ks[c])):
-            fig.add_scatter(x=ks["k"], y=ks[col], mode="lines+markers", name=esc(col),
-                            line=dict(color=TOPIC_PALETTE[i % len(TOPIC_PALETTE)]))
+    if "k" not in k_scores or k_scores.empty:
+        return _base(fig, title, height=200)
+    ks = k_scores.sort_values("k")
+    measures = [c for c in ks.columns if c != "k" and c != "chosen"
+                and pd.api.types.is_numeric_dtype(ks[c]) and not pd.api.types.is_bool_dtype(ks[c])]
+    cols = max(1, min(3, len(measures)))
+    rows = max(1, math.ceil(len(measures) / cols))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[esc(m.replace("_", " "))
+                                                              for m in measures],
+                        horizontal_spacing=0.08, vertical_spacing=0.22)
+    for i, col in enumerate(measures):
+        r, c = i // cols + 1, i % cols + 1
+        fig.add_scatter(x=ks["k"], y=ks[col], mode="lines+markers", name=esc(col),
+                        line=dict(color=TOPIC_PALETTE[i % len(TOPIC_PALETTE)]),
+                        hovertemplate="k=%{x}: %{y:.3g}<extra>" + esc(col) + "</extra>",
+                        showlegend=False, row=r, col=c)
+        if chosen is not None and (ks["k"] == chosen).any():
+            y = ks.loc[ks["k"] == chosen, col].iloc[0]
+            fig.add_scatter(x=[chosen], y=[y], mode="markers", showlegend=False,
+                            marker=dict(size=13, symbol="star", color="#f2b701",
+                                        line=dict(width=1, color="#333")),
+                            hovertemplate=f"chosen k={chosen}<extra></extra>", row=r, col=c)
         if chosen is not None:
-            fig.add_vline(x=chosen, line=dict(color=NEU, dash="dash"))
-    fig.update_xaxes(title_text="k (topics)", dtick=1)
-    return _base(fig, title, height=300)
+            fig.add_vline(x=chosen, line=dict(color=NEU, dash="dash"), row=r, col=c)
+    fig.update_xaxes(dtick=1, title_text=None)
+    fig.update_annotations(font_size=12)
+    fig = _base(fig, title + (f" (chosen: k = {chosen})" if chosen is not None else ""),
+                height=60 + 210 * rows, showlegend=False)
+    fig.update_layout(margin=dict(l=10, r=10, t=80, b=10))
+    return fig

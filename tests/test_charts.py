@@ -297,12 +297,23 @@ def test_sentiment_arc():
     assert len(fig.data) == 2
 
 
-def test_k_scores_plots_numeric_columns():
-    ks = pd.DataFrame({"k": [4, 5, 6], "coherence": [0.1, 0.2, 0.15], "diversity": [0.9, 0.8, 0.7],
-                       "note": ["a", "b", "c"]})
+def test_k_scores_one_panel_per_measure_with_chosen_k_marked():
+    ks = pd.DataFrame({"k": [4, 5, 6], "reconstruction_error": [64.0, 61.0, 60.5],
+                       "coherence": [0.1, 0.2, 0.15], "diversity": [0.9, 0.8, 0.7],
+                       "n_iter": [20, 77, 41], "note": ["a", "b", "c"],
+                       "chosen": [False, True, False]})
     fig = charts.k_scores(ks, chosen=5)
-    assert [t.name for t in fig.data] == ["coherence", "diversity"]
-    assert fig.layout.shapes[0].x0 == 5
+    lines = [t for t in fig.data if t.mode == "lines+markers"]
+    assert [t.name for t in lines] == ["reconstruction_error", "coherence", "diversity", "n_iter"]
+    assert len({t.yaxis for t in lines}) == 4  # each measure on its own axis
+    stars = [t for t in fig.data if t.mode == "markers"]
+    assert [list(t.x) for t in stars] == [[5]] * 4 and stars[3].y[0] == 77
+    assert [a.text for a in fig.layout.annotations][:4] == [
+        "reconstruction error", "coherence", "diversity", "n iter"]
+    assert "k = 5" in fig.layout.title.text
+    # a measure added later gets its own panel without a change here
+    more = charts.k_scores(ks.assign(stability=[0.5, 0.7, 0.6]), chosen=5)
+    assert len([t for t in more.data if t.mode == "lines+markers"]) == 5
 
 
 def test_every_figure_serialises(timeline, topics, topic_timeline):
