@@ -330,3 +330,36 @@ def test_auto_period_is_resolved_once_and_named(news_folder, cache_dir):
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         tl = pd.read_csv(z.open("timeline.csv"), encoding="utf-8-sig")
     assert set(tl["freq"]) == {"week"}
+
+
+def test_reopening_a_cached_source_reads_nothing_and_starts_no_workers(news_folder, cache_dir):
+    import streamlit as st
+
+    from analysis import workers
+    from dashboard import data
+
+    first = _app({"src": str(news_folder)})
+    first.run()
+    _ok(first)
+    assert list((cache_dir / "sources").glob("*.json"))  # the source index entry
+    metric = _metric(first, "Articles")
+    st.cache_resource.clear()  # a restarted server: nothing in memory
+    workers.shutdown_pool()
+    reads = data.stats["reads"]
+    at = _app({"src": str(news_folder)})
+    at.run()
+    _ok(at)
+    assert data.stats["reads"] == reads and not workers._POOL.get("pool")
+    assert _metric(at, "Articles") == metric
+    assert any("result from disk" in c.value for c in at.sidebar.caption)
+    for tab in vs.TABS[1:]:
+        _open_tab(at, tab)
+    assert data.stats["reads"] == reads
+    # an edited file changes the fingerprint: read again
+    victim = sorted(news_folder.iterdir())[0]
+    victim.write_text(victim.read_text() + "\nOne more line about the storm.\n")
+    st.cache_resource.clear()
+    at = _app({"src": str(news_folder)})
+    at.run()
+    _ok(at)
+    assert data.stats["reads"] == reads + 1

@@ -8,7 +8,7 @@ from dashboard.widgets import csv_download
 
 
 def tab_skipped(loaded, named) -> None:
-    sk = loaded.skipped
+    sk = named.skipped  # the result's: a source reopened from the index is not re-read
     warned = named.articles[named.articles.get("warning", pd.Series("", index=named.articles.index))
                             .fillna("").astype(str).str.len() > 0] \
         if "warning" in named.articles else named.articles.iloc[0:0]
