@@ -10,7 +10,6 @@ half file behind.
 from __future__ import annotations
 
 import io
-import json
 import os
 import tempfile
 import zipfile
@@ -104,6 +103,12 @@ _TOPIC_COLUMNS = [
 ]
 
 
+def topics_frame(result) -> pd.DataFrame:
+    """The topics table of every export (CLI, report zip, the Topics tab's CSV): the
+    :data:`_TOPIC_COLUMNS` the result has, in that order."""
+    return result.topics[[c for c in _TOPIC_COLUMNS if c in result.topics.columns]]
+
+
 def report_frames(result, freq: str = "auto") -> dict[str, pd.DataFrame]:
     """The frames of a report: ``articles``, ``sentences``, ``topics``, ``timeline``
     (overall and per topic, long form) and ``skipped`` (may be empty)."""
@@ -130,7 +135,7 @@ def report_frames(result, freq: str = "auto") -> dict[str, pd.DataFrame]:
     return {
         "articles": pick(arts, _ARTICLE_COLUMNS),
         "sentences": pick(sents, _SENTENCE_COLUMNS),
-        "topics": pick(result.topics, _TOPIC_COLUMNS),
+        "topics": topics_frame(result),
         "timeline": timeline,
         "skipped": result.skipped,
     }
@@ -154,9 +159,39 @@ def summary_text(result, source: str | None = None) -> str:
     ]
     if len(result.sentences):
         lines.append(f"mean sentence sentiment: {result.sentences['compound'].mean():+.3f}")
-    flt = result.params.get("filter")
-    lines.append("filter: " + (json.dumps(flt, sort_keys=True) if flt else "none"))
+    lines.append("filter: " + filter_description(result.params.get("filter"), result.topics))
     return "\n".join(lines) + "\n"
+
+
+def _day(value: str) -> str:
+    ts = pd.Timestamp(value)
+    return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M}"
+
+
+def filter_description(flt: dict | None, topics: pd.DataFrame | None = None) -> str:
+    """The criteria of :func:`analysis.aggregate.filter_result` (``params["filter"]``)
+    in words: ``published 2024-06-01 to 2024-06-30 (inclusive); topics 1 (storm ·
+    flood); keyword "storm"``; ``none`` when nothing is filtered."""
+    flt = flt or {}
+    parts = []
+    start, end = flt.get("start"), flt.get("end")
+    if start or end:
+        span = (f"{_day(start)} to {_day(end)}" if start and end
+                else f"from {_day(start)}" if start else f"up to {_day(end)}")
+        parts.append(f"published {span} (inclusive)"
+                     + ("" if flt.get("include_undated") else ", undated articles left out"))
+    if flt.get("topics"):
+        labels = {} if topics is None else dict(zip(topics["topic_id"].astype(int),
+                                                    topics["label"].astype(str)))
+        labels[-1] = "no topic"
+        parts.append("topics " + ", ".join(
+            f"{t} ({labels[t]})" if t in labels else str(t) for t in flt["topics"]))
+    if flt.get("sentiment"):
+        lo, hi = flt["sentiment"]
+        parts.append(f"article sentiment {lo:+.2f} to {hi:+.2f}")
+    if flt.get("keyword"):
+        parts.append(f'keyword "{flt["keyword"]}"')
+    return "; ".join(parts) if parts else "none"
 
 
 def export_name(what: str, when: pd.Timestamp | None = None, ext: str = "csv") -> str:
