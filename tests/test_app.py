@@ -363,3 +363,16 @@ def test_reopening_a_cached_source_reads_nothing_and_starts_no_workers(news_fold
     at.run()
     _ok(at)
     assert data.stats["reads"] == reads + 1
+
+
+def test_topics_tab_csv_is_the_report_topics_csv(news_folder, cache_dir):
+    at = _app({"src": str(news_folder), "tab": "Topics", "topics": "1"})
+    at.run()
+    _ok(at)
+    tab = _csv(_download(at, "dl_topics")[1])
+    with zipfile.ZipFile(io.BytesIO(_download(at, "dl_report")[1])) as zf:
+        zipped = pd.read_csv(zf.open("topics.csv"), encoding="utf-8-sig")
+    assert list(tab.columns) == list(zipped.columns)
+    assert "term_weights" not in tab.columns and list(tab.columns)[:3] == ["topic_id", "label",
+                                                                           "terms"]
+    pd.testing.assert_frame_equal(tab, zipped)
