@@ -97,6 +97,11 @@ def sidebar_filters(result) -> None:
         options.append(-1)
         labels[-1] = "(no topic)"
     ss["w_topics"] = [t for t in (ss.get("w_topics") or []) if t in options]
+    if len(options) > 1 and set(ss["w_topics"]) == set(options):
+        # "Select all" keeps every article: that is no topic filter (not a list of
+        # every id in the URL and the banner).
+        ss["w_topics"] = []
+        st.toast("Every topic selected: that is no topic filter.")
     st.sidebar.multiselect("Topics", options, key="w_topics",
                            format_func=lambda t: f"{t}: {charts.short(labels.get(t, t), 40)}",
                            placeholder="All topics")

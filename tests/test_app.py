@@ -376,3 +376,27 @@ def test_topics_tab_csv_is_the_report_topics_csv(news_folder, cache_dir):
     assert "term_weights" not in tab.columns and list(tab.columns)[:3] == ["topic_id", "label",
                                                                            "terms"]
     pd.testing.assert_frame_equal(tab, zipped)
+
+
+def test_selecting_every_topic_is_no_topic_filter(news_app):
+    at = news_app
+    ms = at.multiselect(key="w_topics")
+    ids = list(range(len(ms.options)))
+    ms.set_value(ids).run()  # what "Select all" sends
+    _ok(at)
+    assert "topics" not in at.query_params
+    assert at.multiselect(key="w_topics").value == []
+    assert _metric(at, "Articles") == "18"
+
+
+def test_evidence_links_open_the_article_in_the_reader(news_folder, cache_dir):
+    at = _app({"src": str(news_folder), "q": "storm"})
+    at.run()
+    _ok(at)
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert 'href="?' in html and "art=" in html and "tab=Articles" in html and "q=storm" in html
+    # the label-bar choice lists that label once, not again in the two columns
+    at.session_state["ev_label"] = "negative"
+    at.run()
+    _ok(at)
+    assert not any("Most negative" in m.value for m in at.markdown)
