@@ -351,3 +351,24 @@ def test_topic_share_area_leaves_out_thin_periods_legend_in_topic_order(topic_ti
     fig = charts.topic_share_area(topic_timeline, "week", min_articles=3)
     assert [t.customdata[0][1] for t in fig.data] == ["0", "1", "2"]
     assert fig.layout.legend.traceorder == "normal"
+
+
+def test_topic_map_labels_wrap_instead_of_cut_and_avoid_each_other():
+    tm = pd.DataFrame({"topic_id": [0, 1, 2], "x": [0.0, 0.02, 1.0], "y": [0.0, 0.01, 1.0]})
+    topics = pd.DataFrame({"topic_id": [0, 1, 2], "n_articles": [10, 10, 5],
+                           "compound": [0.1, -0.1, 0.0],
+                           "label": ["exports · imports · trade deficit · tariffs",
+                                     "oil · crude · opec", "gold"]})
+    fig = charts.topic_map(tm, topics)
+    text = fig.data[0].text
+    assert text[0] == "exports · imports · trade<br>deficit · tariffs"  # whole, on two lines
+    pos = list(fig.data[0].textposition)
+    assert pos[0] != pos[1]  # two bubbles on top of each other: labels on other sides
+    assert fig.data[0].marker.line.color == charts.OUTLINE
+
+
+def test_label_bar_percentages_readable_on_the_grey_bar():
+    s = pd.DataFrame({"label": ["negative", "neutral", "neutral", "positive"]})
+    fig = charts.label_bar(s)
+    colors = list(fig.data[0].textfont.color)
+    assert colors[1] == "#111111" and colors[0] == colors[2] == "#ffffff"
