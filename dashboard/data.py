@@ -346,9 +346,30 @@ def ensure_read(loaded: Loaded, progress: Callable | None = None) -> Loaded:
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def _safe_name(name: str, i: int) -> str:
+def _safe_name(name: str, taken: set) -> str:
+    """The uploaded file's own base name made safe for the disk, ``-2``, ``-3`` … added
+    only when two uploads share it (the name becomes the article ids, e.g.
+    ``bbc-row38``, so no counter is put in front of it)."""
     base = _SAFE_NAME.sub("_", Path(str(name).replace("\\", "/")).name).strip("._") or "file"
-    return f"{i:04d}-{base[:120]}"
+    stem, suffix = Path(base[:120]).stem, Path(base).suffix
+    out, n = stem + suffix, 1
+    while out.lower() in taken:
+        n += 1
+        out = f"{stem}-{n}{suffix}"
+    taken.add(out.lower())
+    return out
+
+
+def _shown_as(sources: pd.Series, names: dict[str, str], folder: Path) -> pd.Series:
+    """Sources as the user knows them: a path inside the upload folder becomes the
+    uploaded file's name (``bbc.csv row 38``, not a temporary path)."""
+    def one(value):
+        text = str(value)
+        for path, name in names.items():
+            if text.startswith(path):
+                return name + text[len(path):]
+        return text.replace(str(folder) + os.sep, "")
+    return sources.map(one, na_action="ignore")
 
 
 def _upload_root() -> Path:
@@ -366,10 +387,12 @@ def _load_uploads(_files: tuple, _progress=None) -> Loaded:
     for f in _files:
         h.update(f.name.encode("utf-8", "surrogatepass") + b"\0")
         h.update(hashlib.sha256(f.getvalue()).digest())
-    folder = _upload_root() / h.hexdigest()[:24]
+    folder = _upload_root() / ("v2-" + h.hexdigest()[:24])  # v2: files keep their own names
     folder.mkdir(parents=True, exist_ok=True)
     targets: list[str] = []
     extra_skips: list[tuple[str, str]] = []
+    on_disk: dict[str, str] = {}  # path on disk -> the uploaded file's name
+    taken: set = set()
     txt_folder = folder / "txt"
     for i, f in enumerate(_files):
         suffix = Path(f.name).suffix.lower()
@@ -392,20 +415,23 @@ def _load_uploads(_files: tuple, _progress=None) -> Loaded:
                 extra_skips.append((f"{f.name}:{member}", reason))
             if any(p.is_file() and not p.name.startswith(".") for p in dest.rglob("*")):
                 targets.append(str(dest))
+                on_disk[str(dest)] = f.name
             else:
                 extra_skips.append((f.name, "zip holds no readable files"))
         elif suffix == ".txt":
             txt_folder.mkdir(exist_ok=True)
-            target = txt_folder / _safe_name(f.name, i)
+            target = txt_folder / _safe_name(f.name, taken)
+            on_disk[str(target)] = f.name
             if not target.exists():
                 target.write_bytes(f.getvalue())
             if str(txt_folder) not in targets:
                 targets.append(str(txt_folder))
         elif suffix.lstrip(".") in UPLOAD_TYPES:
-            target = folder / (_safe_name(Path(f.name).stem, i) + suffix)
+            target = folder / _safe_name(f.name, taken)
             if not target.exists():
                 target.write_bytes(f.getvalue())
             targets.append(str(target))
+            on_disk[str(target)] = f.name
         else:
             extra_skips.append((f.name, f"ignored: {suffix or 'no'} extension is not supported"))
     names = ", ".join(f.name for f in _files[:3]) + (" …" if len(_files) > 3 else "")
@@ -413,14 +439,16 @@ def _load_uploads(_files: tuple, _progress=None) -> Loaded:
     if not targets:
         raise UploadError("no readable file in the upload")
     loaded = _read(targets, label=label, progress=_progress)
+    skipped = loaded.skipped.assign(source=_shown_as(loaded.skipped["source"], on_disk, folder))
     if extra_skips:
-        skipped = pd.concat([loaded.skipped, pd.DataFrame(extra_skips, columns=["source", "reason"])],
+        skipped = pd.concat([skipped, pd.DataFrame(extra_skips, columns=["source", "reason"])],
                             ignore_index=True)
-        corpus = loaded.corpus.copy()
-        corpus.attrs["skipped"] = skipped
-        loaded = Loaded(label=label, corpus=corpus, skipped=skipped, warnings=loaded.warnings,
-                        digest=store.corpus_digest(corpus), seconds=loaded.seconds)
-    return loaded
+    corpus = loaded.corpus.copy()
+    if "source" in corpus:
+        corpus["source"] = _shown_as(corpus["source"], on_disk, folder)
+    corpus.attrs["skipped"] = skipped
+    return Loaded(label=label, corpus=corpus, skipped=skipped, warnings=loaded.warnings,
+                  digest=store.corpus_digest(corpus), seconds=loaded.seconds)
 
 
 def load_uploads(files, progress: Callable | None = None) -> Loaded:

@@ -400,3 +400,24 @@ def test_evidence_links_open_the_article_in_the_reader(news_folder, cache_dir):
     at.run()
     _ok(at)
     assert not any("Most negative" in m.value for m in at.markdown)
+
+
+def test_upload_shows_the_uploaded_file_name(cache_dir):
+    rows = ["title,text,date"]
+    for i in range(4):
+        rows.append(f"Storm {i},Storm number {i} flooded the river valley. Crews were praised.,"
+                    f"2024-06-0{i + 1}")
+    rows.append("Empty,,2024-06-09")
+    at = _app()
+    at.run()
+    at.radio(key="w_mode").set_value("Upload files").run()
+    at.file_uploader(key="w_upload").set_value(("bbc.csv", "\n".join(rows).encode(),
+                                                "text/csv")).run()
+    _ok(at)
+    _open_tab(at, "Articles")
+    ids = _csv(_download(at, "dl_articles")[1])["article_id"]
+    assert ids.str.startswith("bbc-row").all(), list(ids)
+    _open_tab(at, "Skipped inputs")
+    skipped = _csv(_download(at, "dl_skipped")[1])
+    assert skipped["source"].str.startswith("bbc.csv").all(), list(skipped["source"])
+    assert not skipped["source"].str.contains("news-analytics-uploads").any()
