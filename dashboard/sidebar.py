@@ -37,7 +37,9 @@ def sidebar_analysis(result_params: dict | None):
     options = ["Auto"] + list(range(vs.K_MIN, vs.K_MAX + 1))
     ss.setdefault("w_k", "Auto")
     st.sidebar.selectbox("Number of topics", options, key="w_k",
-                         help="Auto picks k from the data (coherence and diversity).")
+                         help="Auto picks k from the data; the line below says how, and "
+                              "Topics → “How was the number of topics chosen?” shows the "
+                              "measures for every k tried.")
     chosen = None if ss["w_k"] == "Auto" else int(ss["w_k"])
     pending = chosen != ss.get("k_applied")
     if st.sidebar.button("Re-run analysis" if pending else "Analysis is up to date",
