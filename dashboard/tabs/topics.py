@@ -83,20 +83,22 @@ def tab_topics(view, named, result) -> None:
     rename_form(named)
     table = reports.topics_frame(view)
     st.dataframe(table, hide_index=True, width="stretch", key="tp_table", column_config={
-        "topic_id": st.column_config.NumberColumn("id", width="small"),
-        "label": st.column_config.TextColumn("topic", width="medium"),
-        "terms": st.column_config.TextColumn("top terms", width="medium"),
-        "n_articles": st.column_config.NumberColumn("articles", width="small"),
-        "share": st.column_config.NumberColumn("share", format="percent", width="small",
+        "topic_id": st.column_config.NumberColumn("id", width=40),
+        # Fits 1,400 px with the sidebar open: every figure column stays on screen,
+        # long labels and terms are cut in the cell and whole in its tooltip.
+        "label": st.column_config.TextColumn("topic", width=170),
+        "terms": st.column_config.TextColumn("top terms", width=170),
+        "n_articles": st.column_config.NumberColumn("articles", width=62),
+        "share": st.column_config.NumberColumn("share", format="percent", width=62,
                                                help="share of the shown articles (dominant topic)"),
         "weight_share": st.column_config.NumberColumn(
-            "weight", format="percent", width="small",
+            "weight", format="percent", width=62,
             help="summed topic weight of the shown articles / articles"),
-        "compound": st.column_config.NumberColumn("sentiment", format="%+.3f", width="small",
+        "compound": st.column_config.NumberColumn("sentiment", format="%+.3f", width=72,
                                                   help="mean article compound, -1 to +1"),
-        "pos_share": st.column_config.NumberColumn("positive", format="percent", width="small"),
-        "neg_share": st.column_config.NumberColumn("negative", format="percent", width="small"),
-        "coherence": st.column_config.NumberColumn("coherence", format="%.3f", width="small"),
+        "pos_share": st.column_config.NumberColumn("positive", format="percent", width=66),
+        "neg_share": st.column_config.NumberColumn("negative", format="percent", width=66),
+        "coherence": st.column_config.NumberColumn("coherence", format="%.3f", width=72),
     })
     csv_download("Topics CSV (the table above: the report's topics.csv)", "topics",
                  lambda: table, "dl_topics")
