@@ -11,7 +11,6 @@ from dashboard.evidence import evidence_section
 from dashboard.interaction import select_period, select_sentiment_bin, view_widget
 from dashboard.widgets import csv_download, note, plot
 
-ss = st.session_state
 
 
 def tab_sentiment(view, state, freq: str) -> None:
