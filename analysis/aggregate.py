@@ -360,6 +360,8 @@ def filter_result(result, *, start=None, end=None, topics=None, sentiment=None,
                          keyword, include_undated, outlets)
     articles = result.articles[mask].reset_index(drop=True)
     keep = set(articles["article_id"])
+    article_topics = result.article_topics[result.article_topics["article_id"].isin(keep)] \
+        .reset_index(drop=True)
     sentences = result.sentences[result.sentences["article_id"].isin(keep)].reset_index(drop=True)
     params = dict(result.params)
     params["filter"] = {
@@ -375,13 +377,26 @@ def filter_result(result, *, start=None, end=None, topics=None, sentiment=None,
         result,
         articles=articles,
         sentences=sentences,
-        topics=topic_summary(result.topics, articles, sentences),
-        article_topics=result.article_topics[result.article_topics["article_id"].isin(keep)]
-        .reset_index(drop=True),
+        topics=_weight_share(topic_summary(result.topics, articles, sentences), article_topics,
+                             len(articles)),
+        article_topics=article_topics,
         article_map=result.article_map[result.article_map["article_id"].isin(keep)]
         .reset_index(drop=True),
         params=params,
     )
+
+
+def _weight_share(topics: pd.DataFrame, article_topics: pd.DataFrame,
+                  n_articles: int) -> pd.DataFrame:
+    """``weight_share`` (summed topic weight / articles, as the model reports it) for the
+    articles of ``article_topics``, so a filtered topics table does not mix filtered
+    counts with the whole corpus's weights."""
+    if "weight_share" not in topics:
+        return topics
+    n_docs = max(n_articles, 1)
+    sums = article_topics.groupby("topic_id")["weight"].sum()
+    return topics.assign(weight_share=topics["topic_id"].map(sums).fillna(0.0)
+                         .astype(np.float64) / n_docs)
 
 
 def rename_topics(result, names: dict):

@@ -129,7 +129,7 @@ def export_csvs(store, out_dir, c: Criteria = Criteria(), freq: str = "auto",
     text = reports.format_summary(figures, n_skipped=len(skipped),
                                   chosen_by=_chosen_by(store.settings),
                                   filter=c.describe(),
-                                  source=source)
+                                  source=source, topics=store.topics)
     written.append(reports.atomic_write_bytes(out_dir / "summary.txt", text.encode("utf-8")))
     return written
 

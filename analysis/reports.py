@@ -10,7 +10,6 @@ half file behind.
 from __future__ import annotations
 
 import io
-import json
 import os
 import tempfile
 import zipfile
@@ -143,6 +142,12 @@ TOPIC_COLUMNS = [
 ]
 
 
+def topics_frame(result) -> pd.DataFrame:
+    """The topics table of every export (CLI, report zip, the Topics tab's CSV): the
+    :data:`TOPIC_COLUMNS` the result has, in that order."""
+    return result.topics[[c for c in TOPIC_COLUMNS if c in result.topics.columns]]
+
+
 def timeline_frame(overall: pd.DataFrame, by_topic: pd.DataFrame, freq: str) -> pd.DataFrame:
     """``timeline.csv``: the overall timeline (``topic_label`` "(all)") above the
     per-topic one, long form, with the period used (``freq``, already resolved) in
@@ -178,7 +183,7 @@ def report_frames(result, freq: str = "auto") -> dict[str, pd.DataFrame]:
     return {
         "articles": pick(arts, ARTICLE_COLUMNS),
         "sentences": pick(sents, SENTENCE_COLUMNS),
-        "topics": pick(result.topics, TOPIC_COLUMNS),
+        "topics": topics_frame(result),
         "timeline": timeline,
         "skipped": result.skipped,
     }
@@ -189,11 +194,13 @@ def summary_text(result, source: str | None = None) -> str:
     figures = headline(result.articles, result.sentences, result.topics)
     return format_summary(figures, n_skipped=len(result.skipped),
                           chosen_by=result.params.get("chosen_by", ""),
-                          filter=result.params.get("filter"), source=source)
+                          filter=result.params.get("filter"), source=source,
+                          topics=result.topics)
 
 
 def format_summary(figures: Headline, n_skipped: int, chosen_by: str = "",
-                   filter: dict | None = None, source: str | None = None) -> str:
+                   filter: dict | None = None, source: str | None = None,
+                   topics: pd.DataFrame | None = None) -> str:
     """``summary.txt`` from :class:`~analysis.headline.Headline` figures (a result's or
     a store query's, so both read the same)."""
     first, last = figures.first, figures.last
@@ -211,11 +218,41 @@ def format_summary(figures: Headline, n_skipped: int, chosen_by: str = "",
     ]
     if figures.n_sentences:
         lines.append(f"mean sentence sentiment: {figures.mean_compound:+.3f}")
-    # Only the parts of the filter that are set: a result's filter and a store
-    # view's Criteria name unset parts differently.
-    shown = {k: v for k, v in (filter or {}).items() if v is not None}
-    lines.append("filter: " + (json.dumps(shown, sort_keys=True) if shown else "none"))
+    lines.append("filter: " + filter_description(filter, topics))
     return "\n".join(lines) + "\n"
+
+
+def _day(value: str) -> str:
+    ts = pd.Timestamp(value)
+    return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else f"{ts:%Y-%m-%d %H:%M}"
+
+
+def filter_description(flt: dict | None, topics: pd.DataFrame | None = None) -> str:
+    """The criteria of :func:`analysis.aggregate.filter_result` (``params["filter"]``)
+    in words: ``published 2024-06-01 to 2024-06-30 (inclusive); topics 1 (storm ·
+    flood); keyword "storm"``; ``none`` when nothing is filtered."""
+    flt = flt or {}
+    parts = []
+    start, end = flt.get("start"), flt.get("end")
+    if start or end:
+        span = (f"{_day(start)} to {_day(end)}" if start and end
+                else f"from {_day(start)}" if start else f"up to {_day(end)}")
+        parts.append(f"published {span} (inclusive)"
+                     + ("" if flt.get("include_undated") else ", undated articles left out"))
+    if flt.get("topics"):
+        labels = {} if topics is None else dict(zip(topics["topic_id"].astype(int),
+                                                    topics["label"].astype(str)))
+        labels[-1] = "no topic"
+        parts.append("topics " + ", ".join(
+            f"{t} ({labels[t]})" if t in labels else str(t) for t in flt["topics"]))
+    if flt.get("sentiment"):
+        lo, hi = flt["sentiment"]
+        parts.append(f"article sentiment {lo:+.2f} to {hi:+.2f}")
+    if flt.get("keyword"):
+        parts.append(f'keyword "{flt["keyword"]}"')
+    if flt.get("outlets"):
+        parts.append("outlets " + ", ".join(str(o) for o in flt["outlets"]))
+    return "; ".join(parts) if parts else "none"
 
 
 def export_name(what: str, when: pd.Timestamp | None = None, ext: str = "csv") -> str:

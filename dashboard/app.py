@@ -64,17 +64,17 @@ def main() -> None:
     kind, value = sidebar_source()
     from analysis.corpus import SourceError
 
+    cache_dir = data.resolve_cache_dir(ss.get("w_cache"))
     try:
-        loaded = load(kind, value)
+        loaded = load(kind, value, cache_dir)
     except (SourceError, data.UploadError, OSError, ValueError) as exc:
         sidebar_analysis(None)
         st.error(f"Could not open this source: {exc}", icon=":material/error:")
         st.caption("Pick another folder or file in the sidebar.")
         return
-    cache_dir = data.resolve_cache_dir(ss.get("w_cache"))
     settings = data.settings_for(ss.get("k_applied"))
     try:
-        key, result, where = analyse(loaded, settings, cache_dir)
+        loaded, key, result, where = analyse(loaded, settings, cache_dir)
     except ValueError as exc:
         sidebar_analysis(None)
         st.error(f"Could not analyse this source: {exc}", icon=":material/error:")

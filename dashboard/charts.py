@@ -57,6 +57,10 @@ VOLUME_COLOR = "#4c78a8"
 #: Mid grey, dashed and thick enough to read on the light and the dark theme.
 ROLLING_COLOR = "#8a8a8a"
 LABEL_MAX = 28
+#: Topic labels on the y-axis of horizontal bars have the chart's left side to themselves.
+BAR_LABEL_MAX = 44
+#: Bubble outline that shows on the light and the dark theme.
+OUTLINE = "rgba(128,128,128,0.95)"
 _FONT = dict(size=13)
 
 
@@ -400,7 +404,8 @@ def _topic_bars(topics: pd.DataFrame, x: list, colors: list, hover: str, title: 
               for i, (tid, lab) in enumerate(zip(ids, labels))]
     fig = go.Figure()
     fig.add_bar(
-        x=x, y=[esc(short(lab)) + f" ({tid})" for tid, lab in zip(ids, labels)], orientation="h",
+        x=x, y=[esc(short(lab, BAR_LABEL_MAX)) + f" ({tid})" for tid, lab in zip(ids, labels)],
+        orientation="h",
         marker_color=colors, customdata=custom,
         hovertemplate="%{customdata[1]}<br>" + hover + "<extra></extra>", name="",
     )
@@ -438,7 +443,7 @@ def topic_sentiment_mix(topic_sentiment: pd.DataFrame,
     ts = topic_sentiment.sort_values("topic_id")
     fig = go.Figure()
     order = ts[["topic_id", "topic_label"]].drop_duplicates("topic_id")
-    ylab = {int(r.topic_id): esc(short(r.topic_label)) + f" ({int(r.topic_id)})"
+    ylab = {int(r.topic_id): esc(short(r.topic_label, BAR_LABEL_MAX)) + f" ({int(r.topic_id)})"
             for r in order.itertuples()}
     for label in LABEL_ORDER:
         part = ts[ts["label"] == label]
@@ -464,21 +469,62 @@ def _padded(values: pd.Series, pad: float) -> list[float]:
     return [lo - span * pad, hi + span * pad]
 
 
-def _label_positions(x: np.ndarray, y: np.ndarray, near: float = 0.12) -> list[str]:
-    """Text positions for bubble labels: a label whose bubble has a close neighbour above
-    it goes below its bubble, so two close labels do not print over each other."""
-    pos = ["top center"] * len(x)
-    if len(x) < 2:
+def _wrap(label: str, width: int = 26, lines: int = 2) -> str:
+    """A bubble label on up to ``lines`` lines of about ``width`` characters (escaped),
+    broken between words, so long labels are not cut where there is room."""
+    words, out, cur = str(label).split(), [], ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > width:
+            out.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}".strip()
+    out.append(cur)
+    if len(out) > lines:
+        out = out[:lines - 1] + [short(" ".join(out[lines - 1:]), width)]
+    return "<br>".join(esc(line) for line in out)
+
+
+def _label_positions(x: np.ndarray, y: np.ndarray, sizes=None, texts=None,
+                     width_px: float = 640, height_px: float = 380) -> list[str]:
+    """Text positions for bubble labels, placed greedily (biggest bubble first): above,
+    below, right or left of the bubble, the first place whose estimated box overlaps no
+    label already placed and no other bubble.  ``sizes`` are marker diameters in px;
+    positions are estimated on a ``width_px`` × ``height_px`` plot area."""
+    n = len(x)
+    pos = ["top center"] * n
+    if n < 2:
         return pos
-    span_x = float(np.ptp(x)) or 1.0
-    span_y = float(np.ptp(y)) or 1.0
-    nx, ny = (x - x.min()) / span_x, (y - y.min()) / span_y
-    for i in range(len(x)):
-        for j in range(len(x)):
-            if i != j and abs(nx[i] - nx[j]) < near * 2 and abs(ny[i] - ny[j]) < near \
-                    and (ny[j], j) > (ny[i], i):
-                pos[i] = "bottom center"
-                break
+    sizes = np.full(n, 20.0) if sizes is None else np.asarray(sizes, float)
+    texts = [""] * n if texts is None else [str(t) for t in texts]
+    span_x, span_y = float(np.ptp(x)) or 1.0, float(np.ptp(y)) or 1.0
+    px = (x - x.min()) / span_x * width_px
+    py = (y.max() - y) / span_y * height_px  # screen y grows downwards
+
+    def box(i, where):
+        lines = texts[i].split("<br>")
+        w = 7.2 * max(len(t) for t in lines) + 4
+        h = 16 * len(lines) + 2
+        r = sizes[i] / 2 + 2
+        cx, cy = px[i], py[i]
+        return {"top center": (cx - w / 2, cy - r - h, cx + w / 2, cy - r),
+                "bottom center": (cx - w / 2, cy + r, cx + w / 2, cy + r + h),
+                "middle right": (cx + r, cy - h / 2, cx + r + w, cy + h / 2),
+                "middle left": (cx - r - w, cy - h / 2, cx - r, cy + h / 2)}[where]
+
+    def hits(a, b):
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    bubbles = [(px[j] - sizes[j] / 2, py[j] - sizes[j] / 2, px[j] + sizes[j] / 2,
+                py[j] + sizes[j] / 2) for j in range(n)]
+    placed: list[tuple] = []
+    for i in sorted(range(n), key=lambda k: -sizes[k]):
+        options = ("top center", "bottom center", "middle right", "middle left")
+        best = min(options, key=lambda o: (
+            sum(hits(box(i, o), p) for p in placed)
+            + sum(hits(box(i, o), bubbles[j]) for j in range(n) if j != i), options.index(o)))
+        pos[i] = best
+        placed.append(box(i, best))
     return pos
 
 
@@ -490,14 +536,17 @@ def topic_map(topic_map: pd.DataFrame, topics: pd.DataFrame,
                         on="topic_id", how="left").sort_values("topic_id")
     sizes = m["n_articles"].fillna(0).astype(float)
     ref = max(float(sizes.max()), 1.0)
+    diameters = [14 + 46 * math.sqrt(s / ref) for s in sizes]
+    texts = [_wrap(lab) for lab in m["label"].fillna("")]
     fig = go.Figure()
     fig.add_scatter(
         x=m["x"], y=m["y"], mode="markers+text",
-        text=[esc(short(lab, 26)) for lab in m["label"].fillna("")],
-        textposition=_label_positions(m["x"].to_numpy(float), m["y"].to_numpy(float)),
-        marker=dict(size=[14 + 46 * math.sqrt(s / ref) for s in sizes],
+        text=texts,
+        textposition=_label_positions(m["x"].to_numpy(float), m["y"].to_numpy(float),
+                                      diameters, texts),
+        marker=dict(size=diameters,
                     color=[topic_color(t) for t in m["topic_id"]], opacity=0.8,
-                    line=dict(width=1, color="#333")),
+                    line=dict(width=1.5, color=OUTLINE)),
         customdata=np.column_stack([m["topic_id"].astype(int), [esc(v) for v in m["label"].fillna("")],
                                     sizes.astype(int), m["compound"].astype(float)]),
         hovertemplate="%{customdata[1]}<br>%{customdata[2]} articles<br>"
@@ -581,7 +630,11 @@ def label_bar(sentences: pd.DataFrame, title: str = "Sentences by sentiment") ->
     fig.add_bar(
         x=counts.values, y=LABEL_ORDER, orientation="h",
         marker_color=[LABEL_COLORS[k] for k in LABEL_ORDER],
-        text=[f"{v / total:.0%}" for v in counts.values], textposition="auto",
+        text=[f"{v / total:.0%}" for v in counts.values], textposition="inside",
+        # Dark text on the grey neutral bar, white on red and green: readable on both
+        # themes (the bar colours are the same on both).
+        textfont=dict(color=["#ffffff", "#111111", "#ffffff"], size=13),
+        insidetextanchor="start",
         customdata=[[k] for k in LABEL_ORDER],
         hovertemplate="%{y}: %{x} sentences<extra></extra>", name="",
     )
@@ -646,16 +699,38 @@ def sentiment_arc(sentences: pd.DataFrame, rolling: int = 3,
 
 def k_scores(k_scores: pd.DataFrame, chosen: int | None = None,
              title: str = "Choosing the number of topics") -> go.Figure:
-    """Every numeric score of ``k_scores`` (e.g. coherence, diversity) against ``k``,
-    with the chosen k marked."""
+    """One small panel per numeric measure of ``k_scores`` (whatever columns it has
+    besides ``k``, e.g. reconstruction error, coherence, diversity, iterations) against
+    ``k``, each on its own y-axis, with the chosen k marked in every panel.  Columns
+    that flag the choice (``chosen``, boolean) are not drawn as measures."""
     fig = go.Figure()
-    if "k" in k_scores:
-        ks = k_scores.sort_values("k")
-        for i, col in enumerate(c for c in ks.columns if c != "k"
-                                and pd.api.types.is_numeric_dtype(ks[c])):
-            fig.add_scatter(x=ks["k"], y=ks[col], mode="lines+markers", name=esc(col),
-                            line=dict(color=TOPIC_PALETTE[i % len(TOPIC_PALETTE)]))
+    if "k" not in k_scores or k_scores.empty:
+        return _base(fig, title, height=200)
+    ks = k_scores.sort_values("k")
+    measures = [c for c in ks.columns if c != "k" and c != "chosen"
+                and pd.api.types.is_numeric_dtype(ks[c]) and not pd.api.types.is_bool_dtype(ks[c])]
+    cols = max(1, min(3, len(measures)))
+    rows = max(1, math.ceil(len(measures) / cols))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[esc(m.replace("_", " "))
+                                                              for m in measures],
+                        horizontal_spacing=0.08, vertical_spacing=0.22)
+    for i, col in enumerate(measures):
+        r, c = i // cols + 1, i % cols + 1
+        fig.add_scatter(x=ks["k"], y=ks[col], mode="lines+markers", name=esc(col),
+                        line=dict(color=TOPIC_PALETTE[i % len(TOPIC_PALETTE)]),
+                        hovertemplate="k=%{x}: %{y:.3g}<extra>" + esc(col) + "</extra>",
+                        showlegend=False, row=r, col=c)
+        if chosen is not None and (ks["k"] == chosen).any():
+            y = ks.loc[ks["k"] == chosen, col].iloc[0]
+            fig.add_scatter(x=[chosen], y=[y], mode="markers", showlegend=False,
+                            marker=dict(size=13, symbol="star", color="#f2b701",
+                                        line=dict(width=1, color="#333")),
+                            hovertemplate=f"chosen k={chosen}<extra></extra>", row=r, col=c)
         if chosen is not None:
-            fig.add_vline(x=chosen, line=dict(color=NEU, dash="dash"))
-    fig.update_xaxes(title_text="k (topics)", dtick=1)
-    return _base(fig, title, height=300)
+            fig.add_vline(x=chosen, line=dict(color=NEU, dash="dash"), row=r, col=c)
+    fig.update_xaxes(dtick=1, title_text=None)
+    fig.update_annotations(font_size=12)
+    fig = _base(fig, title + (f" (chosen: k = {chosen})" if chosen is not None else ""),
+                height=60 + 210 * rows, showlegend=False)
+    fig.update_layout(margin=dict(l=10, r=10, t=80, b=10))
+    return fig

@@ -84,6 +84,14 @@ class Loaded:
     digest: str
     seconds: float
     keys: dict = field(default_factory=dict, compare=False, hash=False)
+    #: (path, :func:`fingerprint`) of a folder or file source; None for uploads.
+    origin: tuple | None = None
+
+    @property
+    def is_read(self) -> bool:
+        """False for a source known from the source index (:func:`load_source` with a
+        cache folder): ``corpus`` is None until :func:`ensure_read`."""
+        return self.corpus is not None
 
 
 class _Registry:
@@ -204,7 +212,7 @@ def fingerprint(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
-def _read(source, label: str, progress: Callable | None = None) -> Loaded:
+def _read(source, label: str, progress: Callable | None = None, origin=None) -> Loaded:
     from analysis.corpus import read_source
 
     t = time.perf_counter()
@@ -215,7 +223,8 @@ def _read(source, label: str, progress: Callable | None = None) -> Loaded:
     corpus.attrs["skipped"] = skipped
     notes = tuple(dict.fromkeys(str(w.message) for w in caught))
     return Loaded(label=label, corpus=corpus, skipped=skipped, warnings=notes,
-                  digest=store.corpus_digest(corpus), seconds=time.perf_counter() - t)
+                  digest=store.corpus_digest(corpus), seconds=time.perf_counter() - t,
+                  origin=origin)
 
 
 def _cached(key: tuple, make: Callable[[Callable], Loaded], progress: Callable | None) -> Loaded:
@@ -240,28 +249,127 @@ def _cached(key: tuple, make: Callable[[Callable], Loaded], progress: Callable |
     return _single_flight(reg, ("read", *key), work, progress)
 
 
-def is_loaded(path: str | os.PathLike) -> bool:
+def is_loaded(path: str | os.PathLike, cache_dir: Path | None = None) -> bool:
     """True when :func:`load_source` would not read anything."""
     path = str(Path(path).expanduser())
-    return ("path", path, fingerprint(path)) in _registry().sources
+    fp = fingerprint(path)
+    return (("path", path, fp) in _registry().sources
+            or (cache_dir is not None and _indexed(cache_dir, path, fp) is not None))
 
 
-def load_source(path: str | os.PathLike, progress: Callable | None = None) -> Loaded:
+# ----------------------------------------------------------------- source index
+# A restarted server that reopens a folder or file it has analysed must not read it
+# again (on Reuters-dev that is the worker pool started and 9 s of reading before the
+# first chart).  ``<cache>/sources/<fingerprint>.json`` records, for a source's
+# fingerprint (path, names, sizes, mtimes), its content digest, loader warnings and
+# the result key per settings; a hit is trusted only for the same analysis code.
+def _index_path(cache_dir: Path, fp: str) -> Path:
+    return Path(cache_dir) / "sources" / f"{fp}.json"
+
+
+def _indexed(cache_dir: Path, path: str, fp: str) -> dict | None:
+    try:
+        entry = json.loads(_index_path(cache_dir, fp).read_text())
+    except (OSError, ValueError):
+        return None
+    if entry.get("path") != path or entry.get("code") != store.code_fingerprint():
+        return None
+    return entry
+
+
+def remember_source(loaded: Loaded, settings: dict, key: str, cache_dir: Path) -> None:
+    """Record ``key`` as the result of ``loaded`` (a read folder/file source) with
+    ``settings`` in the source index (best effort: an unwritable cache only costs a
+    re-read on the next start)."""
+    if loaded.origin is None or not loaded.is_read:
+        return
+    path, fp = loaded.origin[1], loaded.origin[2]
+    entry = _indexed(cache_dir, path, fp) or {}
+    skey = json.dumps(settings, sort_keys=True)
+    if entry.get("keys", {}).get(skey) == key and entry.get("digest") == loaded.digest:
+        return
+    entry = {"path": path, "code": store.code_fingerprint(), "digest": loaded.digest,
+             "warnings": list(loaded.warnings),
+             "keys": {**(entry.get("keys", {}) if entry.get("digest") == loaded.digest else {}),
+                      skey: key}}
+    target = _index_path(cache_dir, fp)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(entry))
+        os.replace(tmp, target)
+    except OSError as exc:
+        _LOG.warning("could not write the source index %s: %s", target, exc)
+
+
+def _from_index(path: str, fp: str, entry: dict) -> Loaded:
+    empty = pd.DataFrame({"source": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
+    return Loaded(label=path, corpus=None, skipped=empty, warnings=tuple(entry["warnings"]),
+                  digest=entry["digest"], seconds=0.0, keys=dict(entry["keys"]),
+                  origin=("path", path, fp))
+
+
+def load_source(path: str | os.PathLike, progress: Callable | None = None,
+                cache_dir: Path | None = None) -> Loaded:
     """The corpus read from a folder or file, cached on (path, :func:`fingerprint`):
     a changed file gives a new fingerprint and is read again.
 
+    With ``cache_dir``, a source whose fingerprint the source index knows is not read
+    at all: the Loaded returned has ``corpus=None`` (see :func:`ensure_read`) and the
+    result keys recorded for it.
+
     Raises ``analysis.corpus.SourceError`` for a source that cannot be read."""
     path = str(Path(path).expanduser())
-    return _cached(("path", path, fingerprint(path)),
-                   lambda report: _read(path, label=path, progress=report), progress)
+    fp = fingerprint(path)
+    key = ("path", path, fp)
+    with _registry().lock:
+        if key in _registry().sources:
+            return _registry().sources[key]
+    if cache_dir is not None:
+        entry = _indexed(cache_dir, path, fp)
+        if entry is not None:
+            return _from_index(path, fp, entry)
+    return _cached(key, lambda report: _read(path, label=path, progress=report, origin=key),
+                   progress)
+
+
+def ensure_read(loaded: Loaded, progress: Callable | None = None) -> Loaded:
+    """``loaded`` itself when read, else the source read now (a stored result was
+    missing for the settings asked)."""
+    if loaded.is_read:
+        return loaded
+    _, path, fp = loaded.origin
+    return _cached(loaded.origin, lambda report: _read(path, label=path, progress=report,
+                                                       origin=loaded.origin), progress)
 
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def _safe_name(name: str, i: int) -> str:
+def _safe_name(name: str, taken: set) -> str:
+    """The uploaded file's own base name made safe for the disk, ``-2``, ``-3`` … added
+    only when two uploads share it (the name becomes the article ids, e.g.
+    ``bbc-row38``, so no counter is put in front of it)."""
     base = _SAFE_NAME.sub("_", Path(str(name).replace("\\", "/")).name).strip("._") or "file"
-    return f"{i:04d}-{base[:120]}"
+    stem, suffix = Path(base[:120]).stem, Path(base).suffix
+    out, n = stem + suffix, 1
+    while out.lower() in taken:
+        n += 1
+        out = f"{stem}-{n}{suffix}"
+    taken.add(out.lower())
+    return out
+
+
+def _shown_as(sources: pd.Series, names: dict[str, str], folder: Path) -> pd.Series:
+    """Sources as the user knows them: a path inside the upload folder becomes the
+    uploaded file's name (``bbc.csv row 38``, not a temporary path)."""
+    def one(value):
+        text = str(value)
+        for path, name in names.items():
+            if text.startswith(path):
+                return name + text[len(path):]
+        return text.replace(str(folder) + os.sep, "")
+    return sources.map(one, na_action="ignore")
 
 
 def _upload_root() -> Path:
@@ -279,10 +387,12 @@ def _load_uploads(_files: tuple, _progress=None) -> Loaded:
     for f in _files:
         h.update(f.name.encode("utf-8", "surrogatepass") + b"\0")
         h.update(hashlib.sha256(f.getvalue()).digest())
-    folder = _upload_root() / h.hexdigest()[:24]
+    folder = _upload_root() / ("v2-" + h.hexdigest()[:24])  # v2: files keep their own names
     folder.mkdir(parents=True, exist_ok=True)
     targets: list[str] = []
     extra_skips: list[tuple[str, str]] = []
+    on_disk: dict[str, str] = {}  # path on disk -> the uploaded file's name
+    taken: set = set()
     txt_folder = folder / "txt"
     for i, f in enumerate(_files):
         suffix = Path(f.name).suffix.lower()
@@ -305,20 +415,23 @@ def _load_uploads(_files: tuple, _progress=None) -> Loaded:
                 extra_skips.append((f"{f.name}:{member}", reason))
             if any(p.is_file() and not p.name.startswith(".") for p in dest.rglob("*")):
                 targets.append(str(dest))
+                on_disk[str(dest)] = f.name
             else:
                 extra_skips.append((f.name, "zip holds no readable files"))
         elif suffix == ".txt":
             txt_folder.mkdir(exist_ok=True)
-            target = txt_folder / _safe_name(f.name, i)
+            target = txt_folder / _safe_name(f.name, taken)
+            on_disk[str(target)] = f.name
             if not target.exists():
                 target.write_bytes(f.getvalue())
             if str(txt_folder) not in targets:
                 targets.append(str(txt_folder))
         elif suffix.lstrip(".") in UPLOAD_TYPES:
-            target = folder / (_safe_name(Path(f.name).stem, i) + suffix)
+            target = folder / _safe_name(f.name, taken)
             if not target.exists():
                 target.write_bytes(f.getvalue())
             targets.append(str(target))
+            on_disk[str(target)] = f.name
         else:
             extra_skips.append((f.name, f"ignored: {suffix or 'no'} extension is not supported"))
     names = ", ".join(f.name for f in _files[:3]) + (" …" if len(_files) > 3 else "")
@@ -326,14 +439,16 @@ def _load_uploads(_files: tuple, _progress=None) -> Loaded:
     if not targets:
         raise UploadError("no readable file in the upload")
     loaded = _read(targets, label=label, progress=_progress)
+    skipped = loaded.skipped.assign(source=_shown_as(loaded.skipped["source"], on_disk, folder))
     if extra_skips:
-        skipped = pd.concat([loaded.skipped, pd.DataFrame(extra_skips, columns=["source", "reason"])],
+        skipped = pd.concat([skipped, pd.DataFrame(extra_skips, columns=["source", "reason"])],
                             ignore_index=True)
-        corpus = loaded.corpus.copy()
-        corpus.attrs["skipped"] = skipped
-        loaded = Loaded(label=label, corpus=corpus, skipped=skipped, warnings=loaded.warnings,
-                        digest=store.corpus_digest(corpus), seconds=loaded.seconds)
-    return loaded
+    corpus = loaded.corpus.copy()
+    if "source" in corpus:
+        corpus["source"] = _shown_as(corpus["source"], on_disk, folder)
+    corpus.attrs["skipped"] = skipped
+    return Loaded(label=label, corpus=corpus, skipped=skipped, warnings=loaded.warnings,
+                  digest=store.corpus_digest(corpus), seconds=loaded.seconds)
 
 
 def load_uploads(files, progress: Callable | None = None) -> Loaded:
@@ -364,6 +479,8 @@ def result_key(loaded: Loaded, settings: dict) -> str:
     """:func:`analysis.store.cache_key` of a loaded corpus, memoised per settings."""
     skey = json.dumps(settings, sort_keys=True)
     if skey not in loaded.keys:
+        if not loaded.is_read:
+            return None
         loaded.keys[skey] = store.cache_key(loaded.corpus, settings)
     return loaded.keys[skey]
 
@@ -381,6 +498,8 @@ def cached_result(loaded: Loaded, settings: dict, cache_dir: Path):
     to be computed.  ``where`` is ``"memory"``, ``"disk"`` or ``None``."""
     reg = _registry()
     key = result_key(loaded, settings)
+    if key is None:  # an indexed source without a result for these settings
+        return None, None, None
     result = _in_memory(reg, key)
     if result is not None:
         return key, result, "memory"

@@ -1,6 +1,8 @@
 """The sentences behind the current view ("What drives these numbers")."""
 from __future__ import annotations
 
+import urllib.parse
+
 import pandas as pd
 import streamlit as st
 
@@ -11,9 +13,17 @@ from dashboard.widgets import chip, csv_download, html_line, note
 EVIDENCE_ROWS = 10
 
 
+def _reader_link(article_id: str) -> str:
+    """This page's URL (every view setting is in it) with the article open in the
+    reader: following it reloads the page in the same view, on the Articles tab."""
+    params = {**st.query_params.to_dict(), "art": article_id, "tab": "Articles"}
+    return "?" + urllib.parse.urlencode(params)
+
+
 def evidence_table(ev: pd.DataFrame, key: str) -> None:
-    """Evidence sentences as an escaped HTML list (wraps long sentences)."""
-    st.html(reader.evidence_html(ev))
+    """Evidence sentences as an escaped HTML list (wraps long sentences); each title
+    opens its article in the reader."""
+    st.html(reader.evidence_html(ev, href=_reader_link))
 
 
 def evidence_section(view, key: str, *, label=None, keyword=None, what="evidence",
@@ -35,8 +45,12 @@ def evidence_section(view, key: str, *, label=None, keyword=None, what="evidence
         return (rows if n is None else rows.head(n)).reset_index(drop=True)
 
     if label in ("negative", "positive", "neutral"):
+        # Only the clicked label's list: the two columns below would repeat it.
         st.markdown(f"**{label.title()} sentences** (from the chart you clicked)")
         evidence_table(strongest(label, EVIDENCE_ROWS * 2), f"{key}_sel")
+        csv_download("Evidence CSV (all matching sentences, strongest first)", what,
+                     lambda: strongest(label), f"dl_{key}")
+        return
     for column, which, title in zip(st.columns(2), ("negative", "positive"),
                                     (":red[**Most negative**]", ":green[**Most positive**]")):
         with column:

@@ -9,10 +9,8 @@ import streamlit as st
 from dashboard import data
 
 
-def load(kind, value):
-    """The Loaded source, with a progress bar on a cold read."""
-    if kind == "path" and data.is_loaded(value):
-        return data.load_source(value)
+def _reading(read):
+    """``read(progress)`` with a progress bar on the page."""
     box = st.empty()
     with box.container():
         bar = st.progress(0.0, text="Reading articles…")
@@ -21,17 +19,32 @@ def load(kind, value):
             bar.progress(min(1.0, done / max(total, 1)), text=f"Reading articles… {done}/{total}")
 
         try:
-            if kind == "upload":
-                return data.load_uploads(value, progress=progress)
-            return data.load_source(value, progress=progress)
+            return read(progress)
         finally:
             box.empty()
 
 
+def load(kind, value, cache_dir=None):
+    """The Loaded source, with a progress bar on a cold read.  A folder or file the
+    source index of ``cache_dir`` knows is not read (:func:`dashboard.data.load_source`)."""
+    if kind == "path" and data.is_loaded(value, cache_dir):
+        return data.load_source(value, cache_dir=cache_dir)
+    if kind == "upload":
+        return _reading(lambda progress: data.load_uploads(value, progress=progress))
+    return _reading(lambda progress: data.load_source(value, progress=progress,
+                                                      cache_dir=cache_dir))
+
+
 def analyse(loaded, settings, cache_dir):
+    """``(loaded, key, result, where)``: ``loaded`` is read here when it came from the
+    source index and no stored result fits (so it may be a new object)."""
     key, result, where = data.cached_result(loaded, settings, cache_dir)
+    if result is None and not loaded.is_read:
+        loaded = _reading(lambda progress: data.ensure_read(loaded, progress))
+        key, result, where = data.cached_result(loaded, settings, cache_dir)
     if result is not None:
-        return key, result, where
+        data.remember_source(loaded, settings, key, cache_dir)
+        return loaded, key, result, where
     n = len(loaded.corpus)
     with st.status(f"Analysing {n:,} article(s)…", expanded=True) as status:
         bar = st.progress(0.0, text="Splitting and scoring sentences…")
@@ -50,4 +63,6 @@ def analyse(loaded, settings, cache_dir):
                       state="complete", expanded=False)
     if error:
         st.warning(error)
-    return key, result, "computed"
+    else:
+        data.remember_source(loaded, settings, key, cache_dir)
+    return loaded, key, result, "computed"

@@ -115,15 +115,20 @@ def _score_chip(compound: float, label: str) -> str:
             f'tabular-nums; white-space:nowrap; font-weight:600">{compound:+.3f}</span>')
 
 
-def evidence_html(evidence: pd.DataFrame) -> str:
+def evidence_html(evidence: pd.DataFrame, href=None) -> str:
     """A readable list of evidence sentences (from :func:`analysis.aggregate.evidence`):
-    score chip, the sentence (escaped, wrapped), then its article title, date and topic."""
+    score chip, the sentence (escaped, wrapped), then its article title, date and topic.
+    With ``href`` (``article_id -> URL``) the title links to the article in the reader."""
     items = []
     for r in evidence.itertuples(index=False):
         date = "undated" if pd.isna(getattr(r, "published", pd.NaT)) else \
             pd.Timestamp(r.published).strftime("%Y-%m-%d")
-        meta = " · ".join(_e(x) for x in (getattr(r, "title", ""), date,
-                                          getattr(r, "topic_label", "")) if x)
+        title = _e(getattr(r, "title", "") or "")
+        if href is not None and title:
+            title = (f'<a href="{_e(href(str(r.article_id)))}" target="_self" '
+                     f'title="Open in the reader">{title}</a>')
+        meta = " · ".join(x for x in (title, _e(date), _e(getattr(r, "topic_label", "") or ""))
+                          if x)
         items.append(
             '<li style="margin:0 0 0.7rem 0; list-style:none">'
             f'{_score_chip(float(r.compound), str(r.label))} {_e(r.text)}'

@@ -37,7 +37,9 @@ def sidebar_analysis(result_params: dict | None):
     options = ["Auto"] + list(range(vs.K_MIN, vs.K_MAX + 1))
     ss.setdefault("w_k", "Auto")
     st.sidebar.selectbox("Number of topics", options, key="w_k",
-                         help="Auto picks k from the data (coherence and diversity).")
+                         help="Auto picks k from the data; the line below says how, and "
+                              "Topics → “How was the number of topics chosen?” shows the "
+                              "measures for every k tried.")
     chosen = None if ss["w_k"] == "Auto" else int(ss["w_k"])
     pending = chosen != ss.get("k_applied")
     if st.sidebar.button("Re-run analysis" if pending else "Analysis is up to date",
@@ -97,6 +99,11 @@ def sidebar_filters(result) -> None:
         options.append(-1)
         labels[-1] = "(no topic)"
     ss["w_topics"] = [t for t in (ss.get("w_topics") or []) if t in options]
+    if len(options) > 1 and set(ss["w_topics"]) == set(options):
+        # "Select all" keeps every article: that is no topic filter (not a list of
+        # every id in the URL and the banner).
+        ss["w_topics"] = []
+        st.toast("Every topic selected: that is no topic filter.")
     st.sidebar.multiselect("Topics", options, key="w_topics",
                            format_func=lambda t: f"{t}: {charts.short(labels.get(t, t), 40)}",
                            placeholder="All topics")

@@ -129,3 +129,12 @@ def test_keyword_evidence_lists_only_sentences_with_the_keyword(result):
     assert len(ev) == len(aggregate.keyword_sentences(view.sentences, "storm"))
     assert aggregate.filter_keyword(view) == "storm" and aggregate.filter_keyword(result) is None
     assert len(aggregate.keyword_evidence(result)) == len(result.sentences)
+
+
+def test_filtered_topics_weight_share_is_of_the_filtered_articles(result):
+    assert np.allclose(aggregate.filter_result(result).topics["weight_share"],
+                       result.topics["weight_share"])  # no filter: the model's figures
+    view = aggregate.filter_result(result, topics=[0])
+    shares = view.topics.set_index("topic_id")["weight_share"]
+    assert shares[0] > result.topics.set_index("topic_id")["weight_share"][0]
+    assert shares.sum() == pytest.approx(1.0)

@@ -359,3 +359,94 @@ def test_whats_new_lists_alerts_and_a_click_filters_every_view(cache_dir):
     assert len(topics) == 1
     assert _metric(at, "Articles") == "6"
     assert any("Evidence" in m.value for m in at.markdown)
+
+
+def test_reopening_a_cached_source_reads_nothing_and_starts_no_workers(news_folder, cache_dir):
+    import streamlit as st
+
+    from analysis import workers
+    from dashboard import data
+
+    first = _app({"src": str(news_folder)})
+    first.run()
+    _ok(first)
+    assert list((cache_dir / "sources").glob("*.json"))  # the source index entry
+    metric = _metric(first, "Articles")
+    st.cache_resource.clear()  # a restarted server: nothing in memory
+    workers.shutdown_pool()
+    reads = data.stats["reads"]
+    at = _app({"src": str(news_folder)})
+    at.run()
+    _ok(at)
+    assert data.stats["reads"] == reads and not workers._POOL.get("pool")
+    assert _metric(at, "Articles") == metric
+    assert any("result from disk" in c.value for c in at.sidebar.caption)
+    for tab in vs.TABS[1:]:
+        _open_tab(at, tab)
+    assert data.stats["reads"] == reads
+    # an edited file changes the fingerprint: read again
+    victim = sorted(news_folder.iterdir())[0]
+    victim.write_text(victim.read_text() + "\nOne more line about the storm.\n")
+    st.cache_resource.clear()
+    at = _app({"src": str(news_folder)})
+    at.run()
+    _ok(at)
+    assert data.stats["reads"] == reads + 1
+
+
+def test_topics_tab_csv_is_the_report_topics_csv(news_folder, cache_dir):
+    at = _app({"src": str(news_folder), "tab": "Topics", "topics": "1"})
+    at.run()
+    _ok(at)
+    tab = _csv(_download(at, "dl_topics")[1])
+    with zipfile.ZipFile(io.BytesIO(_download(at, "dl_report")[1])) as zf:
+        zipped = pd.read_csv(zf.open("topics.csv"), encoding="utf-8-sig")
+    assert list(tab.columns) == list(zipped.columns)
+    assert "term_weights" not in tab.columns and list(tab.columns)[:3] == ["topic_id", "label",
+                                                                           "terms"]
+    pd.testing.assert_frame_equal(tab, zipped)
+
+
+def test_selecting_every_topic_is_no_topic_filter(news_app):
+    at = news_app
+    ms = at.multiselect(key="w_topics")
+    ids = list(range(len(ms.options)))
+    ms.set_value(ids).run()  # what "Select all" sends
+    _ok(at)
+    assert "topics" not in at.query_params
+    assert at.multiselect(key="w_topics").value == []
+    assert _metric(at, "Articles") == "18"
+
+
+def test_evidence_links_open_the_article_in_the_reader(news_folder, cache_dir):
+    at = _app({"src": str(news_folder), "q": "storm"})
+    at.run()
+    _ok(at)
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert 'href="?' in html and "art=" in html and "tab=Articles" in html and "q=storm" in html
+    # the label-bar choice lists that label once, not again in the two columns
+    at.session_state["ev_label"] = "negative"
+    at.run()
+    _ok(at)
+    assert not any("Most negative" in m.value for m in at.markdown)
+
+
+def test_upload_shows_the_uploaded_file_name(cache_dir):
+    rows = ["title,text,date"]
+    for i in range(4):
+        rows.append(f"Storm {i},Storm number {i} flooded the river valley. Crews were praised.,"
+                    f"2024-06-0{i + 1}")
+    rows.append("Empty,,2024-06-09")
+    at = _app()
+    at.run()
+    at.radio(key="w_mode").set_value("Upload files").run()
+    at.file_uploader(key="w_upload").set_value(("bbc.csv", "\n".join(rows).encode(),
+                                                "text/csv")).run()
+    _ok(at)
+    _open_tab(at, "Articles")
+    ids = _csv(_download(at, "dl_articles")[1])["article_id"]
+    assert ids.str.startswith("bbc-row").all(), list(ids)
+    _open_tab(at, "Skipped inputs")
+    skipped = _csv(_download(at, "dl_skipped")[1])
+    assert skipped["source"].str.startswith("bbc.csv").all(), list(skipped["source"])
+    assert not skipped["source"].str.contains("news-analytics-uploads").any()

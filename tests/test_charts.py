@@ -297,12 +297,23 @@ def test_sentiment_arc():
     assert len(fig.data) == 2
 
 
-def test_k_scores_plots_numeric_columns():
-    ks = pd.DataFrame({"k": [4, 5, 6], "coherence": [0.1, 0.2, 0.15], "diversity": [0.9, 0.8, 0.7],
-                       "note": ["a", "b", "c"]})
+def test_k_scores_one_panel_per_measure_with_chosen_k_marked():
+    ks = pd.DataFrame({"k": [4, 5, 6], "reconstruction_error": [64.0, 61.0, 60.5],
+                       "coherence": [0.1, 0.2, 0.15], "diversity": [0.9, 0.8, 0.7],
+                       "n_iter": [20, 77, 41], "note": ["a", "b", "c"],
+                       "chosen": [False, True, False]})
     fig = charts.k_scores(ks, chosen=5)
-    assert [t.name for t in fig.data] == ["coherence", "diversity"]
-    assert fig.layout.shapes[0].x0 == 5
+    lines = [t for t in fig.data if t.mode == "lines+markers"]
+    assert [t.name for t in lines] == ["reconstruction_error", "coherence", "diversity", "n_iter"]
+    assert len({t.yaxis for t in lines}) == 4  # each measure on its own axis
+    stars = [t for t in fig.data if t.mode == "markers"]
+    assert [list(t.x) for t in stars] == [[5]] * 4 and stars[3].y[0] == 77
+    assert [a.text for a in fig.layout.annotations][:4] == [
+        "reconstruction error", "coherence", "diversity", "n iter"]
+    assert "k = 5" in fig.layout.title.text
+    # a measure added later gets its own panel without a change here
+    more = charts.k_scores(ks.assign(stability=[0.5, 0.7, 0.6]), chosen=5)
+    assert len([t for t in more.data if t.mode == "lines+markers"]) == 5
 
 
 def test_every_figure_serialises(timeline, topics, topic_timeline):
@@ -340,3 +351,24 @@ def test_topic_share_area_leaves_out_thin_periods_legend_in_topic_order(topic_ti
     fig = charts.topic_share_area(topic_timeline, "week", min_articles=3)
     assert [t.customdata[0][1] for t in fig.data] == ["0", "1", "2"]
     assert fig.layout.legend.traceorder == "normal"
+
+
+def test_topic_map_labels_wrap_instead_of_cut_and_avoid_each_other():
+    tm = pd.DataFrame({"topic_id": [0, 1, 2], "x": [0.0, 0.02, 1.0], "y": [0.0, 0.01, 1.0]})
+    topics = pd.DataFrame({"topic_id": [0, 1, 2], "n_articles": [10, 10, 5],
+                           "compound": [0.1, -0.1, 0.0],
+                           "label": ["exports · imports · trade deficit · tariffs",
+                                     "oil · crude · opec", "gold"]})
+    fig = charts.topic_map(tm, topics)
+    text = fig.data[0].text
+    assert text[0] == "exports · imports · trade<br>deficit · tariffs"  # whole, on two lines
+    pos = list(fig.data[0].textposition)
+    assert pos[0] != pos[1]  # two bubbles on top of each other: labels on other sides
+    assert fig.data[0].marker.line.color == charts.OUTLINE
+
+
+def test_label_bar_percentages_readable_on_the_grey_bar():
+    s = pd.DataFrame({"label": ["negative", "neutral", "neutral", "positive"]})
+    fig = charts.label_bar(s)
+    colors = list(fig.data[0].textfont.color)
+    assert colors[1] == "#111111" and colors[0] == colors[2] == "#ffffff"

@@ -6,7 +6,7 @@ import pytest
 
 from analysis import analyze
 from analysis.reports import (atomic_write_bytes, neutralize_cell, report_zip, to_csv_bytes,
-                              write_csv, write_report)
+                              summary_text, write_csv, write_report)
 
 from factories import make_corpus
 
@@ -79,7 +79,6 @@ def test_filtered_report_holds_only_filtered_rows(tmp_path):
     sents = pd.read_csv(tmp_path / "sentences.csv", encoding="utf-8-sig")
     assert set(arts["article_id"]) == set(result.articles["article_id"])
     assert set(sents["article_id"]) <= set(arts["article_id"])
-    assert '"keyword": "stadium"' in (tmp_path / "summary.txt").read_text()
 
 
 def test_report_files_are_readable_by_others(tmp_path):
@@ -108,3 +107,21 @@ def test_exports_carry_the_outlet(tmp_path):
     assert dict(zip(arts["article_id"], arts["outlet"])) == expected
     assert dict(zip(arts["article_id"], arts["url"])) == dict(zip(corpus["article_id"], corpus["url"]))
     assert (sents["outlet"] == sents["article_id"].map(expected)).all()
+
+
+    text = (tmp_path / "summary.txt").read_text()
+    assert text.endswith("\n")
+    assert 'filter: keyword "stadium"\n' in text and "include_undated" not in text
+
+
+def test_summary_filter_line_in_words(tmp_path):
+    import datetime as dt
+
+    result = analyze(make_corpus(), n_topics=3, n_jobs=1)
+    label = result.topics.set_index("topic_id").loc[1, "label"]
+    shown = result.filter(start=dt.date(2024, 6, 1), end=dt.date(2024, 6, 30), topics=[1],
+                          sentiment=(-0.5, 0.25))
+    line = summary_text(shown).splitlines()[-1]
+    assert line == (f"filter: published 2024-06-01 to 2024-06-30 (inclusive), undated articles "
+                    f"left out; topics 1 ({label}); article sentiment -0.50 to +0.25")
+    assert summary_text(result).splitlines()[-1] == "filter: none"

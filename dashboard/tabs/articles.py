@@ -36,14 +36,17 @@ def tab_articles(view, named) -> None:
         shown, hide_index=True, width="stretch", height=min(420, 38 + 35 * max(len(shown), 1)),
         key="art_table", on_select=partial(select_article, ids), selection_mode="single-row",
         column_config={
-            "published": st.column_config.DatetimeColumn("date", format="YYYY-MM-DD HH:mm"),
+            # Widths chosen to fit 1,400 px with the sidebar open: the title takes what
+            # is left, the id keeps enough room to be told apart.
+            "published": st.column_config.DatetimeColumn("date", format="YYYY-MM-DD HH:mm",
+                                                         width=125),
             "title": st.column_config.TextColumn("title", width="large"),
-            "topic_label": st.column_config.TextColumn("topic"),
-            "compound": st.column_config.NumberColumn("sentiment", format="%+.3f",
+            "topic_label": st.column_config.TextColumn("topic", width=170),
+            "compound": st.column_config.NumberColumn("sentiment", format="%+.3f", width=80,
                                                       help="mean sentence compound, -1 to +1"),
-            "label": st.column_config.TextColumn("label"),
-            "n_sentences": st.column_config.NumberColumn("sentences", width="small"),
-            "article_id": st.column_config.TextColumn("id"),
+            "label": st.column_config.TextColumn("label", width=85),
+            "n_sentences": st.column_config.NumberColumn("sentences", width=75),
+            "article_id": st.column_config.TextColumn("id", width=150),
         })
     csv_download("Articles CSV (the rows above)", "articles",
                  lambda: reports.report_frames(view)["articles"].set_index("article_id")

@@ -13,7 +13,6 @@ from dashboard.evidence import evidence_section
 from dashboard.interaction import select_period, select_period_topic, view_widget
 from dashboard.widgets import csv_download, note, plot
 
-ss = st.session_state
 #: Fewest articles in a period for its topic shares to be drawn (fewer is noise).
 MIN_SHARE_ARTICLES = 10
 

@@ -57,8 +57,8 @@ def tab_overview(view, named, loaded) -> None:
     extra = []
     if undated:
         extra.append(f"{undated} undated article(s) are counted but not on time charts.")
-    if len(loaded.skipped):
-        extra.append(f"{len(loaded.skipped)} input(s) skipped: see the Skipped inputs tab.")
+    if len(named.skipped):
+        extra.append(f"{len(named.skipped)} input(s) skipped: see the Skipped inputs tab.")
     if extra:
         st.caption(" ".join(extra))
     if arts.empty:

@@ -1,4 +1,4 @@
-"""Sentiment tab: distributions, extreme sentences, a keyword tracked over time."""
+"""Sentiment tab: distributions and a keyword tracked over time."""
 from __future__ import annotations
 
 from functools import partial
@@ -12,7 +12,6 @@ from dashboard.evidence import evidence_section
 from dashboard.interaction import select_period, select_sentiment_bin, view_widget
 from dashboard.widgets import csv_download, note, plot
 
-ss = st.session_state
 
 
 def tab_sentiment(view, state, freq: str) -> None:
@@ -34,8 +33,8 @@ def tab_sentiment(view, state, freq: str) -> None:
             st.caption("Click or drag over bars to filter articles to that sentiment range.")
     csv_download("Sentences CSV (all sentences in the filter)", "sentences",
                  lambda: reports.report_frames(view)["sentences"], "dl_sentences")
-    st.subheader("Most negative and most positive sentences")
-    evidence_section(view, "ev_sent", what="extreme-sentences")
+    # The strongest sentences of the view are on the Overview and Over time tabs
+    # ("What drives these numbers"); this tab lists those of the tracked keyword.
     st.subheader("Track a keyword")
     kw = st.text_input("Keyword or phrase to follow over time", placeholder="e.g. Ukraine",
                        **view_widget("track")).strip()

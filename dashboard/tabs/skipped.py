@@ -8,7 +8,7 @@ from dashboard.widgets import csv_download
 
 
 def tab_skipped(loaded, named) -> None:
-    sk = loaded.skipped
+    sk = named.skipped  # the result's: a source reopened from the index is not re-read
     warned = named.articles[named.articles.get("warning", pd.Series("", index=named.articles.index))
                             .fillna("").astype(str).str.len() > 0] \
         if "warning" in named.articles else named.articles.iloc[0:0]
@@ -17,7 +17,15 @@ def tab_skipped(loaded, named) -> None:
         return
     st.badge(f"{len(sk)} skipped", color="orange" if len(sk) else "green")
     if len(sk):
-        st.dataframe(sk, hide_index=True, width="stretch", key="sk_table")
+        # Paths inside the opened folder are shown from it (the folder is said once).
+        root = str(loaded.label).rstrip("/") + "/"
+        shown = sk.assign(source=sk["source"].astype(str).map(
+            lambda v: v[len(root):] if v.startswith(root) else v))
+        if (shown["source"] != sk["source"].astype(str)).any():
+            st.caption("Paths are relative to the opened folder.")
+        st.dataframe(shown, hide_index=True, width="stretch", key="sk_table", column_config={
+            "source": st.column_config.TextColumn("input", width="medium"),
+            "reason": st.column_config.TextColumn("reason", width="large")})
         csv_download("Skipped inputs CSV", "skipped", lambda: sk, "dl_skipped")
     if loaded.warnings:
         st.markdown("**Loader warnings**")

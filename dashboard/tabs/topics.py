@@ -5,7 +5,7 @@ from functools import partial
 
 import streamlit as st
 
-from analysis import aggregate
+from analysis import aggregate, reports
 from dashboard import charts
 from dashboard import state as vs
 from dashboard.interaction import open_article_from_map, select_topics, view_widget
@@ -81,16 +81,27 @@ def tab_topics(view, named, result) -> None:
             st.caption("Nearby articles use similar words. Click one to open it in the reader "
                        "(Articles tab).")
     rename_form(named)
-    shown = topics.drop(columns=[c for c in ("term_weights",) if c in topics])
-    st.dataframe(shown, hide_index=True, width="stretch", key="tp_table", column_config={
-        "share": st.column_config.NumberColumn(format="percent"),
-        "weight_share": st.column_config.NumberColumn(format="percent"),
-        "pos_share": st.column_config.NumberColumn(format="percent"),
-        "neg_share": st.column_config.NumberColumn(format="percent"),
-        "compound": st.column_config.NumberColumn(format="%+.3f"),
-        "coherence": st.column_config.NumberColumn(format="%.3f"),
+    table = reports.topics_frame(view)
+    st.dataframe(table, hide_index=True, width="stretch", key="tp_table", column_config={
+        "topic_id": st.column_config.NumberColumn("id", width=40),
+        # Fits 1,400 px with the sidebar open: every figure column stays on screen,
+        # long labels and terms are cut in the cell and whole in its tooltip.
+        "label": st.column_config.TextColumn("topic", width=170),
+        "terms": st.column_config.TextColumn("top terms", width=170),
+        "n_articles": st.column_config.NumberColumn("articles", width=62),
+        "share": st.column_config.NumberColumn("share", format="percent", width=62,
+                                               help="share of the shown articles (dominant topic)"),
+        "weight_share": st.column_config.NumberColumn(
+            "weight", format="percent", width=62,
+            help="summed topic weight of the shown articles / articles"),
+        "compound": st.column_config.NumberColumn("sentiment", format="%+.3f", width=72,
+                                                  help="mean article compound, -1 to +1"),
+        "pos_share": st.column_config.NumberColumn("positive", format="percent", width=66),
+        "neg_share": st.column_config.NumberColumn("negative", format="percent", width=66),
+        "coherence": st.column_config.NumberColumn("coherence", format="%.3f", width=72),
     })
-    csv_download("Topics CSV", "topics", lambda: topics, "dl_topics")
+    csv_download("Topics CSV (the table above: the report's topics.csv)", "topics",
+                 lambda: table, "dl_topics")
     if len(result.k_scores):
         with st.expander("How was the number of topics chosen?"):
             plot(charts.k_scores(result.k_scores, result.params.get("n_topics_chosen")),
