@@ -86,28 +86,31 @@ def timeline(articles: pd.DataFrame, sentences: pd.DataFrame, freq: str = "auto"
     compound; NaN in an empty period), ``article_compound`` (mean of article means),
     ``pos_share``, ``neg_share`` (float64 share of sentences).  Undated articles are
     left out; count them with :func:`undated_count`.  ``compound_se`` (float64) is the
-    standard error of ``compound`` counting each article once (sentences of one
-    article are not independent): the sentences' standard deviation over the square
-    root of ``n_articles``; NaN with fewer than two sentences.  ``freq`` should be
+    standard error of the period's mean sentiment counting each article once
+    (sentences of one article are not independent): the standard deviation of the
+    articles' mean compounds over the square root of the number of scored articles;
+    NaN with fewer than two.  The store queries compute the same figure from their
+    roll-ups.  ``freq`` should be
     concrete (:func:`resolve_freq`); "auto" is resolved here for one-off callers.
     """
     freq = _resolve(freq, articles["published"])
     dated = articles.loc[articles["published"].notna(), ["article_id", "published", "compound"]].copy()
     dated["period"] = period_start(dated["published"], freq)
     per_article = dated.groupby("period").agg(
-        n_articles=("article_id", "size"), article_compound=("compound", "mean"))
+        n_articles=("article_id", "size"), article_compound=("compound", "mean"),
+        article_sd=("compound", "std"), n_scored=("compound", "count"))
     s = sentences[["article_id", "compound", "label"]].merge(
         dated[["article_id", "period"]], on="article_id", how="inner")
     s["pos"] = s["label"].eq("positive")
     s["neg"] = s["label"].eq("negative")
     per_sentence = s.groupby("period").agg(
         n_sentences=("compound", "size"), compound=("compound", "mean"),
-        compound_sd=("compound", "std"), pos_share=("pos", "mean"), neg_share=("neg", "mean"))
+        pos_share=("pos", "mean"), neg_share=("neg", "mean"))
     idx = _all_periods(dated["period"], freq)
     out = per_article.join(per_sentence, how="outer").reindex(idx)
     out["n_articles"] = out["n_articles"].fillna(0).astype(np.int64)
     out["n_sentences"] = out["n_sentences"].fillna(0).astype(np.int64)
-    out["compound_se"] = (out["compound_sd"] / np.sqrt(out["n_articles"].replace(0, np.nan))
+    out["compound_se"] = (out["article_sd"] / np.sqrt(out["n_scored"].where(out["n_scored"] > 0))
                           ).astype(np.float64)
     out = out.reset_index()[["period", "n_articles", "n_sentences", "compound", "compound_se",
                              "article_compound", "pos_share", "neg_share"]]

@@ -14,6 +14,8 @@ import re
 
 import pandas as pd
 
+from .keyword_query import parse_query
+
 __all__ = ["Criteria", "article_where", "month_bounds", "month_where", "keyword_regex",
            "keyword_where", "keyword_tokens", "is_single_token", "like_pattern", "end_of_day"]
 
@@ -164,6 +166,12 @@ def keyword_where(keyword: str, alias: str, tokens: bool, level: str = "article"
     date range.
     """
     criteria = criteria or Criteria()
+    query = parse_query(keyword)
+    simple = (len(query.terms) == 1 and query.positive_terms == query.terms
+              and not query.terms[0].prefix)
+    if not simple:
+        return _query_where(query, alias, level, criteria)
+    keyword = query.terms[0].text
     a = alias
     pat = keyword_regex(keyword)
     words = keyword_tokens(keyword)
@@ -192,6 +200,26 @@ def keyword_where(keyword: str, alias: str, tokens: bool, level: str = "article"
     if is_single_token(keyword):
         return cond, params
     return f"({cond} AND {verify})", params + vparams
+
+
+def _query_where(query, alias: str, level: str, criteria: Criteria) -> tuple[str, list]:
+    """:func:`keyword_where` for a boolean query (several terms, a prefix, NOT): the
+    query's own predicate (:meth:`analysis.keyword_query.Query.sql`) over the full texts
+    of the months in range.  At sentence level: sentences that mention one of the
+    query's terms not under a NOT, in articles that match the query (what
+    :func:`analysis.aggregate.keyword_evidence` lists)."""
+    a = alias
+    fwhere, fparams = month_where(criteria, "f")
+    pred, pparams = query.sql("title", "text")
+    articles = (f"SELECT f.month, f.article_id FROM articles_full f WHERE {fwhere} AND {pred}")
+    if level == "article":
+        return f"({a}.month, {a}.article_id) IN ({articles})", fparams + pparams
+    terms = " OR ".join("regexp_matches(coalesce(f.text, ''), ?)" for _ in query.positive_terms)
+    tparams = [t.re2() for t in query.positive_terms]
+    cond = (f"({a}.month, {a}.article_id, {a}.sentence_id) IN (SELECT f.month, f.article_id, "
+            f"f.sentence_id FROM sentences_full f WHERE {fwhere} AND ({terms}) AND "
+            f"(f.month, f.article_id) IN ({articles}))")
+    return cond, fparams + tparams + fparams + pparams
 
 
 def month_where(criteria: Criteria, alias: str = "a") -> tuple[str, list]:

@@ -236,8 +236,8 @@ def _all_periods(first, last, freq: str) -> pd.DatetimeIndex:
 def timeline(store: Store, c: Criteria = Criteria(), freq: str = "auto") -> pd.DataFrame:
     """Volume and sentiment per period: the columns of :func:`analysis.aggregate.timeline`
     (``period``, ``n_articles``, ``n_sentences``, ``compound``, ``article_compound``,
-    ``pos_share``, ``neg_share``), every period from the first to the last dated
-    article.  ``attrs["freq"]`` is the period used."""
+    ``compound_se``, ``pos_share``, ``neg_share``), every period from the first to the
+    last dated article."""
     freq = resolve_freq(store, c, freq)
     sql, params = _daily(store, c, freq)
     out = store.frame(f"""
@@ -246,19 +246,25 @@ def timeline(store: Store, c: Criteria = Criteria(), freq: str = "auto") -> pd.D
                sum(sum_compound) / nullif(sum(n_sentences), 0) AS compound,
                sum(sum_article_compound) / nullif(sum(n_scored), 0) AS article_compound,
                sum(n_pos) / nullif(sum(n_sentences), 0) AS pos_share,
-               sum(n_neg) / nullif(sum(n_sentences), 0) AS neg_share
+               sum(n_neg) / nullif(sum(n_sentences), 0) AS neg_share,
+               sum(n_scored) AS _n, sum(sum_article_compound) AS _s,
+               sum(sumsq_article_compound) AS _ss
         FROM ({sql}) WHERE day IS NOT NULL GROUP BY 1 ORDER BY 1""", params)
+    # compound_se as aggregate.timeline defines it: the articles' sample standard
+    # deviation (from the roll-up's sums and sums of squares) over sqrt(n).
+    n, total, squares = (out.pop(c).astype(np.float64) for c in ("_n", "_s", "_ss"))
+    var = ((squares - total * total / n) / (n - 1)).where(n > 1).clip(lower=0)
+    out["compound_se"] = np.sqrt(var) / np.sqrt(n)
     out["period"] = pd.to_datetime(out["period"]).astype("datetime64[ns]")
     idx = _all_periods(out["period"].min() if len(out) else None,
                        out["period"].max() if len(out) else None, freq)
     out = out.set_index("period").reindex(idx)
     for col in ("n_articles", "n_sentences"):
         out[col] = out[col].fillna(0).astype(np.int64)
-    for col in ("compound", "article_compound", "pos_share", "neg_share"):
+    for col in ("compound", "compound_se", "article_compound", "pos_share", "neg_share"):
         out[col] = out[col].astype(np.float64)
-    out = out.reset_index()
-    out.attrs["freq"] = freq
-    return out
+    return out.reset_index()[["period", "n_articles", "n_sentences", "compound", "compound_se",
+                              "article_compound", "pos_share", "neg_share"]]
 
 
 def topic_timeline(store: Store, c: Criteria = Criteria(), freq: str = "auto",

@@ -102,7 +102,7 @@ def test_timeline_equals_the_frames(store, result, c, freq):
     v = _view(result, c)
     want = aggregate.timeline(v.articles, v.sentences, freq=freq)
     got = q.timeline(store, c, freq)
-    assert got.attrs["freq"] == freq
+    assert not got.attrs  # the period is the caller's, never in attrs
     pd.testing.assert_frame_equal(got, want, check_dtype=True, rtol=1e-9)
 
 
@@ -124,7 +124,6 @@ def test_auto_freq_is_resolved_as_the_frames_do(store, result):
     for c in (Criteria(), Criteria(start="2024-06-10", end="2024-06-11")):
         v = _view(result, c)
         assert q.resolve_freq(store, c) == aggregate.auto_freq(v.articles["published"])
-        assert q.timeline(store, c).attrs["freq"] == aggregate.auto_freq(v.articles["published"])
 
 
 @pytest.mark.parametrize("c", CRITERIA, ids=_ids)
@@ -256,13 +255,30 @@ HOSTILE = ["x'); DROP VIEW articles; --", "' OR 1=1 --", "%", "_", "\\", "?", "$
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_user_text_is_bound_never_sql(store, result, text):
+    from analysis.keyword_query import QueryError, parse_query
+
     c = Criteria(keyword=text)
-    v = _view(result, c)
-    assert q.headline(store, c).n_articles == len(v.articles)
+    try:
+        parse_query(text)
+    except QueryError:
+        # A malformed keyword query is refused the same way by both paths, with the
+        # reason; nothing reaches SQL.
+        with pytest.raises(QueryError):
+            _view(result, c)
+        with pytest.raises(QueryError):
+            q.headline(store, c)
+    else:
+        v = _view(result, c)
+        assert q.headline(store, c).n_articles == len(v.articles)
     page, total = q.articles_page(store, search=text)
     assert total == len(search_articles(result.articles, text))
-    assert len(q.evidence(store, keyword=text)) == len(
-        aggregate.evidence(result.articles, result.sentences, keyword=text, n=10))
+    try:
+        want = len(aggregate.evidence(result.articles, result.sentences, keyword=text, n=10))
+    except QueryError:
+        with pytest.raises(QueryError):
+            q.evidence(store, keyword=text)
+    else:
+        assert len(q.evidence(store, keyword=text)) == want
     # nothing was dropped or altered
     assert q.headline(store).n_articles == len(result.articles)
 
