@@ -266,7 +266,8 @@ def evidence(articles: pd.DataFrame, sentences: pd.DataFrame, *, period=None,
 
 
 def _article_mask(articles: pd.DataFrame, sentences: pd.DataFrame, start=None, end=None,
-                  topics=None, sentiment=None, keyword=None, include_undated: bool = True):
+                  topics=None, sentiment=None, keyword=None, include_undated: bool = True,
+                  themes=None):
     mask = pd.Series(True, index=articles.index)
     published = articles["published"]
     if start is not None:
@@ -279,6 +280,8 @@ def _article_mask(articles: pd.DataFrame, sentences: pd.DataFrame, start=None, e
         mask &= (published <= end_ts) | (published.isna() & include_undated)
     if topics:
         mask &= articles["topic_id"].isin([int(t) for t in topics])
+    if themes:
+        mask &= articles["theme_id"].isin([int(t) for t in themes])
     if sentiment is not None:
         lo, hi = sentiment
         mask &= articles["compound"].between(lo, hi) | (articles["compound"].isna() & (lo <= 0 <= hi))
@@ -290,13 +293,16 @@ def _article_mask(articles: pd.DataFrame, sentences: pd.DataFrame, start=None, e
 
 
 def filter_result(result, *, start=None, end=None, topics=None, sentiment=None,
-                  keyword: str | None = None, include_undated: bool | None = None):
+                  keyword: str | None = None, include_undated: bool | None = None,
+                  themes=None):
     """Restrict a result to articles matching every given criterion.
 
     Parameters
     ----------
     start, end : date or datetime (inclusive; a bare ``end`` date covers that day).
     topics : iterable of topic ids (dominant topic).
+    themes : iterable of theme ids (the theme of the dominant topic, ``articles.theme_id``).
+        Given with ``topics``, an article must match both.
     sentiment : ``(low, high)`` range of the article's mean compound.
     keyword : whole word or phrase in the title or text, any case.
     include_undated : keep undated articles when a date bound is set; default True
@@ -309,7 +315,7 @@ def filter_result(result, *, start=None, end=None, topics=None, sentiment=None,
     if include_undated is None:
         include_undated = start is None and end is None
     mask = _article_mask(result.articles, result.sentences, start, end, topics, sentiment,
-                         keyword, include_undated)
+                         keyword, include_undated, themes)
     articles = result.articles[mask].reset_index(drop=True)
     keep = set(articles["article_id"])
     sentences = result.sentences[result.sentences["article_id"].isin(keep)].reset_index(drop=True)
@@ -318,6 +324,7 @@ def filter_result(result, *, start=None, end=None, topics=None, sentiment=None,
         "start": None if start is None else str(pd.Timestamp(start)),
         "end": None if end is None else str(pd.Timestamp(end)),
         "topics": None if not topics else [int(t) for t in topics],
+        "themes": None if not themes else [int(t) for t in themes],
         "sentiment": None if sentiment is None else [float(sentiment[0]), float(sentiment[1])],
         "keyword": keyword or None,
         "include_undated": include_undated,

@@ -90,7 +90,7 @@ def write_csv(frame: pd.DataFrame, path) -> Path:
 
 _ARTICLE_COLUMNS = [
     "article_id", "published", "title", "topic_id", "topic_label", "topic_weight",
-    "n_sentences", "compound", "label", "pos_share", "neg_share", "neu_share",
+    "theme_id", "theme_label", "n_sentences", "compound", "label", "pos_share", "neg_share", "neu_share",
     "most_positive", "most_positive_score", "most_negative", "most_negative_score",
     "source", "encoding", "warning",
 ]
@@ -99,8 +99,8 @@ _SENTENCE_COLUMNS = [
     "text", "compound", "label", "neg", "neu", "pos", "start", "end", "truncated",
 ]
 _TOPIC_COLUMNS = [
-    "topic_id", "label", "terms", "n_articles", "share", "weight_share", "compound",
-    "pos_share", "neg_share", "coherence",
+    "topic_id", "label", "headline", "theme_id", "theme_label", "terms", "n_articles",
+    "share", "weight_share", "compound", "pos_share", "neg_share", "coherence",
 ]
 
 

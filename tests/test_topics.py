@@ -20,6 +20,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 import analysis.topics as topics_mod
+from analysis.topic_terms import NewsAnalyzer
 from analysis.topics import NEWS_STOP_WORDS, TopicModel, article_map, topic_map
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,7 +97,9 @@ def test_auto_k_is_the_given_k_fit(corpus):
 
 
 def test_terms_and_labels_have_no_stop_words_digits_or_fragments(fitted):
-    term_re = re.compile(r"^[a-z]{3,}( [a-z]{3,})*$")
+    # Words of 3+ lowercase letters, or an acronym / a name with digits in capitals.
+    term_re = re.compile(r"^(?:[a-z]{3,}|[A-Z]{2}|[A-Z0-9-]*[0-9][A-Z0-9-]*)"
+                         r"(?: (?:[a-z]{3,}|[A-Z]{2}|[A-Z0-9-]*[0-9][A-Z0-9-]*))*$")
     for terms in fitted.topic_terms_:
         assert len(terms) == 10
         for term in terms:
@@ -109,21 +112,17 @@ def test_terms_and_labels_have_no_stop_words_digits_or_fragments(fitted):
         words = label.replace(" · ", " ").split()
         assert len(label.split(" · ")) == 3
         assert len(words) == len(set(words)), label
-        assert not any(ch.isdigit() for ch in label)
+        assert not re.search(r"(?<![A-Z-])\d", label), label      # no bare numbers
         assert not set(words) & STOP
-
-
-def test_token_pattern_drops_numbers_and_fragments():
-    pat = re.compile(topics_mod.TOKEN_PATTERN)
-    text = "don't isn't they're Russia's Putin’s o'clock mp3 3com 2024 ab abc well-known"
-    assert pat.findall(text.lower()) == ["russia", "putin", "abc", "well", "known"]
 
 
 # ---------------------------------------------------------------- frames (README.md (Frames))
 def test_topics_frame_contract(fitted, corpus):
     t = fitted.topics_
     assert list(t.columns) == ["topic_id", "label", "terms", "term_weights", "n_articles",
-                               "share", "weight_share", "coherence"]
+                               "share", "weight_share", "coherence", "representative_id",
+                               "theme_id", "theme_label"]
+    assert t["theme_id"].dtype == np.int64
     assert t["topic_id"].dtype == np.int64 and t["n_articles"].dtype == np.int64
     for col in ("share", "weight_share", "coherence"):
         assert t[col].dtype == np.float64
@@ -288,7 +287,8 @@ def test_no_usable_term_anywhere_gives_zero_topics(texts):
         model = TopicModel().fit(texts)
     assert model.n_topics_ == 0 and model.topics_.empty and model.k_scores_.empty
     assert list(model.topics_.columns) == ["topic_id", "label", "terms", "term_weights",
-                                           "n_articles", "share", "weight_share", "coherence"]
+                                           "n_articles", "share", "weight_share", "coherence",
+                                           "representative_id", "theme_id", "theme_label"]
     assert model.topics_["topic_id"].dtype == np.int64
     assert (model.dominant()["topic_id"] == -1).all()
     assert model.article_topics_frame().empty
@@ -312,7 +312,7 @@ def test_bad_input_types():
     ({"n_topics": 0}, r"n_topics must be None or an integer >= 1; got 0"),
     ({"n_topics": 2.5}, r"n_topics must be .*; got 2.5"),
     ({"n_topics": True}, r"n_topics must be .*; got True"),
-    ({"k_range": (6, 3)}, r"k_range must be a pair of integers .*; got \(6, 3\)"),
+    ({"k_range": (6, 3)}, r"k_range must be None or a pair of integers .*; got \(6, 3\)"),
     ({"k_range": (0, 3)}, r"k_range must be .*; got \(0, 3\)"),
     ({"k_range": 5}, r"k_range must be .*; got 5"),
     ({"n_top_terms": 0}, r"n_top_terms must be an integer >= 1; got 0"),
@@ -326,6 +326,9 @@ def test_bad_input_types():
     ({"max_iter": 0}, r"max_iter must be an integer >= 1; got 0"),
     ({"tol": 0}, r"tol must be a number > 0; got 0"),
     ({"min_paragraph_docs": -1}, r"min_paragraph_docs must be an integer >= 0; got -1"),
+    ({"search_units": 5}, r"search_units must be an integer >= 10; got 5"),
+    ({"n_themes": 0}, r"n_themes must be None or an integer >= 1; got 0"),
+    ({"format_share": 1.5}, r"format_share must be None or a number in \(0, 1\]; got 1.5"),
 ])
 def test_parameter_validation(params, match):
     with pytest.raises(ValueError, match=match):
@@ -398,13 +401,16 @@ def test_term_matrix_is_tfidfvectorizers(corpus, ngram_range):
     texts = [t for t in corpus[0] if t] + ["Don't stop: the U.S. economy's 3rd-quarter growth, isn't it?", ""]
     model = TopicModel(n_topics=2, ngram_range=ngram_range)
     model._check_params()
+    model.unit_ = "article"
     X = model._fit_vectorizer(texts)
     vec = model.vectorizer_
-    ref = TfidfVectorizer(stop_words=vec.stop_words, token_pattern=vec.token_pattern,
-                          ngram_range=ngram_range, sublinear_tf=True, min_df=model.min_df_,
+    assert isinstance(vec.analyzer, NewsAnalyzer) and vec.analyzer.ngram_range == ngram_range
+    ref = TfidfVectorizer(analyzer=vec.analyzer, sublinear_tf=True, min_df=model.min_df_,
                           max_df=model.max_df_).fit(texts)
     assert vec.vocabulary_ == ref.vocabulary_
     np.testing.assert_allclose(X.toarray(), ref.transform(texts).toarray(), rtol=1e-12, atol=1e-15)
+    if ngram_range[0] == 1:
+        assert "US" in vec.vocabulary_ and "economy" in vec.vocabulary_
 
 
 def test_choosing_k_with_an_executor_gives_the_same_model(corpus):
