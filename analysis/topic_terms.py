@@ -161,8 +161,9 @@ _RAW_RE = re.compile(r"[^\W_]+(?:[.,]\d+)*")
 
 def number_share(text):
     """Share of ``text``'s tokens (runs of letters and digits; ``1,234.5`` is one) that
-    are numbers (start with a digit): about 0.02 in prose news, 0.2 to 0.6 in earnings
-    tables, dividend notices and results listings.  0.0 for a text without tokens."""
+    are numbers (start with a digit): a median of 0.017 on BBC and 0.033 on reuters-dev's
+    articles other than earnings; 0.1 to 0.6 in earnings tables, dividend notices and
+    results listings.  0.0 for a text without tokens."""
     tokens = _RAW_RE.findall(text)
     if not tokens:
         return 0.0
