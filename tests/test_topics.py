@@ -423,3 +423,36 @@ def test_choosing_k_with_an_executor_gives_the_same_model(corpus):
     pd.testing.assert_frame_equal(pooled.topics_, serial.topics_)
     pd.testing.assert_frame_equal(pooled.k_scores_, serial.k_scores_)
     np.testing.assert_array_equal(pooled.doc_topic_, serial.doc_topic_)
+
+
+# ---------------------------------------------------------------- tables and listings
+def _tables(n):
+    return [f"Acme {i} Corp 1st Qtr Net\n\nShr {i} cts vs {i + 1} cts\nNet {100 + i},000 vs "
+            f"{90 + i},000\nRevs {5 + i}.1 mln vs {4 + i}.2 mln" for i in range(n)]
+
+
+def test_tables_form_one_topic_of_their_own():
+    prose = THEMES * 3
+    texts = prose + _tables(24)
+    model = TopicModel(n_topics=4).fit(texts)
+    assert model.format_topic_ >= 0
+    dom = model.dominant()["topic_id"].to_numpy()
+    assert (dom[len(prose):] == model.format_topic_).all()            # every table
+    from analysis.topic_terms import number_share
+    wordy = np.array([number_share(t) < 0.1 for t in prose])        # "2-1 winners in 90..."
+    assert wordy.sum() >= 36
+    assert not (dom[:len(prose)][wordy] == model.format_topic_).any()   # no prose
+    assert "tables and listings" in TopicModel(k_range=(3, 5)).fit(texts).chosen_by_
+    assert model.nmf_.components_.shape[0] == 3                       # NMF: the others
+    w = model.transform(_tables(2) + [THEMES[0]])
+    assert (w[:2].argmax(axis=1) == model.format_topic_).all()
+    assert w[2, model.format_topic_] == 0 and w[2].sum() == pytest.approx(1.0)
+    labels = model.topics_.set_index("topic_id").loc[model.format_topic_, "terms"]
+    assert "shr" in labels and "revs" in labels
+
+
+def test_few_tables_get_no_topic_of_their_own():
+    model = TopicModel(n_topics=3).fit(THEMES * 3 + _tables(5))
+    assert model.format_topic_ == -1 and model.nmf_.components_.shape[0] == 3
+    off = TopicModel(n_topics=4, format_share=None).fit(THEMES * 3 + _tables(24))
+    assert off.format_topic_ == -1
