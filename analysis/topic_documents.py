@@ -6,7 +6,8 @@ The headline is the densest topical line of a news article, so it is read togeth
 the text: ``title + "\\n\\n" + text``, the title as the first paragraph.  Counted once:
 on reuters-dev's single-code articles at k=20 reading the title raised NMI against the
 Reuters codes by 0.017 and 0.013 (the two halves), and reading it twice moved it by
-+0.013 and −0.005 more, so no weighting (``benchmarks/bench_topics.py``).  A title or text written entirely in capitals
++0.013 and −0.005 more, so no weighting (``benchmarks/bench_topics.py``).  A title or
+text written entirely in capitals
 (agency headlines: ``U.S. TRADE DEFICIT WIDENS``) is read in title case, so its
 two-letter words do not become acronyms (``IN``, ``OF``) and its words count as the same
 terms as in lower case.

@@ -80,7 +80,10 @@ def tab_topics(view, named, result) -> None:
             st.caption("Nearby articles use similar words. Click one to open it in the reader "
                        "(Articles tab).")
     rename_form(named)
-    shown = topics.drop(columns=[c for c in ("term_weights",) if c in topics])
+    # The label, its representative headline and its theme first: what a reader scans.
+    first = [c for c in ("topic_id", "label", "headline", "theme_label") if c in topics]
+    shown = topics[first + [c for c in topics.columns if c not in first
+                            and c not in ("term_weights", "representative_id", "theme_id")]]
     st.dataframe(shown, hide_index=True, width="stretch", key="tp_table", column_config={
         "share": st.column_config.NumberColumn(format="percent"),
         "weight_share": st.column_config.NumberColumn(format="percent"),
@@ -88,6 +91,9 @@ def tab_topics(view, named, result) -> None:
         "neg_share": st.column_config.NumberColumn(format="percent"),
         "compound": st.column_config.NumberColumn(format="%+.3f"),
         "coherence": st.column_config.NumberColumn(format="%.3f"),
+        "headline": st.column_config.TextColumn(
+            "headline", help="Title of the topic's most typical article"),
+        "theme_label": st.column_config.TextColumn("theme", help="Group of related topics"),
     })
     csv_download("Topics CSV", "topics", lambda: topics, "dl_topics")
     if len(result.k_scores):
