@@ -647,6 +647,11 @@ class TopicModel(BaseEstimator):
             Wf[~fmt, :-1] = W
             Wf[fmt, -1] = 1.0
             W = Wf
+            # Its articles all weigh 1 on it: the most typical is the closest to its mean.
+            typical = np.zeros(n_docs)
+            np.maximum.at(typical, unit_doc[fmt], np.asarray(X[fmt] @ h_fmt).ravel())
+        else:
+            typical = np.zeros(n_docs)
         k = W.shape[1]
         article_w = _aggregate(W, unit_doc, n_docs)          # canonical-unit -> caller order
         # Intrinsic tie-break for dominant topics: larger total weight, then label.
@@ -694,7 +699,7 @@ class TopicModel(BaseEstimator):
             "weight_share": self.doc_topic_[self._canon].sum(axis=0) / n_docs,
             "coherence": self.coherence_per_topic_.astype(np.float64),
         })
-        self.representative_ = self._representatives(dom)
+        self.representative_ = self._representatives(dom, typical)
         self.topics_["representative_id"] = pd.Series(
             [self.ids_[i] if i >= 0 else "" for i in self.representative_], dtype=object)
         themes = topic_themes(self.topic_term_, self._terms, n_articles, self.n_themes)
@@ -704,16 +709,18 @@ class TopicModel(BaseEstimator):
         for attr in ("_binary", "_df", "_is_unigram"):
             self.__dict__.pop(attr, None)
 
-    def _representatives(self, dom):
+    def _representatives(self, dom, typical):
         """Per topic, the index of its most typical article: the largest weight for the
-        topic among the articles whose dominant topic it is (ties: canonical order); −1
-        for a topic that is nobody's dominant topic."""
+        topic among the articles whose dominant topic it is, ties to the larger
+        ``typical`` (the format topic's articles all weigh 1: their cosine to its term
+        vector), then canonical order; −1 for a topic that is nobody's dominant topic."""
         out = np.full(self.n_topics_, -1, dtype=np.int64)
         canon = self._canon
         for j in range(self.n_topics_):
             rows = canon[dom[canon] == j]
             if len(rows):
-                out[j] = rows[int(np.argmax(self.doc_topic_[rows, j]))]
+                best = np.lexsort((-typical[rows], -self.doc_topic_[rows, j]))[0]
+                out[j] = rows[best]
         return out
 
     def _dominant_ids(self):

@@ -456,3 +456,21 @@ def test_few_tables_get_no_topic_of_their_own():
     assert model.format_topic_ == -1 and model.nmf_.components_.shape[0] == 3
     off = TopicModel(n_topics=4, format_share=None).fit(THEMES * 3 + _tables(24))
     assert off.format_topic_ == -1
+
+
+def test_representative_is_the_most_typical_article(fitted, corpus):
+    texts, ids = corpus
+    dom = fitted.dominant(ids)
+    for row in fitted.topics_.itertuples():
+        mine = dom[dom["topic_id"] == row.topic_id]
+        assert row.representative_id in set(mine["article_id"])
+        best = mine["topic_weight"].max()
+        assert mine.set_index("article_id").loc[row.representative_id, "topic_weight"] == best
+
+
+def test_format_topic_representative_is_closest_to_its_mean():
+    tables = _tables(24)
+    tables[5] = "Acme Qtly Div\n\nQtly div 12 cts vs 12 cts prior\nPay April 15\nRecord March 31"
+    model = TopicModel(n_topics=4).fit(THEMES * 3 + tables)
+    rep = model.representative_[model.format_topic_]
+    assert rep >= len(THEMES) * 3 and rep != len(THEMES) * 3 + 5   # an earnings table
