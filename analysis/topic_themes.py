@@ -2,8 +2,8 @@
 topics stay readable (show the themes, expand one into its topics).
 
 :func:`topic_themes` builds a hierarchy of the topics from the topic–term matrix
-(average-linkage agglomerative clustering, SciPy, on the cosine distances between the
-topics' term vectors) and cuts it into ``n_themes`` themes; a theme's label is the best
+(Ward agglomerative clustering, SciPy, of the topics' unit-length term vectors, i.e. on
+their cosine distances) and cuts it into ``n_themes`` themes; a theme's label is the best
 two distinct terms of its topics' term vectors, each scaled to a top weight of 1 and
 summed (so terms the topics share come first).  Everything is deterministic: the
 distances are computed from the matrix alone, SciPy's linkage breaks ties by index, and
@@ -22,7 +22,6 @@ import math
 import numpy as np
 import pandas as pd
 from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.spatial.distance import squareform
 
 from .topic_labels import label_of
 
@@ -73,10 +72,11 @@ def topic_themes(topic_term, terms, n_articles, n_themes: int | None = None) -> 
     else:
         norms = np.linalg.norm(H, axis=1)
         U = H / np.where(norms > 0, norms, 1.0)[:, None]
-        D = np.clip(1.0 - U @ U.T, 0.0, 2.0)
-        D = (D + D.T) / 2
-        np.fill_diagonal(D, 0.0)
-        Z = linkage(squareform(D, checks=False), method="average")
+        # Ward on unit vectors (squared distance = 2 − 2·cosine): average linkage chained
+        # 15 of reuters-dev's 20 topics into one theme; Ward gave 3/4/7/6 (earnings,
+        # markets, economy and commodities, companies and politics), and the same
+        # three themes as average linkage on BBC at k=12.
+        Z = linkage(U, method="ward")
         group = fcluster(Z, n, criterion="maxclust") - 1
     size = np.asarray(n_articles, dtype=np.int64)
     labels, sizes = {}, {}
