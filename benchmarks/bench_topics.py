@@ -93,6 +93,16 @@ def stability(corpus, k):
     return int(keep.sum()), m["cosine"].mean(), m["cosine"].min()
 
 
+def stability_and_topics(corpus, model):
+    """Print the 90 % subsample stability at the model's k, then its topics."""
+    n, mean, low = stability(corpus, model.n_topics_)
+    print(f"  stability: 90 % subsample ({n:,}) at k={model.n_topics_}: mean matched cosine "
+          f"{mean:.3f}, lowest {low:.3f}")
+    with pd.option_context("display.width", 160, "display.max_colwidth", 60):
+        print(model.topics_[["topic_id", "label", "theme_label", "n_articles"]]
+              .to_string(index=False))
+
+
 def titles_compare(corpus, k):
     """NMI at k given reading the text only, the title once, the title twice."""
     out = []
@@ -126,12 +136,7 @@ def main():
     for h in (0, 1):
         half = bbc[bbc["half"] == h]
         line(f"half {h} ({len(half):,}), k chosen", half, *fit(half))
-    n, mean, low = stability(bbc, auto.n_topics_)
-    print(f"  stability: 90 % subsample ({n:,}) at k={auto.n_topics_}: mean matched cosine "
-          f"{mean:.3f}, lowest {low:.3f}")
-    with pd.option_context("display.width", 160, "display.max_colwidth", 60):
-        print(auto.topics_[["topic_id", "label", "theme_label", "n_articles"]]
-              .to_string(index=False))
+    stability_and_topics(bbc, auto)
 
     if not (CORPORA / "reuters-dev.jsonl").exists():
         return
@@ -158,12 +163,7 @@ def main():
     whole, wall, cpu = fit(reu)
     print(" whole file:")
     line("k chosen", reu, whole, wall, cpu)
-    n, mean, low = stability(reu, whole.n_topics_)
-    print(f"  stability: 90 % subsample ({n:,}) at k={whole.n_topics_}: mean matched cosine "
-          f"{mean:.3f}, lowest {low:.3f}")
-    with pd.option_context("display.width", 160, "display.max_colwidth", 60):
-        print(whole.topics_[["topic_id", "label", "theme_label", "n_articles"]]
-              .to_string(index=False))
+    stability_and_topics(reu, whole)
 
 
 if __name__ == "__main__":
