@@ -306,7 +306,7 @@ def evidence(articles: pd.DataFrame, sentences: pd.DataFrame, *, period=None,
 
 def _article_mask(articles: pd.DataFrame, sentences: pd.DataFrame, start=None, end=None,
                   topics=None, sentiment=None, keyword=None, include_undated: bool = True,
-                  outlets=None):
+                  outlets=None, themes=None):
     mask = pd.Series(True, index=articles.index)
     if outlets:
         mask &= article_outlets(articles).isin([str(o) for o in outlets])
@@ -321,6 +321,8 @@ def _article_mask(articles: pd.DataFrame, sentences: pd.DataFrame, start=None, e
         mask &= (published <= end_ts) | (published.isna() & include_undated)
     if topics:
         mask &= articles["topic_id"].isin([int(t) for t in topics])
+    if themes:
+        mask &= articles["theme_id"].isin([int(t) for t in themes])
     if sentiment is not None:
         lo, hi = sentiment
         mask &= articles["compound"].between(lo, hi) | (articles["compound"].isna() & (lo <= 0 <= hi))
@@ -339,13 +341,15 @@ def article_outlets(articles: pd.DataFrame) -> pd.Series:
 
 def filter_result(result, *, start=None, end=None, topics=None, sentiment=None,
                   keyword: str | None = None, include_undated: bool | None = None,
-                  outlets=None):
+                  outlets=None, themes=None):
     """Restrict a result to articles matching every given criterion.
 
     Parameters
     ----------
     start, end : date or datetime (inclusive; a bare ``end`` date covers that day).
     topics : iterable of topic ids (dominant topic).
+    themes : iterable of theme ids (the theme of the dominant topic, ``articles.theme_id``).
+        Given with ``topics``, an article must match both.
     sentiment : ``(low, high)`` range of the article's mean compound.
     keyword : a keyword query (:mod:`analysis.keyword_query`: words, ``"phrases"``,
         ``flood*``, AND / OR / NOT, parentheses) matched in the title and text, any case.
@@ -360,7 +364,7 @@ def filter_result(result, *, start=None, end=None, topics=None, sentiment=None,
     if include_undated is None:
         include_undated = start is None and end is None
     mask = _article_mask(result.articles, result.sentences, start, end, topics, sentiment,
-                         keyword, include_undated, outlets)
+                         keyword, include_undated, outlets, themes)
     articles = result.articles[mask].reset_index(drop=True)
     keep = set(articles["article_id"])
     article_topics = result.article_topics[result.article_topics["article_id"].isin(keep)] \
@@ -371,6 +375,7 @@ def filter_result(result, *, start=None, end=None, topics=None, sentiment=None,
         "start": None if start is None else str(pd.Timestamp(start)),
         "end": None if end is None else str(pd.Timestamp(end)),
         "topics": None if not topics else [int(t) for t in topics],
+        "themes": None if not themes else [int(t) for t in themes],
         "sentiment": None if sentiment is None else [float(sentiment[0]), float(sentiment[1])],
         "keyword": str(keyword) if keyword else None,
         "include_undated": include_undated,

@@ -143,7 +143,17 @@ def _fit_topics(corpus: pd.DataFrame, n_topics, k_range, random_state, executor=
     return model
 
 
-def analyze(corpus: pd.DataFrame, n_topics: int | None = None, *, k_range=(4, 10),
+def _headlines(topics: pd.DataFrame, corpus: pd.DataFrame) -> pd.Series:
+    """Each topic's representative headline: the title of its most typical article
+    (``representative_id``); ``""`` when it has none or the corpus has no titles."""
+    if "title" not in corpus.columns:
+        return pd.Series([""] * len(topics), dtype=object, index=topics.index)
+    titles = dict(zip(corpus["article_id"].astype(str), corpus["title"].fillna("").astype(str)))
+    return pd.Series([titles.get(r, "") for r in topics["representative_id"]], dtype=object,
+                     index=topics.index)
+
+
+def analyze(corpus: pd.DataFrame, n_topics: int | None = None, *, k_range=None,
             positive: float = POSITIVE, negative: float = NEGATIVE,
             max_sentence_words: int = MAX_SENTENCE_WORDS, n_jobs: int | None = None,
             random_state: int = 0, skipped: pd.DataFrame | None = None,
@@ -155,6 +165,8 @@ def analyze(corpus: pd.DataFrame, n_topics: int | None = None, *, k_range=(4, 10
     corpus : frame from :func:`analysis.load_corpus` (``article_id``, ``published``,
         ``title``, ``text``, ``source`` …).  Not modified.
     n_topics : int or None. None chooses k over ``k_range`` from the data.
+    k_range : (lo, hi) or None: the k tried when ``n_topics`` is None; None grows with the
+        corpus (:func:`analysis.topics.auto_k_range`).
     positive, negative : compound thresholds for sentence and article labels.
     max_sentence_words : over-long sentences are cut into pieces of this many words.
     n_jobs : worker processes for splitting and scoring; None uses every available core,
@@ -222,6 +234,14 @@ def analyze(corpus: pd.DataFrame, n_topics: int | None = None, *, k_range=(4, 10
     labels = dict(zip(topics["topic_id"], topics["label"]))
     articles["topic_label"] = [labels.get(t, "(no topic)") for t in articles["topic_id"]]
     articles["topic_label"] = articles["topic_label"].astype(object)
+    theme_ids = dict(zip(topics["topic_id"], topics["theme_id"]))
+    theme_labels = dict(zip(topics["topic_id"], topics["theme_label"]))
+    articles["theme_id"] = np.array([theme_ids.get(t, -1) for t in articles["topic_id"]],
+                                    dtype=np.int64)
+    articles["theme_label"] = pd.Series([theme_labels.get(t, "(no topic)")
+                                         for t in articles["topic_id"]], dtype=object,
+                                        index=articles.index)
+    topics["headline"] = _headlines(topics, corpus)
     topics = aggregate.topic_summary(topics, articles, sentences)
     result = AnalysisResult(
         articles=articles,
@@ -236,7 +256,8 @@ def analyze(corpus: pd.DataFrame, n_topics: int | None = None, *, k_range=(4, 10
             "n_topics": None if n_topics is None else int(n_topics),
             "n_topics_chosen": int(model.n_topics_),
             "chosen_by": model.chosen_by_,
-            "k_range": list(k_range),
+            "k_range": None if k_range is None else list(k_range),
+            "n_themes": int(model.n_themes_),
             "positive": positive, "negative": negative,
             "max_sentence_words": max_sentence_words,
             "random_state": random_state,

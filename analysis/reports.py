@@ -128,7 +128,8 @@ def write_csv(frame: pd.DataFrame, path) -> Path:
 #: Columns of each report CSV, in order (the store export writes the same).
 ARTICLE_COLUMNS = [
     "article_id", "published", "title", "outlet", "url", "topic_id", "topic_label", "topic_weight",
-    "n_sentences", "compound", "label", "pos_share", "neg_share", "neu_share",
+    "theme_id", "theme_label", "n_sentences", "compound", "label", "pos_share", "neg_share",
+    "neu_share",
     "most_positive", "most_positive_score", "most_negative", "most_negative_score",
     "source", "encoding", "warning", "overridden",
 ]
@@ -137,8 +138,8 @@ SENTENCE_COLUMNS = [
     "text", "compound", "label", "neg", "neu", "pos", "start", "end", "truncated", "overridden",
 ]
 TOPIC_COLUMNS = [
-    "topic_id", "label", "terms", "n_articles", "share", "weight_share", "compound",
-    "pos_share", "neg_share", "coherence",
+    "topic_id", "label", "headline", "theme_id", "theme_label", "terms", "n_articles",
+    "share", "weight_share", "compound", "pos_share", "neg_share", "coherence",
 ]
 
 
@@ -245,6 +246,11 @@ def filter_description(flt: dict | None, topics: pd.DataFrame | None = None) -> 
         labels[-1] = "no topic"
         parts.append("topics " + ", ".join(
             f"{t} ({labels[t]})" if t in labels else str(t) for t in flt["topics"]))
+    if flt.get("themes"):
+        names = ({} if topics is None or "theme_label" not in topics else
+                 dict(zip(topics["theme_id"].astype(int), topics["theme_label"].astype(str))))
+        parts.append("themes " + ", ".join(
+            f"{t} ({names[t]})" if t in names else str(t) for t in flt["themes"]))
     if flt.get("sentiment"):
         lo, hi = flt["sentiment"]
         parts.append(f"article sentiment {lo:+.2f} to {hi:+.2f}")

@@ -104,6 +104,7 @@ def sidebar_filters(result) -> None:
         # every id in the URL and the banner).
         ss["w_topics"] = []
         st.toast("Every topic selected: that is no topic filter.")
+    theme_filter(topics)
     st.sidebar.multiselect("Topics", options, key="w_topics",
                            format_func=lambda t: f"{t}: {charts.short(labels.get(t, t), 40)}",
                            placeholder="All topics")
@@ -117,6 +118,30 @@ def sidebar_filters(result) -> None:
                       icon=":material/filter_alt_off:", width="stretch")
     st.sidebar.button("Undo last chart click", width="stretch", on_click=undo_click, key="w_undo", disabled=not ss.get("_undo"),
               icon=":material/undo:", help="Undo the last filter set by clicking a chart.")
+
+
+def _pick_themes(members: dict) -> None:
+    """Themes widget changed: the topic filter becomes every topic of the chosen themes."""
+    chosen = ss.get("w_themes") or []
+    ss["w_topics"] = sorted(t for th in chosen for t in members.get(th, []))
+
+
+def theme_filter(topics) -> None:
+    """A Themes multiselect, shown when themes group several topics: choosing themes
+    sets the topic filter to their topics (the same articles as ``filter_result(themes=)``),
+    and it shows the themes whose topics are all in the topic filter."""
+    if "theme_id" not in topics or topics["theme_id"].nunique() >= len(topics):
+        return
+    members = {int(th): g["topic_id"].astype(int).tolist()
+               for th, g in topics.groupby("theme_id")}
+    names = dict(zip(topics["theme_id"].astype(int), topics["theme_label"].astype(str)))
+    picked = set(ss.get("w_topics") or [])
+    ss["w_themes"] = [th for th, ts in members.items() if picked and set(ts) <= picked]
+    st.sidebar.multiselect("Themes", list(members), key="w_themes",
+                           format_func=lambda th: f"{charts.short(names[th], 30)} "
+                                                  f"({len(members[th])} topics)",
+                           on_change=_pick_themes, args=(members,), placeholder="All themes",
+                           help="Groups of related topics; choosing one filters to its topics.")
 
 
 def sidebar_report(view, source_label: str, freq: str) -> None:

@@ -5,7 +5,10 @@ The themed corpus and the bbc fixture are those of test_topics.py.
 """
 from __future__ import annotations
 
-from analysis.topics import TopicModel
+import numpy as np
+import pytest
+
+from analysis.topics import TopicModel, auto_k_range
 from test_topics import _scores, bbc, corpus  # noqa: F401 (fixtures)
 
 
@@ -28,4 +31,70 @@ def test_bbc_auto_k(bbc):
     assert 4 <= model.n_topics_ <= 8, model.k_scores_
     nmi, ari = _scores(model, cats)
     assert nmi >= 0.80, (model.n_topics_, nmi, ari)
-    assert model.k_scores_["k"].tolist() == list(range(4, 11))
+    # The range grows with the corpus (4..24 for 2,225 articles) on a grid of k.
+    assert auto_k_range(len(texts)) == (4, 24)
+    assert model.k_scores_["k"].tolist() == [4, 5, 6, 7, 8, 9, 10, 12, 14, 17, 20, 24]
+
+
+@pytest.mark.parametrize("n, expected", [(10, (4, 10)), (50, (4, 10)), (1_000, (4, 16)),
+                                         (2_092, (4, 23)), (4_516, (4, 34)),
+                                         (10_000, (4, 40)), (1_000_000, (4, 40))])
+def test_auto_k_range_grows_with_the_corpus(n, expected):
+    assert auto_k_range(n) == expected
+
+
+def test_k_grid():
+    from analysis.topics import _k_grid
+    assert _k_grid(4, 10) == list(range(4, 11))
+    assert _k_grid(4, 40) == [4, 5, 6, 7, 8, 9, 10, 12, 14, 17, 20, 24, 29, 35, 40]
+    assert _k_grid(2, 2) == [2]
+
+
+def test_elbow_on_a_grid_uses_gain_per_topic():
+    from analysis.topic_quality import gain_and_elbow
+    errs = {0: 10.0, 4: 6.0, 5: 5.0, 6: 4.8, 8: 4.4}
+    g, e = gain_and_elbow(errs, 6)
+    assert g == pytest.approx(0.2) and e == pytest.approx(0.2 / 0.2)    # (4.8 - 4.4) / 2
+    g, e = gain_and_elbow(errs, 5)
+    assert g == pytest.approx(1.0) and e == pytest.approx(5.0)
+    assert gain_and_elbow(errs, 4)[0] == pytest.approx(1.0)             # (10 - 6) / 4
+    assert np.isnan(gain_and_elbow(errs, 8)[1])                          # no next k
+
+
+def test_auto_k_searches_a_sample_then_fits_all(corpus):
+    texts, ids = corpus
+    texts = [t for t in texts if t]
+    full = TopicModel(k_range=(2, 4)).fit(texts)
+    sampled = TopicModel(k_range=(2, 4), search_units=10).fit(texts)
+    assert "searched on 10 of" in sampled.chosen_by_
+    assert sampled.doc_topic_.shape == full.doc_topic_.shape
+    given = TopicModel(n_topics=sampled.n_topics_).fit(texts)
+    np.testing.assert_array_equal(sampled.doc_topic_, given.doc_topic_)   # one full fit
+
+
+def test_match_topics_pairs_the_same_topics(corpus):
+    from analysis.topic_quality import match_topics
+    texts, ids = corpus
+    texts = [t for t in texts if t]
+    full = TopicModel(n_topics=3).fit(texts)
+    terms = full.vectorizer_.get_feature_names_out()
+    # the same model, rows shuffled and a vocabulary in another order: perfect match
+    perm = [2, 0, 1]
+    m = match_topics(full.topic_term_, terms, full.topic_term_[perm][:, ::-1], terms[::-1])
+    assert list(m.columns) == ["topic_a", "topic_b", "cosine"]
+    assert m["cosine"].to_numpy() == pytest.approx([1.0, 1.0, 1.0])
+    assert dict(zip(m["topic_a"], m["topic_b"])) == {perm[j]: j for j in range(3)}
+
+
+def test_subsample_topics_match_the_full_fit(corpus):
+    """Stability: a fit on 90 % of the articles finds the same topics (mean cosine of the
+    matched topic-term vectors >= 0.8); the shared corpora's figures are in benchmarks/."""
+    from analysis.topic_quality import match_topics
+    from test_topics import THEMES
+    texts = THEMES * 2
+    full = TopicModel(n_topics=3).fit(texts)
+    keep = [i for i in range(len(texts)) if i % 10 != 3]          # 90 %
+    sub = TopicModel(n_topics=3).fit([texts[i] for i in keep])
+    m = match_topics(full.topic_term_, full.vectorizer_.get_feature_names_out(),
+                     sub.topic_term_, sub.vectorizer_.get_feature_names_out())
+    assert len(m) == 3 and m["cosine"].mean() >= 0.8

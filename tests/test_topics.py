@@ -20,6 +20,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 import analysis.topics as topics_mod
+from analysis.topic_terms import NewsAnalyzer
 from analysis.topics import NEWS_STOP_WORDS, TopicModel, article_map, topic_map
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,7 +97,9 @@ def test_auto_k_is_the_given_k_fit(corpus):
 
 
 def test_terms_and_labels_have_no_stop_words_digits_or_fragments(fitted):
-    term_re = re.compile(r"^[a-z]{3,}( [a-z]{3,})*$")
+    # Words of 3+ lowercase letters, or an acronym / a name with digits in capitals.
+    term_re = re.compile(r"^(?:[a-z]{3,}|[A-Z]{2}|[A-Z0-9-]*[0-9][A-Z0-9-]*)"
+                         r"(?: (?:[a-z]{3,}|[A-Z]{2}|[A-Z0-9-]*[0-9][A-Z0-9-]*))*$")
     for terms in fitted.topic_terms_:
         assert len(terms) == 10
         for term in terms:
@@ -109,21 +112,17 @@ def test_terms_and_labels_have_no_stop_words_digits_or_fragments(fitted):
         words = label.replace(" · ", " ").split()
         assert len(label.split(" · ")) == 3
         assert len(words) == len(set(words)), label
-        assert not any(ch.isdigit() for ch in label)
+        assert not re.search(r"(?<![A-Z-])\d", label), label      # no bare numbers
         assert not set(words) & STOP
-
-
-def test_token_pattern_drops_numbers_and_fragments():
-    pat = re.compile(topics_mod.TOKEN_PATTERN)
-    text = "don't isn't they're Russia's Putin’s o'clock mp3 3com 2024 ab abc well-known"
-    assert pat.findall(text.lower()) == ["russia", "putin", "abc", "well", "known"]
 
 
 # ---------------------------------------------------------------- frames (README.md (Frames))
 def test_topics_frame_contract(fitted, corpus):
     t = fitted.topics_
     assert list(t.columns) == ["topic_id", "label", "terms", "term_weights", "n_articles",
-                               "share", "weight_share", "coherence"]
+                               "share", "weight_share", "coherence", "representative_id",
+                               "theme_id", "theme_label"]
+    assert t["theme_id"].dtype == np.int64
     assert t["topic_id"].dtype == np.int64 and t["n_articles"].dtype == np.int64
     for col in ("share", "weight_share", "coherence"):
         assert t[col].dtype == np.float64
@@ -288,7 +287,8 @@ def test_no_usable_term_anywhere_gives_zero_topics(texts):
         model = TopicModel().fit(texts)
     assert model.n_topics_ == 0 and model.topics_.empty and model.k_scores_.empty
     assert list(model.topics_.columns) == ["topic_id", "label", "terms", "term_weights",
-                                           "n_articles", "share", "weight_share", "coherence"]
+                                           "n_articles", "share", "weight_share", "coherence",
+                                           "representative_id", "theme_id", "theme_label"]
     assert model.topics_["topic_id"].dtype == np.int64
     assert (model.dominant()["topic_id"] == -1).all()
     assert model.article_topics_frame().empty
@@ -312,7 +312,7 @@ def test_bad_input_types():
     ({"n_topics": 0}, r"n_topics must be None or an integer >= 1; got 0"),
     ({"n_topics": 2.5}, r"n_topics must be .*; got 2.5"),
     ({"n_topics": True}, r"n_topics must be .*; got True"),
-    ({"k_range": (6, 3)}, r"k_range must be a pair of integers .*; got \(6, 3\)"),
+    ({"k_range": (6, 3)}, r"k_range must be None or a pair of integers .*; got \(6, 3\)"),
     ({"k_range": (0, 3)}, r"k_range must be .*; got \(0, 3\)"),
     ({"k_range": 5}, r"k_range must be .*; got 5"),
     ({"n_top_terms": 0}, r"n_top_terms must be an integer >= 1; got 0"),
@@ -326,6 +326,9 @@ def test_bad_input_types():
     ({"max_iter": 0}, r"max_iter must be an integer >= 1; got 0"),
     ({"tol": 0}, r"tol must be a number > 0; got 0"),
     ({"min_paragraph_docs": -1}, r"min_paragraph_docs must be an integer >= 0; got -1"),
+    ({"search_units": 5}, r"search_units must be an integer >= 10; got 5"),
+    ({"n_themes": 0}, r"n_themes must be None or an integer >= 1; got 0"),
+    ({"format_share": 1.5}, r"format_share must be None or a number in \(0, 1\]; got 1.5"),
 ])
 def test_parameter_validation(params, match):
     with pytest.raises(ValueError, match=match):
@@ -398,13 +401,16 @@ def test_term_matrix_is_tfidfvectorizers(corpus, ngram_range):
     texts = [t for t in corpus[0] if t] + ["Don't stop: the U.S. economy's 3rd-quarter growth, isn't it?", ""]
     model = TopicModel(n_topics=2, ngram_range=ngram_range)
     model._check_params()
+    model.unit_ = "article"
     X = model._fit_vectorizer(texts)
     vec = model.vectorizer_
-    ref = TfidfVectorizer(stop_words=vec.stop_words, token_pattern=vec.token_pattern,
-                          ngram_range=ngram_range, sublinear_tf=True, min_df=model.min_df_,
+    assert isinstance(vec.analyzer, NewsAnalyzer) and vec.analyzer.ngram_range == ngram_range
+    ref = TfidfVectorizer(analyzer=vec.analyzer, sublinear_tf=True, min_df=model.min_df_,
                           max_df=model.max_df_).fit(texts)
     assert vec.vocabulary_ == ref.vocabulary_
     np.testing.assert_allclose(X.toarray(), ref.transform(texts).toarray(), rtol=1e-12, atol=1e-15)
+    if ngram_range[0] == 1:
+        assert "US" in vec.vocabulary_ and "economy" in vec.vocabulary_
 
 
 def test_choosing_k_with_an_executor_gives_the_same_model(corpus):
@@ -417,3 +423,54 @@ def test_choosing_k_with_an_executor_gives_the_same_model(corpus):
     pd.testing.assert_frame_equal(pooled.topics_, serial.topics_)
     pd.testing.assert_frame_equal(pooled.k_scores_, serial.k_scores_)
     np.testing.assert_array_equal(pooled.doc_topic_, serial.doc_topic_)
+
+
+# ---------------------------------------------------------------- tables and listings
+def _tables(n):
+    return [f"Acme {i} Corp 1st Qtr Net\n\nShr {i} cts vs {i + 1} cts\nNet {100 + i},000 vs "
+            f"{90 + i},000\nRevs {5 + i}.1 mln vs {4 + i}.2 mln" for i in range(n)]
+
+
+def test_tables_form_one_topic_of_their_own():
+    prose = THEMES * 3
+    texts = prose + _tables(24)
+    model = TopicModel(n_topics=4).fit(texts)
+    assert model.format_topic_ >= 0
+    dom = model.dominant()["topic_id"].to_numpy()
+    assert (dom[len(prose):] == model.format_topic_).all()            # every table
+    from analysis.topic_terms import number_share
+    wordy = np.array([number_share(t) < 0.1 for t in prose])        # "2-1 winners in 90..."
+    assert wordy.sum() >= 36
+    assert not (dom[:len(prose)][wordy] == model.format_topic_).any()   # no prose
+    assert "tables and listings" in TopicModel(k_range=(3, 5)).fit(texts).chosen_by_
+    assert model.nmf_.components_.shape[0] == 3                       # NMF: the others
+    w = model.transform(_tables(2) + [THEMES[0]])
+    assert (w[:2].argmax(axis=1) == model.format_topic_).all()
+    assert w[2, model.format_topic_] == 0 and w[2].sum() == pytest.approx(1.0)
+    labels = model.topics_.set_index("topic_id").loc[model.format_topic_, "terms"]
+    assert "shr" in labels and "revs" in labels
+
+
+def test_few_tables_get_no_topic_of_their_own():
+    model = TopicModel(n_topics=3).fit(THEMES * 3 + _tables(5))
+    assert model.format_topic_ == -1 and model.nmf_.components_.shape[0] == 3
+    off = TopicModel(n_topics=4, format_share=None).fit(THEMES * 3 + _tables(24))
+    assert off.format_topic_ == -1
+
+
+def test_representative_is_the_most_typical_article(fitted, corpus):
+    texts, ids = corpus
+    dom = fitted.dominant(ids)
+    for row in fitted.topics_.itertuples():
+        mine = dom[dom["topic_id"] == row.topic_id]
+        assert row.representative_id in set(mine["article_id"])
+        best = mine["topic_weight"].max()
+        assert mine.set_index("article_id").loc[row.representative_id, "topic_weight"] == best
+
+
+def test_format_topic_representative_is_closest_to_its_mean():
+    tables = _tables(24)
+    tables[5] = "Acme Qtly Div\n\nQtly div 12 cts vs 12 cts prior\nPay April 15\nRecord March 31"
+    model = TopicModel(n_topics=4).fit(THEMES * 3 + tables)
+    rep = model.representative_[model.format_topic_]
+    assert rep >= len(THEMES) * 3 and rep != len(THEMES) * 3 + 5   # an earnings table

@@ -87,6 +87,11 @@ def tab_topics(view, named, result) -> None:
         # Fits 1,400 px with the sidebar open: every figure column stays on screen,
         # long labels and terms are cut in the cell and whole in its tooltip.
         "label": st.column_config.TextColumn("topic", width=170),
+        "headline": st.column_config.TextColumn(
+            "headline", width=170, help="Title of the topic's most typical article"),
+        "theme_id": None,
+        "theme_label": st.column_config.TextColumn("theme", width=110,
+                                                   help="Group of related topics"),
         "terms": st.column_config.TextColumn("top terms", width=170),
         "n_articles": st.column_config.NumberColumn("articles", width=62),
         "share": st.column_config.NumberColumn("share", format="percent", width=62,

@@ -1,0 +1,79 @@
+"""Tests for analysis.topic_terms: the news tokeniser, term counting and number_share."""
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import CountVectorizer, ENGLISH_STOP_WORDS
+
+from analysis.topic_terms import NewsAnalyzer, count_terms, number_share
+from analysis.topics import NEWS_STOP_WORDS
+
+STOP = ENGLISH_STOP_WORDS | NEWS_STOP_WORDS
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return NewsAnalyzer(STOP)
+
+
+# Real sentences (news style), and the terms each must give, in order.
+@pytest.mark.parametrize("sentence, expected", [
+    ("The U.S. and the EU agreed at the G7 summit to curb exports of chips used in AI.",
+     ["US", "EU", "agreed", "G7", "summit", "curb", "exports", "chips", "AI"]),
+    ("Covid-19 cases rose again in the UK, and COVID-19 vaccines were offered to over-65s.",
+     ["COVID-19", "cases", "rose", "UK", "COVID-19", "vaccines", "offered"]),
+    ("Lockheed said the F-35 fleet would be grounded; Airbus A320 and MP3 makers didn't comment.",
+     ["lockheed", "F-35", "fleet", "grounded", "airbus", "A320", "MP3", "makers", "comment"]),
+    ("Operators rolled out 5G in 2019, a well-known milestone of the 1990s-style rollout.",
+     ["operators", "rolled", "5G", "known", "milestone", "style", "rollout"]),
+    ("Shares of Boeing fell 3.5% to $13bn, the 2nd drop since mid-1987, they're saying.",
+     ["shares", "boeing", "fell", "drop"]),
+    ("Russia's president met O'Brien at 10 a.m. on the UN's request, e.g. about US-China talks.",
+     ["russia", "president", "met", "UN", "request", "US", "china", "talks"]),
+])
+def test_tokens_of_real_sentences(analyzer, sentence, expected):
+    assert analyzer(sentence) == expected
+
+
+def test_no_bare_numbers_fragments_or_stop_words(analyzer):
+    text = ("don't isn't they're we'll o'clock 2024 737 1,000 13bn 600m 1980s 2nd 3rd "
+            "ab Mr Dr e.g. i.e. a.m. of in the")
+    assert analyzer(text) == []
+
+
+def test_two_letter_words_only_as_capitals(analyzer):
+    assert analyzer("Us and US, Eu and EU, ai and AI") == ["US", "EU", "AI"]
+
+
+def test_bigrams_after_stop_words_and_picklable():
+    a = NewsAnalyzer(STOP, (1, 2))
+    assert a("The Bank of England raised rates") == [
+        "bank", "england", "raised", "rates", "bank england", "england raised", "raised rates"]
+    b = pickle.loads(pickle.dumps(a))
+    assert b("The Bank of England raised rates") == a("The Bank of England raised rates")
+    assert b.ngram_range == (1, 2) and b.stop_words == a.stop_words
+
+
+def test_count_terms_matches_countvectorizer():
+    texts = ["The U.S. trade deficit widened, the U.S. said.", "", "G7 ministers met; G7 talks.",
+             "123 456"]
+    a = NewsAnalyzer(STOP, (1, 2))
+    C, terms = count_terms(texts, a)
+    ref = CountVectorizer(analyzer=a).fit(texts)
+    R = ref.transform(texts)
+    order = [ref.vocabulary_[t] for t in terms]
+    np.testing.assert_array_equal(C.toarray(), R.toarray()[:, order])
+    assert count_terms(["", "the 42"], a) == (None, None)
+
+
+@pytest.mark.parametrize("text, lo, hi", [
+    ("Shr 12 cts vs 10 cts\nNet 1,234,000 vs 1,000,000\nRevs 30.5 mln vs 25.1 mln", 0.3, 1.0),
+    ("Qtly div 12 cts vs 12 cts prior\nPay April 15\nRecord March 31", 0.2, 0.5),
+    ("The central bank raised interest rates by a quarter point on Tuesday, citing "
+     "inflation of 4.2 pct in May.", 0.0, 0.15),
+    ("", 0.0, 0.0),
+])
+def test_number_share(text, lo, hi):
+    assert lo <= number_share(text) <= hi
