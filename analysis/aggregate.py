@@ -13,7 +13,7 @@ import pandas as pd
 
 __all__ = [
     "FREQS", "auto_freq", "period_start", "timeline", "topic_timeline", "topic_summary",
-    "topic_sentiment", "keyword_sentences", "keyword_timeline", "evidence",
+    "topic_sentiment", "keyword_sentences", "keyword_timeline", "evidence", "topic_period_sums",
     "filter_result", "rename_topics", "undated_count", "date_span",
 ]
 
@@ -133,21 +133,29 @@ def topic_timeline(articles: pd.DataFrame, article_topics: pd.DataFrame,
                                                   wn=("wn", "sum"))
     counts = dated.groupby(["period", "topic_id"]).size().rename("n_articles")
     topic_ids = sorted(set(article_topics["topic_id"]) | set(dated["topic_id"].dropna()) - {-1})
-    full = pd.MultiIndex.from_product([_all_periods(dated["period"], freq), topic_ids],
-                                      names=["period", "topic_id"])
-    out = agg.join(counts, how="outer").reindex(full)
-    out["weight"] = out["weight"].fillna(0.0)
-    out["n_articles"] = out["n_articles"].fillna(0).astype(np.int64)
-    total = out.groupby(level="period")["weight"].transform("sum")
-    out["share"] = (out["weight"] / total.replace(0, np.nan)).fillna(0.0)
-    out["compound"] = out["wc"] / out["wn"].replace(0, np.nan)
-    out = out.reset_index()
+    out = topic_period_sums(agg.join(counts, how="outer"), _all_periods(dated["period"], freq),
+                            topic_ids)
     labels = articles.drop_duplicates("topic_id").set_index("topic_id")["topic_label"]
     out["topic_label"] = out["topic_id"].map(labels).fillna(out["topic_id"].astype(str)).astype(object)
     out["topic_id"] = out["topic_id"].astype(np.int64)
     out = out[["period", "topic_id", "topic_label", "n_articles", "weight", "share", "compound"]]
     out.attrs["freq"] = freq
     return out
+
+
+def topic_period_sums(sums: pd.DataFrame, periods, topic_ids) -> pd.DataFrame:
+    """Per-(period, topic) sums (index ``period``, ``topic_id``; columns ``weight``,
+    ``wc`` = weight x compound, ``wn`` = weight of articles with a compound,
+    ``n_articles``) completed to every period x topic and turned into ``share`` (of the
+    period's weight) and ``compound`` (weighted mean); returned with a flat index."""
+    full = pd.MultiIndex.from_product([periods, topic_ids], names=["period", "topic_id"])
+    out = sums.reindex(full)
+    out["weight"] = out["weight"].fillna(0.0)
+    out["n_articles"] = out["n_articles"].fillna(0).astype(np.int64)
+    total = out.groupby(level="period")["weight"].transform("sum")
+    out["share"] = (out["weight"] / total.replace(0, np.nan)).fillna(0.0)
+    out["compound"] = out["wc"] / out["wn"].replace(0, np.nan)
+    return out.reset_index()
 
 
 def topic_summary(topics: pd.DataFrame, articles: pd.DataFrame,
