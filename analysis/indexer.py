@@ -313,11 +313,16 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=(4, 10)
     old_ignored = set(pd.read_parquet(store / "manifest.parquet", columns=["path", "kind"])
                       .query("kind == 'ignored'")["path"]) if manifest_is_current else None
     inputs = scan[scan["kind"] != "ignored"]
-    merged = inputs.merge(records, on="path", how="outer", suffixes=("", "_old"), indicator=True)
+    # Nullable ints: an outer merge would turn them into float64, which cannot hold a
+    # nanosecond mtime exactly (1.8e18 > 2**53).
+    ints = {"size": "Int64", "mtime_ns": "Int64"}
+    merged = inputs.astype(ints).merge(records.astype(ints), on="path", how="outer",
+                                       suffixes=("", "_old"), indicator=True)
     new = merged["_merge"] == "left_only"
     deleted = merged["_merge"] == "right_only"
     both = merged["_merge"] == "both"
-    same_stat = both & (merged["size"] == merged["size_old"]) & (merged["mtime_ns"] == merged["mtime_ns_old"])
+    same_stat = both & (merged["size"] == merged["size_old"]).fillna(False) \
+        & (merged["mtime_ns"] == merged["mtime_ns_old"]).fillna(False)
     touched = both & ~same_stat
     changed = pd.Series(False, index=merged.index)
     retouched = []
@@ -468,7 +473,7 @@ def _record_new_mtimes(store: Path, rows: pd.DataFrame, dirty: set) -> None:
         rec = pq.read_table(path).to_pandas()
         new = group.set_index("path")
         hit = rec["path"].isin(new.index)
-        rec.loc[hit, "mtime_ns"] = new.loc[rec.loc[hit, "path"], "mtime_ns"].to_numpy()
+        rec.loc[hit, "mtime_ns"] = new.loc[rec.loc[hit, "path"], "mtime_ns"].to_numpy(dtype=np.int64)
         layout.atomic_write_parquet(rec, path)
 
 
