@@ -21,6 +21,7 @@ _EXPORTS = {
     "evidence": "aggregate", "keyword_timeline": "aggregate", "topic_sentiment": "aggregate",
     "write_report": "reports", "write_csv": "reports",
     "save_result": "store", "load_result": "store", "cache_key": "store",
+    "index_archive": "indexer",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -16,7 +16,7 @@ from .keyword_query import parse_query
 __all__ = [
     "FREQS", "MIN_ARTICLES_PER_PERIOD", "auto_freq", "resolve_freq", "period_start", "timeline",
     "topic_timeline", "topic_summary", "topic_sentiment", "keyword_sentences", "keyword_timeline",
-    "evidence", "keyword_evidence", "filter_keyword", "filter_result", "rename_topics",
+    "evidence", "keyword_evidence", "topic_period_sums", "filter_keyword", "filter_result", "rename_topics",
     "undated_count", "date_span", "article_outlets",
 ]
 
@@ -142,15 +142,8 @@ def topic_timeline(articles: pd.DataFrame, article_topics: pd.DataFrame,
                                                   wn=("wn", "sum"))
     counts = dated.groupby(["period", "topic_id"]).size().rename("n_articles")
     topic_ids = sorted(set(article_topics["topic_id"]) | set(dated["topic_id"].dropna()) - {-1})
-    full = pd.MultiIndex.from_product([_all_periods(dated["period"], freq), topic_ids],
-                                      names=["period", "topic_id"])
-    out = agg.join(counts, how="outer").reindex(full)
-    out["weight"] = out["weight"].fillna(0.0)
-    out["n_articles"] = out["n_articles"].fillna(0).astype(np.int64)
-    total = out.groupby(level="period")["weight"].transform("sum")
-    out["share"] = (out["weight"] / total.replace(0, np.nan)).fillna(0.0)
-    out["compound"] = out["wc"] / out["wn"].replace(0, np.nan)
-    out = out.reset_index()
+    out = topic_period_sums(agg.join(counts, how="outer"), _all_periods(dated["period"], freq),
+                            topic_ids)
     labels = articles.drop_duplicates("topic_id").set_index("topic_id")["topic_label"]
     if topic_labels is not None:
         labels = pd.Series(dict(topic_labels), dtype=object).combine_first(labels)
@@ -158,6 +151,21 @@ def topic_timeline(articles: pd.DataFrame, article_topics: pd.DataFrame,
     out["topic_id"] = out["topic_id"].astype(np.int64)
     out = out[["period", "topic_id", "topic_label", "n_articles", "weight", "share", "compound"]]
     return out
+
+
+def topic_period_sums(sums: pd.DataFrame, periods, topic_ids) -> pd.DataFrame:
+    """Per-(period, topic) sums (index ``period``, ``topic_id``; columns ``weight``,
+    ``wc`` = weight x compound, ``wn`` = weight of articles with a compound,
+    ``n_articles``) completed to every period x topic and turned into ``share`` (of the
+    period's weight) and ``compound`` (weighted mean); returned with a flat index."""
+    full = pd.MultiIndex.from_product([periods, topic_ids], names=["period", "topic_id"])
+    out = sums.reindex(full)
+    out["weight"] = out["weight"].fillna(0.0)
+    out["n_articles"] = out["n_articles"].fillna(0).astype(np.int64)
+    total = out.groupby(level="period")["weight"].transform("sum")
+    out["share"] = (out["weight"] / total.replace(0, np.nan)).fillna(0.0)
+    out["compound"] = out["wc"] / out["wn"].replace(0, np.nan)
+    return out.reset_index()
 
 
 def topic_summary(topics: pd.DataFrame, articles: pd.DataFrame,

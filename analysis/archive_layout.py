@@ -55,45 +55,35 @@ def staging_dir(store: Path, chunk: str) -> Path:
     return state_dir(store) / "staging" / chunk
 
 
-def _tmp_in(folder: Path, name: str) -> str:
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+def _atomic(path: Path, write) -> Path:
+    """``write(tmp)`` a temporary file beside ``path``, then rename it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
-    return tmp
-
-
-def _replace(tmp: str, path: Path) -> None:
-    # mkstemp makes 0600 files; store files are data others read (DuckDB, the dashboard).
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    try:
+        write(tmp)
+        # mkstemp makes 0600 files; store files are data others read (DuckDB, the dashboard).
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
 
 
 def atomic_write_parquet(frame: pd.DataFrame, path: Path) -> Path:
     """Write ``frame`` (no index) at ``path`` via a temporary file and a rename."""
-    path = Path(path)
-    tmp = _tmp_in(path.parent, path.name)
-    try:
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
-        _replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return _atomic(path, lambda tmp: pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp))
 
 
 def atomic_write_json(obj, path: Path) -> Path:
-    path = Path(path)
-    tmp = _tmp_in(path.parent, path.name)
-    try:
+    def write(tmp):
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(obj, fh, indent=1, sort_keys=True, default=str)
-        _replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+
+    return _atomic(path, write)
 
 
 def read_json(path: Path, default=None):

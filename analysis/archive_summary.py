@@ -34,16 +34,16 @@ def connect() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def topic_summary(store, model, topic_ids, names: dict) -> tuple[pd.DataFrame, dict]:
-    """``(topics, totals)``: the model's topics under their store ids with sizes and
+def topic_summary(store, model_topics: pd.DataFrame, names: dict) -> tuple[pd.DataFrame, dict]:
+    """``(topics, totals)``: the model's topics (``model_topics``: its ``topics_`` frame
+    under store ids, :func:`analysis.topic_store.model_topics`) with sizes and
     sentiment over the archive (README.md (Frames), topics: ``topic_id``, ``label`` (the
     user's name when renamed), ``terms``, ``term_weights``, ``n_articles``, ``share``,
     ``weight_share``, ``coherence``, ``compound``, ``pos_share``, ``neg_share``, plus
     ``model_label`` (str, the label from the terms)), and ``totals`` (``articles``,
     ``sentences``)."""
-    base = model.topics_.copy() if model.n_topics_ else pd.DataFrame(
-        columns=["topic_id", "label", "terms", "term_weights", "coherence"])
-    base["topic_id"] = np.asarray(topic_ids, dtype=np.int64)[:len(base)]
+    base = model_topics.copy()
+    base["topic_id"] = base["topic_id"].astype(np.int64)
     base["model_label"] = base["label"].astype(object)
     base["label"] = [names.get(str(t), lab) for t, lab in zip(base["topic_id"], base["model_label"])]
     base = base[["topic_id", "label", "terms", "term_weights", "coherence", "model_label"]]

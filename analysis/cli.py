@@ -16,7 +16,6 @@ from .corpus import SourceError, read_source
 from .engines import EngineError
 from .keyword_query import QueryError, parse_query
 from .overrides import apply_overrides, read_overrides
-from .pipeline import analyze
 from .reports import write_csv, write_report
 from .skip_reasons import skip_groups
 
@@ -384,6 +383,8 @@ def _report(args) -> int:
         raise SourceError(f"no article could be read from {args.source} ({reasons}"
                           + (f"; all {len(skipped)} listed in {args.out / 'skipped.csv'})"
                              if len(skipped) > 3 else ")"))
+    from .pipeline import analyze  # scikit-learn & co.: only the commands that fit load it
+
     bar, on_stage = _bar("analysing")
     result = analyze(corpus, n_topics=args.topics, n_jobs=args.jobs, random_state=args.seed,
                      skipped=skipped, progress=on_stage)

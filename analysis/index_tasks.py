@@ -32,10 +32,12 @@ from threadpoolctl import threadpool_limits
 from . import archive_layout as layout
 from .corpus import SourceError, read_source
 from .input_scan import file_digest
-from .pipeline import process_chunk
-from .sentiment import article_sentiment
 from .topic_documents import topic_documents
 from .topic_store import load_model
+
+# The splitting, scoring and topic modules (scikit-learn) are imported inside the tasks:
+# the parent of an index run only plans and commits, and a re-run with little to do
+# should not pay for importing them.
 
 __all__ = ["prepare_chunk", "assign_chunk", "fit_topics", "stable_hash", "stratified_sample"]
 
@@ -80,6 +82,9 @@ def prepare_chunk(store: str, root: str, chunk: str, members: list[tuple[str, st
     done = layout.read_json(stage / "summary.json")
     if done is not None:
         return done
+    from .pipeline import process_chunk
+    from .sentiment import article_sentiment
+
     t0 = time.perf_counter()
     corpus, skipped = _read_members(root, members, read_options)
     digests = {}

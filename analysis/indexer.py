@@ -30,6 +30,7 @@ import hashlib
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -47,7 +48,7 @@ from .engines import engine as make_engine
 from .input_scan import file_digest, scan_inputs
 from .sentences import MAX_SENTENCE_WORDS
 from .sentiment import NEGATIVE, POSITIVE
-from .topic_store import load_model, match_topics, save_model
+from .topic_store import load_model, match_topics, model_topics, save_model
 
 __all__ = ["index_archive", "IndexSummary", "after_index", "StoreError", "DEFAULT_SAMPLE_SIZE"]
 
@@ -127,14 +128,24 @@ def make_chunks(pending: pd.DataFrame, chunk_size: int) -> list[tuple[str, pd.Da
 _FEW_VALUES = ("kind", "status", "reason", "run", "chunk", "model")
 
 
-def _records(store: Path) -> pd.DataFrame:
-    """Inputs of every committed chunk (columns ``_INPUT_COLUMNS``)."""
+def _records(store: Path, manifest_is_current: bool = False) -> pd.DataFrame:
+    """Inputs of every committed chunk (columns ``_INPUT_COLUMNS``).
+
+    The chunk records are the truth; after a complete run ``manifest.parquet`` holds
+    the same rows in one file (``manifest_is_current``), which is what a re-run reads:
+    one file instead of one per chunk."""
     folder = layout.records_dir(store)
-    paths = sorted(folder.glob("*.inputs.parquet")) if folder.exists() else []
-    if not paths:
-        return pd.DataFrame({c: pd.Series(dtype=np.int64 if c in ("size", "mtime_ns", "n_articles")
-                                          else object) for c in _INPUT_COLUMNS})
-    table = pa.concat_tables([pq.read_table(p) for p in paths], promote_options="permissive")
+    manifest = Path(store) / "manifest.parquet"
+    if manifest_is_current and manifest.exists():
+        table = pq.read_table(manifest, columns=_INPUT_COLUMNS)
+        keep = pc.and_(pc.not_equal(table.column("chunk"), ""), pc.not_equal(table.column("status"), "deleted"))
+        paths, table = None, table.filter(keep)
+    else:
+        paths = sorted(folder.glob("*.inputs.parquet")) if folder.exists() else []
+        if not paths:
+            return pd.DataFrame({c: pd.Series(dtype=np.int64 if c in ("size", "mtime_ns", "n_articles")
+                                              else object) for c in _INPUT_COLUMNS})
+        table = pa.concat_tables([pq.read_table(p) for p in paths], promote_options="permissive")
     for name in _FEW_VALUES:
         i = table.schema.get_field_index(name)
         table = table.set_column(i, name, pc.dictionary_encode(table.column(name)))
@@ -207,8 +218,8 @@ class _Run:
         model_dir = self.model_dir()
         if model_dir is None:
             return {}
-        model, ids = load_model(model_dir)
-        base = dict(zip(ids, model.topics_["label"])) if model.n_topics_ else {}
+        topics = model_topics(model_dir)
+        base = dict(zip(topics["topic_id"], topics["label"]))
         return {int(t): names.get(str(t), lab) for t, lab in base.items()}
 
 
@@ -287,6 +298,9 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=(4, 10)
                                              if k not in old_settings or refit
                                              or k in ("sample_size", "k_range")}}
     r.meta["source"] = str(root if Path(source).is_dir() else Path(source).absolute())
+    previous = dict(r.meta.get("last_run") or {})
+    manifest_is_current = (previous.get("status") == "complete"
+                           and r.meta.get("manifest_run") == previous.get("run"))
     r.meta["last_run"] = {"run": r.run, "status": "running", "started": r.run,
                           "engine": engine, "refit": bool(refit)}
     r.meta.setdefault("next_topic_id", 0)
@@ -294,14 +308,21 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=(4, 10)
 
     # ---- plan
     t = time.perf_counter()
-    records = _records(store)
+    records = _records(store, manifest_is_current)
     _remove_uncommitted(store, set(records["chunk"]))
+    old_ignored = set(pd.read_parquet(store / "manifest.parquet", columns=["path", "kind"])
+                      .query("kind == 'ignored'")["path"]) if manifest_is_current else None
     inputs = scan[scan["kind"] != "ignored"]
-    merged = inputs.merge(records, on="path", how="outer", suffixes=("", "_old"), indicator=True)
+    # Nullable ints: an outer merge would turn them into float64, which cannot hold a
+    # nanosecond mtime exactly (1.8e18 > 2**53).
+    ints = {"size": "Int64", "mtime_ns": "Int64"}
+    merged = inputs.astype(ints).merge(records.astype(ints), on="path", how="outer",
+                                       suffixes=("", "_old"), indicator=True)
     new = merged["_merge"] == "left_only"
     deleted = merged["_merge"] == "right_only"
     both = merged["_merge"] == "both"
-    same_stat = both & (merged["size"] == merged["size_old"]) & (merged["mtime_ns"] == merged["mtime_ns_old"])
+    same_stat = both & (merged["size"] == merged["size_old"]).fillna(False) \
+        & (merged["mtime_ns"] == merged["mtime_ns_old"]).fillna(False)
     touched = both & ~same_stat
     changed = pd.Series(False, index=merged.index)
     retouched = []
@@ -331,8 +352,10 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=(4, 10)
     keep = records[~records["chunk"].isin(dirty)]
     pending = inputs[~inputs["path"].isin(set(keep["path"]))].reset_index(drop=True)
     kept_chunks = sorted(set(keep["chunk"]))
+    kept_models = dict(zip(keep["chunk"].astype(object), keep["model"].astype(object)))
     current_model = (r.meta.get("model") or {}).get("version")
-    n_stale = int((keep["model"].astype(object) != current_model).sum()) if current_model else 0
+    n_stale = sum(m != current_model for m in kept_models.values()) if current_model else 0
+    ignored_changed = old_ignored != set(scan.loc[scan["kind"] == "ignored", "path"])
     del merged, records, keep, inputs       # a million rows each: not kept through the run
     timings["plan"] = time.perf_counter() - t
 
@@ -348,9 +371,13 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=(4, 10)
     if chunks or n_stale:
         layout.atomic_write_json({"run": r.run, "chunk_size": size}, journal_path)
 
-    with make_engine(engine, n_jobs, scheduler) as eng:
+    need_fit = r.meta.get("model") is None
+    idle = not chunks and not n_stale and not refit and not need_fit
+    if idle and not (summary.deleted_inputs or retouched or ignored_changed):
+        # Nothing changed: the store is as the last run left it.
+        return _done(r, summary, timings, t0, journal_path, manifest_is_current)
+    with (_no_engine() if idle else make_engine(engine, n_jobs, scheduler)) as eng:
         t = time.perf_counter()
-        need_fit = r.meta.get("model") is None
         fit_future = None
         if need_fit and len(pending):
             fit_future = eng.submit(index_tasks.fit_topics, str(root), _sample_candidates(pending, sample_size),
@@ -364,7 +391,7 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=(4, 10)
         timings["chunks"] = time.perf_counter() - t
         # Chunks assigned by an older model (a refit, or one that was interrupted).
         current_model = r.meta["model"]["version"]
-        stale = _stale_chunks(store, current_model)
+        stale = sorted(c for c, m in kept_models.items() if m != current_model)
         if stale:
             t = time.perf_counter()
             summary.reassigned_chunks = _reassign(r, eng, stale)
@@ -376,9 +403,30 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=(4, 10)
 
     t = time.perf_counter()
     _finish(r, scan, root, deleted_rows, summary)
+    timings["finish"] = time.perf_counter() - t
+    return _done(r, summary, timings, t0, journal_path)
+
+
+@contextmanager
+def _no_engine():
+    yield None
+
+
+def _done(r: _Run, summary: IndexSummary, timings: dict, t0: float, journal_path: Path,
+          manifest_current: bool = True) -> IndexSummary:
+    """Mark the run complete in store.json and run :func:`after_index`."""
+    store = r.store
     if journal_path.exists():
         journal_path.unlink()
-    timings["finish"] = time.perf_counter() - t
+    totals = r.meta.get("totals") or {}
+    summary.archive_articles = int(totals.get("articles", summary.archive_articles))
+    summary.archive_sentences = int(totals.get("sentences", summary.archive_sentences))
+    summary.archive_inputs = int(totals.get("inputs", summary.archive_inputs))
+    summary.n_topics = int(totals.get("topics", summary.n_topics))
+    if summary.skipped.empty and (store / "skipped.parquet").exists():
+        summary.skipped = pd.read_parquet(store / "skipped.parquet")
+    if manifest_current:
+        r.meta["manifest_run"] = r.run
     timings["total"] = time.perf_counter() - t0
     summary.timings = timings
     r.meta["last_run"].update(status="complete", finished=_now(), seconds=round(timings["total"], 3),
@@ -426,7 +474,7 @@ def _record_new_mtimes(store: Path, rows: pd.DataFrame, dirty: set) -> None:
         rec = pq.read_table(path).to_pandas()
         new = group.set_index("path")
         hit = rec["path"].isin(new.index)
-        rec.loc[hit, "mtime_ns"] = new.loc[rec.loc[hit, "path"], "mtime_ns"].to_numpy()
+        rec.loc[hit, "mtime_ns"] = new.loc[rec.loc[hit, "path"], "mtime_ns"].to_numpy(dtype=np.int64)
         layout.atomic_write_parquet(rec, path)
 
 
@@ -661,8 +709,7 @@ def _finish(r: _Run, scan: pd.DataFrame, root: Path, deleted_rows: pd.DataFrame,
     skipped = skipped.sort_values("source", kind="stable").reset_index(drop=True)
     layout.atomic_write_parquet(skipped, store / "skipped.parquet")
     summary.skipped = skipped
-    model, ids = load_model(r.model_dir())
-    topics, totals = topic_summary(store, model, ids,
+    topics, totals = topic_summary(store, model_topics(r.model_dir()),
                                    layout.read_json(store / "topic_names.json", {}) or {})
     layout.atomic_write_parquet(topics, store / "topics.parquet")
     summary.n_topics = int(len(topics))
@@ -670,7 +717,7 @@ def _finish(r: _Run, scan: pd.DataFrame, root: Path, deleted_rows: pd.DataFrame,
     summary.archive_sentences = totals["sentences"]
     summary.archive_inputs = int(len(manifest[manifest["status"] != "deleted"]))
     r.meta["totals"] = {**totals, "inputs": summary.archive_inputs,
-                        "skipped": int(len(skipped))}
+                        "skipped": int(len(skipped)), "topics": int(len(topics))}
 
 
 def _collect_garbage(store: Path, committed: set, model_dir: str) -> None:

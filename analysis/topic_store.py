@@ -3,7 +3,8 @@
 A model is saved under ``model/<version>/`` (``model.pkl``: the fitted
 :class:`~analysis.topics.TopicModel`, vectorizer and NMF included, pickled (protocol 5;
 the C pickler is 10x faster than joblib's on the vocabulary dict); ``topic_ids.json``:
-the store's topic id of each model topic, in the model's order).  The version is a
+the store's topic id of each model topic, in the model's order; ``topics.parquet``: the
+model's topics frame under those ids).  The version is a
 digest of the saved bytes, so a chunk record says which model assigned it.
 
 Store topic ids are not the model's numbering: a refit gives a new model whose topics
@@ -23,9 +24,8 @@ from pathlib import Path
 import pickle
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
 
-__all__ = ["save_model", "load_model", "match_topics", "MIN_MATCH_COSINE"]
+__all__ = ["save_model", "load_model", "model_topics", "match_topics", "MIN_MATCH_COSINE"]
 
 #: Below this cosine two topics are not the same topic: the pair is left unmatched.
 MIN_MATCH_COSINE = 0.3
@@ -43,13 +43,28 @@ def save_model(store, model, topic_ids) -> str:
         tmp = Path(tempfile.mkdtemp(prefix=f".{version}.", dir=final.parent))
         (tmp / "model.pkl").write_bytes(data)
         (tmp / "topic_ids.json").write_text(json.dumps([int(t) for t in topic_ids]))
-        for p in (tmp, tmp / "model.pkl", tmp / "topic_ids.json"):
+        topics = model.topics_.copy()
+        topics["topic_id"] = np.asarray(topic_ids, dtype=np.int64)[:len(topics)]
+        topics.to_parquet(tmp / "topics.parquet", index=False)
+        for p in (tmp, tmp / "model.pkl", tmp / "topic_ids.json", tmp / "topics.parquet"):
             os.chmod(p, 0o755 if p.is_dir() else 0o644)
         try:
             os.replace(tmp, final)
         except OSError:          # another writer got there first: same bytes
             shutil.rmtree(tmp, ignore_errors=True)
     return str(final)
+
+
+def model_topics(model_dir) -> pd.DataFrame:
+    """The saved model's ``topics_`` frame under store ids (no unpickling: the parent of
+    an index run reads labels and terms without importing scikit-learn)."""
+    path = os.path.join(str(model_dir), "topics.parquet")
+    if not os.path.exists(path):          # saved before this file was written
+        model, ids = load_model(model_dir)
+        topics = model.topics_.copy()
+        topics["topic_id"] = np.asarray(ids, dtype=np.int64)[:len(topics)]
+        return topics
+    return pd.read_parquet(path)
 
 
 def load_model(model_dir):
@@ -85,6 +100,8 @@ def match_topics(old_model, old_ids, new_model, next_id: int,
     ``cosine`` (float64, NaN when unmatched), ``status`` (str: ``matched``, ``new``,
     ``retired``), ``old_label``, ``new_label`` (str).
     """
+    from scipy.optimize import linear_sum_assignment
+
     old_terms = old_model.vectorizer_.get_feature_names_out() if old_model.n_topics_ else []
     new_terms = new_model.vectorizer_.get_feature_names_out() if new_model.n_topics_ else []
     vocabulary = {t: i for i, t in enumerate(sorted(set(old_terms) | set(new_terms)))}

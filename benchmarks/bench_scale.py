@@ -109,18 +109,34 @@ def vader_floor(store: Path, fraction: float) -> tuple[float, int]:
     return seconds * step, seen
 
 
+def remove_added(folder: Path, n: int) -> int:
+    """Delete the files an earlier incremental figure added (published at or after
+    article ``n``'s time), so the corpus is N articles again; returns how many."""
+    cutoff = scale_corpus.START + scale_corpus.timedelta(seconds=n * scale_corpus.step(n))
+    removed = 0
+    for path in folder.glob("*/*/*/*.txt"):
+        y, m, d = (int(x) for x in path.parent.relative_to(folder).parts)
+        if (y, m, d) < (cutoff.year, cutoff.month, cutoff.day):
+            continue
+        when = scale_corpus.datetime.strptime(path.stem[5:], "%d%m%Y-%H%M%S")
+        if when >= cutoff:
+            path.unlink()
+            removed += 1
+    return removed
+
+
 def ensure_corpus(n: int, data: Path) -> Path:
     folder = data / f"scale-{n}"
     marker = data / f"scale-{n}.complete"
-    # Files added by an earlier incremental figure (dated after the span) go first.
-    for year in sorted(folder.glob("20*")) if folder.exists() else []:
-        if int(year.name) >= 2025:
-            shutil.rmtree(year)
     if not marker.exists():
         t = time.perf_counter()
         scale_corpus.make(n, str(folder))
         marker.write_text(str(n))
         print(f"made {n} files in {folder} in {time.perf_counter() - t:.1f} s")
+    else:
+        removed = remove_added(folder, n)
+        if removed:
+            print(f"removed {removed} files added by an earlier incremental run")
     return folder
 
 

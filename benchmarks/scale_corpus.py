@@ -36,10 +36,14 @@ def base_articles() -> list[str]:
     return texts
 
 
+def step(n_total: int) -> int:
+    """Seconds between two articles of a corpus of ``n_total``."""
+    return max(1, SPAN_SECONDS // max(n_total, 1))
+
+
 def article_file(i: int, n_total: int, bases: list[str]) -> tuple[str, str]:
     """(relative path, file content) of article ``i`` of a corpus of ``n_total``."""
-    step = max(1, SPAN_SECONDS // max(n_total, 1))
-    when = START + timedelta(seconds=i * step)
+    when = START + timedelta(seconds=i * step(n_total))
     stamp = f"news-{when:%d%m%Y-%H%M%S}"
     body = bases[i % len(bases)]
     first, sep, rest = body.partition("\n\n")

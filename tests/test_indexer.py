@@ -145,6 +145,12 @@ def test_incremental_add_change_delete(tmp_path):
     untouched = [n for n in parts_before if n in parts_after and parts_after[n] == parts_before[n]]
     assert len(set(parts_before) - set(parts_after)) >= 1 and untouched
     manifest = pd.read_parquet(store / "manifest.parquet")
+    # The touched file (same bytes, new mtime) was not analysed again: its chunk kept
+    # its id and parts; only its record has the new mtime.
+    touched_row = manifest[manifest["path"] == touched.relative_to(src).as_posix()].iloc[0]
+    assert touched_row["mtime_ns"] == touched.stat().st_mtime_ns
+    assert any(p.name == f"part-{touched_row['chunk']}.parquet" and parts_after[p.name] == parts_before[p.name]
+               for p in store.glob("articles/*/*.parquet"))
     rel = deleted.relative_to(src).as_posix()
     assert manifest.loc[manifest["path"] == rel, "status"].tolist() == ["deleted"]
     assert (manifest["status"] == "analysed").sum() == 129
