@@ -15,8 +15,10 @@ both paths run the same aggregation, so they give the same numbers.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -70,7 +72,6 @@ class Store:
         for name in rollups.FRAMES:
             if name + "_full" not in made:
                 raise StoreError(f"{self.path}: no {name} Parquet files under {name}/")
-        self.con.execute("CREATE VIEW article_topics AS SELECT * FROM article_topics_full")
         try:
             self.settings = json.loads((self.path / "store.json").read_text())
         except (OSError, ValueError):
@@ -85,16 +86,74 @@ class Store:
         if self.use_rollups:
             for view, table in (("articles", "articles_r"), ("sentences", "sentences_r"),
                                 ("r_daily", "daily_r"), ("r_weights", "topic_weights_r"),
-                                ("postings", "postings_r")):
+                                ("postings", "postings_r"),
+                                ("article_topics", "article_topics_r")):
                 self.con.execute(f"CREATE VIEW {view} AS SELECT * FROM {table}")
         else:  # queries read the store's own files (slower, same answers)
-            for name in ("articles", "sentences"):
+            for name in ("articles", "sentences", "article_topics"):
                 self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_full")
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._match_tables: OrderedDict[tuple, str] = OrderedDict()
+
+    #: Keyword and search match sets kept (LRU); each is a small table of row keys.
+    MATCH_CACHE = 32
+
+    def _matches(self, kind: str, text: str, c: Criteria) -> tuple[str, str]:
+        """``(table, key columns)`` of the rows matching ``text``: ``kind`` "article" or
+        "sentence" (keyword, whole word or phrase), "search" (the article search box).
+
+        A keyword is typed once and then every other filter changes around it, so the
+        match set is computed once over the months of the view's date range (token index
+        lookup, then the regex on the candidates for a phrase) and kept as a table; each
+        view then joins it like any other filter."""
+        art = "art" if self.use_rollups else "article_id"
+        cols = f"month, {art}" + (", sentence_id" if kind == "sentence" else "")
+        months = dataclasses.replace(c, keyword=None, topics=None, sentiment=None)
+        key = (kind, text, month_bounds(months), months.undated)
+        with self._lock:
+            table = self._match_tables.get(key)
+            if table is not None:
+                self._match_tables.move_to_end(key)
+                return table, cols
+            table = "m_" + hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).hexdigest()[:20]
+            if kind == "search":
+                cond, params = search_where(text, "x", self.use_rollups, months)
+                src = "articles x"
+            else:
+                cond, params = keyword_where(text, "x", self.use_rollups, kind, months)
+                src = "articles x" if kind == "article" else "sentences x"
+            select = ", ".join(f"x.{col.strip()}" for col in cols.split(","))
+            mwhere, mparams = month_where(months, "x")
+            self.con.cursor().execute(f"CREATE OR REPLACE TABLE {table} AS SELECT DISTINCT "
+                                      f"{select} FROM {src} WHERE {mwhere} AND {cond}",
+                                      mparams + params)
+            self._match_tables[key] = table
+            while len(self._match_tables) > self.MATCH_CACHE:
+                _, old = self._match_tables.popitem(last=False)
+                self.con.cursor().execute(f"DROP TABLE IF EXISTS {old}")
+            return table, cols
 
     def article_where(self, c: Criteria, alias: str = "a") -> tuple[str, list]:
-        """:func:`analysis.criteria.article_where` with the token index when current."""
-        return article_where(c, alias, tokens=self.use_rollups)
+        """:func:`analysis.criteria.article_where` over the narrow articles, the keyword
+        through its cached match set (:meth:`_matches`)."""
+        where, params = article_where(dataclasses.replace(c, keyword=None), alias)
+        if c.keyword:
+            where += " AND " + self._in_matches("article", c.keyword, alias, c)
+        return where, params
+
+    def _in_matches(self, kind: str, text: str, alias: str, c: Criteria) -> str:
+        table, cols = self._matches(kind, text, c)
+        keys = ", ".join(f"{alias}.{col.strip()}" for col in cols.split(","))
+        return f"({keys}) IN (SELECT {cols} FROM {table})"
+
+    def sentence_keyword_where(self, keyword: str, c: Criteria, alias: str = "s") -> str:
+        """Condition: sentence rows ``alias`` mention ``keyword`` (whole word or phrase)."""
+        return self._in_matches("sentence", keyword.strip(), alias, c)
+
+    def search_where(self, text: str, c: Criteria, alias: str = "a") -> str:
+        """Condition: article rows ``alias`` match the search box text."""
+        return self._in_matches("search", text.strip(), alias, c)
 
     def cursor(self):
         """This thread's cursor (DuckDB connections are not shared across threads)."""
@@ -421,9 +480,7 @@ def evidence(store: Store, c: Criteria = Criteria(), *, label: str | None = None
         where += " AND s.label = ?"
         params.append(str(label))
     if keyword and keyword.strip():
-        kcond, kparams = keyword_where(keyword, "s", store.use_rollups, "sentence", c)
-        where += " AND " + kcond
-        params += kparams
+        where += " AND " + store.sentence_keyword_where(keyword, c)
     limit = "" if n is None else f" LIMIT {int(n)} OFFSET {int(offset)}"
     # The joined tables are pruned to the view's months too (a join does not prune).
     fmonths, fparams = month_where(c, "f")
@@ -459,7 +516,7 @@ def keyword_timeline(store: Store, c: Criteria, keyword: str,
     every period of the view (as :func:`analysis.aggregate.keyword_timeline`)."""
     freq = resolve_freq(store, c, freq)
     where, params = _sentence_where(store, c)
-    kcond, kparams = keyword_where(keyword, "s", store.use_rollups, "sentence", c)
+    kcond = store.sentence_keyword_where(keyword, c)
     hits = store.frame(f"""
         SELECT date_trunc('{freq}', s.published) AS period,
                count(*)::BIGINT AS n_sentences, avg(s.compound) AS compound,
@@ -467,7 +524,7 @@ def keyword_timeline(store: Store, c: Criteria, keyword: str,
                avg((s.label = 'negative')::INT) AS neg_share
         FROM sentences s
         WHERE {where} AND s.published IS NOT NULL AND {kcond}
-        GROUP BY 1""", params + kparams)
+        GROUP BY 1""", params)
     hits["period"] = pd.to_datetime(hits["period"]).astype("datetime64[ns]")
     h = headline(store, c)
     idx = _all_periods(None if h.first is None else
@@ -505,9 +562,7 @@ def articles_page(store: Store, c: Criteria = Criteria(), *, search: str = "",
         raise ValueError(f"sort must be one of {ARTICLE_SORTS}, got {sort!r}")
     where, params = store.article_where(c)
     if (search or "").strip():
-        swhere, sparams = search_where(search, "a", store.use_rollups, c)
-        where += " AND " + swhere
-        params += sparams
+        where += " AND " + store.search_where(search, c)
     direction = "DESC" if descending else "ASC"
     order = f"a.{sort} {direction} NULLS LAST"
     if sort != "published":

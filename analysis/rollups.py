@@ -50,10 +50,10 @@ from .criteria import KEY_BASE
 __all__ = ["ROLLUP_VERSION", "write_rollups", "daily_sql", "weights_sql", "stale_months",
            "store_months", "connect", "register_frames"]
 
-ROLLUP_VERSION = 2
+ROLLUP_VERSION = 3
 FRAMES = ("articles", "sentences", "article_topics")
 #: The roll-up tables, one folder each under ``rollups/``.
-KINDS = ("daily", "topic_weights", "articles", "sentences", "postings")
+KINDS = ("daily", "topic_weights", "articles", "sentences", "article_topics", "postings")
 
 
 def store_months(store_dir) -> list[str]:
@@ -177,6 +177,11 @@ def _month_sql() -> dict[str, str]:
                    s.label
             FROM sentences s JOIN arts r USING (article_id) WHERE s.month = ?
             ORDER BY r.art, s.sentence_id""",
+        "article_topics": f"""
+            WITH {_ARTS}
+            SELECT t.article_id, r.art, t.topic_id, t.weight
+            FROM article_topics t JOIN arts r USING (article_id) WHERE t.month = ?
+            ORDER BY r.art, t.topic_id""",
         # The token index (an inverted index): per word, the sorted keys of the sentences
         # that hold it, key = art * 2**20 + sentence_id + 1 (0: the title or a section
         # heading, text that is in no sentence).  One row per word and month, so a
