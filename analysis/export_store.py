@@ -123,7 +123,8 @@ def export_csvs(store, out_dir, c: Criteria = Criteria(), freq: str = "auto",
 
 def _chosen_by(settings: dict) -> str:
     """How k was chosen, wherever ``store.json`` records it."""
-    for where in (settings, settings.get("settings") or {}, settings.get("topics") or {}):
+    for where in (settings, settings.get("settings") or {}, settings.get("model") or {},
+                  settings.get("topics") or {}):
         if isinstance(where, dict) and where.get("chosen_by"):
             return str(where["chosen_by"])
     return ""

@@ -482,23 +482,16 @@ def evidence(store: Store, c: Criteria = Criteria(), *, label: str | None = None
     if keyword and keyword.strip():
         where += " AND " + store.sentence_keyword_where(keyword, c)
     limit = "" if n is None else f" LIMIT {int(n)} OFFSET {int(offset)}"
-    # The joined tables are pruned to the view's months too (a join does not prune).
-    fmonths, fparams = month_where(c, "f")
+    # The joined articles are pruned to the view's months too (a join does not prune).
     amonths, aparams = month_where(c, "a")
     order = "abs({0}.compound) DESC, {0}.published ASC NULLS LAST, {0}.article_id, {0}.sentence_id"
-    # The strongest sentences are picked on the narrow columns; only those rows are then
-    # read in full (text, offsets) from their month partitions.
     ev = store.frame(f"""
-        WITH hits AS (
-            SELECT s.month, s.article_id, s.sentence_id, s.published, s.topic_id, s.compound
-            FROM sentences s WHERE {where} ORDER BY {order.format("s")}{limit})
-        SELECT {_EVIDENCE_COLUMNS}, a.title
-        FROM hits h
-        JOIN sentences_full f ON f.month = h.month AND f.article_id = h.article_id
-             AND f.sentence_id = h.sentence_id
-        JOIN articles a ON a.month = h.month AND a.article_id = h.article_id
-        WHERE {fmonths} AND {amonths}
-        ORDER BY {order.format("h")}""", params + fparams + aparams)
+        SELECT s.article_id, s.sentence_id, s.paragraph, s.section, s.start, s."end", s.text,
+               s.truncated, s.neg, s.neu, s.pos, s.compound, s.label, s.published, s.topic_id,
+               a.title
+        FROM sentences s JOIN articles a ON a.month = s.month AND a.article_id = s.article_id
+        WHERE {where} AND {amonths}
+        ORDER BY {order.format("s")}{limit}""", params + aparams)
     labels = store.labels(names)
     ev["topic_label"] = [labels.get(int(t), str(t)) for t in ev["topic_id"]]
     return ev
@@ -605,8 +598,8 @@ def map_sample(store: Store, c: Criteria = Criteria(), n: int = 2000,
     """A deterministic sample of at most ``n`` of the view's articles for the article map
     and the number of articles it was drawn from.
 
-    The sample is the ``n`` articles with the smallest MD5 of their id (the same
-    articles for the same filter, on any machine), placed by
+    The sample is the ``n`` articles with the smallest MD5 of their id (its first 60
+    bits; the same articles for the same filter on any machine), placed by
     :func:`analysis.topic_maps.weights_map` (PCA of the square roots of their topic
     weights).  Returns ``article_id``, ``x``, ``y``, ``title``, ``topic_id``,
     ``topic_label``, ``compound``, ``published``.
@@ -614,19 +607,22 @@ def map_sample(store: Store, c: Criteria = Criteria(), n: int = 2000,
     from .topic_maps import weights_map
 
     where, params = store.article_where(c)
-    total = int(store.one(f"SELECT count(*) FROM articles a WHERE {where}", params)[0])
+    key = ("a.sample_key" if store.use_rollups
+           else "('0x' || md5(a.article_id)[:15])::BIGINT")  # the roll-up's sample_key
+    order = f"{key}, a.article_id"
     sample = store.frame(f"""
         SELECT a.article_id, a.month, a.title, a.topic_id, a.topic_label, a.compound,
-               a.published
-        FROM articles a WHERE {where} ORDER BY md5(a.article_id) LIMIT ?""",
-                         params + [int(n)])
-    cur = store.cursor()
-    cur.register("_sample", sample[["article_id", "month"]])
-    try:
-        weights = cur.execute("SELECT t.article_id, t.topic_id, t.weight FROM article_topics t "
-                              "JOIN _sample USING (month, article_id)").df()
-    finally:
-        cur.unregister("_sample")
+               a.published, count(*) OVER () AS _total
+        FROM articles a WHERE {where} ORDER BY {order} LIMIT ?""", params + [int(n)])
+    total = int(sample["_total"].iloc[0]) if len(sample) else 0
+    sample = sample.drop(columns="_total")
+    tmonths, tparams = month_where(c, "t")
+    weights = store.frame(f"""
+        WITH smp AS (SELECT a.month, a.article_id FROM articles a WHERE {where}
+                     ORDER BY {order} LIMIT ?)
+        SELECT t.article_id, t.topic_id, t.weight FROM article_topics t
+        JOIN smp ON smp.month = t.month AND smp.article_id = t.article_id
+        WHERE {tmonths}""", params + [int(n)] + tparams)
     xy = weights_map(weights, sample["article_id"])
     out = xy.merge(sample.drop(columns="month"), on="article_id", how="left")
     labels = store.labels(names)

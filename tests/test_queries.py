@@ -306,3 +306,10 @@ def test_criteria_are_checked_and_normalised():
     assert Criteria(topics=[3]) == Criteria(topics=(3,))
     with pytest.raises(ValueError, match="low <= high"):
         Criteria(sentiment=(0.5, -0.5))
+
+
+def test_map_sample_is_the_same_with_or_without_rollups(store_dirs):
+    a = q.map_sample(q.Store(store_dirs["rollups"]), n=7)[0]
+    b = q.map_sample(q.Store(store_dirs["raw"]), n=7)[0]
+    assert a["article_id"].tolist() == b["article_id"].tolist()
+    pd.testing.assert_frame_equal(a, b, check_dtype=False)
