@@ -155,6 +155,12 @@ class Store:
         """Condition: article rows ``alias`` match the search box text."""
         return self._in_matches("search", text.strip(), alias, c)
 
+    @property
+    def key(self) -> str:
+        """The column that names an article within a month: ``art`` in the roll-ups,
+        ``article_id`` in the store's own files."""
+        return "art" if self.use_rollups else "article_id"
+
     def cursor(self):
         """This thread's cursor (DuckDB connections are not shared across threads)."""
         cur = getattr(self._local, "cur", None)
@@ -481,20 +487,54 @@ def evidence(store: Store, c: Criteria = Criteria(), *, label: str | None = None
         params.append(str(label))
     if keyword and keyword.strip():
         where += " AND " + store.sentence_keyword_where(keyword, c)
-    limit = "" if n is None else f" LIMIT {int(n)} OFFSET {int(offset)}"
-    # The joined articles are pruned to the view's months too (a join does not prune).
-    amonths, aparams = month_where(c, "a")
     order = "abs({0}.compound) DESC, {0}.published ASC NULLS LAST, {0}.article_id, {0}.sentence_id"
-    ev = store.frame(f"""
-        SELECT s.article_id, s.sentence_id, s.paragraph, s.section, s.start, s."end", s.text,
-               s.truncated, s.neg, s.neu, s.pos, s.compound, s.label, s.published, s.topic_id,
-               a.title
-        FROM sentences s JOIN articles a ON a.month = s.month AND a.article_id = s.article_id
-        WHERE {where} AND {amonths}
-        ORDER BY {order.format("s")}{limit}""", params + aparams)
+    cols = ('article_id, sentence_id, paragraph, section, start, "end", text, truncated, neg, '
+            'neu, pos, compound, label, published, topic_id')
+    amonths, aparams = month_where(c, "a")
+    if n is None or n > _FETCH_MAX:
+        # everything (a download): one pass, the joined articles pruned to the months
+        ev = store.frame(f"""
+            SELECT {", ".join("s." + col.strip() for col in cols.split(","))}, a.title
+            FROM sentences s JOIN articles a ON a.month = s.month AND a.article_id = s.article_id
+            WHERE {where} AND {amonths} ORDER BY {order.format("s")}
+            {"" if n is None else f"LIMIT {int(n)} OFFSET {int(offset)}"}""", params + aparams)
+    else:
+        # The strongest sentences are picked on the narrow columns, then only their rows
+        # are read in full (a top-N over the text column would decode all of it).
+        k = store.key
+        hits = store.frame(f"""
+            SELECT s.month, s.{k}, s.sentence_id FROM sentences s WHERE {where}
+            ORDER BY {order.format("s")} LIMIT {int(n)} OFFSET {int(offset)}""", params)
+        rows = _fetch(store, "sentences", cols, hits, [k, "sentence_id"])
+        titles = _fetch(store, "articles", "title", hits[["month", k]].drop_duplicates(), [k])
+        ev = (hits.merge(rows, on=["month", k, "sentence_id"], how="left")
+              .merge(titles, on=["month", k], how="left")
+              .drop(columns=["month"] + ([k] if k != "article_id" else [])))
+        ev = ev[[col.strip().strip('"') for col in cols.split(",")] + ["title"]]
     labels = store.labels(names)
     ev["topic_label"] = [labels.get(int(t), str(t)) for t in ev["topic_id"]]
     return ev
+
+
+#: Most rows fetched by key after a narrow top-N (beyond: one pass over the view).
+_FETCH_MAX = 5000
+
+
+def _fetch(store: Store, table: str, cols: str, keys: pd.DataFrame, on: list[str]) -> pd.DataFrame:
+    """Columns ``cols`` of ``table``'s rows whose ``month`` and ``on`` columns are those of
+    ``keys``: the months and article keys go in as literal IN lists (bound), so DuckDB
+    reads only the partitions and row groups that hold them."""
+    names = [col.strip() for col in cols.split(",")]
+    extra = [col for col in on if col not in names]
+    select = ", ".join(f"x.{col}" for col in ["month"] + extra + names)
+    if keys.empty:
+        return store.frame(f"SELECT {select} FROM {table} x WHERE FALSE")
+    months = sorted(set(keys["month"]))
+    first = sorted(set(keys[on[0]]))
+    sql = (f"SELECT {select} FROM {table} x WHERE x.month IN ({', '.join('?' * len(months))}) "
+           f"AND x.{on[0]} IN ({', '.join('?' * len(first))})")
+    rows = store.frame(sql, months + [v.item() if hasattr(v, "item") else v for v in first])
+    return rows.merge(keys[["month"] + on].drop_duplicates(), on=["month"] + on)
 
 
 def _period_bounds(period, freq) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -609,22 +649,19 @@ def map_sample(store: Store, c: Criteria = Criteria(), n: int = 2000,
     where, params = store.article_where(c)
     key = ("a.sample_key" if store.use_rollups
            else "('0x' || md5(a.article_id)[:15])::BIGINT")  # the roll-up's sample_key
-    order = f"{key}, a.article_id"
-    sample = store.frame(f"""
-        SELECT a.article_id, a.month, a.title, a.topic_id, a.topic_label, a.compound,
-               a.published, count(*) OVER () AS _total
-        FROM articles a WHERE {where} ORDER BY {order} LIMIT ?""", params + [int(n)])
-    total = int(sample["_total"].iloc[0]) if len(sample) else 0
-    sample = sample.drop(columns="_total")
-    tmonths, tparams = month_where(c, "t")
-    weights = store.frame(f"""
-        WITH smp AS (SELECT a.month, a.article_id FROM articles a WHERE {where}
-                     ORDER BY {order} LIMIT ?)
-        SELECT t.article_id, t.topic_id, t.weight FROM article_topics t
-        JOIN smp ON smp.month = t.month AND smp.article_id = t.article_id
-        WHERE {tmonths}""", params + [int(n)] + tparams)
-    xy = weights_map(weights, sample["article_id"])
-    out = xy.merge(sample.drop(columns="month"), on="article_id", how="left")
+    k = store.key
+    picked = store.frame(f"""
+        SELECT a.month, a.{k}{", a.article_id" if k != "article_id" else ""} FROM articles a
+        WHERE {where} ORDER BY {key}, a.article_id LIMIT ?""", params + [int(n)])
+    total = headline(store, c).n_articles if len(picked) == int(n) else len(picked)
+    cols = "article_id, title, topic_id, topic_label, compound, published"
+    sample = picked.merge(_fetch(store, "articles", cols, picked[["month", k]], [k]),
+                          on=["month", k] + (["article_id"] if k != "article_id" else []))
+    weights = _fetch(store, "article_topics", "article_id, topic_id, weight",
+                     picked[["month", k]], [k])
+    xy = weights_map(weights, picked["article_id"])
+    out = xy.merge(sample[["article_id", "title", "topic_id", "topic_label", "compound",
+                           "published"]], on="article_id", how="left")
     labels = store.labels(names)
     out["topic_label"] = [labels.get(int(t), lab) for t, lab in
                           zip(out["topic_id"], out["topic_label"])]

@@ -50,7 +50,7 @@ from .criteria import KEY_BASE
 __all__ = ["ROLLUP_VERSION", "write_rollups", "daily_sql", "weights_sql", "stale_months",
            "store_months", "connect", "register_frames"]
 
-ROLLUP_VERSION = 4
+ROLLUP_VERSION = 5
 FRAMES = ("articles", "sentences", "article_topics")
 #: The roll-up tables, one folder each under ``rollups/``.
 KINDS = ("daily", "topic_weights", "articles", "sentences", "article_topics", "postings")
@@ -210,7 +210,9 @@ def _month_sql() -> dict[str, str]:
 
 #: Rows per Parquet row group where the default is too coarse: a word's postings are
 #: found by the row group's min/max token, and only that row group's lists are decoded.
-_ROW_GROUP = {"postings": 1024}
+#: The compacted copies are read by key too (evidence rows, the map sample): row groups
+#: of a few thousand rows keep such a read to the groups that hold the keys.
+_ROW_GROUP = {"postings": 1024, "sentences": 8192, "articles": 4096, "article_topics": 8192}
 
 
 def _write_atomic(table, path: Path, row_group_size: int | None = None) -> None:
