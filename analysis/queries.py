@@ -529,11 +529,15 @@ def _fetch(store: Store, table: str, cols: str, keys: pd.DataFrame, on: list[str
     select = ", ".join(f"x.{col}" for col in ["month"] + extra + names)
     if keys.empty:
         return store.frame(f"SELECT {select} FROM {table} x WHERE FALSE")
-    months = sorted(set(keys["month"]))
-    first = sorted(set(keys[on[0]]))
-    sql = (f"SELECT {select} FROM {table} x WHERE x.month IN ({', '.join('?' * len(months))}) "
-           f"AND x.{on[0]} IN ({', '.join('?' * len(first))})")
-    rows = store.frame(sql, months + [v.item() if hasattr(v, "item") else v for v in first])
+    # One branch per month, each with literal filters: its partition and, by the row
+    # groups' min/max, only the groups holding its keys are read.
+    branches, params = [], []
+    for month, part in keys.groupby("month", sort=True):
+        values = sorted({v.item() if hasattr(v, "item") else v for v in part[on[0]]})
+        branches.append(f"SELECT {select} FROM {table} x WHERE x.month = ? AND "
+                        f"x.{on[0]} IN ({', '.join('?' * len(values))})")
+        params += [month] + values
+    rows = store.frame(" UNION ALL ".join(branches), params)
     return rows.merge(keys[["month"] + on].drop_duplicates(), on=["month"] + on)
 
 
