@@ -93,7 +93,7 @@ def export_csvs(store, out_dir, c: Criteria = Criteria(), freq: str = "auto",
     params = fparams + params
     written.append(stream_csv(_batches(store, sql, params, batch_rows, labels),
                               out_dir / "articles.csv", reports.ARTICLE_COLUMNS)[0])
-    swhere, sparams = queries._sentence_where(store, c)
+    swhere, sparams = queries._sentence_where(store, c, key="article_id")
     scols = ", ".join("a.title" if col == "title" else "a.topic_label" if col == "topic_label"
                       else f's."{col}"' for col in reports.SENTENCE_COLUMNS)
     sql = (f"SELECT {scols}, s.topic_id FROM sentences_full s JOIN articles_full a ON a.month = s.month "

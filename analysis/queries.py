@@ -419,16 +419,19 @@ def topic_sentiment(store: Store, c: Criteria = Criteria(),
 
 
 # ---------------------------------------------------------------------- sentences
-def _sentence_where(store: Store, c: Criteria, alias: str = "s") -> tuple[str, list]:
+def _sentence_where(store: Store, c: Criteria, alias: str = "s",
+                    key: str | None = None) -> tuple[str, list]:
     """Condition over ``sentences`` rows for the articles of ``c``: the date and topic
     criteria on the sentences' own (denormalised) columns, the article-level ones
-    (sentiment, keyword) through a semi-join on the articles."""
+    (sentiment, keyword) through a semi-join on the articles by ``key`` (default
+    :attr:`Store.key`; ``article_id`` for rows of the store's own files)."""
+    key = key or store.key
     plain = dataclasses.replace(c, sentiment=None, keyword=None)
     where, params = article_where(plain, alias)
     if c.sentiment is not None or c.keyword is not None:
         awhere, aparams = store.article_where(c, "a")
-        where += (f" AND ({alias}.month, {alias}.article_id) IN "
-                  f"(SELECT a.month, a.article_id FROM articles a WHERE {awhere})")
+        where += (f" AND ({alias}.month, {alias}.{key}) IN "
+                  f"(SELECT a.month, a.{key} FROM articles a WHERE {awhere})")
         params += aparams
     return where, params
 
