@@ -103,7 +103,7 @@ def export_csvs(store, out_dir, c: Criteria = Criteria(), freq: str = "auto",
     params = fparams + params
     written.append(stream_csv(_batches(store, sql, params, batch_rows, labels),
                               out_dir / "articles.csv", acols)[0])
-    swhere, sparams = queries._sentence_where(store, c)
+    swhere, sparams = queries._sentence_where(store, c, key="article_id")
     from_article = {"title", "topic_label", "outlet"}
     scol_names = [col for col in reports.SENTENCE_COLUMNS
                   if (col in have_a if col in from_article else col in have_s)]
@@ -136,7 +136,8 @@ def export_csvs(store, out_dir, c: Criteria = Criteria(), freq: str = "auto",
 
 def _chosen_by(settings: dict) -> str:
     """How k was chosen, wherever ``store.json`` records it."""
-    for where in (settings, settings.get("settings") or {}, settings.get("topics") or {}):
+    for where in (settings, settings.get("settings") or {}, settings.get("model") or {},
+                  settings.get("topics") or {}):
         if isinstance(where, dict) and where.get("chosen_by"):
             return str(where["chosen_by"])
     return ""

@@ -15,8 +15,10 @@ both paths run the same aggregation, so they give the same numbers.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -70,7 +72,6 @@ class Store:
         for name in rollups.FRAMES:
             if name + "_full" not in made:
                 raise StoreError(f"{self.path}: no {name} Parquet files under {name}/")
-        self.con.execute("CREATE VIEW article_topics AS SELECT * FROM article_topics_full")
         try:
             self.settings = json.loads((self.path / "store.json").read_text())
         except (OSError, ValueError):
@@ -85,16 +86,80 @@ class Store:
         if self.use_rollups:
             for view, table in (("articles", "articles_r"), ("sentences", "sentences_r"),
                                 ("r_daily", "daily_r"), ("r_weights", "topic_weights_r"),
-                                ("postings", "postings_r")):
+                                ("postings", "postings_r"),
+                                ("article_topics", "article_topics_r")):
                 self.con.execute(f"CREATE VIEW {view} AS SELECT * FROM {table}")
         else:  # queries read the store's own files (slower, same answers)
-            for name in ("articles", "sentences"):
+            for name in ("articles", "sentences", "article_topics"):
                 self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_full")
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._match_tables: OrderedDict[tuple, str] = OrderedDict()
+
+    #: Keyword and search match sets kept (LRU); each is a small table of row keys.
+    MATCH_CACHE = 32
+
+    def _matches(self, kind: str, text: str, c: Criteria) -> tuple[str, str]:
+        """``(table, key columns)`` of the rows matching ``text``: ``kind`` "article" or
+        "sentence" (keyword, whole word or phrase), "search" (the article search box).
+
+        A keyword is typed once and then every other filter changes around it, so the
+        match set is computed once over the months of the view's date range (token index
+        lookup, then the regex on the candidates for a phrase) and kept as a table; each
+        view then joins it like any other filter."""
+        art = "art" if self.use_rollups else "article_id"
+        cols = f"month, {art}" + (", sentence_id" if kind == "sentence" else "")
+        months = dataclasses.replace(c, keyword=None, topics=None, sentiment=None)
+        key = (kind, text, month_bounds(months), months.undated)
+        with self._lock:
+            table = self._match_tables.get(key)
+            if table is not None:
+                self._match_tables.move_to_end(key)
+                return table, cols
+            table = "m_" + hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).hexdigest()[:20]
+            if kind == "search":
+                cond, params = search_where(text, "x", self.use_rollups, months)
+                src = "articles x"
+            else:
+                cond, params = keyword_where(text, "x", self.use_rollups, kind, months)
+                src = "articles x" if kind == "article" else "sentences x"
+            select = ", ".join(f"x.{col.strip()}" for col in cols.split(","))
+            mwhere, mparams = month_where(months, "x")
+            self.con.cursor().execute(f"CREATE OR REPLACE TABLE {table} AS SELECT DISTINCT "
+                                      f"{select} FROM {src} WHERE {mwhere} AND {cond}",
+                                      mparams + params)
+            self._match_tables[key] = table
+            while len(self._match_tables) > self.MATCH_CACHE:
+                _, old = self._match_tables.popitem(last=False)
+                self.con.cursor().execute(f"DROP TABLE IF EXISTS {old}")
+            return table, cols
 
     def article_where(self, c: Criteria, alias: str = "a") -> tuple[str, list]:
-        """:func:`analysis.criteria.article_where` with the token index when current."""
-        return article_where(c, alias, tokens=self.use_rollups)
+        """:func:`analysis.criteria.article_where` over the narrow articles, the keyword
+        through its cached match set (:meth:`_matches`)."""
+        where, params = article_where(dataclasses.replace(c, keyword=None), alias)
+        if c.keyword:
+            where += " AND " + self._in_matches("article", c.keyword, alias, c)
+        return where, params
+
+    def _in_matches(self, kind: str, text: str, alias: str, c: Criteria) -> str:
+        table, cols = self._matches(kind, text, c)
+        keys = ", ".join(f"{alias}.{col.strip()}" for col in cols.split(","))
+        return f"({keys}) IN (SELECT {cols} FROM {table})"
+
+    def sentence_keyword_where(self, keyword: str, c: Criteria, alias: str = "s") -> str:
+        """Condition: sentence rows ``alias`` mention ``keyword`` (whole word or phrase)."""
+        return self._in_matches("sentence", keyword.strip(), alias, c)
+
+    def search_where(self, text: str, c: Criteria, alias: str = "a") -> str:
+        """Condition: article rows ``alias`` match the search box text."""
+        return self._in_matches("search", text.strip(), alias, c)
+
+    @property
+    def key(self) -> str:
+        """The column that names an article within a month: ``art`` in the roll-ups,
+        ``article_id`` in the store's own files."""
+        return "art" if self.use_rollups else "article_id"
 
     def cursor(self):
         """This thread's cursor (DuckDB connections are not shared across threads)."""
@@ -360,16 +425,19 @@ def topic_sentiment(store: Store, c: Criteria = Criteria(),
 
 
 # ---------------------------------------------------------------------- sentences
-def _sentence_where(store: Store, c: Criteria, alias: str = "s") -> tuple[str, list]:
+def _sentence_where(store: Store, c: Criteria, alias: str = "s",
+                    key: str | None = None) -> tuple[str, list]:
     """Condition over ``sentences`` rows for the articles of ``c``: the date and topic
     criteria on the sentences' own (denormalised) columns, the article-level ones
-    (sentiment, keyword) through a semi-join on the articles."""
+    (sentiment, keyword) through a semi-join on the articles by ``key`` (default
+    :attr:`Store.key`; ``article_id`` for rows of the store's own files)."""
+    key = key or store.key
     plain = dataclasses.replace(c, sentiment=None, keyword=None)
     where, params = article_where(plain, alias)
     if c.sentiment is not None or c.keyword is not None:
         awhere, aparams = store.article_where(c, "a")
-        where += (f" AND ({alias}.month, {alias}.article_id) IN "
-                  f"(SELECT a.month, a.article_id FROM articles a WHERE {awhere})")
+        where += (f" AND ({alias}.month, {alias}.{key}) IN "
+                  f"(SELECT a.month, a.{key} FROM articles a WHERE {awhere})")
         params += aparams
     return where, params
 
@@ -427,30 +495,59 @@ def evidence(store: Store, c: Criteria = Criteria(), *, label: str | None = None
         where += " AND s.label = ?"
         params.append(str(label))
     if keyword and keyword.strip():
-        kcond, kparams = keyword_where(keyword, "s", store.use_rollups, "sentence", c)
-        where += " AND " + kcond
-        params += kparams
-    limit = "" if n is None else f" LIMIT {int(n)} OFFSET {int(offset)}"
-    # The joined tables are pruned to the view's months too (a join does not prune).
-    fmonths, fparams = month_where(c, "f")
-    amonths, aparams = month_where(c, "a")
+        where += " AND " + store.sentence_keyword_where(keyword, c)
     order = "abs({0}.compound) DESC, {0}.published ASC NULLS LAST, {0}.article_id, {0}.sentence_id"
-    # The strongest sentences are picked on the narrow columns; only those rows are then
-    # read in full (text, offsets) from their month partitions.
-    ev = store.frame(f"""
-        WITH hits AS (
-            SELECT s.month, s.article_id, s.sentence_id, s.published, s.topic_id, s.compound
-            FROM sentences s WHERE {where} ORDER BY {order.format("s")}{limit})
-        SELECT {_EVIDENCE_COLUMNS}, a.title
-        FROM hits h
-        JOIN sentences_full f ON f.month = h.month AND f.article_id = h.article_id
-             AND f.sentence_id = h.sentence_id
-        JOIN articles a ON a.month = h.month AND a.article_id = h.article_id
-        WHERE {fmonths} AND {amonths}
-        ORDER BY {order.format("h")}""", params + fparams + aparams)
+    cols = ('article_id, sentence_id, paragraph, section, start, "end", text, truncated, neg, '
+            'neu, pos, compound, label, published, topic_id')
+    amonths, aparams = month_where(c, "a")
+    if n is None or n > _FETCH_MAX:
+        # everything (a download): one pass, the joined articles pruned to the months
+        ev = store.frame(f"""
+            SELECT {", ".join("s." + col.strip() for col in cols.split(","))}, a.title
+            FROM sentences s JOIN articles a ON a.month = s.month AND a.article_id = s.article_id
+            WHERE {where} AND {amonths} ORDER BY {order.format("s")}
+            {"" if n is None else f"LIMIT {int(n)} OFFSET {int(offset)}"}""", params + aparams)
+    else:
+        # The strongest sentences are picked on the narrow columns, then only their rows
+        # are read in full (a top-N over the text column would decode all of it).
+        k = store.key
+        hits = store.frame(f"""
+            SELECT s.month, s.{k}, s.sentence_id FROM sentences s WHERE {where}
+            ORDER BY {order.format("s")} LIMIT {int(n)} OFFSET {int(offset)}""", params)
+        rows = _fetch(store, "sentences", cols, hits, [k, "sentence_id"])
+        titles = _fetch(store, "articles", "title", hits[["month", k]].drop_duplicates(), [k])
+        ev = (hits.merge(rows, on=["month", k, "sentence_id"], how="left")
+              .merge(titles, on=["month", k], how="left")
+              .drop(columns=["month"] + ([k] if k != "article_id" else [])))
+        ev = ev[[col.strip().strip('"') for col in cols.split(",")] + ["title"]]
     labels = store.labels(names)
     ev["topic_label"] = [labels.get(int(t), str(t)) for t in ev["topic_id"]]
     return ev
+
+
+#: Most rows fetched by key after a narrow top-N (beyond: one pass over the view).
+_FETCH_MAX = 5000
+
+
+def _fetch(store: Store, table: str, cols: str, keys: pd.DataFrame, on: list[str]) -> pd.DataFrame:
+    """Columns ``cols`` of ``table``'s rows whose ``month`` and ``on`` columns are those of
+    ``keys``: the months and article keys go in as literal IN lists (bound), so DuckDB
+    reads only the partitions and row groups that hold them."""
+    names = [col.strip() for col in cols.split(",")]
+    extra = [col for col in on if col not in names]
+    select = ", ".join(f"x.{col}" for col in ["month"] + extra + names)
+    if keys.empty:
+        return store.frame(f"SELECT {select} FROM {table} x WHERE FALSE")
+    # One branch per month, each with literal filters: its partition and, by the row
+    # groups' min/max, only the groups holding its keys are read.
+    branches, params = [], []
+    for month, part in keys.groupby("month", sort=True):
+        values = sorted({v.item() if hasattr(v, "item") else v for v in part[on[0]]})
+        branches.append(f"SELECT {select} FROM {table} x WHERE x.month = ? AND "
+                        f"x.{on[0]} IN ({', '.join('?' * len(values))})")
+        params += [month] + values
+    rows = store.frame(" UNION ALL ".join(branches), params)
+    return rows.merge(keys[["month"] + on].drop_duplicates(), on=["month"] + on)
 
 
 def _period_bounds(period, freq) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -465,7 +562,7 @@ def keyword_timeline(store: Store, c: Criteria, keyword: str,
     every period of the view (as :func:`analysis.aggregate.keyword_timeline`)."""
     freq = resolve_freq(store, c, freq)
     where, params = _sentence_where(store, c)
-    kcond, kparams = keyword_where(keyword, "s", store.use_rollups, "sentence", c)
+    kcond = store.sentence_keyword_where(keyword, c)
     hits = store.frame(f"""
         SELECT date_trunc('{freq}', s.published) AS period,
                count(*)::BIGINT AS n_sentences, avg(s.compound) AS compound,
@@ -473,7 +570,7 @@ def keyword_timeline(store: Store, c: Criteria, keyword: str,
                avg((s.label = 'negative')::INT) AS neg_share
         FROM sentences s
         WHERE {where} AND s.published IS NOT NULL AND {kcond}
-        GROUP BY 1""", params + kparams)
+        GROUP BY 1""", params)
     hits["period"] = pd.to_datetime(hits["period"]).astype("datetime64[ns]")
     h = headline(store, c)
     idx = _all_periods(None if h.first is None else
@@ -511,9 +608,7 @@ def articles_page(store: Store, c: Criteria = Criteria(), *, search: str = "",
         raise ValueError(f"sort must be one of {ARTICLE_SORTS}, got {sort!r}")
     where, params = store.article_where(c)
     if (search or "").strip():
-        swhere, sparams = search_where(search, "a", store.use_rollups, c)
-        where += " AND " + swhere
-        params += sparams
+        where += " AND " + store.search_where(search, c)
     direction = "DESC" if descending else "ASC"
     order = f"a.{sort} {direction} NULLS LAST"
     if sort != "published":
@@ -556,8 +651,8 @@ def map_sample(store: Store, c: Criteria = Criteria(), n: int = 2000,
     """A deterministic sample of at most ``n`` of the view's articles for the article map
     and the number of articles it was drawn from.
 
-    The sample is the ``n`` articles with the smallest MD5 of their id (the same
-    articles for the same filter, on any machine), placed by
+    The sample is the ``n`` articles with the smallest MD5 of their id (its first 60
+    bits; the same articles for the same filter on any machine), placed by
     :func:`analysis.topic_maps.weights_map` (PCA of the square roots of their topic
     weights).  Returns ``article_id``, ``x``, ``y``, ``title``, ``topic_id``,
     ``topic_label``, ``compound``, ``published``.
@@ -565,21 +660,21 @@ def map_sample(store: Store, c: Criteria = Criteria(), n: int = 2000,
     from .topic_maps import weights_map
 
     where, params = store.article_where(c)
-    total = int(store.one(f"SELECT count(*) FROM articles a WHERE {where}", params)[0])
-    sample = store.frame(f"""
-        SELECT a.article_id, a.month, a.title, a.topic_id, a.topic_label, a.compound,
-               a.published
-        FROM articles a WHERE {where} ORDER BY md5(a.article_id) LIMIT ?""",
-                         params + [int(n)])
-    cur = store.cursor()
-    cur.register("_sample", sample[["article_id", "month"]])
-    try:
-        weights = cur.execute("SELECT t.article_id, t.topic_id, t.weight FROM article_topics t "
-                              "JOIN _sample USING (month, article_id)").df()
-    finally:
-        cur.unregister("_sample")
-    xy = weights_map(weights, sample["article_id"])
-    out = xy.merge(sample.drop(columns="month"), on="article_id", how="left")
+    key = ("a.sample_key" if store.use_rollups
+           else "('0x' || md5(a.article_id)[:15])::BIGINT")  # the roll-up's sample_key
+    k = store.key
+    picked = store.frame(f"""
+        SELECT a.month, a.{k}{", a.article_id" if k != "article_id" else ""} FROM articles a
+        WHERE {where} ORDER BY {key}, a.article_id LIMIT ?""", params + [int(n)])
+    total = headline(store, c).n_articles if len(picked) == int(n) else len(picked)
+    cols = "article_id, title, topic_id, topic_label, compound, published"
+    sample = picked.merge(_fetch(store, "articles", cols, picked[["month", k]], [k]),
+                          on=["month", k] + (["article_id"] if k != "article_id" else []))
+    weights = _fetch(store, "article_topics", "article_id, topic_id, weight",
+                     picked[["month", k]], [k])
+    xy = weights_map(weights, picked["article_id"])
+    out = xy.merge(sample[["article_id", "title", "topic_id", "topic_label", "compound",
+                           "published"]], on="article_id", how="left")
     labels = store.labels(names)
     out["topic_label"] = [labels.get(int(t), lab) for t, lab in
                           zip(out["topic_id"], out["topic_label"])]

@@ -50,10 +50,10 @@ from .criteria import KEY_BASE
 __all__ = ["ROLLUP_VERSION", "write_rollups", "daily_sql", "weights_sql", "stale_months",
            "store_months", "connect", "register_frames"]
 
-ROLLUP_VERSION = 2
+ROLLUP_VERSION = 5
 FRAMES = ("articles", "sentences", "article_topics")
 #: The roll-up tables, one folder each under ``rollups/``.
-KINDS = ("daily", "topic_weights", "articles", "sentences", "postings")
+KINDS = ("daily", "topic_weights", "articles", "sentences", "article_topics", "postings")
 
 
 def store_months(store_dir) -> list[str]:
@@ -163,20 +163,29 @@ def _month_sql() -> dict[str, str]:
     return {
         "daily": daily_sql("a.month = ?") + " ORDER BY day, topic_id",
         "topic_weights": weights_sql("a.month = ?") + " ORDER BY day, topic_id, weight_topic_id",
-        # Narrow copies, one file per month: a query pays a file's overhead per file, and
-        # an index run writes one file per chunk and month.  ``art`` numbers the month's
+        # Compacted copies, one file per month (the articles without their text): a query
+        # pays a file's overhead per file, and an index run writes one file per chunk and
+        # month.  The sentences keep their text, so the evidence lists need no second read.  ``art`` numbers the month's
         # articles (by time, then id): the token index refers to articles by it.
         "articles": f"""
             WITH {_ARTS}
             SELECT a.article_id, r.art, a.published, a.title, a.topic_id, a.topic_label,
-                   a.compound, a.label, a.n_sentences, a.pos_share, a.neg_share
+                   a.compound, a.label, a.n_sentences, a.pos_share, a.neg_share,
+                   -- the map's sample order: the same articles on any machine
+                   ('0x' || md5(a.article_id)[:15])::BIGINT AS sample_key
             FROM articles a JOIN arts r USING (article_id) WHERE a.month = ? ORDER BY r.art""",
         "sentences": f"""
             WITH {_ARTS}
             SELECT s.article_id, r.art, s.sentence_id, s.published, s.topic_id, s.compound,
-                   s.label
+                   s.label, s.paragraph, s.section, s.start, s."end", s.text, s.truncated,
+                   s.neg, s.neu, s.pos
             FROM sentences s JOIN arts r USING (article_id) WHERE s.month = ?
             ORDER BY r.art, s.sentence_id""",
+        "article_topics": f"""
+            WITH {_ARTS}
+            SELECT t.article_id, r.art, t.topic_id, t.weight
+            FROM article_topics t JOIN arts r USING (article_id) WHERE t.month = ?
+            ORDER BY r.art, t.topic_id""",
         # The token index (an inverted index): per word, the sorted keys of the sentences
         # that hold it, key = art * 2**20 + sentence_id + 1 (0: the title or a section
         # heading, text that is in no sentence).  One row per word and month, so a
@@ -201,7 +210,9 @@ def _month_sql() -> dict[str, str]:
 
 #: Rows per Parquet row group where the default is too coarse: a word's postings are
 #: found by the row group's min/max token, and only that row group's lists are decoded.
-_ROW_GROUP = {"postings": 1024}
+#: The compacted copies are read by key too (evidence rows, the map sample): row groups
+#: of a few thousand rows keep such a read to the groups that hold the keys.
+_ROW_GROUP = {"postings": 1024, "sentences": 8192, "articles": 4096, "article_topics": 8192}
 
 
 def _write_atomic(table, path: Path, row_group_size: int | None = None) -> None:

@@ -322,3 +322,28 @@ def test_criteria_are_checked_and_normalised():
     assert Criteria(topics=[3]) == Criteria(topics=(3,))
     with pytest.raises(ValueError, match="low <= high"):
         Criteria(sentiment=(0.5, -0.5))
+
+
+def test_map_sample_is_the_same_with_or_without_rollups(store_dirs):
+    a = q.map_sample(q.Store(store_dirs["rollups"]), n=7)[0]
+    b = q.map_sample(q.Store(store_dirs["raw"]), n=7)[0]
+    assert a["article_id"].tolist() == b["article_id"].tolist()
+    pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+
+def test_sessions_query_one_store_at_once(store_dirs):
+    """Threads (Streamlit sessions) share one Store; each gets its own answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    s = q.Store(store_dirs["rollups"])
+    views = [Criteria(), Criteria(topics=[0]), Criteria(keyword="river"),
+             Criteria(sentiment=(-1.0, 0.0)), Criteria(start="2024-06-20"),
+             Criteria(keyword="storm", topics=[1, 2])] * 4
+
+    def answer(c):
+        return (q.headline(s, c).n_articles, len(q.evidence(s, c, n=5)),
+                q.articles_page(s, c, search="the")[1], len(q.timeline(s, c, "week")))
+
+    serial = [answer(c) for c in views]
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(answer, views)) == serial
