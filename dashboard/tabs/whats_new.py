@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import aggregate
-from analysis.alerts import MIN_ARTICLES, alert_evidence, detect_alerts, topic_trends
+from analysis.alerts import MIN_ARTICLES, alert_evidence, alert_freq, detect_alerts, topic_trends
 from dashboard import reader
 from dashboard.interaction import _remember_filters
 
@@ -76,7 +76,9 @@ def whats_new(key: str, named, names: dict, state: dict) -> None:
     arts = named.articles
     if arts["published"].notna().sum() < 2:
         return
-    freq = aggregate.auto_freq(arts["published"]) if state["freq"] == "auto" else state["freq"]
+    # Alerts resolve "auto" their own way (a baseline needs many periods): the
+    # period of the charts may be coarser.
+    freq = alert_freq(state["freq"], arts["published"])
     names_key = json.dumps({str(k): v for k, v in sorted(names.items())}, ensure_ascii=False)
     alerts = _alerts(key, names_key, freq, named)
     trends = _trends(key, names_key, freq, named)
