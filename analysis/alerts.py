@@ -86,7 +86,10 @@ def _memberships(articles, sentences, topics, keywords):
         has = tid >= 0
         parts.append(base[has].assign(scope="topic", key=tid[has].astype(str),
                                       name=articles["topic_label"].to_numpy()[has]))
-        if topics is not None and {"theme_id", "theme_label"} <= set(topics.columns):
+        # A theme of one topic would repeat that topic's alerts: themes are a scope
+        # only where some theme groups several topics.
+        if (topics is not None and {"theme_id", "theme_label"} <= set(topics.columns)
+                and topics["theme_id"].nunique() < len(topics)):
             themes = topics.set_index("topic_id")[["theme_id", "theme_label"]]
             th = articles[["topic_id"]].join(themes, on="topic_id")
             ok = th["theme_id"].notna().to_numpy() & has

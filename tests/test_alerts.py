@@ -133,6 +133,15 @@ def test_theme_scope_when_topics_have_themes():
     assert set(got["topic_id"]) == {1, 2} and len(got) == 22 + 2
 
 
+def test_themes_of_one_topic_each_raise_no_theme_alerts():
+    arts, sents = _frames(spike_day=20, spike_extra=16)
+    topics = pd.DataFrame({"topic_id": np.array([0, 1, 2], dtype=np.int64),
+                           "theme_id": [0, 1, 2], "theme_label": ["economy", "nature", "storm"]})
+    alerts = detect_alerts(arts, sents, freq="day", topics=topics)
+    assert (alerts["scope"] == "topic").any()
+    assert not (alerts["scope"] == "theme").any()  # they would repeat the topic alerts
+
+
 def test_no_dated_articles_gives_an_empty_frame():
     arts, sents = _frames(days=3)
     arts["published"] = pd.NaT
