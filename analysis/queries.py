@@ -394,6 +394,11 @@ def topic_table(store: Store, c: Criteria = Criteria(),
     nsent = per["nsent"].replace(0, np.nan)
     out["pos_share"] = tid.map(per["np"] / nsent).astype(np.float64)
     out["neg_share"] = tid.map(per["nn"] / nsent).astype(np.float64)
+    # weight_share of the view's articles, as topic_summary gives it for a filtered result.
+    wsql, wparams = _weights(store, c)
+    w = store.frame(f"""SELECT weight_topic_id AS topic_id, sum(weight) AS weight
+                        FROM ({wsql}) GROUP BY 1""", wparams).set_index("topic_id")["weight"]
+    out["weight_share"] = (tid.map(w).fillna(0.0) / max(total, 1)).astype(np.float64)
     labels = store.labels(names)
     out["label"] = [labels.get(int(t), lab) for t, lab in zip(tid, out["label"])]
     return out

@@ -79,6 +79,9 @@ def test_filtered_report_holds_only_filtered_rows(tmp_path):
     sents = pd.read_csv(tmp_path / "sentences.csv", encoding="utf-8-sig")
     assert set(arts["article_id"]) == set(result.articles["article_id"])
     assert set(sents["article_id"]) <= set(arts["article_id"])
+    text = (tmp_path / "summary.txt").read_text()
+    assert text.endswith("\n")
+    assert 'filter: keyword "stadium"\n' in text and "include_undated" not in text
 
 
 def test_report_files_are_readable_by_others(tmp_path):
@@ -107,11 +110,6 @@ def test_exports_carry_the_outlet(tmp_path):
     assert dict(zip(arts["article_id"], arts["outlet"])) == expected
     assert dict(zip(arts["article_id"], arts["url"])) == dict(zip(corpus["article_id"], corpus["url"]))
     assert (sents["outlet"] == sents["article_id"].map(expected)).all()
-
-
-    text = (tmp_path / "summary.txt").read_text()
-    assert text.endswith("\n")
-    assert 'filter: keyword "stadium"\n' in text and "include_undated" not in text
 
 
 def test_summary_filter_line_in_words(tmp_path):
