@@ -46,7 +46,10 @@ def topic_summary(store, model_topics: pd.DataFrame, names: dict) -> tuple[pd.Da
     base["topic_id"] = base["topic_id"].astype(np.int64)
     base["model_label"] = base["label"].astype(object)
     base["label"] = [names.get(str(t), lab) for t, lab in zip(base["topic_id"], base["model_label"])]
-    base = base[["topic_id", "label", "terms", "term_weights", "coherence", "model_label"]]
+    # Themes and the representative article come with the model (issue 11): kept when
+    # the model has them.
+    extra = [c for c in ("theme_id", "theme_label", "representative_id") if c in base]
+    base = base[["topic_id", "label", "terms", "term_weights", "coherence", "model_label"] + extra]
     totals = {"articles": 0, "sentences": 0}
     if not has_rows(store, "articles"):
         stats = pd.DataFrame(columns=["topic_id", "n_articles", "compound", "weight",
@@ -66,7 +69,15 @@ def topic_summary(store, model_topics: pd.DataFrame, names: dict) -> tuple[pd.Da
                    avg(CASE WHEN label = 'positive' THEN 1.0 ELSE 0.0 END) AS pos_share,
                    avg(CASE WHEN label = 'negative' THEN 1.0 ELSE 0.0 END) AS neg_share
             FROM {dataset(store, 'sentences')} GROUP BY topic_id""").df()
+        reps = [str(v) for v in base.get("representative_id", pd.Series(dtype=object)).dropna()]
+        titles = con.execute(f"""
+            SELECT article_id, title FROM {dataset(store, 'articles')}
+            WHERE list_contains(?, article_id)""", [reps]).df() if reps else \
+            pd.DataFrame(columns=["article_id", "title"])
         con.close()
+        if "representative_id" in base:
+            base["headline"] = base["representative_id"].map(
+                dict(zip(titles["article_id"], titles["title"]))).fillna("").astype(object)
         totals = {"articles": int(arts["n_articles"].sum()), "sentences": int(sents["n"].sum())}
         stats = arts.merge(weights, on="topic_id", how="outer").merge(
             sents.drop(columns="n"), on="topic_id", how="outer")
@@ -78,8 +89,13 @@ def topic_summary(store, model_topics: pd.DataFrame, names: dict) -> tuple[pd.Da
     out["weight_share"] = out["weight"].fillna(0.0).astype(np.float64) / n_total
     for col in ("coherence", "compound", "pos_share", "neg_share"):
         out[col] = out[col].astype(np.float64)
-    out = out[["topic_id", "label", "terms", "term_weights", "n_articles", "share", "weight_share",
-               "coherence", "compound", "pos_share", "neg_share", "model_label"]]
+    themed = [c for c in ("headline", "theme_id", "theme_label") if c in out]
+    out = out[["topic_id", "label"] + themed[:1] + themed[1:] + [
+        "terms", "term_weights", "n_articles", "share", "weight_share",
+        "coherence", "compound", "pos_share", "neg_share", "model_label"]]
+    if "theme_id" in out:
+        out["theme_id"] = out["theme_id"].astype(np.int64)
+        out["theme_label"] = out["theme_label"].astype(object)
     for col in ("label", "terms", "term_weights", "model_label"):
         out[col] = out[col].astype(object)
     return out.sort_values("topic_id").reset_index(drop=True), totals

@@ -200,6 +200,14 @@ def assign_chunk(store: str, chunk: str, model_dir: str, labels: dict, drop_ids:
                                         if weights.shape[1] else 0.0, 0.0).astype(np.float64)
     articles["topic_label"] = pd.Series([labels.get(int(t), labels.get(str(int(t)), "(no topic)")) for t in articles["topic_id"]],
                                         dtype=object)
+    if "theme_id" in model.topics_:
+        # The theme of each article's dominant topic, as the in-memory pipeline gives it.
+        themes = dict(zip(ids[:len(model.topics_)], model.topics_["theme_id"].astype(np.int64)))
+        names = dict(zip(model.topics_["theme_id"].astype(np.int64), model.topics_["theme_label"]))
+        articles["theme_id"] = np.asarray([themes.get(int(t), -1) for t in articles["topic_id"]],
+                                          dtype=np.int64)
+        articles["theme_label"] = pd.Series([names.get(t, "(no topic)") for t in
+                                             articles["theme_id"]], dtype=object)
     rows, cols = np.nonzero(weights > 0)
     article_topics = pd.DataFrame({
         "article_id": pd.Series(articles["article_id"].to_numpy(dtype=object)[rows], dtype=object),
