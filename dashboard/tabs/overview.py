@@ -6,7 +6,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from analysis import aggregate
+from analysis.headline import headline, span_text
 from dashboard import charts
 from dashboard.evidence import evidence_section
 from dashboard.interaction import select_label, select_topics
@@ -27,33 +27,23 @@ def _count(n: int) -> str:
 
 def tab_overview(view, named, loaded) -> None:
     arts, sents = view.articles, view.sentences
-    first, last = aggregate.date_span(arts)
+    # The same figures as the CLI's summary.txt (analysis.headline): drawn, not computed.
+    h = headline(arts, sents, named.topics)
+    first, last = h.first, h.last
     c = st.columns([1, 1, 2.4, 1.1, 1, 1, 1])
-    c[0].metric("Articles", _count(len(arts)), help=f"{len(arts):,} articles")
-    c[1].metric("Sentences", _count(len(sents)), help=f"{len(sents):,} sentences")
-    if first is None:
-        span = "no dates"
-    elif first.date() == last.date():
-        span = f"{first:%d %b %Y}"
-    elif first.year == last.year:
-        span = f"{first:%d %b} – {last:%d %b}"
-    else:
-        span = f"{first:%b %Y} – {last:%b %Y}"
-    span_label = f"Date span ({first.year})" if first is not None and first.year == last.year \
-        else "Date span"
+    c[0].metric("Articles", _count(h.n_articles), help=f"{h.n_articles:,} articles")
+    c[1].metric("Sentences", _count(h.n_sentences), help=f"{h.n_sentences:,} sentences")
+    span_label, span = span_text(first, last)
     c[2].metric(span_label, span, help=None if first is None else
                 f"{first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}")
-    mean = float(sents["compound"].mean()) if len(sents) else float("nan")
+    mean, pos, neg = h.mean_compound, h.pos_share, h.neg_share
     c[3].metric("Mean sentiment", "–" if pd.isna(mean) else f"{mean:+.3f}")
-    pos = float(sents["label"].eq("positive").mean()) if len(sents) else float("nan")
-    neg = float(sents["label"].eq("negative").mean()) if len(sents) else float("nan")
     c[4].metric("Positive", "–" if pd.isna(pos) else f"{pos:.0%}",
                 help="Share of sentences with compound ≥ 0.05")
     c[5].metric("Negative", "–" if pd.isna(neg) else f"{neg:.0%}",
                 help="Share of sentences with compound ≤ −0.05")
-    n_topics = int((view.topics["n_articles"] > 0).sum())
-    c[6].metric("Topics", f"{n_topics} of {len(named.topics)}")
-    undated = aggregate.undated_count(arts)
+    c[6].metric("Topics", f"{h.n_topics_present} of {h.n_topics}")
+    undated = h.undated
     extra = []
     if undated:
         extra.append(f"{undated} undated article(s) are counted but not on time charts.")
@@ -73,16 +63,7 @@ def tab_overview(view, named, loaded) -> None:
              on_select=partial(select_topics, "ov_topics"))
         st.caption("Click a topic to filter to it.")
 
-    def headline():
-        return pd.DataFrame({
-            "figure": ["articles", "sentences", "first published", "last published",
-                       "mean sentence compound", "positive sentence share",
-                       "negative sentence share", "topics with articles", "undated articles"],
-            "value": [len(arts), len(sents), "" if first is None else first.isoformat(),
-                      "" if last is None else last.isoformat(), mean, pos, neg, n_topics, undated],
-        })
-
-    csv_download("Headline figures CSV", "overview", headline, "dl_overview")
+    csv_download("Headline figures CSV", "overview", h.frame, "dl_overview")
     st.subheader("What drives these numbers")
     evidence_section(view, "ev_overview", label=ss.get("ev_label"), what="evidence",
                      intro="The sentences behind the current view, strongest first. Click a "
