@@ -18,7 +18,8 @@ deviation) of the same window, floored by the noise the value itself carries:
 
 ``score = (value − baseline) / scale``; an alert is ``|score| ≥ threshold`` (3.5, the
 usual cut-off for robust z-scores, Iglewicz & Hoaglin) with at least ``min_baseline``
-periods of baseline (5).  Daily series over at least 8 weeks are compared weekday with
+periods of baseline (5); periods in which the corpus has no article at all are gaps in
+the feed and count in no baseline.  Daily series over at least 8 weeks are compared weekday with
 weekday (the same weekday of the previous ``window`` weeks): newswires publish far less
 on Sundays.  Volume alerts also need ``min_articles``: up, in the period;
 down, in the baseline median.  Evidence (:func:`alert_evidence`) lists the sentences that
@@ -231,8 +232,16 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
         # the independent draws, so the mean's standard error counts articles.
         se = np.sqrt(var / n)
 
+    # A period in which the corpus has no article at all is a gap in the feed (a
+    # weekend it does not cover, an outage, the days before an archive starts), not a
+    # quiet period: it enters no volume baseline, so the first busy day after a gap is
+    # not an alert against "0 usual" (Reuters-dev's 3 Mar 1987 was, for every topic),
+    # and the gap itself is not a drop.
+    active = np.bincount(pos[start].to_numpy(), minlength=len(periods)) > 0
     frames = []
     for metric, value in (("volume", n), ("sentiment", mean)):
+        if metric == "volume":  # nor is a gap itself a drop
+            value = np.where(active[None, :], value, np.nan)
         med, mad, count = _baseline(value, window, weekly)
         if metric == "volume":
             floor = np.sqrt(np.maximum(med, 1.0))

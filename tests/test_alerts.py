@@ -142,6 +142,29 @@ def test_themes_of_one_topic_each_raise_no_theme_alerts():
     assert not (alerts["scope"] == "theme").any()  # they would repeat the topic alerts
 
 
+def test_a_gap_in_the_feed_is_not_a_quiet_baseline():
+    arts, sents = _frames(days=30, spike_day=28, spike_extra=16)
+    spike = pd.Timestamp("2024-03-29")
+    both = detect_alerts(arts, sents, freq="day")
+    assert spike in set(both.loc[both["metric"] == "volume", "period_start"])
+    # Keep only days 0-2 and the spike day: the 25 empty days between are a gap in the
+    # feed, so three days of baseline are too few (min_baseline 5) to call day 28 a spike.
+    day = (arts["published"] - DAY0).dt.days
+    keep = day.isin([0, 1, 2, 28])
+    a = arts[keep].reset_index(drop=True)
+    s = sents[sents["article_id"].isin(set(a["article_id"]))].reset_index(drop=True)
+    gap = detect_alerts(a, s, freq="day")
+    assert (gap["metric"] == "volume").sum() == 0
+    # Nor are the empty days of the gap alerts of their own ("down" against the days
+    # before): a longer feed with a one-week outage, then normal days again.
+    day = (arts["published"] - DAY0).dt.days
+    a = arts[~day.between(20, 26)].reset_index(drop=True)
+    s = sents[sents["article_id"].isin(set(a["article_id"]))].reset_index(drop=True)
+    outage = detect_alerts(a, s, freq="day")
+    dropped = set(outage.loc[outage["metric"] == "volume", "period_start"])
+    assert not dropped & set(pd.date_range("2024-03-21", "2024-03-27"))
+
+
 def test_no_dated_articles_gives_an_empty_frame():
     arts, sents = _frames(days=3)
     arts["published"] = pd.NaT
