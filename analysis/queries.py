@@ -220,21 +220,25 @@ def _rollup_where(c: Criteria, alias: str = "r") -> tuple[str, list]:
     return " AND ".join(parts) or "TRUE", params
 
 
-def _daily(store: Store, c: Criteria, freq: str | None = None) -> tuple[str, list]:
-    """SQL and parameters of the per-(day or hour, dominant topic) relation of ``c``."""
+def _rollup_relation(store: Store, c: Criteria, freq: str | None, table: str,
+                     make_sql) -> tuple[str, list]:
+    """SQL and parameters of a roll-up relation of ``c``: the stored roll-up ``table``
+    when it answers ``c`` at ``freq``, else ``make_sql`` computed from the articles."""
     if _rollup_ok(store, c, freq):
         where, params = _rollup_where(c)
-        return f"SELECT * FROM r_daily r WHERE {where}", params
+        return f"SELECT * FROM {table} r WHERE {where}", params
     where, params = store.article_where(c)
-    return rollups.daily_sql(where, "hour" if freq == "hour" else "day"), params
+    return make_sql(where, "hour" if freq == "hour" else "day"), params
+
+
+def _daily(store: Store, c: Criteria, freq: str | None = None) -> tuple[str, list]:
+    """SQL and parameters of the per-(day or hour, dominant topic) relation of ``c``."""
+    return _rollup_relation(store, c, freq, "r_daily", rollups.daily_sql)
 
 
 def _weights(store: Store, c: Criteria, freq: str | None = None) -> tuple[str, list]:
-    if _rollup_ok(store, c, freq):
-        where, params = _rollup_where(c)
-        return f"SELECT * FROM r_weights r WHERE {where}", params
-    where, params = store.article_where(c)
-    return rollups.weights_sql(where, "hour" if freq == "hour" else "day"), params
+    """SQL and parameters of the topic weights per (day or hour, topic) of ``c``."""
+    return _rollup_relation(store, c, freq, "r_weights", rollups.weights_sql)
 
 
 def _nan(v) -> float:

@@ -189,7 +189,11 @@ def click_first(page, chart_index: int, selector: str):
     chart = page.locator('[data-testid="stPlotlyChart"]').nth(chart_index)
     mark = chart.locator(selector).first
     mark.scroll_into_view_if_needed()
-    bb = mark.bounding_box()
+    click_box(page, mark.bounding_box())
+
+
+def click_box(page, bb):
+    """Hover, then click the centre of the box ``bb``; wait for the rerun; no exception."""
     x, y = bb["x"] + bb["width"] / 2, bb["y"] + bb["height"] / 2
     page.mouse.move(x, y)
     page.wait_for_timeout(300)
@@ -296,12 +300,7 @@ def click_mark(page, key, which="largest"):
         cx, cy = area["x"] + area["width"] / 2, area["y"] + area["height"] / 2
         bb = min(boxes, key=lambda b: (b["x"] + b["width"] / 2 - cx) ** 2
                  + (b["y"] + b["height"] / 2 - cy) ** 2)
-    x, y = bb["x"] + bb["width"] / 2, bb["y"] + bb["height"] / 2
-    page.mouse.move(x, y)
-    page.wait_for_timeout(300)
-    page.mouse.click(x, y)
-    settle(page)
-    no_exception(page)
+    click_box(page, bb)
 
 
 def box_select(page, key, x=(0.3, 0.7), y=(0.0, 1.0)):
