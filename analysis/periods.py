@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 __all__ = ["FREQS", "MIN_ARTICLES_PER_PERIOD", "check_freq", "auto_freq_for_span",
-           "period_range"]
+           "period_range", "period_name", "PERIOD_NAME_FORMATS"]
 
 #: Period names accepted everywhere, with the pandas period they map to (weeks start
 #: on Monday, as ISO weeks and DuckDB's ``date_trunc('week', …)`` do).
@@ -56,3 +56,14 @@ def period_range(start, freq: str) -> tuple[dt.date, dt.date]:
     ts = pd.Timestamp(start)
     period = pd.Period(ts, freq=FREQS[check_freq(freq)])
     return period.start_time.date(), period.end_time.date()
+
+
+#: How a period is named to a reader (hover texts, evidence headings), by period.
+PERIOD_NAME_FORMATS = {"hour": "%a %-d %b %Y, %H:00", "day": "%a %-d %b %Y",
+                       "week": "week of %a %-d %b %Y", "month": "%B %Y"}
+
+
+def period_name(start, freq: str) -> str:
+    """A period's name from its start: "week of Mon 3 Jun 2024", "Tue 4 Jun 2024",
+    "June 2024"."""
+    return pd.Timestamp(start).strftime(PERIOD_NAME_FORMATS.get(freq, "%Y-%m-%d"))

@@ -34,7 +34,8 @@ from .sentiment import NEGATIVE, POSITIVE
 __all__ = [
     "Store", "StoreError", "Criteria", "headline", "resolve_freq", "timeline",
     "topic_timeline", "topic_table", "topic_sentiment", "label_counts",
-    "sentiment_histogram", "articles_page", "evidence", "keyword_timeline", "article",
+    "sentiment_histogram", "articles_page", "evidence", "keyword_timeline", "keyword_mentions",
+    "article",
     "map_sample", "export_csvs", "ARTICLE_SORTS",
 ]
 
@@ -562,6 +563,15 @@ def _fetch(store: Store, table: str, cols: str, keys: pd.DataFrame, on: list[str
 def _period_bounds(period, freq) -> tuple[pd.Timestamp, pd.Timestamp]:
     p = pd.Period(pd.Timestamp(period), freq=FREQS[check_freq(freq)])
     return p.start_time, p.end_time
+
+
+def keyword_mentions(store: Store, c: Criteria, keyword: str) -> int:
+    """How many of the view's sentences mention ``keyword`` (as
+    ``len(aggregate.keyword_sentences(...))`` on the filtered frames)."""
+    where, params = _sentence_where(store, c)
+    kcond = store.sentence_keyword_where(keyword, c)
+    return int(store.one(f"SELECT count(*) FROM sentences s WHERE {where} AND {kcond}",
+                         params)[0])
 
 
 def keyword_timeline(store: Store, c: Criteria, keyword: str,

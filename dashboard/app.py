@@ -30,10 +30,17 @@ _ROOT = Path(__file__).resolve().parents[1]
 if str(_ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts dashboard/ first
     sys.path.insert(0, str(_ROOT))
 
+import dataclasses  # noqa: E402
+from functools import partial  # noqa: E402
+
 import streamlit as st  # noqa: E402
 
 from analysis import aggregate  # noqa: E402
+from analysis.criteria import Criteria  # noqa: E402
 from analysis.keyword_query import QueryError  # noqa: E402
+from analysis.paths import OutsideRootError  # noqa: E402
+from analysis.queries import StoreError  # noqa: E402
+from analysis.views import FrameViews, StoreViews, is_store, resolve_freq  # noqa: E402
 from dashboard import data  # noqa: E402
 from dashboard import state as vs  # noqa: E402
 from dashboard.banner import filter_banner  # noqa: E402
@@ -46,7 +53,7 @@ from dashboard.tabs.over_time import tab_time  # noqa: E402
 from dashboard.tabs.overview import tab_overview  # noqa: E402
 from dashboard.tabs.whats_new import whats_new  # noqa: E402
 from dashboard.tabs.sentiment import tab_sentiment  # noqa: E402
-from dashboard.tabs.skipped import tab_skipped  # noqa: E402
+from dashboard.tabs.skipped import tab_skipped, warned_articles  # noqa: E402
 from dashboard.tabs.topics import tab_topics  # noqa: E402
 from dashboard.widgets import note  # noqa: E402
 
@@ -62,6 +69,16 @@ def main() -> None:
     for problem in ss.pop("_url_problems", []):
         st.toast(f"Ignored part of the link: {problem}")
     kind, value = sidebar_source()
+    if kind == "path":
+        try:
+            value = data.allowed_path(value)
+        except OutsideRootError as exc:
+            sidebar_analysis(None)
+            st.error(str(exc), icon=":material/block:")
+            st.caption("Type a folder, file or archive store under the data root.")
+            return
+        if is_store(value):
+            return open_archive(value)
     from analysis.corpus import SourceError
 
     cache_dir = data.resolve_cache_dir(ss.get("w_cache"))
@@ -79,35 +96,85 @@ def main() -> None:
         sidebar_analysis(None)
         st.error(f"Could not analyse this source: {exc}", icon=":material/error:")
         return
-    if ss.get("_source_digest") != loaded.digest:
-        if ss.get("_source_digest") is not None:  # another source: its filters do not apply
-            for k in ("w_dates", "w_topics", "art"):
-                ss.pop(k, None)
-            ss["names"] = {}
-        ss["_source_digest"] = loaded.digest
+    _new_source(loaded.digest)
     sidebar_analysis(result.params)
     names = {int(k): v for k, v in (ss.get("names") or {}).items()
              if int(k) in set(result.topics["topic_id"].astype(int))}
     named = data.named(key, result, names)
-    sidebar_filters(named)
+    sidebar_filters(FrameViews(named, named, Criteria()))
     first, last = aggregate.date_span(result.articles)
-    span = (first.date(), last.date()) if first is not None else (None, None)
-    state = current_state(span)
+    state = current_state((first.date(), last.date()) if first is not None else (None, None))
     criteria = vs.filter_kwargs(state)
     try:
         view = data.view(key, named, names, criteria)
     except QueryError as exc:  # a malformed keyword query: say why, filter without it
         st.sidebar.error(str(exc))
-        view = data.view(key, named, names, {**criteria, "keyword": None})
-    # "auto" becomes a concrete period once, here, for every chart and export below.
-    freq = aggregate.resolve_freq(state["freq"], view.articles["published"])
-    sidebar_report(view, loaded.label, freq)
-    st.sidebar.caption(f"Source: {len(result.articles):,} articles · result from {where} · "
-                       f"cache {cache_dir}")
-    sync_url(state)
+        criteria = {**criteria, "keyword": None}
+        view = data.view(key, named, names, criteria)
+    views = FrameViews(named, view, Criteria(**criteria))
+    skipped = partial(tab_skipped, named.skipped, loaded.warnings,
+                      warned_articles(named.articles), loaded.label)
+    draw(views, state, loaded.label, skipped,
+         f"Source: {len(result.articles):,} articles · result from {where} · cache {cache_dir}",
+         lambda: whats_new(key, named, names, state))
 
-    filter_banner(view, named, state)
-    whats_new(key, named, names, state)
+
+def _new_source(digest: str) -> None:
+    """Another source was opened: the previous one's filters, article and names go."""
+    if ss.get("_source_digest") != digest:
+        if ss.get("_source_digest") is not None:
+            for k in ("w_dates", "w_topics", "art", "w_page"):
+                ss.pop(k, None)
+            ss["names"] = {}
+        ss["_source_digest"] = digest
+
+
+def open_archive(path) -> None:
+    """The page over an archive store: every view is a DuckDB query of the store
+    (:class:`analysis.views.StoreViews`); nothing of the archive is held in memory."""
+    try:
+        store = data.open_store(path)
+    except (StoreError, OSError) as exc:
+        sidebar_analysis(None)
+        st.error(f"Could not open this archive store: {exc}", icon=":material/error:")
+        return
+    _new_source(f"store:{store.path}")
+    everything = StoreViews(store, Criteria())
+    params = everything.params()
+    st.sidebar.header("Analysis")
+    st.sidebar.caption(f"Archive store: {params['n_topics_chosen']} topics, fitted by "
+                       "`python -m analysis index` (refit there with `--refit`).")
+    ids = set(store.topics["topic_id"].astype(int))
+    names = {int(k): v for k, v in (ss.get("names") or {}).items() if int(k) in ids}
+    everything = StoreViews(store, Criteria(), names)
+    sidebar_filters(everything)
+    first, last = everything.span()
+    state = current_state((first.date(), last.date()) if first is not None else (None, None))
+    criteria = Criteria(**vs.filter_kwargs(state))
+    views = StoreViews(store, criteria, names)
+    try:
+        views.headline()
+    except QueryError as exc:
+        st.sidebar.error(str(exc))
+        views = StoreViews(store, dataclasses.replace(criteria, keyword=None), names)
+    stale = (f" · roll-ups stale for {len(store.stale_months)} month(s): slower answers"
+             if store.stale_months else "")
+    draw(views, state, str(store.path),
+         partial(tab_skipped, views.skipped(), (), views.skipped().iloc[0:0], str(store.path)),
+         f"Archive store {store.path}: {everything.n_total():,} articles{stale}", None)
+
+
+def draw(views, state: dict, label: str, skipped, caption: str, news) -> None:
+    """The page below the source: report, banner, "What's new" (``news()``, None when
+    the source has none) and the tabs, all drawn from ``views``."""
+    # "auto" becomes a concrete period once, here, for every chart and export below.
+    freq = resolve_freq(views, state["freq"])
+    sidebar_report(lambda: views.report_zip(freq, label))
+    st.sidebar.caption(caption)
+    sync_url(state)
+    filter_banner(views, state)
+    if news is not None:
+        news()
     if ss.get("tab") not in vs.TABS:
         ss["tab"] = vs.TABS[0]
     tabs = st.tabs(list(vs.TABS), key="tab", on_change="rerun")
@@ -118,25 +185,25 @@ def main() -> None:
 
     if is_open(ov):
         with ov:
-            tab_overview(view, named, loaded)
+            tab_overview(views, len(views.skipped()))
     if is_open(tm):
         with tm:
-            if view.articles.empty:
+            if views.headline().n_articles == 0:
                 note("No article matches the current filter.")
             else:
-                tab_time(view, state, freq)
+                tab_time(views, state, freq)
     if is_open(tp):
         with tp:
-            tab_topics(view, named, result)
+            tab_topics(views)
     if is_open(se):
         with se:
-            tab_sentiment(view, state, freq)
+            tab_sentiment(views, state, freq)
     if is_open(ar):
         with ar:
-            tab_articles(view, named)
+            tab_articles(views)
     if is_open(sk):
         with sk:
-            tab_skipped(loaded, named)
+            skipped()
 
 
 # Streamlit runs this script as __main__; a worker process that imports it under

@@ -9,8 +9,9 @@ from dashboard.widgets import chip, html_line
 ss = st.session_state
 
 
-def filter_banner(view, named, state) -> None:
-    n, total = len(view.articles), len(named.articles)
+def filter_banner(views, state) -> None:
+    """``views``: :mod:`analysis.views` of the current filter."""
+    n, total = views.headline().n_articles, views.n_total()
     parts = [chip(f"{n:,} of {total:,} articles", "Showing")]
     if state["start"] or state["end"]:
         dates = ss.get("w_dates") or (state["start"], state["end"])
@@ -18,7 +19,8 @@ def filter_banner(view, named, state) -> None:
         b = (state["end"] or dates[1]).isoformat()
         parts.append(chip(f"{a} → {b}", "dates"))
     if state["topics"]:
-        labels = dict(zip(named.topics["topic_id"].astype(int), named.topics["label"]))
+        topics = views.all_topics
+        labels = dict(zip(topics["topic_id"].astype(int), topics["label"]))
         labels[-1] = "(no topic)"
         parts.append(chip(", ".join(charts.short(labels.get(t, str(t)), 30)
                                     for t in state["topics"]), "topics"))

@@ -28,6 +28,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from analysis.periods import period_name
+
 __all__ = [
     "NEG", "NEU", "POS", "SENTIMENT_SCALE", "LABEL_COLORS", "TOPIC_PALETTE", "NO_TOPIC_COLOR",
     "sentiment_color", "topic_color", "short", "esc",
@@ -117,15 +119,12 @@ def _rolling(values: pd.Series, window: int) -> pd.Series:
     return present.rolling(window, min_periods=1, center=False).mean().reindex(values.index)
 
 
-_HOVER_FMT = {"hour": "%a %-d %b %Y, %H:00", "day": "%a %-d %b %Y", "week": "week of %a %-d %b %Y",
-              "month": "%B %Y"}
 _TICK_FMT = {"hour": "%H:00<br>%-d %b", "day": "%-d %b", "week": "%-d %b", "month": "%b %Y"}
 
 
 def _period_labels(periods: pd.Series, freq: str) -> list[str]:
     """Hover names of periods: "week of Mon 3 Jun 2024", "Tue 4 Jun 2024", "June 2024"."""
-    fmt = _HOVER_FMT.get(freq, "%Y-%m-%d")
-    return [pd.Timestamp(p).strftime(fmt) for p in periods]
+    return [period_name(p, freq) for p in periods]
 
 
 def _iso(periods) -> list[str]:
@@ -600,20 +599,20 @@ def article_map(article_map: pd.DataFrame, articles: pd.DataFrame, color_by: str
 
 
 # --------------------------------------------------------------------------- sentiment
-def sentiment_histogram(values, bins: int = 21, title: str = "Sentiment distribution",
+def sentiment_histogram(hist: pd.DataFrame, title: str = "Sentiment distribution",
                         unit: str = "sentences") -> go.Figure:
-    """Histogram of compound scores in ``bins`` equal bins over −1…1, each bar coloured by
+    """Bars of a compound histogram (``low``, ``high``, ``n`` per bin, as
+    :func:`analysis.views.histogram` and the store query give it), each bar coloured by
     its centre on the diverging scale; customdata = (bin low, bin high).  An odd number
     of bins keeps a bin centred on 0, so neutral sentences get a grey bar."""
-    vals = pd.Series(values, dtype=float).dropna().clip(-1, 1)
-    edges = np.linspace(-1.0, 1.0, bins + 1)
-    counts, _ = np.histogram(vals, bins=edges)
-    centres = (edges[:-1] + edges[1:]) / 2
+    lows, highs = hist["low"].to_numpy(float), hist["high"].to_numpy(float)
+    centres = (lows + highs) / 2
+    width = float(highs[0] - lows[0]) if len(hist) else 0.1
     fig = go.Figure()
     fig.add_bar(
-        x=centres, y=counts, width=(edges[1] - edges[0]) * 0.95,
+        x=centres, y=hist["n"].to_numpy(), width=width * 0.95,
         marker_color=[sentiment_color(c) for c in centres],
-        customdata=np.column_stack([edges[:-1], edges[1:]]),
+        customdata=np.column_stack([lows, highs]),
         hovertemplate="%{customdata[0]:+.2f} … %{customdata[1]:+.2f}<br>%{y} " + unit
                       + "<extra></extra>", name=unit,
     )
@@ -622,9 +621,10 @@ def sentiment_histogram(values, bins: int = 21, title: str = "Sentiment distribu
     return _base(fig, title, height=320, showlegend=False, selectable=True)
 
 
-def label_bar(sentences: pd.DataFrame, title: str = "Sentences by sentiment") -> go.Figure:
-    """Count of negative / neutral / positive sentences (customdata = label)."""
-    counts = sentences["label"].value_counts().reindex(LABEL_ORDER, fill_value=0)
+def label_bar(counts: pd.DataFrame, title: str = "Sentences by sentiment") -> go.Figure:
+    """Count of negative / neutral / positive sentences from a label-counts frame
+    (``label``, ``n_sentences``; :func:`analysis.views.label_counts`); customdata = label."""
+    counts = counts.set_index("label")["n_sentences"].reindex(LABEL_ORDER, fill_value=0)
     total = max(int(counts.sum()), 1)
     fig = go.Figure()
     fig.add_bar(

@@ -587,3 +587,50 @@ def view(key: str, named_result, names: dict, criteria: dict):
     with reg.lock:
         reg._put(reg.views, vkey, out, limit=24)
     return out
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _store(path: str, version: tuple):
+    from analysis.queries import Store
+    return Store(path)
+
+
+def open_store(path) -> "analysis.queries.Store":
+    """The archive store at ``path`` opened for queries, shared by every session; opened
+    again when an index run has changed it (``store.json`` rewritten) so a session sees
+    the new articles.  Raises :class:`analysis.queries.StoreError` for a folder that
+    is not a store."""
+    p = Path(str(path)).expanduser().resolve()
+    meta = p / "store.json"
+    st_ = meta.stat() if meta.exists() else None
+    return _store(str(p), (st_.st_mtime_ns, st_.st_size) if st_ else None)
+
+
+def cli_args():
+    """The app's own options, after ``--`` on the ``streamlit run`` line: ``--source``,
+    ``--store``, ``--cache-dir``, ``--data-root`` (unknown options are left alone)."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="dashboard/app.py", add_help=False)
+    for option in ("--source", "--store", "--cache-dir", "--data-root"):
+        parser.add_argument(option, default=None)
+    args, _ = parser.parse_known_args(sys.argv[1:])
+    return args
+
+
+def data_root() -> Path | None:
+    """The folder a hosted server may open paths under: ``--data-root DIR``, else
+    ``$NEWS_ANALYTICS_DATA_ROOT``; None (any path) when neither is set."""
+    root = cli_args().data_root or os.environ.get("NEWS_ANALYTICS_DATA_ROOT") or None
+    return None if root is None else Path(root).expanduser().resolve()
+
+
+def allowed_path(path: str) -> str:
+    """``path`` as the server may open it: under the data root (:func:`data_root`) when
+    one is set, else unchanged.  Raises :class:`analysis.paths.OutsideRootError` with
+    the reason (``..``, a link leading out, elsewhere)."""
+    from analysis.paths import resolve_under_root
+
+    root = data_root()
+    return path if root is None else str(resolve_under_root(path, root))

@@ -3,10 +3,8 @@ clear, and the sync between the widgets' session state and the URL (through
 :mod:`dashboard.state`)."""
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import math
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -176,14 +174,6 @@ def view_widget(name: str) -> dict:
 
 
 # --------------------------------------------------------------------------- URL sync
-def _cli() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="dashboard/app.py", add_help=False)
-    parser.add_argument("--source", default=None)
-    parser.add_argument("--cache-dir", default=None)
-    args, _ = parser.parse_known_args(sys.argv[1:])
-    return args
-
-
 def init_from_url() -> None:
     """On a session's first run, copy the URL's state into the widgets' state."""
     if ss.get("_init"):
@@ -191,11 +181,14 @@ def init_from_url() -> None:
     ss["_init"] = True
     st_, problems = vs.from_params(st.query_params.to_dict())
     ss["_url_problems"] = problems
-    args = _cli()
+    args = data.cli_args()
+    root = data.data_root()
     if st_["src"]:
         ss["w_path"] = st_["src"]
-    elif args.source:
-        ss["w_path"] = args.source
+    elif args.store or args.source:
+        ss["w_path"] = args.store or args.source
+    elif root is not None:
+        ss["w_path"] = str(root)
     if args.cache_dir and "w_cache" not in ss:
         ss["w_cache"] = args.cache_dir
     ss["k_applied"] = st_["k"]

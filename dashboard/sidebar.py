@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis import aggregate, reports
+from analysis import reports
 from dashboard import charts, data
 from dashboard import state as vs
 from dashboard.interaction import clear_filters, undo_click
@@ -62,10 +62,10 @@ def sidebar_analysis(result_params: dict | None):
         st.caption("Empty = $NEWS_ANALYTICS_CACHE or ~/.cache/news-analytics.")
 
 
-def sidebar_filters(result) -> None:
+def sidebar_filters(views) -> None:
+    """Filter widgets for the corpus of ``views`` (:mod:`analysis.views`)."""
     st.sidebar.header("Filters")
-    arts = result.articles
-    first, last = aggregate.date_span(arts)
+    first, last = views.span()
     if first is not None:
         lo, hi = first.date(), last.date()
         url_dates = ss.pop("_url_dates", None)
@@ -84,7 +84,7 @@ def sidebar_filters(result) -> None:
                                   max_value=hi, format="YYYY-MM-DD")
         else:
             st.sidebar.caption(f"All dated articles are from {lo:%Y-%m-%d}.")
-        n_undated = aggregate.undated_count(arts)
+        n_undated = views.undated_total()
         if n_undated:
             st.sidebar.caption(f"{n_undated} undated article(s): shown unless a date "
                                "range is set.")
@@ -92,10 +92,10 @@ def sidebar_filters(result) -> None:
         ss.pop("_url_dates", None)
         ss.pop("w_dates", None)
         st.sidebar.caption("No article has a publication date.")
-    topics = result.topics.sort_values("topic_id")
+    topics = views.all_topics.sort_values("topic_id")
     labels = dict(zip(topics["topic_id"].astype(int), topics["label"].astype(str)))
     options = list(labels)
-    if (arts["topic_id"] == -1).any():
+    if views.has_untopiced():
         options.append(-1)
         labels[-1] = "(no topic)"
     ss["w_topics"] = [t for t in (ss.get("w_topics") or []) if t in options]
@@ -144,12 +144,10 @@ def theme_filter(topics) -> None:
                            help="Groups of related topics; choosing one filters to its topics.")
 
 
-def sidebar_report(view, source_label: str, freq: str) -> None:
+def sidebar_report(make) -> None:
+    """The report download; ``make()`` returns the zip's bytes (called on click)."""
     st.sidebar.header("Report")
     name = reports.export_name("report", ext="zip")
-
-    def make():
-        return reports.report_zip(view, freq=freq, source=source_label)
 
     register_download("dl_report", name, make)
     st.sidebar.download_button(

@@ -42,11 +42,12 @@ def register_download(key: str, file_name: str, make) -> None:
 def csv_download(label: str, what: str, frame_fn, key: str) -> None:
     """A download button serving ``to_csv_bytes(frame_fn())``, generated on click
     (deferred) and without rerunning the page."""
+    bytes_download(label, what, lambda: reports.to_csv_bytes(frame_fn()), key)
+
+
+def bytes_download(label: str, what: str, make, key: str) -> None:
+    """A CSV download button serving ``make()`` (the file's bytes), generated on click."""
     name = reports.export_name(what)
-
-    def make():
-        return reports.to_csv_bytes(frame_fn())
-
     register_download(key, name, make)
     st.download_button(label, data=make, file_name=name, mime="text/csv", key=key,
                        on_click="ignore", icon=":material/download:")

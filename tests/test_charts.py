@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from analysis.views import histogram, label_counts
 from dashboard import charts
 from dashboard.charts import NEG, NEU, POS
 
@@ -163,7 +164,7 @@ def test_topic_terms_numeric_terms_stay_categories():
 
 
 def test_histogram_default_bins_centre_neutral_bin_grey():
-    fig = charts.sentiment_histogram([0.0] * 5 + [0.6])
+    fig = charts.sentiment_histogram(histogram([0.0] * 5 + [0.6]))
     bar = fig.data[0]
     centre = len(bar.x) // 2
     assert abs(bar.x[centre]) < 1e-9 and bar.y[centre] == 5
@@ -254,7 +255,7 @@ def test_article_map_by_topic_and_by_sentiment():
 
 
 def test_sentiment_histogram_bins_and_colours():
-    fig = charts.sentiment_histogram([-0.9, -0.85, 0.0, 0.01, 0.9, np.nan], bins=10)
+    fig = charts.sentiment_histogram(histogram([-0.9, -0.85, 0.0, 0.01, 0.9, np.nan], bins=10))
     bar = fig.data[0]
     assert sum(bar.y) == 5
     assert bar.y[0] == 2 and bar.y[-1] == 1
@@ -265,13 +266,13 @@ def test_sentiment_histogram_bins_and_colours():
 
 
 def test_sentiment_histogram_empty():
-    fig = charts.sentiment_histogram([])
+    fig = charts.sentiment_histogram(histogram([]))
     assert sum(fig.data[0].y) == 0
 
 
 def test_label_bar():
     s = pd.DataFrame({"label": ["negative", "positive", "positive", "neutral"]})
-    fig = charts.label_bar(s)
+    fig = charts.label_bar(label_counts(s))
     assert list(fig.data[0].x) == [1, 1, 2]
     assert list(fig.data[0].marker.color) == [NEG, NEU, POS]
 
@@ -369,6 +370,6 @@ def test_topic_map_labels_wrap_instead_of_cut_and_avoid_each_other():
 
 def test_label_bar_percentages_readable_on_the_grey_bar():
     s = pd.DataFrame({"label": ["negative", "neutral", "neutral", "positive"]})
-    fig = charts.label_bar(s)
+    fig = charts.label_bar(label_counts(s))
     colors = list(fig.data[0].textfont.color)
     assert colors[1] == "#111111" and colors[0] == colors[2] == "#ffffff"

@@ -6,32 +6,43 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from analysis import reports
 from dashboard import charts, reader
 from dashboard.interaction import select_article
-from dashboard.widgets import chip, csv_download, html_line, note, plot
+from dashboard.widgets import bytes_download, chip, csv_download, html_line, note, plot
 
 ss = st.session_state
 LABEL_MARKS = {"negative": "▼ negative", "neutral": "· neutral", "positive": "▲ positive"}
 
 
-def tab_articles(view, named) -> None:
-    arts = view.articles
+def _page_controls(total: int, page_rows: int) -> int:
+    """Sort and page pickers for a table too big to send at once; returns the offset."""
+    pages = max(1, -(-total // page_rows))
+    if not 1 <= int(ss.get("w_page") or 1) <= pages:  # a narrower filter has fewer pages
+        ss["w_page"] = 1
+    c1, c2 = st.columns([1, 3])
+    page = c1.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1,
+                           key="w_page")
+    c2.caption(f"{page_rows:,} articles a page, by publication date. Search or filter to "
+               "narrow the table.")
+    return (int(page) - 1) * page_rows
+
+
+def tab_articles(views) -> None:
+    """``views``: :mod:`analysis.views` of the current filter."""
     search = st.text_input("Search titles and text", key="w_search",
                            placeholder="type to narrow the table").strip()
-    table = arts
-    if search:
-        needle = search.lower()
-        table = arts[arts["title"].str.lower().str.contains(needle, regex=False, na=False)
-                     | arts["text"].str.lower().str.contains(needle, regex=False, na=False)]
-    cols = ["published", "title", "topic_label", "compound", "label", "n_sentences",
-            "article_id"]
-    shown = table.reindex(columns=cols).sort_values(["published", "article_id"],
-                                                     na_position="last").reset_index(drop=True)
+    page_rows = views.page_rows
+    offset = 0
+    if page_rows is not None:
+        _, total = views.articles_page(search, 0, 1)
+        offset = _page_controls(total, page_rows) if total > page_rows else 0
+    shown, total = views.articles_page(search, offset, page_rows)
+    shown = shown.drop(columns="topic_id")
     shown["label"] = shown["label"].map(LABEL_MARKS).fillna(shown["label"])
     ids = shown["article_id"].astype(str).tolist()
-    st.caption(f"{len(shown):,} article(s). Click a column header to sort; select a row to "
-               "read the article.")
+    what = (f"{total:,} article(s)" if len(shown) == total else
+            f"{total:,} article(s); rows {offset + 1:,}–{offset + len(shown):,} shown")
+    st.caption(f"{what}. Click a column header to sort; select a row to read the article.")
     st.dataframe(
         shown, hide_index=True, width="stretch", height=min(420, 38 + 35 * max(len(shown), 1)),
         key="art_table", on_select=partial(select_article, ids), selection_mode="single-row",
@@ -48,21 +59,18 @@ def tab_articles(view, named) -> None:
             "n_sentences": st.column_config.NumberColumn("sentences", width=75),
             "article_id": st.column_config.TextColumn("id", width=150),
         })
-    csv_download("Articles CSV (the rows above)", "articles",
-                 lambda: reports.report_frames(view)["articles"].set_index("article_id")
-                 .loc[shown["article_id"]].reset_index(), "dl_articles")
+    bytes_download("Articles CSV (the rows above)", "articles",
+                   lambda: views.articles_csv(ids), "dl_articles")
     art = ss.get("art")
     if not art:
         note("Select an article in the table to read it sentence by sentence.")
         return
-    row = named.articles[named.articles["article_id"] == art]
-    if row.empty:
+    row, sents, in_view = views.article(art)
+    if row is None:
         note("The article in the link is not in this corpus.")
         return
-    row = row.iloc[0]
-    if art not in set(arts["article_id"]):
+    if not in_view:
         st.caption("This article is outside the current filter.")
-    sents = named.sentences[named.sentences["article_id"] == art]
     meta = [chip(row["published"].strftime("%Y-%m-%d %H:%M") if pd.notna(row["published"])
                  else "undated", "published"),
             chip(charts.short(row["topic_label"], 50), "topic"),

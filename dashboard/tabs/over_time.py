@@ -6,10 +6,9 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from analysis import aggregate
 from dashboard import charts
 from dashboard import state as vs
-from dashboard.evidence import evidence_section
+from dashboard.evidence import period_evidence_section
 from dashboard.interaction import select_period, select_period_topic, view_widget
 from dashboard.widgets import csv_download, note, plot
 
@@ -17,30 +16,31 @@ from dashboard.widgets import csv_download, note, plot
 MIN_SHARE_ARTICLES = 10
 
 
-def topic_lines_shown(view, state) -> pd.DataFrame:
-    """The topics the per-topic charts draw: those of the topic filter, else those
-    that are some shown article's dominant topic (a topic present only through small
-    weights of other articles draws no line).  Columns ``topic_id``, ``label``."""
-    topics = view.topics[["topic_id", "label"]]
+def topic_lines_shown(table: pd.DataFrame, state) -> pd.DataFrame:
+    """The topics the per-topic charts draw, from the view's topic table: those of the
+    topic filter, else those that are some shown article's dominant topic (a topic
+    present only through small weights of other articles draws no line).  Columns
+    ``topic_id``, ``label``."""
+    topics = table[["topic_id", "label"]]
     if state["topics"]:
         return topics[topics["topic_id"].isin([int(t) for t in state["topics"]])]
-    return topics[view.topics["n_articles"] > 0]
+    return topics[table["n_articles"] > 0]
 
 
-def tab_time(view, state, freq: str) -> None:
-    """``freq`` is the concrete period (hour, day, week, month) resolved for this run."""
-    arts = view.articles
+def tab_time(views, state, freq: str) -> None:
+    """``views``: :mod:`analysis.views` of the current filter; ``freq`` is the concrete
+    period (hour, day, week, month) resolved for this run."""
     c1, c2, c3 = st.columns([1, 1, 1])
     c1.selectbox("Period", list(vs.FREQS), **view_widget("freq"),
                  format_func=lambda f: f"auto ({freq})" if f == "auto" else f)
     c2.slider("Rolling mean (periods)", 1, 12, **view_widget("roll"))
     split = c3.toggle("Split by topic", **view_widget("split"))
-    dated = arts["published"].notna().sum()
-    if dated < 2:
+    h = views.headline()
+    if h.n_articles - h.undated < 2:
         note("Time charts need at least two dated articles in the current filter. "
              "Widen the filters or open a bigger corpus.")
         return
-    tl = aggregate.timeline(arts, view.sentences, freq=freq)
+    tl = views.timeline(freq)
     roll = int(state["roll"])
     if len(tl) < 2:
         note(f"All articles in the current filter fall in one {freq}: pick a shorter period "
@@ -54,11 +54,10 @@ def tab_time(view, state, freq: str) -> None:
         st.caption("Marker size = articles in the period; the grey band is the 95 % "
                    "uncertainty of the mean. Click a bar or point (or pick the box tool "
                    "and drag) to filter to those periods and read the sentences behind "
-                   "them under “What drives these numbers” below.")
+                   "them below (“What moved the line”).")
     csv_download("Time series CSV", f"timeline-{freq}", lambda: tl, "dl_timeline")
-    shown = topic_lines_shown(view, state)
-    ttl = aggregate.topic_timeline(arts, view.article_topics, freq=freq,
-                                   topic_labels=dict(zip(shown["topic_id"], shown["label"])))
+    shown = topic_lines_shown(views.topic_table(), state)
+    ttl = views.topic_timeline(freq, dict(zip(shown["topic_id"], shown["label"])))
     ttl = ttl[ttl["topic_id"].isin(shown["topic_id"])]
     if len(tl) >= 2 and not ttl.empty:
         if split:
@@ -77,5 +76,5 @@ def tab_time(view, state, freq: str) -> None:
     if not ttl.empty:
         csv_download("Topic time series CSV", f"topic-timeline-{freq}", lambda: ttl,
                      "dl_topic_timeline")
-    st.subheader("What drives these numbers")
-    evidence_section(view, "ev_time", what="evidence-time")
+    st.subheader("What moved the line")
+    period_evidence_section(views, tl, freq, "ev_time", MIN_SHARE_ARTICLES)

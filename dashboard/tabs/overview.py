@@ -6,7 +6,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from analysis.headline import headline, span_text
+from analysis.headline import span_text
 from dashboard import charts
 from dashboard.evidence import evidence_section
 from dashboard.interaction import select_label, select_topics
@@ -25,10 +25,10 @@ def _count(n: int) -> str:
     return f"{n / 1e6:.1f}M"
 
 
-def tab_overview(view, named, loaded) -> None:
-    arts, sents = view.articles, view.sentences
+def tab_overview(views, n_skipped: int) -> None:
+    """``views``: :mod:`analysis.views` of the current filter; ``n_skipped`` inputs skipped."""
     # The same figures as the CLI's summary.txt (analysis.headline): drawn, not computed.
-    h = headline(arts, sents, named.topics)
+    h = views.headline()
     first, last = h.first, h.last
     c = st.columns([1, 1, 2.4, 1.1, 1, 1, 1])
     c[0].metric("Articles", _count(h.n_articles), help=f"{h.n_articles:,} articles")
@@ -47,24 +47,25 @@ def tab_overview(view, named, loaded) -> None:
     extra = []
     if undated:
         extra.append(f"{undated} undated article(s) are counted but not on time charts.")
-    if len(named.skipped):
-        extra.append(f"{len(named.skipped)} input(s) skipped: see the Skipped inputs tab.")
+    if n_skipped:
+        extra.append(f"{n_skipped:,} input(s) skipped: see the Skipped inputs tab.")
     if extra:
         st.caption(" ".join(extra))
-    if arts.empty:
+    if h.n_articles == 0:
         note("No article matches the current filter. Clear or widen the filters in the sidebar.")
         return
     left, right = st.columns([2, 3])
     with left:
-        plot(charts.label_bar(sents), key="ov_labels", on_select=partial(select_label, "ov_labels"))
+        plot(charts.label_bar(views.label_counts()), key="ov_labels", on_select=partial(select_label, "ov_labels"))
         st.caption("Click a bar to list those sentences below.")
     with right:
-        plot(charts.topic_size(view.topics[view.topics["n_articles"] > 0]), key="ov_topics",
+        table = views.topic_table()
+        plot(charts.topic_size(table[table["n_articles"] > 0]), key="ov_topics",
              on_select=partial(select_topics, "ov_topics"))
         st.caption("Click a topic to filter to it.")
 
     csv_download("Headline figures CSV", "overview", h.frame, "dl_overview")
     st.subheader("What drives these numbers")
-    evidence_section(view, "ev_overview", label=ss.get("ev_label"), what="evidence",
+    evidence_section(views, "ev_overview", label=ss.get("ev_label"), what="evidence",
                      intro="The sentences behind the current view, strongest first. Click a "
                            "chart anywhere to narrow the view, then read the sentences here.")

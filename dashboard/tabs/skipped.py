@@ -7,18 +7,23 @@ import streamlit as st
 from dashboard.widgets import csv_download
 
 
-def tab_skipped(loaded, named) -> None:
-    sk = named.skipped  # the result's: a source reopened from the index is not re-read
-    warned = named.articles[named.articles.get("warning", pd.Series("", index=named.articles.index))
-                            .fillna("").astype(str).str.len() > 0] \
-        if "warning" in named.articles else named.articles.iloc[0:0]
-    if sk.empty and not loaded.warnings and warned.empty:
+def warned_articles(articles: pd.DataFrame) -> pd.DataFrame:
+    """Articles read with a loader warning (``warning`` column not empty)."""
+    if "warning" not in articles:
+        return articles.iloc[0:0]
+    return articles[articles["warning"].fillna("").astype(str).str.len() > 0]
+
+
+def tab_skipped(sk: pd.DataFrame, warnings: tuple, warned: pd.DataFrame, label: str) -> None:
+    """What was skipped (``source``, ``reason`` rows), loader ``warnings`` and the
+    articles read with a warning, for the source opened as ``label``."""
+    if sk.empty and not warnings and warned.empty:
         st.badge("0 skipped", icon=":material/check:", color="green")
         return
     st.badge(f"{len(sk)} skipped", color="orange" if len(sk) else "green")
     if len(sk):
         # Paths inside the opened folder are shown from it (the folder is said once).
-        root = str(loaded.label).rstrip("/") + "/"
+        root = str(label).rstrip("/") + "/"
         shown = sk.assign(source=sk["source"].astype(str).map(
             lambda v: v[len(root):] if v.startswith(root) else v))
         if (shown["source"] != sk["source"].astype(str)).any():
@@ -27,9 +32,9 @@ def tab_skipped(loaded, named) -> None:
             "source": st.column_config.TextColumn("input", width="medium"),
             "reason": st.column_config.TextColumn("reason", width="large")})
         csv_download("Skipped inputs CSV", "skipped", lambda: sk, "dl_skipped")
-    if loaded.warnings:
+    if warnings:
         st.markdown("**Loader warnings**")
-        st.dataframe(pd.DataFrame({"warning": list(loaded.warnings)}), hide_index=True,
+        st.dataframe(pd.DataFrame({"warning": list(warnings)}), hide_index=True,
                      key="sk_warn")
     if not warned.empty:
         st.markdown("**Articles read with a warning**")

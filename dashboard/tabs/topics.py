@@ -5,7 +5,6 @@ from functools import partial
 
 import streamlit as st
 
-from analysis import aggregate, reports
 from dashboard import charts
 from dashboard import state as vs
 from dashboard.interaction import open_article_from_map, select_topics, view_widget
@@ -14,8 +13,8 @@ from dashboard.widgets import csv_download, note, plot
 ss = st.session_state
 
 
-def rename_form(named) -> None:
-    topics = named.topics.sort_values("topic_id")
+def rename_form(all_topics) -> None:
+    topics = all_topics.sort_values("topic_id")
     with st.form("rename", clear_on_submit=True, border=True):
         st.markdown("**Rename a topic** (the name is used in every chart, table and export)")
         c1, c2 = st.columns([2, 3])
@@ -34,13 +33,15 @@ def rename_form(named) -> None:
         st.rerun()
 
 
-def tab_topics(view, named, result) -> None:
-    topics = view.topics.sort_values("topic_id")
+def tab_topics(views) -> None:
+    """``views``: :mod:`analysis.views` of the current filter."""
+    all_topics = views.all_topics
+    topics = views.topic_table().sort_values("topic_id")
     present = topics[topics["n_articles"] > 0]
-    if len(named.topics) == 0:
+    if len(all_topics) == 0:
         note("The topic model found no topics in this corpus.")
         return
-    plot(charts.topic_terms(named.topics), key="tp_terms")
+    plot(charts.topic_terms(all_topics), key="tp_terms")
     if present.empty:
         note("No topic has articles in the current filter.")
     else:
@@ -51,7 +52,7 @@ def tab_topics(view, named, result) -> None:
         with c2:
             plot(charts.topic_mean_sentiment(present), key="tp_sent",
                  on_select=partial(select_topics, "tp_sent"))
-        ts = aggregate.topic_sentiment(view.articles, view.sentences)
+        ts = views.topic_sentiment()
         ts = ts[ts["topic_id"] >= 0]
         if not ts.empty:
             plot(charts.topic_sentiment_mix(ts), key="tp_mix",
@@ -63,25 +64,30 @@ def tab_topics(view, named, result) -> None:
     kind = st.radio("Show", list(vs.MAPS), format_func=vs.MAPS.get, horizontal=True,
                     label_visibility="collapsed", **view_widget("map"))
     if kind == "topics":
-        if len(result.topic_map) < 2:
+        tmap = views.topic_map()
+        if len(tmap) < 2:
             note("The map needs at least two topics.")
         else:
-            plot(charts.topic_map(result.topic_map, view.topics if len(present) else named.topics),
+            plot(charts.topic_map(tmap, topics if len(present) else all_topics),
                  key="tp_map", on_select=partial(select_topics, "tp_map"))
             st.caption("Bubbles close together share vocabulary (TF-IDF/NMF space); size = "
                        "articles. Click a bubble to filter to that topic.")
     else:
-        if len(view.article_map) < 2:
+        positions, articles, total = views.article_map()
+        if len(positions) < 2:
             note("The article map needs at least two articles in the current filter.")
         else:
-            plot(charts.article_map(view.article_map, view.articles,
+            plot(charts.article_map(positions, articles,
                                     color_by="sentiment" if kind == "sentiment" else "topic"),
                  key="tp_amap", on_select=partial(open_article_from_map, "tp_amap"),
                  mode=("points",))
+            sample = (f" A fixed sample of {len(positions):,} of the {total:,} articles in view "
+                      "is drawn (the same articles every time for this filter)."
+                      if total > len(positions) else "")
             st.caption("Nearby articles use similar words. Click one to open it in the reader "
-                       "(Articles tab).")
-    rename_form(named)
-    table = reports.topics_frame(view)
+                       "(Articles tab)." + sample)
+    rename_form(all_topics)
+    table = views.topics_export()
     st.dataframe(table, hide_index=True, width="stretch", key="tp_table", column_config={
         "topic_id": st.column_config.NumberColumn("id", width=40),
         # Fits 1,400 px with the sidebar open: every figure column stays on screen,
@@ -107,8 +113,8 @@ def tab_topics(view, named, result) -> None:
     })
     csv_download("Topics CSV (the table above: the report's topics.csv)", "topics",
                  lambda: table, "dl_topics")
-    if len(result.k_scores):
+    k_scores = views.k_scores()
+    if len(k_scores):
         with st.expander("How was the number of topics chosen?"):
-            plot(charts.k_scores(result.k_scores, result.params.get("n_topics_chosen")),
-                 key="tp_k")
-            st.dataframe(result.k_scores, hide_index=True, key="tp_ktable")
+            plot(charts.k_scores(k_scores, views.params().get("n_topics_chosen")), key="tp_k")
+            st.dataframe(k_scores, hide_index=True, key="tp_ktable")

@@ -1,0 +1,183 @@
+"""The dashboard on an archive store (``python -m analysis index``) under AppTest: every
+tab draws from DuckDB queries, the figures are the CLI's, filters, reader, exports and
+the data root work as they do for a folder."""
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import queries
+from analysis.criteria import Criteria
+from dashboard import state as vs
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+TIMEOUT = 180
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory):
+    """A store indexed from a dated seed-format folder on three themes, with one file
+    the index must skip."""
+    from factories import make_corpus, write_seed_format
+
+    from analysis.indexer import index_archive
+
+    root = tmp_path_factory.mktemp("archive")
+    frame = make_corpus()
+    frame = frame[frame["published"].notna()].reset_index(drop=True)
+    frame["published"] = frame["published"] + pd.to_timedelta(frame.index, unit="min")
+    write_seed_format(frame, root / "news")
+    (root / "news" / "broken.txt").write_bytes(b"")
+    index_archive(root / "news", root / "store", n_topics=3, n_jobs=1)
+    return root / "store"
+
+
+def _app(params=None):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    return at
+
+
+def _ok(at):
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.fixture
+def store_app(store_dir, cache_dir):
+    at = _app(params={"src": str(store_dir)})
+    at.run()
+    _ok(at)
+    return at
+
+
+def test_opens_a_store_and_draws_every_tab(store_app, store_dir):
+    at = store_app
+    s = queries.Store(store_dir)
+    h = queries.headline(s)
+    assert int(_metric(at, "Articles").replace(",", "")) == h.n_articles
+    assert _metric(at, "Topics") == f"{h.n_topics_present} of {h.n_topics}"
+    assert any("Archive store" in c.value for c in at.sidebar.caption)
+    # nothing of the store was analysed or loaded into frames by the page
+    from dashboard import data
+    before = dict(data.stats)
+    charts = {}
+    for tab in vs.TABS:
+        at.session_state["tab"] = tab
+        at.run()
+        _ok(at)
+        charts[tab] = len(at.get("plotly_chart"))
+    assert data.stats == before
+    assert all(charts[t] >= 2 for t in ("Overview", "Over time", "Topics", "Sentiment")), charts
+
+
+def test_store_headline_is_the_cli_summary(store_app, store_dir, tmp_path):
+    """The figures on the page are those `report --store` writes (one answer)."""
+    s = queries.Store(store_dir)
+    queries.export_csvs(s, tmp_path, Criteria())
+    summary = (tmp_path / "summary.txt").read_text()
+    lines = dict(line.split(": ", 1) for line in summary.splitlines() if ": " in line)
+    assert _metric(store_app, "Articles").replace(",", "") == \
+        lines["articles analysed"].replace(",", "")
+    assert _metric(store_app, "Sentences").replace(",", "") == lines["sentences"].replace(",", "")
+    assert _metric(store_app, "Mean sentiment") == lines["mean sentence sentiment"]
+
+
+def test_store_topic_filter_and_keyword(store_app, store_dir):
+    at = store_app
+    s = queries.Store(store_dir)
+    table = queries.topic_table(s)
+    tid = int(table.sort_values("n_articles").iloc[-1]["topic_id"])
+    at.session_state["w_topics"] = [tid]
+    at.run()
+    _ok(at)
+    want = queries.headline(s, Criteria(topics=[tid])).n_articles
+    assert int(_metric(at, "Articles").replace(",", "")) == want
+    assert at.query_params["topics"] in (str(tid), [str(tid)])
+    at.session_state["w_topics"] = []
+    at.session_state["w_q"] = "river"
+    at.run()
+    _ok(at)
+    want = queries.headline(s, Criteria(keyword="river")).n_articles
+    assert 0 < want < queries.headline(s).n_articles
+    assert int(_metric(at, "Articles").replace(",", "")) == want
+
+
+def test_store_reader_and_exports(store_app, store_dir):
+    at = store_app
+    s = queries.Store(store_dir)
+    page, total = queries.articles_page(s, Criteria(), limit=1)
+    art = page["article_id"].iloc[0]
+    at.session_state["art"] = art
+    at.session_state["tab"] = "Articles"
+    at.run()
+    _ok(at)
+    html = " ".join(str(h.proto.body) for h in at.get("html"))
+    row, sents = queries.article(s, art)
+    assert sents["text"].iloc[0][:30].replace("'", "&#x27;") in html \
+        or sents["text"].iloc[0][:20] in html
+    name, make = at.session_state["_downloads"]["dl_report"]
+    with zipfile.ZipFile(io.BytesIO(make())) as zf:
+        names = set(zf.namelist())
+        arts = pd.read_csv(zf.open("articles.csv"), encoding="utf-8-sig")
+    assert {"articles.csv", "sentences.csv", "topics.csv", "timeline.csv", "summary.txt"} <= names
+    assert len(arts) == total
+    _, make = at.session_state["_downloads"]["dl_articles"]
+    rows = pd.read_csv(io.BytesIO(make()), encoding="utf-8-sig")
+    assert len(rows) == min(total, 100) and rows["article_id"].iloc[0] == \
+        queries.articles_page(s, Criteria(), limit=1)[0]["article_id"].iloc[0]
+
+
+def test_store_lists_what_the_index_skipped(store_app):
+    at = store_app
+    at.session_state["tab"] = "Skipped inputs"
+    at.run()
+    _ok(at)
+    frames = [df.value for df in at.dataframe]
+    assert any("broken.txt" in " ".join(map(str, f.get("source", pd.Series()).tolist()))
+               for f in frames)
+
+
+def test_store_renames_reach_charts_and_exports(store_app, store_dir):
+    at = store_app
+    tid = int(queries.Store(store_dir).topics["topic_id"].iloc[0])
+    at.session_state["names"] = {tid: "My renamed topic"}
+    at.session_state["tab"] = "Topics"
+    at.run()
+    _ok(at)
+    _, make = at.session_state["_downloads"]["dl_topics"]
+    topics = pd.read_csv(io.BytesIO(make()), encoding="utf-8-sig")
+    assert "My renamed topic" in set(topics["label"])
+
+
+def test_data_root_refuses_paths_outside(store_dir, tmp_path, monkeypatch, cache_dir):
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "escape").symlink_to(store_dir, target_is_directory=True)
+    monkeypatch.setenv("NEWS_ANALYTICS_DATA_ROOT", str(root))
+    for path, why in ((str(store_dir), "outside the data root"),
+                      (str(root / ".." / "x"), "'..' is not allowed"),
+                      (str(root / "escape"), "symbolic link")):
+        at = _app(params={"src": path})
+        at.run()
+        assert not at.exception
+        assert any(why in e.value for e in at.error), [e.value for e in at.error]
+    # a store under the root opens, by its path relative to the root too
+    import shutil
+    shutil.copytree(store_dir, root / "store")
+    at = _app(params={"src": "store"})
+    at.run()
+    _ok(at)
+    assert int(_metric(at, "Articles").replace(",", "")) == \
+        queries.headline(queries.Store(store_dir)).n_articles
