@@ -182,7 +182,10 @@ def map_chunks(fn, items: list, n_jobs: int | None = None, *, size=None,
     min_size = PARALLEL_MIN_CHARS if min_size is None else min_size
     weights = [size(x) for x in items] if size else [1] * len(items)
     total = sum(weights)
-    if n_jobs <= 1 or total < min_size or len(items) < 2:
+    # Inside a pool worker (an index chunk reading a table file) a pool of its own
+    # would be forked while the parent's pool lock is held and wait on it forever.
+    nested = mp.parent_process() is not None
+    if nested or n_jobs <= 1 or total < min_size or len(items) < 2:
         return fn(items)
     bounds = chunk_bounds(weights, n_jobs * chunks_per_job)
     with pool(n_jobs) as executor:
