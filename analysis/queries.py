@@ -176,6 +176,18 @@ class Store:
     def one(self, sql: str, params=()):
         return self.cursor().execute(sql, list(params)).fetchone()
 
+    def remember(self, key, make):
+        """``make()``, computed once per opened store: for answers about the whole store
+        (its span, its topic map), which only an index run changes, and an index run
+        makes the dashboard open the store again."""
+        with self._lock:
+            memo = self.__dict__.setdefault("_remembered", {})
+            if key in memo:
+                return memo[key]
+        value = make()
+        with self._lock:
+            return memo.setdefault(key, value)
+
     def labels(self, names: dict | None = None) -> dict[int, str]:
         """``{topic_id: label}`` with the user's renames applied (blank names ignored)."""
         out = {int(t): str(lab) for t, lab in zip(self.topics["topic_id"], self.topics["label"])}

@@ -272,11 +272,13 @@ class StoreViews:
     # ------------------------------------------------------------ the whole corpus
     @property
     def all_topics(self) -> pd.DataFrame:
-        return self._once("topics", lambda: queries.topic_table(self.store, self._everything,
-                                                                self.names))
+        return self.store.remember(("topics", tuple(sorted(self.names.items()))),
+                                   lambda: queries.topic_table(self.store, self._everything,
+                                                               self.names))
 
     def _total(self) -> Headline:
-        return self._once("total", lambda: queries.headline(self.store, self._everything))
+        return self.store.remember("total", lambda: queries.headline(self.store,
+                                                                     self._everything))
 
     def span(self):
         h = self._total()
@@ -291,11 +293,12 @@ class StoreViews:
     def skipped(self) -> pd.DataFrame:
         """Inputs the index skipped (``source``, ``reason``; the store's ``skipped.parquet``)."""
         path = self.store.path / "skipped.parquet"
-        return pd.read_parquet(path) if path.exists() else pd.DataFrame(
-            {"source": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
+        return self.store.remember("skipped", lambda: pd.read_parquet(path) if path.exists()
+                                   else pd.DataFrame({"source": pd.Series(dtype=object),
+                                                      "reason": pd.Series(dtype=object)}))
 
     def has_untopiced(self) -> bool:
-        return bool(self._once("untopiced", lambda: self.store.one(
+        return bool(self.store.remember("untopiced", lambda: self.store.one(
             "SELECT count(*) FROM articles a WHERE a.topic_id = -1")[0]))
 
     # ------------------------------------------------------------ the filtered view
@@ -341,7 +344,7 @@ class StoreViews:
                                      names=self.names)
 
     def topic_map(self) -> pd.DataFrame:
-        return self._once("topic_map", lambda: store_topic_map(self.store))
+        return self.store.remember("topic_map", lambda: store_topic_map(self.store))
 
     def article_map(self, n: int | None = 2000):
         """A deterministic sample of at most ``n`` of the view's articles
@@ -384,8 +387,9 @@ class StoreViews:
 
     def articles_csv(self, ids) -> bytes:
         ids = [str(i) for i in ids]
-        cols = [c for c in reports.ARTICLE_COLUMNS
-                if c in set(self.store.frame("SELECT * FROM articles_full LIMIT 0").columns)]
+        from .export_store import _columns
+        have = _columns(self.store, "articles_full")
+        cols = [c for c in reports.ARTICLE_COLUMNS if c in have]
         rows = self.store.frame(
             f"SELECT {', '.join('f.' + c for c in cols)} FROM articles_full f WHERE "
             f"f.article_id IN ({', '.join('?' * len(ids))})", ids) if ids else \

@@ -139,14 +139,12 @@ def open_archive(path) -> None:
         st.error(f"Could not open this archive store: {exc}", icon=":material/error:")
         return
     _new_source(f"store:{store.path}")
-    everything = StoreViews(store, Criteria())
-    params = everything.params()
-    st.sidebar.header("Analysis")
-    st.sidebar.caption(f"Archive store: {params['n_topics_chosen']} topics, fitted by "
-                       "`python -m analysis index` (refit there with `--refit`).")
     ids = set(store.topics["topic_id"].astype(int))
     names = {int(k): v for k, v in (ss.get("names") or {}).items() if int(k) in ids}
     everything = StoreViews(store, Criteria(), names)
+    st.sidebar.header("Analysis")
+    st.sidebar.caption(f"Archive store: {everything.params()['n_topics_chosen']} topics, "
+                       "fitted by `python -m analysis index` (refit there with `--refit`).")
     sidebar_filters(everything)
     first, last = everything.span()
     state = current_state((first.date(), last.date()) if first is not None else (None, None))
@@ -159,8 +157,9 @@ def open_archive(path) -> None:
         views = StoreViews(store, dataclasses.replace(criteria, keyword=None), names)
     stale = (f" · roll-ups stale for {len(store.stale_months)} month(s): slower answers"
              if store.stale_months else "")
+    skipped = views.skipped()
     draw(views, state, str(store.path),
-         partial(tab_skipped, views.skipped(), (), views.skipped().iloc[0:0], str(store.path)),
+         partial(tab_skipped, skipped, (), skipped.iloc[0:0], str(store.path)),
          f"Archive store {store.path}: {everything.n_total():,} articles{stale}", None)
 
 

@@ -13,27 +13,7 @@ import pytest
 
 from dashboard import state as vs
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-TIMEOUT = 180
-
-
-# --------------------------------------------------------------------------- AppTest
-def _app(params: dict | None = None):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    return at
-
-
-def _ok(at):
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def _metric(at, label):
-    return next(m.value for m in at.metric if m.label == label)
+from app_helpers import app as _app, metric as _metric, ok as _ok
 
 
 def _figures(at):

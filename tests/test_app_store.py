@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,8 +13,7 @@ from analysis import queries
 from analysis.criteria import Criteria
 from dashboard import state as vs
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-TIMEOUT = 180
+from app_helpers import app as _app, metric as _metric, ok as _ok
 
 
 @pytest.fixture(scope="module")
@@ -34,24 +32,6 @@ def store_dir(tmp_path_factory):
     (root / "news" / "broken.txt").write_bytes(b"")
     index_archive(root / "news", root / "store", n_topics=3, n_jobs=1)
     return root / "store"
-
-
-def _app(params=None):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    return at
-
-
-def _ok(at):
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def _metric(at, label):
-    return next(m.value for m in at.metric if m.label == label)
 
 
 @pytest.fixture

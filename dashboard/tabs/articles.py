@@ -14,17 +14,14 @@ ss = st.session_state
 LABEL_MARKS = {"negative": "▼ negative", "neutral": "· neutral", "positive": "▲ positive"}
 
 
-def _page_controls(total: int, page_rows: int) -> int:
-    """Sort and page pickers for a table too big to send at once; returns the offset."""
+def _page_controls(total: int, page_rows: int) -> None:
+    """The page picker of a table too big to send at once (its value is ``w_page``)."""
     pages = max(1, -(-total // page_rows))
-    if not 1 <= int(ss.get("w_page") or 1) <= pages:  # a narrower filter has fewer pages
-        ss["w_page"] = 1
     c1, c2 = st.columns([1, 3])
-    page = c1.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1,
-                           key="w_page")
+    c1.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1,
+                    key="w_page")
     c2.caption(f"{page_rows:,} articles a page, by publication date. Search or filter to "
                "narrow the table.")
-    return (int(page) - 1) * page_rows
 
 
 def tab_articles(views) -> None:
@@ -32,11 +29,13 @@ def tab_articles(views) -> None:
     search = st.text_input("Search titles and text", key="w_search",
                            placeholder="type to narrow the table").strip()
     page_rows = views.page_rows
-    offset = 0
-    if page_rows is not None:
-        _, total = views.articles_page(search, 0, 1)
-        offset = _page_controls(total, page_rows) if total > page_rows else 0
+    offset = 0 if page_rows is None else (int(ss.get("w_page") or 1) - 1) * page_rows
     shown, total = views.articles_page(search, offset, page_rows)
+    if offset and offset >= total:  # a narrower filter has fewer pages: back to the first
+        ss["w_page"], offset = 1, 0
+        shown, total = views.articles_page(search, 0, page_rows)
+    if page_rows is not None and total > page_rows:
+        _page_controls(total, page_rows)
     shown = shown.drop(columns="topic_id")
     shown["label"] = shown["label"].map(LABEL_MARKS).fillna(shown["label"])
     ids = shown["article_id"].astype(str).tolist()
