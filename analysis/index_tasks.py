@@ -283,7 +283,8 @@ def fit_topics(root: str | None, members: list[tuple[str, str]] | None, sample: 
             raise ValueError("no article could be read for the topic model's sample")
         sample = corpus
     sample = stratified_sample(sample, sample_size, random_state)
-    model = TopicModel(n_topics=n_topics, k_range=tuple(k_range), random_state=random_state)
+    model = TopicModel(n_topics=n_topics, k_range=None if k_range is None else tuple(k_range),
+                       random_state=random_state)
     with threadpool_limits(1):
         model.fit(topic_documents(sample), sample["article_id"].tolist())
     return model, {"sample_size": int(len(sample)), "seconds": time.perf_counter() - t0}

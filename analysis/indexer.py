@@ -239,7 +239,7 @@ def _check_settings(meta: dict, settings: dict, refit: bool) -> None:
                              f"{settings[key]!r}{hint}")
 
 
-def index_archive(source, store, *, n_topics: int | None = None, k_range=(4, 10),
+def index_archive(source, store, *, n_topics: int | None = None, k_range=None,
                   sample_size: int = DEFAULT_SAMPLE_SIZE, refit: bool = False,
                   engine: str = "local", scheduler: str | None = None, n_jobs: int | None = None,
                   random_state: int = 0, positive: float = POSITIVE, negative: float = NEGATIVE,
@@ -251,7 +251,8 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=(4, 10)
     ----------
     source : folder (``.txt`` articles and table files, recursively) or one table file.
     store : folder of the store (created if missing).
-    n_topics : topics of the model (None: chosen on the sample over ``k_range``).  Fixed
+    n_topics : topics of the model (None: chosen on the sample over ``k_range``; None
+        there grows with the sample, :func:`analysis.topics.auto_k_range`).  Fixed
         once the store has a model; ``refit=True`` refits (with a new ``n_topics`` too).
     sample_size : articles the topic model is fitted on (time-stratified).
     engine, scheduler, n_jobs : where the chunks run (:func:`analysis.engines.engine`).
@@ -275,7 +276,8 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=(4, 10)
     if n_topics is None and meta.get("settings"):
         # Not given: the store's (a refit without --topics keeps the number of topics).
         n_topics = meta["settings"].get("n_topics")
-    settings = {"n_topics": None if n_topics is None else int(n_topics), "k_range": list(k_range),
+    settings = {"n_topics": None if n_topics is None else int(n_topics),
+                "k_range": None if k_range is None else list(k_range),
                 "random_state": int(random_state), "sample_size": int(sample_size),
                 "positive": positive, "negative": negative, "max_words": int(max_sentence_words)}
     read_options = dict(read_options or {})
@@ -381,7 +383,7 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=(4, 10)
         fit_future = None
         if need_fit and len(pending):
             fit_future = eng.submit(index_tasks.fit_topics, str(root), _sample_candidates(pending, sample_size),
-                                    None, read_options, sample_size, n_topics, list(k_range),
+                                    None, read_options, sample_size, n_topics, k_range,
                                     int(random_state))
         elif need_fit:
             raise StoreError(f"the store {store} has no topic model and nothing new to fit one "
@@ -649,7 +651,7 @@ def _refit(r: _Run, eng, n_topics, k_range, sample_size, random_state) -> dict:
     old_model, old_ids = load_model(r.model_dir())
     sample = sample_articles(r.store, sample_size, random_state)
     future = eng.submit(index_tasks.fit_topics, None, None, sample, r.read_options, sample_size,
-                        n_topics, list(k_range), int(random_state))
+                        n_topics, k_range, int(random_state))
     model, info = future.result()
     new_ids, matching = match_topics(old_model, old_ids, model, int(r.meta.get("next_topic_id", 0)))
     matching.insert(0, "run", r.run)
