@@ -34,7 +34,7 @@ from .sentiment import NEGATIVE, POSITIVE
 __all__ = [
     "Store", "StoreError", "Criteria", "headline", "resolve_freq", "timeline",
     "topic_timeline", "topic_table", "topic_sentiment", "label_counts",
-    "sentiment_histogram", "articles_page", "evidence", "keyword_timeline", "keyword_mentions",
+    "sentiment_histogram", "articles_page", "evidence", "evidence_by_label", "keyword_timeline", "keyword_mentions",
     "article",
     "map_sample", "export_csvs", "ARTICLE_SORTS",
 ]
@@ -504,6 +504,66 @@ def evidence(store: Store, c: Criteria = Criteria(), *, label: str | None = None
     sentences that mention it (whole word or phrase, any case); ``period`` (a period
     start, with ``freq``) and ``topic_id`` narrow to one chart element; ``n`` rows from
     ``offset``."""
+    where, params = _evidence_where(store, c, keyword, period, freq, topic_id)
+    if label is not None:
+        where += " AND s.label = ?"
+        params.append(str(label))
+    if n is None or n > _FETCH_MAX:
+        c = _evidence_criteria(c, period, freq, topic_id)
+        amonths, aparams = month_where(c, "a")
+        # everything (a download): one pass, the joined articles pruned to the months
+        ev = store.frame(f"""
+            SELECT {", ".join("s." + col for col in _EVIDENCE_COLS)}, a.title
+            FROM sentences s JOIN articles a ON a.month = s.month AND a.article_id = s.article_id
+            WHERE {where} AND {amonths} ORDER BY {_EVIDENCE_ORDER.format("s")}
+            {"" if n is None else f"LIMIT {int(n)} OFFSET {int(offset)}"}""", params + aparams)
+        return _with_labels(store, ev, names)
+    # The strongest sentences are picked on the narrow columns, then only their rows
+    # are read in full (a top-N over the text column would decode all of it).
+    hits = store.frame(f"""
+        SELECT s.month, s.{store.key}, s.sentence_id FROM sentences s WHERE {where}
+        ORDER BY {_EVIDENCE_ORDER.format("s")} LIMIT {int(n)} OFFSET {int(offset)}""", params)
+    return _evidence_rows(store, hits, names)
+
+
+def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative", "positive"), *,
+                      keyword: str | None = None, n: int = 10,
+                      names: dict | None = None) -> dict[str, pd.DataFrame]:
+    """``{label: evidence(store, c, label=label, keyword=keyword, n=n)}`` for each of
+    ``labels``, in one pass: the view's sentences (and the keyword's match set) are
+    selected once and each label's top ``n`` taken from them, and the full rows of all
+    of them are read together (the Overview's two columns cost one query, not two)."""
+    where, params = _evidence_where(store, c, keyword, None, None, None)
+    labels = [str(v) for v in labels]
+    k = store.key
+    marks = ", ".join("?" for _ in labels)
+    branches = " UNION ALL ".join(
+        f"(SELECT * FROM m WHERE label = ? ORDER BY {_EVIDENCE_ORDER.format('m')} LIMIT {int(n)})"
+        for _ in labels)
+    hits = store.frame(f"""
+        WITH m AS MATERIALIZED (
+            SELECT s.month, {"" if k == "article_id" else f"s.{k}, "}s.article_id, s.sentence_id,
+                   s.label, s.compound, s.published
+            FROM sentences s WHERE {where} AND s.label IN ({marks}))
+        SELECT month, {k}, sentence_id, label FROM ({branches})""", params + labels + labels)
+    rows = _evidence_rows(store, hits[["month", k, "sentence_id"]], names)
+    out = {}
+    for lab in labels:
+        part = rows[rows["label"] == lab].assign(_strength=lambda f: -f["compound"].abs())
+        out[lab] = (part.sort_values(["_strength", "published", "article_id", "sentence_id"],
+                                     na_position="last", kind="stable")
+                    .drop(columns="_strength").reset_index(drop=True))
+    return out
+
+
+_EVIDENCE_COLS = ["article_id", "sentence_id", "paragraph", "section", "start", '"end"', "text",
+                  "truncated", "neg", "neu", "pos", "compound", "label", "published", "topic_id"]
+_EVIDENCE_ORDER = ("abs({0}.compound) DESC, {0}.published ASC NULLS LAST, {0}.article_id, "
+                   "{0}.sentence_id")
+
+
+def _evidence_criteria(c: Criteria, period, freq, topic_id) -> Criteria:
+    """``c`` narrowed to one period (a period start, with ``freq``) and one topic."""
     if period is not None:
         start, end = _period_bounds(period, freq)
         c = dataclasses.replace(c, start=max(start, c.start) if c.start is not None else start,
@@ -512,36 +572,32 @@ def evidence(store: Store, c: Criteria = Criteria(), *, label: str | None = None
     if topic_id is not None:
         keep = (int(topic_id),) if not c.topics or int(topic_id) in c.topics else (-2,)
         c = dataclasses.replace(c, topics=keep)
-    where, params = _sentence_where(store, c)
-    if label is not None:
-        where += " AND s.label = ?"
-        params.append(str(label))
+    return c
+
+
+def _evidence_where(store: Store, c: Criteria, keyword, period, freq, topic_id):
+    """``(where, params)`` over sentences ``s`` of the evidence of a view."""
+    where, params = _sentence_where(store, _evidence_criteria(c, period, freq, topic_id))
     if keyword and keyword.strip():
         where += " AND " + store.sentence_keyword_where(keyword, c)
-    order = "abs({0}.compound) DESC, {0}.published ASC NULLS LAST, {0}.article_id, {0}.sentence_id"
-    cols = ('article_id, sentence_id, paragraph, section, start, "end", text, truncated, neg, '
-            'neu, pos, compound, label, published, topic_id')
-    amonths, aparams = month_where(c, "a")
-    if n is None or n > _FETCH_MAX:
-        # everything (a download): one pass, the joined articles pruned to the months
-        ev = store.frame(f"""
-            SELECT {", ".join("s." + col.strip() for col in cols.split(","))}, a.title
-            FROM sentences s JOIN articles a ON a.month = s.month AND a.article_id = s.article_id
-            WHERE {where} AND {amonths} ORDER BY {order.format("s")}
-            {"" if n is None else f"LIMIT {int(n)} OFFSET {int(offset)}"}""", params + aparams)
-    else:
-        # The strongest sentences are picked on the narrow columns, then only their rows
-        # are read in full (a top-N over the text column would decode all of it).
-        k = store.key
-        hits = store.frame(f"""
-            SELECT s.month, s.{k}, s.sentence_id FROM sentences s WHERE {where}
-            ORDER BY {order.format("s")} LIMIT {int(n)} OFFSET {int(offset)}""", params)
-        rows = _fetch(store, "sentences", cols, hits, [k, "sentence_id"])
-        titles = _fetch(store, "articles", "title", hits[["month", k]].drop_duplicates(), [k])
-        ev = (hits.merge(rows, on=["month", k, "sentence_id"], how="left")
-              .merge(titles, on=["month", k], how="left")
-              .drop(columns=["month"] + ([k] if k != "article_id" else [])))
-        ev = ev[[col.strip().strip('"') for col in cols.split(",")] + ["title"]]
+    return where, params
+
+
+def _evidence_rows(store: Store, hits: pd.DataFrame, names) -> pd.DataFrame:
+    """The evidence frame of the sentences keyed by ``hits`` (``month``, the store's key,
+    ``sentence_id``), in the order of ``hits``."""
+    k = store.key
+    cols = ", ".join(_EVIDENCE_COLS)
+    rows = _fetch(store, "sentences", cols, hits, [k, "sentence_id"])
+    titles = _fetch(store, "articles", "title", hits[["month", k]].drop_duplicates(), [k])
+    ev = (hits.merge(rows, on=["month", k, "sentence_id"], how="left")
+          .merge(titles, on=["month", k], how="left")
+          .drop(columns=["month"] + ([k] if k != "article_id" else [])))
+    ev = ev[[col.strip('"') for col in _EVIDENCE_COLS] + ["title"]]
+    return _with_labels(store, ev, names)
+
+
+def _with_labels(store: Store, ev: pd.DataFrame, names) -> pd.DataFrame:
     labels = store.labels(names)
     ev["topic_label"] = [labels.get(int(t), str(t)) for t in ev["topic_id"]]
     return ev

@@ -178,6 +178,11 @@ class FrameViews:
             ev = ev[ev["label"] == label]
         return (ev if n is None else ev.head(n)).reset_index(drop=True)
 
+    def evidence_by_label(self, labels=("negative", "positive"), *, keyword=None,
+                          n: int = 10) -> dict[str, pd.DataFrame]:
+        """``{label: evidence(label=label, keyword=keyword, n=n)}`` for each label."""
+        return {lab: self.evidence(label=lab, keyword=keyword, n=n) for lab in labels}
+
     def keyword_mentions(self, keyword: str) -> int:
         """Sentences of the view that mention ``keyword`` (raises ``QueryError``)."""
         return len(aggregate.keyword_sentences(self.view.sentences, keyword))
@@ -330,6 +335,13 @@ class StoreViews:
         kw = keyword or self.criteria.keyword
         return queries.evidence(self.store, self.criteria, label=label, keyword=kw,
                                 period=period, freq=freq, n=n, names=self.names)
+
+    def evidence_by_label(self, labels=("negative", "positive"), *, keyword=None,
+                          n: int = 10) -> dict[str, pd.DataFrame]:
+        # One query for the two columns of strongest sentences.
+        kw = keyword or self.criteria.keyword
+        return queries.evidence_by_label(self.store, self.criteria, labels, keyword=kw, n=n,
+                                         names=self.names)
 
     def keyword_mentions(self, keyword: str) -> int:
         return queries.keyword_mentions(self.store, self.criteria, keyword)

@@ -3,6 +3,7 @@
 Run from the repository root::
 
     python benchmarks/bench_browser.py [CORPUS] [--changes 3]
+    python benchmarks/bench_browser.py --store DIR [--changes 3]
 
 CORPUS defaults to ``../shared/corpora/reuters-dev.jsonl``.  The dashboard is served by
 ``streamlit run`` on a free port with an empty cache folder; prints, with the corpus
@@ -124,9 +125,11 @@ def _change(page, word) -> float:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", nargs="?", default=str(DEFAULT))
+    parser.add_argument("--store", metavar="DIR", help="an archive store (python -m analysis "
+                        "index) instead of CORPUS: opened, not analysed")
     parser.add_argument("--changes", type=int, default=3, help="filter changes per tab")
     args = parser.parse_args(argv)
-    corpus = Path(args.corpus).resolve()
+    corpus = Path(args.store or args.corpus).resolve()
     if not corpus.exists():
         raise SystemExit(f"corpus not found: {corpus}")
     from playwright.sync_api import sync_playwright

@@ -3,9 +3,11 @@
 Run from the repository root::
 
     python benchmarks/bench_dashboard.py [CORPUS] [--reruns 15]
+    python benchmarks/bench_dashboard.py --store DIR [--reruns 15]
 
-CORPUS defaults to ``../shared/corpora/reuters-dev.jsonl`` (4,584 Reuters articles).
-Prints, with the corpus size:
+CORPUS defaults to ``../shared/corpora/reuters-dev.jsonl`` (4,584 Reuters articles);
+``--store DIR`` opens an archive store instead (every view a DuckDB query; "cold" is
+then the first open, nothing is analysed).  Prints, with the corpus size:
 
 * cold: first page run on an empty cache folder (read + analyse + save + draw);
 * warm from disk: first run of a fresh session after the in-memory caches are
@@ -50,9 +52,11 @@ def _timed(at) -> float:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", nargs="?", default=str(DEFAULT))
+    parser.add_argument("--store", metavar="DIR", help="an archive store (python -m analysis "
+                        "index) instead of CORPUS: opened, not analysed")
     parser.add_argument("--reruns", type=int, default=15, help="filter changes per tab")
     args = parser.parse_args(argv)
-    corpus = Path(args.corpus)
+    corpus = Path(args.store or args.corpus)
     if not corpus.exists():
         raise SystemExit(f"corpus not found: {corpus}")
 

@@ -47,11 +47,12 @@ def evidence_section(views, key: str, *, label=None, keyword=None, what="evidenc
         csv_download("Evidence CSV (all matching sentences, strongest first)", what,
                      lambda: views.evidence(label=label, keyword=keyword), f"dl_{key}")
         return
+    lists = views.evidence_by_label(("negative", "positive"), keyword=keyword, n=EVIDENCE_ROWS)
     for column, which, title in zip(st.columns(2), ("negative", "positive"),
                                     (":red[**Most negative**]", ":green[**Most positive**]")):
         with column:
             st.markdown(title)
-            rows = views.evidence(label=which, keyword=keyword, n=EVIDENCE_ROWS)
+            rows = lists[which]
             if rows.empty:
                 st.caption(f"No {which} sentence.")
             else:

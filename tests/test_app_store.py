@@ -47,7 +47,7 @@ def test_opens_a_store_and_draws_every_tab(store_app, store_dir):
     s = queries.Store(store_dir)
     h = queries.headline(s)
     assert int(_metric(at, "Articles").replace(",", "")) == h.n_articles
-    assert _metric(at, "Topics") == f"{h.n_topics_present} of {h.n_topics}"
+    assert _metric(at, "Topics") == f"{h.n_topics_present}/{h.n_topics}"
     assert any("Archive store" in c.value for c in at.sidebar.caption)
     # nothing of the store was analysed or loaded into frames by the page
     from dashboard import data

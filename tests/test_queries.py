@@ -218,6 +218,20 @@ def test_evidence_equals_the_frames(store, result, c, kwargs):
     pd.testing.assert_frame_equal(got[cols], want[cols], check_dtype=False)
 
 
+@pytest.mark.parametrize("keyword", [None, "river", "flooded homes"])
+@pytest.mark.parametrize("c", [Criteria(), Criteria(sentiment=(-0.5, 0.5)),
+                               Criteria(start="2024-06-05", keyword="storm")])
+def test_evidence_by_label_is_each_label_s_evidence(store, c, keyword):
+    lists = q.evidence_by_label(store, c, ("negative", "positive", "neutral"), keyword=keyword,
+                                n=7)
+    assert list(lists) == ["negative", "positive", "neutral"]
+    for label, got in lists.items():
+        want = q.evidence(store, c, label=label, keyword=keyword, n=7)
+        # an empty list's columns keep object dtype on one path, str on the other
+        pd.testing.assert_frame_equal(got, want, check_dtype=not want.empty,
+                                      check_index_type=not want.empty)
+
+
 @pytest.mark.parametrize("keyword", ["river", "Storm", "u.s.", "flooded homes"])
 def test_keyword_timeline_equals_the_frames(store, result, keyword):
     want = aggregate.keyword_timeline(result.articles, result.sentences, keyword, freq="week")

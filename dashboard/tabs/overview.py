@@ -42,7 +42,9 @@ def tab_overview(views, n_skipped: int) -> None:
                 help="Share of sentences with compound ≥ 0.05")
     c[5].metric("Negative", "–" if pd.isna(neg) else f"{neg:.0%}",
                 help="Share of sentences with compound ≤ −0.05")
-    c[6].metric("Topics", f"{h.n_topics_present} of {h.n_topics}")
+    # "10 of 10" was cut to "10 o…" in the narrow column at 1,400 px.
+    c[6].metric("Topics", f"{h.n_topics_present}/{h.n_topics}",
+                help=f"{h.n_topics_present} of the {h.n_topics} topics have articles in the view")
     undated = h.undated
     extra = []
     if undated:
