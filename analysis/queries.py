@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import rollups
-from .criteria import Criteria, article_where, keyword_where, month_bounds, month_where
+from .criteria import Criteria, _ts, article_where, keyword_where, month_bounds, month_where
 from .search import search_where
 from .headline import Headline
 from .periods import FREQS, auto_freq_for_span, check_freq
@@ -527,32 +527,50 @@ def evidence(store: Store, c: Criteria = Criteria(), *, label: str | None = None
 
 
 def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative", "positive"), *,
-                      keyword: str | None = None, n: int = 10,
-                      names: dict | None = None) -> dict[str, pd.DataFrame]:
+                      keyword: str | None = None, n: int = 10, periods=None,
+                      freq: str | None = None, names: dict | None = None) -> dict[str, pd.DataFrame]:
     """``{label: evidence(store, c, label=label, keyword=keyword, n=n)}`` for each of
-    ``labels``, in one pass: the view's sentences (and the keyword's match set) are
-    selected once and each label's top ``n`` taken from them, and the full rows of all
-    of them are read together (the Overview's two columns cost one query, not two)."""
-    where, params = _evidence_where(store, c, keyword, None, None, None)
+    ``labels`` (with ``periods``, one period start per label and ``freq``: each label's
+    list narrowed to its period), in one pass: the view's sentences (and the keyword's
+    match set) are selected once, each label's top ``n`` taken from them, and the full
+    rows of all of them read together (two columns of evidence cost one query, not
+    two)."""
     labels = [str(v) for v in labels]
+    span, bounds = c, [None] * len(labels)
+    if periods is not None:
+        narrowed = [_evidence_criteria(c, p, freq, None) for p in periods]
+        bounds = [(_ts(cc.start), _ts(cc.end_ts)) for cc in narrowed]
+        span = dataclasses.replace(c, start=min(cc.start for cc in narrowed),
+                                   end=max(cc.end for cc in narrowed), include_undated=False)
+    where, params = _evidence_where(store, span, keyword, None, None, None)
     k = store.key
     marks = ", ".join("?" for _ in labels)
-    branches = " UNION ALL ".join(
-        f"(SELECT * FROM m WHERE label = ? ORDER BY {_EVIDENCE_ORDER.format('m')} LIMIT {int(n)})"
-        for _ in labels)
+    branches, bparams = [], []
+    for lab, bound in zip(labels, bounds):
+        cond = "label = ?"
+        bparams.append(lab)
+        if bound is not None:
+            cond += " AND published >= ? AND published <= ?"
+            bparams += list(bound)
+        branches.append(f"(SELECT * FROM m WHERE {cond} "
+                        f"ORDER BY {_EVIDENCE_ORDER.format('m')} LIMIT {int(n)})")
     hits = store.frame(f"""
         WITH m AS MATERIALIZED (
             SELECT s.month, {"" if k == "article_id" else f"s.{k}, "}s.article_id, s.sentence_id,
                    s.label, s.compound, s.published
             FROM sentences s WHERE {where} AND s.label IN ({marks}))
-        SELECT month, {k}, sentence_id, label FROM ({branches})""", params + labels + labels)
-    rows = _evidence_rows(store, hits[["month", k, "sentence_id"]], names)
+        SELECT month, {k}, sentence_id, label FROM ({" UNION ALL ".join(branches)})""",
+                       params + labels + bparams)
+    rows = _evidence_rows(store, hits[["month", k, "sentence_id"]].drop_duplicates(), names)
     out = {}
-    for lab in labels:
-        part = rows[rows["label"] == lab].assign(_strength=lambda f: -f["compound"].abs())
+    for lab, bound in zip(labels, bounds):
+        part = rows[rows["label"] == lab]
+        if bound is not None:
+            part = part[part["published"].between(*map(pd.Timestamp, bound))]
+        part = part.assign(_strength=-part["compound"].abs())
         out[lab] = (part.sort_values(["_strength", "published", "article_id", "sentence_id"],
                                      na_position="last", kind="stable")
-                    .drop(columns="_strength").reset_index(drop=True))
+                    .drop(columns="_strength").head(int(n)).reset_index(drop=True))
     return out
 
 

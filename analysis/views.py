@@ -179,9 +179,13 @@ class FrameViews:
         return (ev if n is None else ev.head(n)).reset_index(drop=True)
 
     def evidence_by_label(self, labels=("negative", "positive"), *, keyword=None,
-                          n: int = 10) -> dict[str, pd.DataFrame]:
-        """``{label: evidence(label=label, keyword=keyword, n=n)}`` for each label."""
-        return {lab: self.evidence(label=lab, keyword=keyword, n=n) for lab in labels}
+                          n: int = 10, periods=None, freq=None) -> dict[str, pd.DataFrame]:
+        """``{label: evidence(label=label, keyword=keyword, n=n)}`` for each (distinct)
+        label; with ``periods`` (one period start per label) and ``freq``, each label's
+        list is of its period."""
+        periods = [None] * len(labels) if periods is None else list(periods)
+        return {lab: self.evidence(label=lab, keyword=keyword, n=n, period=p, freq=freq)
+                for lab, p in zip(labels, periods)}
 
     def keyword_mentions(self, keyword: str) -> int:
         """Sentences of the view that mention ``keyword`` (raises ``QueryError``)."""
@@ -337,11 +341,11 @@ class StoreViews:
                                 period=period, freq=freq, n=n, names=self.names)
 
     def evidence_by_label(self, labels=("negative", "positive"), *, keyword=None,
-                          n: int = 10) -> dict[str, pd.DataFrame]:
+                          n: int = 10, periods=None, freq=None) -> dict[str, pd.DataFrame]:
         # One query for the two columns of strongest sentences.
         kw = keyword or self.criteria.keyword
         return queries.evidence_by_label(self.store, self.criteria, labels, keyword=kw, n=n,
-                                         names=self.names)
+                                         periods=periods, freq=freq, names=self.names)
 
     def keyword_mentions(self, keyword: str) -> int:
         return queries.keyword_mentions(self.store, self.criteria, keyword)

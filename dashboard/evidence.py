@@ -74,16 +74,17 @@ def period_evidence_section(views, timeline: pd.DataFrame, freq: str, key: str,
                          intro=f"Fewer than two periods of {min_articles} or more articles "
                                "in view: the strongest sentences of the whole view.")
         return
-    for column, (_, row) in zip(st.columns(2), ext.iterrows()):
-        which = "negative" if row["which"] == "lowest" else "positive"
+    whiches = ["negative" if w == "lowest" else "positive" for w in ext["which"]]
+    lists = views.evidence_by_label(whiches, periods=list(ext["period"]), freq=freq,
+                                    n=EVIDENCE_ROWS)
+    for column, (_, row), which in zip(st.columns(2), ext.iterrows(), whiches):
         colour = "red" if which == "negative" else "green"
         with column:
             st.markdown(f":{colour}[**{row['which'].title()} {freq}: "
                         f"{period_name(row['period'], freq)}**]")
             st.caption(f"mean sentiment {row['compound']:+.3f} over {row['n_articles']:,} "
                        f"articles; its most {which} sentences")
-            rows = views.evidence(label=which, period=row["period"], freq=freq,
-                                  n=EVIDENCE_ROWS)
+            rows = lists[which]
             if rows.empty:
                 st.caption(f"No {which} sentence.")
             else:

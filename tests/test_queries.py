@@ -232,6 +232,19 @@ def test_evidence_by_label_is_each_label_s_evidence(store, c, keyword):
                                       check_index_type=not want.empty)
 
 
+@pytest.mark.parametrize("freq", ["week", "day"])
+def test_evidence_by_label_of_two_periods(store, freq):
+    c = Criteria(sentiment=(-0.9, 0.9))
+    busiest = q.timeline(store, c, freq).sort_values("n_articles", ascending=False)
+    periods = list(busiest.iloc[:2, 0])          # the two busiest periods, any order
+    lists = q.evidence_by_label(store, c, ("negative", "positive"), periods=periods,
+                                freq=freq, n=6)
+    for (label, got), period in zip(lists.items(), periods):
+        want = q.evidence(store, c, label=label, period=period, freq=freq, n=6)
+        assert not want.empty
+        pd.testing.assert_frame_equal(got, want)
+
+
 @pytest.mark.parametrize("keyword", ["river", "Storm", "u.s.", "flooded homes"])
 def test_keyword_timeline_equals_the_frames(store, result, keyword):
     want = aggregate.keyword_timeline(result.articles, result.sentences, keyword, freq="week")
