@@ -73,7 +73,8 @@ def headline(articles: pd.DataFrame, sentences: pd.DataFrame,
 
 def span_text(first, last) -> tuple[str, str]:
     """``(label, text)`` of a date span as the Overview shows it: ``("Date span (2024)",
-    "03 Jun – 15 Jul")``, a single day, or months across years; ``"no dates"``."""
+    "03 Jun – 15 Jul")``, a single day, or months across years (``"Dec ’23 – Jan ’24"``);
+    ``"no dates"``."""
     if first is None:
         return "Date span", "no dates"
     if first.date() == last.date():
@@ -81,6 +82,7 @@ def span_text(first, last) -> tuple[str, str]:
     elif first.year == last.year:
         text = f"{first:%d %b} – {last:%d %b}"
     else:
-        text = f"{first:%b %Y} – {last:%b %Y}"
+        # "Jan 2023 – Jan 2025" was cut to "Jan 2023 – Ja…" in the Overview's metric
+        text = f"{first:%b ’%y} – {last:%b ’%y}"
     label = f"Date span ({first.year})" if first.year == last.year else "Date span"
     return label, text

@@ -528,7 +528,8 @@ def evidence(store: Store, c: Criteria = Criteria(), *, label: str | None = None
 
 def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative", "positive"), *,
                       keyword: str | None = None, n: int = 10, periods=None,
-                      freq: str | None = None, names: dict | None = None) -> dict[str, pd.DataFrame]:
+                      freq: str | None = None, names: dict | None = None,
+                      fold: int = 1) -> dict[str, pd.DataFrame]:
     """``{label: evidence(store, c, label=label, keyword=keyword, n=n)}`` for each of
     ``labels`` (with ``periods``, one period start per label and ``freq``: each label's
     list narrowed to its period), in one pass: the view's sentences (and the keyword's
@@ -553,15 +554,27 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
             cond += " AND published >= ? AND published <= ?"
             bparams += list(bound)
         branches.append(f"(SELECT * FROM m WHERE {cond} "
-                        f"ORDER BY {_EVIDENCE_ORDER.format('m')} LIMIT {int(n)})")
+                        f"ORDER BY {_EVIDENCE_ORDER.format('m')} LIMIT {int(n) * max(1, int(fold))})")
     hits = store.frame(f"""
         WITH m AS MATERIALIZED (
             SELECT s.month, {"" if k == "article_id" else f"s.{k}, "}s.article_id, s.sentence_id,
-                   s.label, s.compound, s.published
+                   s.label, s.compound, s.published, s."end" - s.start AS length
             FROM sentences s WHERE {where} AND s.label IN ({marks}))
-        SELECT month, {k}, sentence_id, label FROM ({" UNION ALL ".join(branches)})""",
-                       params + labels + bparams)
+        SELECT month, {k}, article_id, sentence_id, label, compound, published, length
+        FROM ({" UNION ALL ".join(branches)})""", params + labels + bparams)
+    folded = fold > 1 and not hits.empty
+    if folded:
+        # sorted as the branches were, to keep each key's strongest (first) copy
+        hits = hits.assign(_strength=-hits["compound"].abs()).sort_values(
+            ["label", "_strength", "published", "article_id", "sentence_id"],
+            na_position="last", kind="stable")
+        same = ["label", "compound", "length"]
+        hits["copies"] = hits.groupby(same, sort=False)["compound"].transform("size")
+        hits = hits.drop_duplicates(same)
+        hits = hits.groupby("label", sort=False).head(int(n))
     rows = _evidence_rows(store, hits[["month", k, "sentence_id"]].drop_duplicates(), names)
+    if folded:
+        rows = _attach_copies(rows, hits)
     out = {}
     for lab, bound in zip(labels, bounds):
         part = rows[rows["label"] == lab]
@@ -572,6 +585,13 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
                                      na_position="last", kind="stable")
                     .drop(columns="_strength").head(int(n)).reset_index(drop=True))
     return out
+
+
+def _attach_copies(rows: pd.DataFrame, hits: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` (evidence frame) with the ``copies`` of ``hits`` (same sentences)."""
+    counts = hits.set_index(["article_id", "sentence_id"])["copies"].astype("int64")
+    keys = pd.MultiIndex.from_arrays([rows["article_id"], rows["sentence_id"]])
+    return rows.assign(copies=counts.reindex(keys).to_numpy())
 
 
 _EVIDENCE_COLS = ["article_id", "sentence_id", "paragraph", "section", "start", '"end"', "text",

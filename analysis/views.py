@@ -37,6 +37,22 @@ ARTICLE_COLUMNS = ["published", "title", "topic_id", "topic_label", "compound", 
                    "n_sentences", "article_id"]
 
 
+#: Evidence rows asked for per row shown, so that repeated sentences can be folded.
+_COPIES = 8
+
+
+def distinct_sentences(evidence: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The first ``n`` rows of an evidence frame with each sentence text once: an
+    archive holds wire copies and republished stories, and the strongest sentence
+    listed four times over hides the next ones.  ``copies`` (int64) counts the rows
+    of ``evidence`` with that text (at least 1; a lower bound when ``evidence`` was
+    itself cut)."""
+    each = evidence["copies"] if "copies" in evidence else pd.Series(1, index=evidence.index)
+    copies = each.groupby(evidence["text"], sort=False).transform("sum").astype("int64")
+    out = evidence.assign(copies=copies).drop_duplicates("text").head(int(n))
+    return out.reset_index(drop=True)
+
+
 def histogram(values: pd.Series, bins: int = 21) -> pd.DataFrame:
     """Counts of compound scores in ``bins`` equal bins over −1…1 (the last bin closed,
     as ``numpy.histogram``): ``low``, ``high`` (float64), ``n`` (int64); NaN left out.
@@ -180,11 +196,13 @@ class FrameViews:
 
     def evidence_by_label(self, labels=("negative", "positive"), *, keyword=None,
                           n: int = 10, periods=None, freq=None) -> dict[str, pd.DataFrame]:
-        """``{label: evidence(label=label, keyword=keyword, n=n)}`` for each (distinct)
-        label; with ``periods`` (one period start per label) and ``freq``, each label's
-        list is of its period."""
+        """``{label: distinct_sentences(evidence(label=label, keyword=keyword), n)}`` for
+        each (distinct) label: each sentence text once, with its ``copies``; with
+        ``periods`` (one period start per label) and ``freq``, each label's list is of
+        its period."""
         periods = [None] * len(labels) if periods is None else list(periods)
-        return {lab: self.evidence(label=lab, keyword=keyword, n=n, period=p, freq=freq)
+        return {lab: distinct_sentences(self.evidence(label=lab, keyword=keyword, period=p,
+                                                      freq=freq), n)
                 for lab, p in zip(labels, periods)}
 
     def keyword_mentions(self, keyword: str) -> int:
@@ -342,10 +360,13 @@ class StoreViews:
 
     def evidence_by_label(self, labels=("negative", "positive"), *, keyword=None,
                           n: int = 10, periods=None, freq=None) -> dict[str, pd.DataFrame]:
-        # One query for the two columns of strongest sentences.
+        # One query for the two columns of strongest sentences; copies folded among the
+        # strongest _COPIES * n of each (a copy beyond them is not counted).
         kw = keyword or self.criteria.keyword
-        return queries.evidence_by_label(self.store, self.criteria, labels, keyword=kw, n=n,
-                                         periods=periods, freq=freq, names=self.names)
+        lists = queries.evidence_by_label(self.store, self.criteria, labels, keyword=kw,
+                                          n=n, periods=periods, freq=freq,
+                                          names=self.names, fold=_COPIES)
+        return {lab: distinct_sentences(ev, n) for lab, ev in lists.items()}
 
     def keyword_mentions(self, keyword: str) -> int:
         return queries.keyword_mentions(self.store, self.criteria, keyword)

@@ -127,8 +127,10 @@ def evidence_html(evidence: pd.DataFrame, href=None) -> str:
         if href is not None and title:
             title = (f'<a href="{_e(href(str(r.article_id)))}" target="_self" '
                      f'title="Open in the reader">{title}</a>')
-        meta = " · ".join(x for x in (title, _e(date), _e(getattr(r, "topic_label", "") or ""))
-                          if x)
+        copies = int(getattr(r, "copies", 1) or 1)
+        also = f"also in {copies - 1} more" if copies > 1 else ""  # folded wire copies
+        meta = " · ".join(x for x in (title, _e(date), _e(getattr(r, "topic_label", "") or ""),
+                                      also) if x)
         items.append(
             '<li style="margin:0 0 0.7rem 0; list-style:none">'
             f'{_score_chip(float(r.compound), str(r.label))} {_e(r.text)}'

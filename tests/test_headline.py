@@ -41,4 +41,4 @@ def test_span_text():
     assert span_text(t("2024-06-03 08:00"), t("2024-06-03 20:00")) == (
         "Date span (2024)", "03 Jun 2024")
     assert span_text(t("2024-06-03"), t("2024-07-15")) == ("Date span (2024)", "03 Jun – 15 Jul")
-    assert span_text(t("2023-12-03"), t("2024-01-15")) == ("Date span", "Dec 2023 – Jan 2024")
+    assert span_text(t("2023-12-03"), t("2024-01-15")) == ("Date span", "Dec ’23 – Jan ’24")

@@ -2,6 +2,7 @@
 analysis.aggregate on the same filter, through the roll-ups and without them."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 
@@ -374,3 +375,31 @@ def test_sessions_query_one_store_at_once(store_dirs):
     serial = [answer(c) for c in views]
     with ThreadPoolExecutor(8) as pool:
         assert list(pool.map(answer, views)) == serial
+
+
+def test_evidence_folds_wire_copies(result, tmp_path):
+    """Every article twice (a second id, an hour later): each sentence is listed once,
+    with 2 copies, and the lists are the unfolded lists without the repeats."""
+    copy = dataclasses.replace(
+        result,
+        articles=result.articles.assign(article_id=result.articles["article_id"] + "-copy",
+                                        published=result.articles["published"]
+                                        + pd.Timedelta(hours=1)),
+        sentences=result.sentences.assign(article_id=result.sentences["article_id"] + "-copy"),
+        article_topics=result.article_topics.assign(
+            article_id=result.article_topics["article_id"] + "-copy"))
+    folder = write_store(result, tmp_path / "s", chunk="0")
+    write_store(copy, folder, chunk="1")
+    store = q.Store(folder)
+    folded = q.evidence_by_label(store, Criteria(), ("negative", "positive"), n=5, fold=4)
+    for label, got in folded.items():
+        plain = q.evidence(store, Criteria(), label=label, n=40)
+        # the distinct sentences among the strongest n * fold = 20, in order
+        want = plain.head(20).drop_duplicates("text").head(5)
+        assert got["text"].tolist() == want["text"].tolist()
+        assert got["article_id"].tolist() == want["article_id"].tolist()   # the first copy
+        # counted among each label's strongest n * fold rows: a lower bound
+        every = plain.groupby("text")["text"].size()[got["text"]].to_numpy()
+        # (the last may have its copy past the cut)
+        assert got["copies"].iloc[0] >= 2 and (got["copies"] <= every).all()
+        assert (got["copies"] >= 1).all() and got["copies"].dtype == "int64"

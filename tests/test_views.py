@@ -109,3 +109,12 @@ def test_store_article_and_exports(result, store):
     b = pd.read_csv(pd.io.common.BytesIO(sv.articles_csv(ids)), encoding="utf-8-sig")
     assert list(a["article_id"]) == list(b["article_id"]) == ids
     assert is_store(store.path) and not is_store(store.path / "articles")
+
+
+def test_evidence_lists_fold_repeated_sentences():
+    from analysis.views import distinct_sentences
+    ev = pd.DataFrame({"text": ["War.", "War.", "Peace.", "War.", "Calm."],
+                       "compound": [-0.9, -0.9, -0.8, -0.9, -0.1]})
+    out = distinct_sentences(ev, 2)
+    assert out["text"].tolist() == ["War.", "Peace."]
+    assert out["copies"].tolist() == [3, 1] and out["copies"].dtype == "int64"
