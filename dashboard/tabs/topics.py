@@ -41,6 +41,12 @@ def _terms_figure(topics):
     return charts.topic_terms(topics)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _k_figure(k_scores, chosen):
+    """The k-choice panels, built once per model (about 50 ms of every rerun)."""
+    return charts.k_scores(k_scores, chosen)
+
+
 def tab_topics(views) -> None:
     """``views``: :mod:`analysis.views` of the current filter."""
     all_topics = views.all_topics
@@ -124,5 +130,5 @@ def tab_topics(views) -> None:
     k_scores = views.k_scores()
     if len(k_scores):
         with st.expander("How was the number of topics chosen?"):
-            plot(charts.k_scores(k_scores, views.params().get("n_topics_chosen")), key="tp_k")
+            plot(_k_figure(k_scores, views.params().get("n_topics_chosen")), key="tp_k")
             st.dataframe(k_scores, hide_index=True, key="tp_ktable")
