@@ -408,6 +408,7 @@ def test_term_matrix_is_tfidfvectorizers(corpus, ngram_range):
     ref = TfidfVectorizer(analyzer=vec.analyzer, sublinear_tf=True, min_df=model.min_df_,
                           max_df=model.max_df_).fit(texts)
     assert vec.vocabulary_ == ref.vocabulary_
+    assert model._terms.tolist() == ref.get_feature_names_out().tolist()
     np.testing.assert_allclose(X.toarray(), ref.transform(texts).toarray(), rtol=1e-12, atol=1e-15)
     if ngram_range[0] == 1:
         assert "US" in vec.vocabulary_ and "economy" in vec.vocabulary_
