@@ -82,8 +82,17 @@ class Server:
         self.log.close()
 
 
-RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
 _TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+# Armed before the key press: resolves when the app's script state has gone to "running"
+# and back to "notRunning". Polling for the running state instead misses a rerun that
+# is over before the first poll, and then waits out its timeout (a false 5 s).
+_ARM_RERUN = """() => { const app = document.querySelector('[data-testid="stApp"]');
+  window.__rerun = new Promise(done => { let seen = false;
+    new MutationObserver((_, obs) => {
+      const s = app.getAttribute('data-test-script-state');
+      if (s === 'running') seen = true;
+      else if (seen && s === 'notRunning') { obs.disconnect(); done(); }
+    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }); }"""
 
 
 def _open(page, url, timeout_ms):
@@ -109,13 +118,10 @@ def _change(page, word) -> float:
     rerun's deltas arrive, before those frames)."""
     box = page.get_by_label("Keyword", exact=True)
     box.fill(word)
+    page.evaluate(_ARM_RERUN)
     t = time.perf_counter()
     box.press("Enter")
-    try:
-        page.wait_for_selector(RUNNING, timeout=5_000)
-    except Exception:  # the rerun was over before the first poll
-        pass
-    page.wait_for_selector(IDLE, timeout=600_000)
+    page.evaluate("() => window.__rerun")
     page.evaluate(_TWO_FRAMES)
     elapsed = time.perf_counter() - t
     _settle(page)

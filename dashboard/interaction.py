@@ -72,6 +72,8 @@ def clear_filters() -> None:
     ss["w_q"] = ""
     ss["w_topics"] = []
     ss["_clear_dates"] = True
+    ss["w_dates_text"] = ""
+    ss.pop("_dates_error", None)
 
 
 def _period_range(iso: str, freq: str) -> tuple[dt.date, dt.date]:

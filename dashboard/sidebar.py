@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis import reports
+from analysis.date_range import EXAMPLES, DateRangeError, parse_date_range
 from dashboard import charts, data
 from dashboard import state as vs
 from dashboard.interaction import clear_filters, undo_click
@@ -62,6 +63,39 @@ def sidebar_analysis(result_params: dict | None):
         st.caption("Empty = $NEWS_ANALYTICS_CACHE or ~/.cache/news-analytics.")
 
 
+def _apply_typed_dates(first, last) -> None:
+    """on_change of the typed-dates field (Enter or Tab): set the date range it names,
+    or keep the text and say what is wrong with it."""
+    text = ss.get("w_dates_text", "")
+    if not text.strip():
+        ss.pop("_dates_error", None)
+        return
+    try:
+        ss["w_dates"] = parse_date_range(text, first, last)
+    except DateRangeError as exc:
+        ss["_dates_error"] = str(exc)
+        return
+    ss.pop("_dates_error", None)
+    ss["w_dates_text"] = ""
+    start, end = ss["w_dates"]
+    ss["_dates_toast"] = f"Dates set to {start:%Y-%m-%d} – {end:%Y-%m-%d} (from “{text.strip()}”)."
+
+
+def typed_dates(first, last) -> None:
+    """A text field for the date range, applied on Enter or Tab: Streamlit's date picker
+    applies typed digits only when the whole field loses focus, and cannot take "July
+    2024" or "last 30 days" (:mod:`analysis.date_range`)."""
+    st.sidebar.text_input(
+        "…or type dates", key="w_dates_text", on_change=_apply_typed_dates,
+        args=(first, last), placeholder="July 2024 · last 30 days · 2024-07-01 to 2024-07-15",
+        help=f"Applied on Enter or Tab. For example: {EXAMPLES}. \"last N days\" ends at "
+             "the corpus's last date, not today.")
+    if ss.get("_dates_error"):
+        st.sidebar.error(ss["_dates_error"], icon=":material/event_busy:")
+    if ss.get("_dates_toast"):
+        st.toast(ss.pop("_dates_toast"))
+
+
 def sidebar_filters(views) -> None:
     """Filter widgets for the corpus of ``views`` (:mod:`analysis.views`)."""
     st.sidebar.header("Filters")
@@ -82,6 +116,7 @@ def sidebar_filters(views) -> None:
         if lo < hi:
             st.sidebar.date_input("Published between", key="w_dates", min_value=lo,
                                   max_value=hi, format="YYYY-MM-DD")
+            typed_dates(lo, hi)
         else:
             st.sidebar.caption(f"All dated articles are from {lo:%Y-%m-%d}.")
         n_undated = views.undated_total()

@@ -134,6 +134,28 @@ def test_sentiment_filter_changes_counts(news_app):
     assert len(frame) == n and (frame["compound"] >= 0.2).all()
 
 
+def test_typed_dates_apply_on_enter_and_bad_ones_say_why(news_app):
+    at = news_app
+    lo, hi = at.date_input(key="w_dates").value
+    start = lo + dt.timedelta(days=3)
+    at.text_input(key="w_dates_text").input(f"{start:%Y-%m-%d} to {start + dt.timedelta(days=9):%Y-%m-%d}").run()
+    _ok(at)
+    assert at.session_state["w_dates"] == (start, start + dt.timedelta(days=9))
+    assert at.date_input(key="w_dates").value == (start, start + dt.timedelta(days=9))
+    assert at.text_input(key="w_dates_text").value == ""          # applied, field cleared
+    assert at.query_params["start"] in ([start.isoformat()], start.isoformat())
+    assert 0 < int(_metric(at, "Articles")) < 18
+    # text that is not a range keeps the dates, stays in the field and says why
+    at.text_input(key="w_dates_text").input("the week before").run()
+    assert at.session_state["w_dates"] == (start, start + dt.timedelta(days=9))
+    assert at.text_input(key="w_dates_text").value == "the week before"
+    assert any("Could not read 'the week before'" in e.value for e in at.sidebar.error)
+    at.text_input(key="w_dates_text").input("all").run()
+    _ok(at)
+    assert at.session_state["w_dates"] == (lo, hi) and not at.sidebar.error
+    assert _metric(at, "Articles") == "18"
+
+
 def test_date_filter_changes_time_series(news_app):
     at = news_app
     lo, hi = at.date_input(key="w_dates").value

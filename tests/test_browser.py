@@ -169,6 +169,33 @@ def test_filter_and_reader_on_seeds(server, page_factory):
     shot(page, "seeds-reader-light")
 
 
+def test_typed_dates_apply_on_enter_and_on_tab(server, page_factory):
+    """Streamlit's date picker applies typed digits only when the whole field loses
+    focus; the typed-dates field applies on Enter and on Tab."""
+    page = page_factory()
+    page.goto(server + "/", timeout=180_000)
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=180_000)
+    settle(page)
+    box = page.get_by_label("…or type dates", exact=True)
+    box.fill("July 2024")
+    box.press("Enter")
+    settle(page)
+    no_exception(page)
+    assert "start=2024-07-01" in page.url and "end=2024-07-31" in page.url, page.url
+    assert "dates" in banner(page)
+    assert box.input_value() == ""
+    box.fill("2024-08-05 to 2024-08-11")
+    box.press("Tab")
+    settle(page)
+    no_exception(page)
+    assert "start=2024-08-05" in page.url and "end=2024-08-11" in page.url, page.url
+    box.fill("next Tuesday")
+    box.press("Enter")
+    settle(page)
+    assert "Could not read 'next Tuesday'" in page.locator('[data-testid="stSidebar"]').inner_text()
+    assert "start=2024-08-05" in page.url
+
+
 def test_chart_click_filters_and_can_be_undone(server, page_factory):
     page = page_factory()
     page.goto(server + "/", timeout=180_000)
