@@ -484,16 +484,17 @@ def _wrap(label: str, width: int = 26, lines: int = 2) -> str:
     return "<br>".join(esc(line) for line in out)
 
 
-def _label_positions(x: np.ndarray, y: np.ndarray, sizes=None, texts=None,
-                     width_px: float = 640, height_px: float = 380) -> list[str]:
-    """Text positions for bubble labels, placed greedily (biggest bubble first): above,
-    below, right or left of the bubble, the first place whose estimated box overlaps no
-    label already placed and no other bubble.  ``sizes`` are marker diameters in px;
-    positions are estimated on a ``width_px`` × ``height_px`` plot area."""
+_PLACES = ("top center", "bottom center", "middle right", "middle left",
+           "top right", "top left", "bottom right", "bottom left")
+
+
+def _label_boxes(x: np.ndarray, y: np.ndarray, sizes, texts, width_px: float,
+                 height_px: float):
+    """Screen geometry of bubble labels: a ``box(i, where)`` function giving the label
+    box of bubble ``i`` at a text position (one of ``_PLACES``), and the bubbles' own
+    boxes, in px on a ``width_px`` × ``height_px`` area onto which the data span is
+    mapped."""
     n = len(x)
-    pos = ["top center"] * n
-    if n < 2:
-        return pos
     sizes = np.full(n, 20.0) if sizes is None else np.asarray(sizes, float)
     texts = [""] * n if texts is None else [str(t) for t in texts]
     span_x, span_y = float(np.ptp(x)) or 1.0, float(np.ptp(y)) or 1.0
@@ -505,44 +506,93 @@ def _label_positions(x: np.ndarray, y: np.ndarray, sizes=None, texts=None,
         w = 7.2 * max(len(t) for t in lines) + 4
         h = 16 * len(lines) + 2
         r = sizes[i] / 2 + 2
+        d = r * 0.7  # a corner place starts at the bubble's diagonal
         cx, cy = px[i], py[i]
         return {"top center": (cx - w / 2, cy - r - h, cx + w / 2, cy - r),
                 "bottom center": (cx - w / 2, cy + r, cx + w / 2, cy + r + h),
                 "middle right": (cx + r, cy - h / 2, cx + r + w, cy + h / 2),
-                "middle left": (cx - r - w, cy - h / 2, cx - r, cy + h / 2)}[where]
+                "middle left": (cx - r - w, cy - h / 2, cx - r, cy + h / 2),
+                "top right": (cx + d, cy - d - h, cx + d + w, cy - d),
+                "top left": (cx - d - w, cy - d - h, cx - d, cy - d),
+                "bottom right": (cx + d, cy + d, cx + d + w, cy + d + h),
+                "bottom left": (cx - d - w, cy + d, cx - d, cy + d + h)}[where]
+
+    bubbles = [(px[j] - sizes[j] / 2, py[j] - sizes[j] / 2, px[j] + sizes[j] / 2,
+                py[j] + sizes[j] / 2) for j in range(n)]
+    return box, bubbles, sizes
+
+
+def _label_positions(x: np.ndarray, y: np.ndarray, sizes=None, texts=None,
+                     width_px: float = 640, height_px: float = 380) -> list[str | None]:
+    """Text positions for bubble labels, placed greedily (biggest bubble first) at the
+    first of ``_PLACES`` whose estimated box overlaps no label already placed and no
+    other bubble; None for a bubble with no free place (its label would cover another).
+    ``sizes`` are marker diameters in px; positions are estimated on a ``width_px`` ×
+    ``height_px`` plot area."""
+    n = len(x)
+    if n < 2:
+        return ["top center"] * n
+    box, bubbles, sizes = _label_boxes(x, y, sizes, texts, width_px, height_px)
 
     def hits(a, b):
         return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
-    bubbles = [(px[j] - sizes[j] / 2, py[j] - sizes[j] / 2, px[j] + sizes[j] / 2,
-                py[j] + sizes[j] / 2) for j in range(n)]
+    pos: list[str | None] = [None] * n
     placed: list[tuple] = []
     for i in sorted(range(n), key=lambda k: -sizes[k]):
-        options = ("top center", "bottom center", "middle right", "middle left")
-        best = min(options, key=lambda o: (
-            sum(hits(box(i, o), p) for p in placed)
-            + sum(hits(box(i, o), bubbles[j]) for j in range(n) if j != i), options.index(o)))
-        pos[i] = best
-        placed.append(box(i, best))
+        for where in _PLACES:
+            candidate = box(i, where)
+            if not any(hits(candidate, p) for p in placed) and not any(
+                    hits(candidate, bubbles[j]) for j in range(n) if j != i):
+                pos[i] = where
+                placed.append(candidate)
+                break
     return pos
+
+
+def _ranges_with_labels(x: np.ndarray, y: np.ndarray, sizes, texts, positions,
+                        width_px: float, height_px: float, margin_px: float = 8):
+    """Axis ranges (x, y) in data units that hold every bubble and its placed label: the
+    data span is mapped onto ``width_px`` × ``height_px`` and the ranges grow by what
+    sticks out of that area, so a label above the top bubble is not cut by the edge."""
+    box, bubbles, _ = _label_boxes(x, y, sizes, texts, width_px, height_px)
+    boxes = bubbles + [box(i, p) for i, p in enumerate(positions) if p is not None]
+    left = max(0.0, -min(b[0] for b in boxes)) + margin_px
+    right = max(0.0, max(b[2] for b in boxes) - width_px) + margin_px
+    top = max(0.0, -min(b[1] for b in boxes)) + margin_px
+    bottom = max(0.0, max(b[3] for b in boxes) - height_px) + margin_px
+    span_x, span_y = float(np.ptp(x)) or 1.0, float(np.ptp(y)) or 1.0
+    xr = [float(x.min()) - left / width_px * span_x, float(x.max()) + right / width_px * span_x]
+    yr = [float(y.min()) - bottom / height_px * span_y, float(y.max()) + top / height_px * span_y]
+    return xr, yr
 
 
 def topic_map(topic_map: pd.DataFrame, topics: pd.DataFrame,
               title: str = "Topic map (nearby = similar)") -> go.Figure:
     """Topics as bubbles at their 2-D map position, sized by articles, in topic colours,
-    labelled; customdata = (topic id, label, articles, mean compound)."""
+    labelled where the label has room (else the topic's number, in the bubble; the hover
+    always names it); customdata = (topic id, label, articles, mean compound)."""
     m = topic_map.merge(topics[["topic_id", "label", "n_articles", "compound"]],
                         on="topic_id", how="left").sort_values("topic_id")
     sizes = m["n_articles"].fillna(0).astype(float)
     ref = max(float(sizes.max()), 1.0)
     diameters = [14 + 46 * math.sqrt(s / ref) for s in sizes]
     texts = [_wrap(lab) for lab in m["label"].fillna("")]
+    xs, ys = m["x"].to_numpy(float), m["y"].to_numpy(float)
+    # Labels and bubbles keep their px size whatever the scale: the data span gets the
+    # inner part of the ~640 × 380 px plot area, the ranges the rest, as the labels need.
+    inner = (640 * 0.72, 380 * 0.62)
+    positions = _label_positions(xs, ys, diameters, texts, *inner)
+    if len(m) > 1:
+        x_range, y_range = _ranges_with_labels(xs, ys, diameters, texts, positions, *inner)
+    else:
+        x_range, y_range = _padded(m["x"], 0.22), _padded(m["y"], 0.18)
+    ids = m["topic_id"].astype(int).tolist()
     fig = go.Figure()
     fig.add_scatter(
-        x=m["x"], y=m["y"], mode="markers+text",
-        text=texts,
-        textposition=_label_positions(m["x"].to_numpy(float), m["y"].to_numpy(float),
-                                      diameters, texts),
+        x=m["x"], y=m["y"], mode="markers+text", cliponaxis=False,
+        text=[t if p else str(tid) for t, p, tid in zip(texts, positions, ids)],
+        textposition=[p or "middle center" for p in positions],
         marker=dict(size=diameters,
                     color=[topic_color(t) for t in m["topic_id"]], opacity=0.8,
                     line=dict(width=1.5, color=OUTLINE)),
@@ -553,9 +603,9 @@ def topic_map(topic_map: pd.DataFrame, topics: pd.DataFrame,
         name="topics",
     )
     fig.update_xaxes(showticklabels=False, title_text=None, zeroline=False, showgrid=False,
-                     range=_padded(m["x"], 0.22))
+                     range=x_range)
     fig.update_yaxes(showticklabels=False, title_text=None, zeroline=False, showgrid=False,
-                     range=_padded(m["y"], 0.18))
+                     range=y_range)
     return _base(fig, title, height=460, showlegend=False, selectable=True)
 
 

@@ -233,7 +233,14 @@ def test_topic_map_bubbles(topics):
 def test_topic_map_close_labels_do_not_overlap(topics):
     tm = pd.DataFrame({"topic_id": [0, 1, 2], "x": [0.0, 0.01, 1.0], "y": [0.0, 0.02, 1.0]})
     fig = charts.topic_map(tm, topics)
-    assert list(fig.data[0].textposition) == ["bottom center", "top center", "top center"]
+    pos = list(fig.data[0].textposition)
+    assert pos[0] != pos[1] and pos[2] == "top center"
+    # on the area the chart places them on, no label box overlaps another
+    s = fig.data[0]
+    box, _, _ = charts._label_boxes(tm["x"].to_numpy(float), tm["y"].to_numpy(float),
+                                    s.marker.size, s.text, 640 * 0.72, 380 * 0.62)
+    a, b = box(0, pos[0]), box(1, pos[1])
+    assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
 
 
 def test_rolling_mean_skips_empty_periods():
@@ -373,3 +380,53 @@ def test_label_bar_percentages_readable_on_the_grey_bar():
     fig = charts.label_bar(label_counts(s))
     colors = list(fig.data[0].textfont.color)
     assert colors[1] == "#111111" and colors[0] == colors[2] == "#ffffff"
+
+
+def test_topic_map_ranges_hold_the_labels_at_the_edges():
+    # The top bubble is the biggest and carries a two-line label above it: the y range
+    # must leave that label's height above the bubble (before, a fixed 18 % pad cut it).
+    tm = pd.DataFrame({"topic_id": [0, 1, 2, 3], "x": [0.5, 0.0, 1.0, 0.5],
+                       "y": [1.0, 0.0, 0.0, 0.4]})
+    topics = pd.DataFrame({"topic_id": [0, 1, 2, 3], "n_articles": [40, 5, 5, 5],
+                           "compound": [0.0] * 4,
+                           "label": ["vaccine · trial · veyra biologics", "a", "b", "c"]})
+    fig = charts.topic_map(tm, topics)
+    s = fig.data[0]
+    assert s.textposition[0] == "top center" and s.cliponaxis is False
+    lo, hi = fig.layout.yaxis.range
+    px_per_unit = 380 / (hi - lo)  # the plot area is about 380 px tall
+    room_above = (hi - 1.0) * px_per_unit
+    assert room_above >= s.marker.size[0] / 2 + 2 * 16, room_above
+    xlo, xhi = fig.layout.xaxis.range
+    assert xlo < 0.0 and xhi > 1.0
+
+
+def test_topic_map_crowded_labels_never_cover_each_other():
+    # 20 topics crowded together (as on a wire): a label that has no free place is the
+    # topic's number in its bubble, the hover still names it; placed labels cover no
+    # other label and no other bubble.
+    rng = np.random.default_rng(0)
+    n = 20
+    tm = pd.DataFrame({"topic_id": range(n), "x": rng.normal(size=n), "y": rng.normal(size=n)})
+    topics = pd.DataFrame({"topic_id": range(n), "n_articles": rng.integers(5, 500, n),
+                           "compound": 0.0,
+                           "label": [f"term{i} · other word · third term" for i in range(n)]})
+    fig = charts.topic_map(tm, topics)
+    s = fig.data[0]
+    pos, text = list(s.textposition), list(s.text)
+    numbered = [i for i in range(n) if pos[i] == "middle center"]
+    assert numbered and len(numbered) < n
+    assert all(text[i] == str(i) for i in numbered)
+    assert all(f"term{i}" in s.customdata[i][1] for i in range(n))
+    box, bubbles, _ = charts._label_boxes(tm["x"].to_numpy(float), tm["y"].to_numpy(float),
+                                          s.marker.size, [t if p != "middle center" else ""
+                                                          for t, p in zip(text, pos)],
+                                          640 * 0.72, 380 * 0.62)
+    placed = {i: box(i, pos[i]) for i in range(n) if i not in numbered}
+
+    def hits(a, b):
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    for i, a in placed.items():
+        assert not any(hits(a, b) for j, b in placed.items() if j != i)
+        assert not any(hits(a, bubbles[j]) for j in range(n) if j != i)

@@ -85,7 +85,9 @@ def tab_topics(views) -> None:
             plot(charts.topic_map(tmap, topics if len(present) else all_topics),
                  key="tp_map", on_select=partial(select_topics, "tp_map"))
             st.caption("Bubbles close together share vocabulary (TF-IDF/NMF space); size = "
-                       "articles. Click a bubble to filter to that topic.")
+                       "articles. A bubble whose label has no room shows its topic number (the "
+                       "number in the bars above); hover for its label. Click a bubble to "
+                       "filter to that topic.")
     else:
         positions, articles, total = views.article_map()
         if len(positions) < 2:
