@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analysis import aggregate
+from analysis.periods import period_range
 from dashboard import data
 from dashboard import state as vs
 
@@ -77,9 +77,10 @@ def clear_filters() -> None:
 
 
 def _period_range(iso: str, freq: str) -> tuple[dt.date, dt.date]:
-    start = pd.Timestamp(iso)
-    end = pd.Period(start, freq=aggregate.FREQS[freq]).end_time
-    return start.date(), end.date()
+    """The clicked period as dates: from the point's own start (a first period may
+    start on the first article's day) to the period's end."""
+    lo, hi = period_range(iso, freq)
+    return max(lo, pd.Timestamp(iso).date()), hi
 
 
 def select_period(key: str, freq: str) -> None:

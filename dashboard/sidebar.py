@@ -87,7 +87,7 @@ def typed_dates(first, last) -> None:
     2024" or "last 30 days" (:mod:`analysis.date_range`)."""
     st.sidebar.text_input(
         "…or type dates", key="w_dates_text", on_change=_apply_typed_dates,
-        args=(first, last), placeholder="July 2024 · last 30 days",
+        args=(first, last), placeholder=f"{last:%B %Y} · last 30 days",
         help=f"Applied on Enter or Tab. For example: {EXAMPLES}. \"last N days\" ends at "
              "the corpus's last date, not today.")
     if ss.get("_dates_error"):

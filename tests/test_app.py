@@ -353,7 +353,7 @@ def test_whats_new_lists_alerts_and_a_click_filters_every_view(cache_dir):
     buttons = [b for b in at.button if b.key and b.key.startswith("wn_alert_")]
     assert buttons, "the seeds' Kestrel Bay week should be listed"
     kestrel = next(b for b in buttons if "kestrel" in b.label.lower())
-    assert "05 Aug 2024" in kestrel.label and "▲" in kestrel.label
+    assert "week of Mon 5 Aug 2024" in kestrel.label and "▲" in kestrel.label
     kestrel.click().run()
     _ok(at)
     assert at.session_state["w_dates"] == (dt.date(2024, 8, 5), dt.date(2024, 8, 11))

@@ -46,17 +46,17 @@ def tab_articles(views) -> None:
         shown, hide_index=True, width="stretch", height=min(420, 38 + 35 * max(len(shown), 1)),
         key="art_table", on_select=partial(select_article, ids), selection_mode="single-row",
         column_config={
-            # Widths chosen to fit 1,400 px with the sidebar open: the title takes what
-            # is left, the id keeps enough room to be told apart.
+            # Widths that fit the ~940 px of the main column at 1,400 px with the sidebar
+            # open (checkbox column included): every column, the id too, stays visible.
             "published": st.column_config.DatetimeColumn("date", format="YYYY-MM-DD HH:mm",
-                                                         width=125),
-            "title": st.column_config.TextColumn("title", width="large"),
-            "topic_label": st.column_config.TextColumn("topic", width=170),
-            "compound": st.column_config.NumberColumn("sentiment", format="%+.3f", width=80,
+                                                         width=118),
+            "title": st.column_config.TextColumn("title", width=280),
+            "topic_label": st.column_config.TextColumn("topic", width=150),
+            "compound": st.column_config.NumberColumn("sentiment", format="%+.3f", width=72,
                                                       help="mean sentence compound, -1 to +1"),
-            "label": st.column_config.TextColumn("label", width=85),
-            "n_sentences": st.column_config.NumberColumn("sentences", width=75),
-            "article_id": st.column_config.TextColumn("id", width=150),
+            "label": st.column_config.TextColumn("label", width=82),
+            "n_sentences": st.column_config.NumberColumn("sentences", width=68),
+            "article_id": st.column_config.TextColumn("id", width=130),
         })
     bytes_download("Articles CSV (the rows above)", "articles",
                    lambda: views.articles_csv(ids), "dl_articles")

@@ -14,6 +14,25 @@ def warned_articles(articles: pd.DataFrame) -> pd.DataFrame:
     return articles[articles["warning"].fillna("").astype(str).str.len() > 0]
 
 
+def relative_sources(sk: pd.DataFrame, label: str) -> tuple[pd.DataFrame, str]:
+    """``sk`` with paths inside the opened folder or file shown from it (in ``source``
+    and in ``reason``, which may name the kept duplicate), and a caption saying so ('' if
+    no path was shortened): the root is said once instead of on every row."""
+    label = str(label).rstrip("/")
+    # A table file's rows are "file:line N"; a folder's files are "folder/name".
+    root = label + ":" if any(str(v).startswith(label + ":") for v in sk["source"]) \
+        else label + "/"
+    source = sk["source"].astype(str)
+    shown = sk.assign(
+        source=source.map(lambda v: v[len(root):] if v.startswith(root) else v),
+        reason=sk["reason"].astype(str).str.replace(root, "", regex=False))
+    if not (shown["source"] != source).any():
+        return sk, ""
+    if root.endswith(":"):
+        return shown, f"Rows of {label}."
+    return shown, f"Paths are relative to {label}/."
+
+
 def tab_skipped(sk: pd.DataFrame, warnings: tuple, warned: pd.DataFrame, label: str) -> None:
     """What was skipped (``source``, ``reason`` rows), loader ``warnings`` and the
     articles read with a warning, for the source opened as ``label``."""
@@ -22,12 +41,9 @@ def tab_skipped(sk: pd.DataFrame, warnings: tuple, warned: pd.DataFrame, label: 
         return
     st.badge(f"{len(sk)} skipped", color="orange" if len(sk) else "green")
     if len(sk):
-        # Paths inside the opened folder are shown from it (the folder is said once).
-        root = str(label).rstrip("/") + "/"
-        shown = sk.assign(source=sk["source"].astype(str).map(
-            lambda v: v[len(root):] if v.startswith(root) else v))
-        if (shown["source"] != sk["source"].astype(str)).any():
-            st.caption("Paths are relative to the opened folder.")
+        shown, note = relative_sources(sk, str(label))
+        if note:
+            st.caption(note)
         st.dataframe(shown, hide_index=True, width="stretch", key="sk_table", column_config={
             "source": st.column_config.TextColumn("input", width="medium"),
             "reason": st.column_config.TextColumn("reason", width="large")})

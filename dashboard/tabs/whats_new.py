@@ -11,7 +11,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from analysis import aggregate
+from analysis.periods import period_name, period_range
 from analysis.alerts import MIN_ARTICLES, alert_evidence, alert_freq, detect_alerts, topic_trends
 from dashboard import reader
 from dashboard.interaction import _remember_filters
@@ -35,25 +35,23 @@ def _trends(key: str, names: str, freq: str, _result) -> pd.DataFrame:
         return pd.DataFrame()
 
 
-def _describe(a) -> str:
+def _describe(a, freq: str) -> str:
     arrow = "▲" if a["direction"] == "up" else "▼"
     where = {"all": "all articles", "topic": f"topic “{a['name']}”",
              "theme": f"theme “{a['name']}”", "outlet": f"outlet {a['name']}",
              "keyword": f"“{a['name']}”"}[a["scope"]]
-    when = pd.Timestamp(a["period_start"]).strftime("%d %b %Y")
+    when = period_name(a["period_start"], freq)
     if a["metric"] == "volume":
         what = f"{a['value']:.0f} articles vs {a['baseline']:.0f} usual"
     else:
         what = f"sentiment {a['value']:+.2f} vs {a['baseline']:+.2f} usual"
-    return f"{arrow} {where} · period of {when}: {what} (score {a['score']:+.1f})"
+    return f"{arrow} {where} · {when}: {what} (score {a['score']:+.1f})"
 
 
 def _apply(alert: dict, freq: str, topic_ids: list[int]) -> None:
     """Button callback: filter every view to the alert."""
     _remember_filters()
-    start = pd.Timestamp(alert["period_start"])
-    end = pd.Period(start, freq=aggregate.FREQS[freq]).end_time
-    ss["w_dates"] = (start.date(), end.date())
+    ss["w_dates"] = period_range(alert["period_start"], freq)
     if alert["scope"] in ("topic", "theme"):
         ss["w_topics"] = topic_ids
     if alert["scope"] == "keyword":
@@ -91,13 +89,13 @@ def whats_new(key: str, named, names: dict, state: dict) -> None:
                        f"the 14 periods before, robust score 3.5 or more).")
         for i, a in enumerate(alerts.head(SHOWN).to_dict("records")):
             a["period_start"] = pd.Timestamp(a["period_start"]).isoformat()
-            st.button(_describe(a), key=f"wn_alert_{i}", on_click=_apply,
+            st.button(_describe(a, freq), key=f"wn_alert_{i}", on_click=_apply,
                       args=(a, freq, _topic_ids(a, named.topics)), use_container_width=True)
         if len(moving):
             parts = [f"{'↑' if r.status == 'emerging' else '↓'} {r.topic_label} "
                      f"({r.share_baseline:.0%} → {r.share_now:.0%})" for r in moving.itertuples()]
-            st.caption(f"Topics {', '.join(sorted(set(moving['status'])))} in the period of "
-                       f"{pd.Timestamp(trends.attrs['period']):%d %b %Y}: " + "; ".join(parts))
+            st.caption(f"Topics {', '.join(sorted(set(moving['status'])))} in "
+                       f"{period_name(trends.attrs['period'], freq)}: " + "; ".join(parts))
         st.caption(f"Against the median of the previous 14 {freq}s; a sentiment alert needs "
                    f"at least {MIN_ARTICLES} articles in the period. Clicking an alert filters "
                    f"every view to it (undo in the sidebar).")
@@ -109,7 +107,7 @@ def whats_new(key: str, named, names: dict, state: dict) -> None:
             except (ValueError, KeyError):
                 ev = pd.DataFrame()
             if len(ev):
-                st.markdown(f"**Evidence** for {_describe(chosen)}")
+                st.markdown(f"**Evidence** for {_describe(chosen, freq)}")
                 st.html(reader.evidence_html(ev))
 
 
