@@ -22,9 +22,11 @@ OTHER = "other topics"
 SUM_COLOR = "#4c78a8"
 
 
-def _topic_name(row) -> str:
+def _topic_name(row, n: int | None = None) -> str:
+    """A topic's label and id, the label cut to ``n`` characters (the id never)."""
     tid = int(row["topic_id"])
-    return str(row["name"]) if tid < 0 else f"{row['name']} ({tid})"
+    label = str(row["name"]) if n is None else short(row["name"], n)
+    return label if tid < 0 else f"{label} ({tid})"
 
 
 def waterfall_steps(changes: pd.DataFrame, n_topics: int = 5) -> pd.DataFrame:
@@ -32,6 +34,7 @@ def waterfall_steps(changes: pd.DataFrame, n_topics: int = 5) -> pd.DataFrame:
     ``within``) its ``n_topics`` largest topic contributions and the rest folded into
     one :data:`OTHER` step, each component closed by its sum.  Columns ``component``,
     ``measure`` ("relative" step or "total" running sum), ``name`` (topic label and id),
+    ``short`` (the same with the label cut for the axis),
     ``topic_id`` (−2 for a fold or a sum), ``value``, ``share_a``, ``share_b``,
     ``sentiment_a``, ``sentiment_b``, ``n_topics`` (topics in the step)."""
     rows = []
@@ -46,19 +49,22 @@ def waterfall_steps(changes: pd.DataFrame, n_topics: int = 5) -> pd.DataFrame:
         rest = part.drop(top.index)
         for _, r in top.iterrows():
             rows.append({"component": component, "measure": "relative", "name": _topic_name(r),
+                         "short": _topic_name(r, BAR_LABEL_MAX - 16),
                          "topic_id": int(r["topic_id"]), "value": float(r["contribution"]),
                          "share_a": r["share_a"], "share_b": r["share_b"],
                          "sentiment_a": r["sentiment_a"], "sentiment_b": r["sentiment_b"],
                          "n_topics": 1})
         if len(rest) and (rest["contribution"].abs() > 1e-12).any():
             rows.append({"component": component, "measure": "relative",
-                         "name": f"{OTHER} ({len(rest)})", "topic_id": -2,
+                         "name": f"{OTHER} ({len(rest)})", "short": f"{OTHER} ({len(rest)})",
+                         "topic_id": -2,
                          "value": float(rest["contribution"].sum()),
                          "share_a": float(rest["share_a"].sum()),
                          "share_b": float(rest["share_b"].sum()),
                          "sentiment_a": np.nan, "sentiment_b": np.nan, "n_topics": len(rest)})
         running = float(sum(r["value"] for r in rows if r["measure"] == "relative"))
         rows.append({"component": component, "measure": "total", "name": closing,
+                     "short": closing,
                      "topic_id": -2, "value": running, "share_a": np.nan, "share_b": np.nan,
                      "sentiment_a": np.nan, "sentiment_b": np.nan, "n_topics": len(part)})
     return pd.DataFrame(rows)
@@ -81,7 +87,7 @@ def change_waterfall(changes: pd.DataFrame, n_topics: int = 5,
         if r.measure == "total":
             labels.append(f"<b>= {esc(r.name)}</b>")
         else:
-            labels.append(f"{kind[r.component]}: {esc(short(r.name, BAR_LABEL_MAX - 8))}")
+            labels.append(f"{kind[r.component]}: {esc(r.short)}")
     # Category labels must be unique: the same topic has a mix and a within step.
     hover = []
     for r in steps.itertuples():
@@ -95,10 +101,12 @@ def change_waterfall(changes: pd.DataFrame, n_topics: int = 5,
         else:
             hover.append(f"<b>{esc(r.name)}</b><br>sentiment {_fmt(r.sentiment_a, '+.3f')} → "
                          f"{_fmt(r.sentiment_b, '+.3f')}<br>within topic: {r.value:+.4f}")
+    # Three decimals, four when every step is below 0.01 (else half read "-0.002").
+    digits = 3 if steps["value"].abs().max() >= 0.01 else 4
     fig = go.Figure(go.Waterfall(
         orientation="h", measure=list(steps["measure"]), y=labels,
         x=[float(v) for v in steps["value"]],
-        text=[f"{v:+.3f}" for v in steps["value"]], textposition="outside",
+        text=[f"{v:+.{digits}f}" for v in steps["value"]], textposition="outside",
         increasing=dict(marker=dict(color=POS)), decreasing=dict(marker=dict(color=NEG)),
         totals=dict(marker=dict(color=SUM_COLOR)),
         connector=dict(line=dict(color=NEU, width=1, dash="dot")),
@@ -121,7 +129,7 @@ def share_shift(changes: pd.DataFrame, n: int = 12,
     t["delta"] = t["share_b"] - t["share_a"]
     t = t.reindex(t["delta"].abs().sort_values(ascending=False, kind="stable").index).head(n)
     t = t.sort_values(["delta", "topic_id"], ascending=[False, True], kind="stable")
-    names = [esc(short(_topic_name(r), BAR_LABEL_MAX)) for _, r in t.iterrows()]
+    names = [esc(_topic_name(r, BAR_LABEL_MAX - 5)) for _, r in t.iterrows()]
     fig = go.Figure()
     fig.add_bar(
         x=t["delta"].to_numpy(float) * 100, y=names, orientation="h",

@@ -274,5 +274,5 @@ def tab_compare(views, state: dict) -> None:
                 _word_sentences(views, word, a, "A")
             with cb:
                 _word_sentences(views, word, b, "B")
-    bytes_download("Changes CSV (changes.csv, as report --compare writes it)", "changes",
+    bytes_download("Changes CSV (changes.csv, as the CLI's report writes it)", "changes",
                    lambda: views.changes_csv(a, b), "dl_changes")
