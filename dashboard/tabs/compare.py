@@ -133,7 +133,9 @@ def _typed(side: str, first: dt.date, last: dt.date) -> None:
 
 def _range_picker(side: str, period, first: dt.date, last: dt.date) -> None:
     name = side.upper()
-    ss[f"w_cmp_{side}"] = period
+    current = ss.get(f"w_cmp_{side}")
+    if not (current and len(current) == 1):  # a range half picked stays as it is
+        ss[f"w_cmp_{side}"] = period
     st.date_input(f"Period {name}", key=f"w_cmp_{side}", min_value=first, max_value=last,
                   format="YYYY-MM-DD", on_change=_picked, args=(side,))
     st.text_input(f"…or type period {name}", key=f"w_cmp_{side}_text",
