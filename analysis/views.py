@@ -499,7 +499,10 @@ class StoreViews:
                 lambda: self._period_sentences(a), lambda: self._period_sentences(b),
                 tuple(a), tuple(b), n_words=n_words)
 
-        return self._once(key, make)
+        # Kept with the opened store (a click on a word reruns the page; each answer is
+        # a few hundred rows): the same filter, names and ranges are not asked again.
+        return self.store.remember(key + (self.criteria, tuple(sorted(self.names.items()))),
+                                   make)
 
     def compare_sentences(self, word: str, period, n: int | None = 20) -> pd.DataFrame:
         """As :meth:`FrameViews.compare_sentences`, from the store's token index."""
