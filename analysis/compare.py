@@ -35,8 +35,8 @@ import pyarrow.compute as pc
 
 from .keyword_query import Term, prepare_texts
 
-__all__ = ["compare_periods", "word_sentences", "changes_table", "parse_range",
-           "CHANGE_COLUMNS"]
+__all__ = ["compare_periods", "compare_stats", "topic_rows", "word_sentences",
+           "changes_table", "parse_range", "CHANGE_COLUMNS"]
 
 #: The columns of ``changes.csv``.
 CHANGE_COLUMNS = ["component", "name", "topic_id", "share_a", "share_b", "sentiment_a",
@@ -76,25 +76,33 @@ def _lexicon() -> dict[str, float]:
     return {w: float(v) for w, v in _analyzer().lexicon.items() if " " not in w}
 
 
-def _topic_rows(articles: pd.DataFrame, in_a: np.ndarray, in_b: np.ndarray) -> pd.DataFrame:
+def _topic_rows(articles: pd.DataFrame, in_a: np.ndarray, in_b: np.ndarray):
     scored = articles["compound"].notna().to_numpy()
     frame = pd.DataFrame({"topic_id": articles["topic_id"].to_numpy(np.int64),
                           "compound": articles["compound"].to_numpy(np.float64)})
     labels = articles.drop_duplicates("topic_id").set_index("topic_id")["topic_label"]
-    stats = {}
-    for side, mask in (("a", in_a & scored), ("b", in_b & scored)):
+    stats = []
+    for mask in (in_a & scored, in_b & scored):
         part = frame[mask]
         g = part.groupby("topic_id")["compound"].agg(["size", "mean"])
-        stats[side] = (g, len(part), float(part["compound"].mean()) if len(part) else np.nan)
-    ids = sorted(set(stats["a"][0].index) | set(stats["b"][0].index))
+        stats.append((g.rename(columns={"size": "n"}), len(part),
+                      float(part["compound"].mean()) if len(part) else np.nan))
+    return stats, labels.to_dict()
+
+
+def topic_rows(stats_a, stats_b, labels: dict) -> pd.DataFrame:
+    """The per-topic figures of two periods: ``stats_*`` is ``(per_topic, n, mean)``
+    with ``per_topic`` indexed by ``topic_id`` (columns ``n``: scored articles,
+    ``mean``: their mean compound), ``n`` the period's scored articles and ``mean``
+    their mean compound; ``labels`` ``{topic_id: label}``."""
+    ids = sorted(set(stats_a[0].index) | set(stats_b[0].index))
     out = pd.DataFrame({"topic_id": np.array(ids, dtype=np.int64)})
     out["name"] = [str(labels.get(t, "(no topic)")) if t >= 0 else "(no topic)" for t in ids]
-    for side in ("a", "b"):
-        g, total, _ = stats[side]
-        out[f"n_{side}"] = g["size"].reindex(ids, fill_value=0).to_numpy(np.int64)
+    for side, (g, total, _) in (("a", stats_a), ("b", stats_b)):
+        out[f"n_{side}"] = g["n"].reindex(ids, fill_value=0).to_numpy(np.int64)
         out[f"share_{side}"] = out[f"n_{side}"] / max(total, 1)
         out[f"sentiment_{side}"] = g["mean"].reindex(ids).to_numpy(np.float64)
-    return out, stats["a"][2], stats["b"][2], stats["a"][1], stats["b"][1]
+    return out
 
 
 def _word_counts(part: pd.DataFrame, index: dict[str, int]):
@@ -126,13 +134,13 @@ def _vocab_array(index: dict[str, int]) -> pa.Array:
     return pa.array(words, type=pa.large_string())
 
 
-def _word_rows(sentences: pd.DataFrame, ids_a, ids_b, n_words: int) -> pd.DataFrame:
+def _word_rows(part_a: pd.DataFrame, part_b: pd.DataFrame, n_words: int) -> pd.DataFrame:
+    """Word rows from the sentences (``text``, ``compound``) of each period."""
     lexicon = _lexicon()
     vocab = sorted(lexicon)
     index = {w: i for i, w in enumerate(vocab)}
     rows = {}
-    for side, ids in (("a", ids_a), ("b", ids_b)):
-        part = sentences[sentences["article_id"].isin(ids)]
+    for side, part in (("a", part_a), ("b", part_b)):
         rows[side] = (*_word_counts(part, index), max(len(part), 1))
     valence = np.array([lexicon[w] for w in vocab])
     rate_a = rows["a"][0] / rows["a"][3]
@@ -187,11 +195,30 @@ def compare_periods(articles: pd.DataFrame, sentences: pd.DataFrame, period_a, p
         period_b = parse_range(period_b)
     published = articles["published"]
     in_a, in_b = _range_mask(published, period_a), _range_mask(published, period_b)
-    for name, mask, period in (("period_a", in_a, period_a), ("period_b", in_b, period_b)):
-        if not (mask & articles["compound"].notna().to_numpy()).any():
+    (stats_a, stats_b), labels = _topic_rows(articles, in_a, in_b)
+    ids_a = set(articles["article_id"].to_numpy()[in_a])
+    ids_b = set(articles["article_id"].to_numpy()[in_b])
+
+    def part(ids):
+        return sentences[sentences["article_id"].isin(ids)]
+
+    return compare_stats(stats_a, stats_b, labels, lambda: part(ids_a), lambda: part(ids_b),
+                         period_a, period_b, n_words=n_words)
+
+
+def compare_stats(stats_a, stats_b, labels: dict, sentences_a, sentences_b, period_a,
+                  period_b, *, n_words: int = 25) -> pd.DataFrame:
+    """:func:`compare_periods` from each period's figures, wherever they were computed
+    (the frames, or an archive store's queries): ``stats_*`` as :func:`topic_rows`
+    takes them, ``sentences_*`` callables returning the period's sentences (``text``,
+    ``compound``; called only when both periods hold a scored article)."""
+    for name, stats, period in (("period_a", stats_a, period_a),
+                                ("period_b", stats_b, period_b)):
+        if not stats[1]:
             raise ValueError(f"{name} {pd.Timestamp(period[0]).date()} to "
                              f"{pd.Timestamp(period[1]).date()} holds no article with sentences")
-    topics, mean_a, mean_b, n_a, n_b = _topic_rows(articles, in_a, in_b)
+    topics = topic_rows(stats_a, stats_b, labels)
+    mean_a, mean_b, n_a, n_b = stats_a[2], stats_b[2], stats_a[1], stats_b[1]
     m_a = topics["sentiment_a"].fillna(topics["sentiment_b"])
     m_b = topics["sentiment_b"].fillna(topics["sentiment_a"])
     s_a, s_b = topics["share_a"], topics["share_b"]
@@ -203,9 +230,7 @@ def compare_periods(articles: pd.DataFrame, sentences: pd.DataFrame, period_a, p
                           "share_a": [1.0], "share_b": [1.0], "sentiment_a": [mean_a],
                           "sentiment_b": [mean_b], "contribution": [mean_b - mean_a],
                           "n_a": [n_a], "n_b": [n_b]})
-    ids_a = set(articles["article_id"].to_numpy()[in_a])
-    ids_b = set(articles["article_id"].to_numpy()[in_b])
-    words = _word_rows(sentences, ids_a, ids_b, n_words)
+    words = _word_rows(sentences_a(), sentences_b(), n_words)
 
     def by_size(frame):
         return frame.assign(_k=-frame["contribution"].abs()).sort_values(

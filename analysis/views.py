@@ -14,22 +14,24 @@ names; the period (``freq``) is resolved once by the caller and passed to each m
 """
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
+import dataclasses
 import io
 import tempfile
 import zipfile
 from pathlib import Path
 
-from . import aggregate, queries, reports
+import numpy as np
+import pandas as pd
+
+from . import aggregate, compare as compare_mod, queries, reports
 from .criteria import Criteria
 from .headline import Headline, headline
 from .periods import auto_freq_for_span, check_freq
 from .search import search_articles
 
 __all__ = ["FrameViews", "StoreViews", "LABELS", "ARTICLE_COLUMNS", "histogram",
-           "label_counts", "extreme_periods", "resolve_freq", "store_topic_map", "is_store"]
+           "label_counts", "extreme_periods", "resolve_freq", "store_topic_map", "is_store",
+           "compare_criteria", "add_to_zip"]
 
 LABELS = ("negative", "neutral", "positive")
 #: Columns of :meth:`FrameViews.articles_page` / :meth:`StoreViews.articles_page` rows.
@@ -90,6 +92,30 @@ def extreme_periods(timeline: pd.DataFrame, min_articles: int) -> pd.DataFrame:
                          "period": [r["period"] for _, r in rows],
                          "compound": [float(r["compound"]) for _, r in rows],
                          "n_articles": [int(r["n_articles"]) for _, r in rows]})
+
+
+def compare_criteria(criteria: Criteria, period=None) -> Criteria:
+    """The filter of one compared period: ``criteria`` with its date range replaced by
+    ``period`` (``(start, end)``, inclusive; None: no date bound).  The compare view's
+    two ranges take the place of the sidebar's dates; topics, sentiment and keyword
+    apply to both."""
+    start, end = (None, None) if period is None else period
+    return dataclasses.replace(criteria, start=start, end=end, include_undated=None)
+
+
+def add_to_zip(data: bytes, files: dict[str, bytes]) -> bytes:
+    """``data`` (a zip's bytes) with ``files`` added, under the reports' fixed stamp."""
+    buf = io.BytesIO(data)
+    with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in files.items():
+            zf.writestr(zipfile.ZipInfo(name, (2000, 1, 1, 0, 0, 0)), content)
+    return buf.getvalue()
+
+
+#: The undated-filter results of the compare view, kept across reruns (a click on a
+#: word reruns the page): ``[(named, criteria, filtered)]``, newest last.  The result
+#: object itself is held, so a key is never a reused ``id``.
+_COMPARE_BASES: list = []
 
 
 def is_store(path) -> bool:
@@ -244,10 +270,49 @@ class FrameViews:
         from .reports import topics_frame
         return topics_frame(self.view)
 
+    # ------------------------------------------------------------ two periods
+    def _compare_base(self):
+        """The corpus under the filter without its dates (the two compared ranges take
+        their place), kept for a few reruns."""
+        c = compare_criteria(self.criteria)
+        if c == Criteria():
+            return self.named
+        for named, crit, base in _COMPARE_BASES:
+            if named is self.named and crit == c:
+                return base
+        base = self.named.filter(**c.filter_kwargs())
+        _COMPARE_BASES.append((self.named, c, base))
+        del _COMPARE_BASES[:-4]
+        return base
+
+    def compare(self, a, b, n_words: int = 25) -> pd.DataFrame:
+        """What changed from period ``a`` to ``b`` (each ``(start, end)``, inclusive) under
+        the filter's other criteria: :func:`analysis.compare.compare_periods` (total,
+        mix and within per topic, word rows).  Raises ``ValueError`` when a period holds
+        no article with sentences."""
+        key = ("compare", tuple(map(str, a)), tuple(map(str, b)), n_words)
+        if key not in self._memo:
+            base = self._compare_base()
+            self._memo[key] = compare_mod.compare_periods(base.articles, base.sentences,
+                                                          tuple(a), tuple(b), n_words=n_words)
+        return self._memo[key]
+
+    def compare_sentences(self, word: str, period, n: int | None = 20) -> pd.DataFrame:
+        """The sentences of ``period`` holding ``word`` (whole word, any case), strongest
+        in the word's direction first (:func:`analysis.compare.word_sentences`)."""
+        base = self._compare_base()
+        return compare_mod.word_sentences(base.articles, base.sentences, word, tuple(period), n)
+
+    def changes_csv(self, a, b) -> bytes:
+        """``changes.csv`` of the comparison (:func:`analysis.compare.changes_table`)."""
+        return reports.to_csv_bytes(compare_mod.changes_table(self.compare(a, b)))
+
     # ------------------------------------------------------------ exports (bytes)
-    def report_zip(self, freq: str, source: str | None = None) -> bytes:
-        """The report of the view (:func:`analysis.reports.report_zip`)."""
-        return reports.report_zip(self.view, freq=freq, source=source)
+    def report_zip(self, freq: str, source: str | None = None, compare=None) -> bytes:
+        """The report of the view (:func:`analysis.reports.report_zip`); with
+        ``compare`` (two ranges) also ``changes.csv``, as ``report --compare`` writes it."""
+        data = reports.report_zip(self.view, freq=freq, source=source)
+        return _with_changes(self, data, compare)
 
     def sentences_csv(self) -> bytes:
         """Every sentence of the view, as the report's ``sentences.csv``."""
@@ -402,6 +467,59 @@ class StoreViews:
         table = self.topic_table()
         return table[[c for c in TOPIC_COLUMNS if c in table.columns]]
 
+    # ------------------------------------------------------------ two periods
+    def _period_stats(self, period):
+        c = compare_criteria(self.criteria, period)
+        where, params = self.store.article_where(c)
+        per = self.store.frame(f"""
+            SELECT a.topic_id, count(*)::BIGINT AS n, avg(a.compound) AS mean,
+                   sum(a.compound) AS total
+            FROM articles a WHERE {where} AND a.compound IS NOT NULL
+            GROUP BY a.topic_id ORDER BY a.topic_id""", params)
+        per["topic_id"] = per["topic_id"].astype(np.int64)
+        n = int(per["n"].sum())
+        mean = float(per["total"].sum() / n) if n else float("nan")
+        return per.set_index("topic_id")[["n", "mean"]], n, mean
+
+    def _period_sentences(self, period) -> pd.DataFrame:
+        c = compare_criteria(self.criteria, period)
+        where, params = queries._sentence_where(self.store, c)
+        return self.store.frame(f"SELECT s.text, s.compound FROM sentences s WHERE {where}",
+                                params)
+
+    def compare(self, a, b, n_words: int = 25) -> pd.DataFrame:
+        """As :meth:`FrameViews.compare`: per-topic counts and means of each period from
+        the store's articles, word counts over the two periods' sentences (DuckDB)."""
+        key = ("compare", tuple(map(str, a)), tuple(map(str, b)), n_words)
+
+        def make():
+            labels = self.store.labels(self.names)
+            return compare_mod.compare_stats(
+                self._period_stats(a), self._period_stats(b), labels,
+                lambda: self._period_sentences(a), lambda: self._period_sentences(b),
+                tuple(a), tuple(b), n_words=n_words)
+
+        # Kept with the opened store (a click on a word reruns the page; each answer is
+        # a few hundred rows): the same filter, names and ranges are not asked again.
+        return self.store.remember(key + (self.criteria, tuple(sorted(self.names.items()))),
+                                   make)
+
+    def compare_sentences(self, word: str, period, n: int | None = 20) -> pd.DataFrame:
+        """As :meth:`FrameViews.compare_sentences`, from the store's token index."""
+        c = compare_criteria(self.criteria, period)
+        where, params = queries._sentence_where(self.store, c)
+        where += " AND " + self.store.sentence_keyword_where(word, c)
+        sign = -1 if compare_mod._lexicon().get(str(word).lower(), 0.0) < 0 else 1
+        order = (f"{'' if sign < 0 else '-'}s.compound ASC, s.published ASC NULLS LAST, "
+                 "s.article_id, s.sentence_id")
+        limit = "" if n is None else f" LIMIT {int(n)}"
+        hits = self.store.frame(f"SELECT s.month, s.{self.store.key}, s.sentence_id FROM "
+                                f"sentences s WHERE {where} ORDER BY {order}{limit}", params)
+        return queries._evidence_rows(self.store, hits, self.names)
+
+    def changes_csv(self, a, b) -> bytes:
+        return reports.to_csv_bytes(compare_mod.changes_table(self.compare(a, b)))
+
     # ------------------------------------------------------------ exports (bytes)
     def _export(self, freq: str = "auto", source: str | None = None) -> dict[str, bytes]:
         # The CLI's `report --store` path (streamed CSVs), into a scratch folder.
@@ -410,14 +528,15 @@ class StoreViews:
                                         names=self.names)
             return {Path(p).name: Path(p).read_bytes() for p in paths}
 
-    def report_zip(self, freq: str, source: str | None = None) -> bytes:
-        """The report of the view: the files of ``report --store``, zipped."""
+    def report_zip(self, freq: str, source: str | None = None, compare=None) -> bytes:
+        """The report of the view: the files of ``report --store``, zipped; with
+        ``compare`` (two ranges) also ``changes.csv``."""
         buf = io.BytesIO()
         stamp = (2000, 1, 1, 0, 0, 0)  # fixed: the same report, the same bytes
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, data in self._export(freq, source).items():
                 zf.writestr(zipfile.ZipInfo(name, stamp), data)
-        return buf.getvalue()
+        return _with_changes(self, buf.getvalue(), compare)
 
     def sentences_csv(self) -> bytes:
         return self._export()["sentences.csv"]
@@ -446,6 +565,17 @@ class StoreViews:
         in_view = self.store.one(f"SELECT count(*) FROM articles a WHERE {where} AND "
                                  "a.article_id = ?", params + [str(article_id)])[0] > 0
         return row, sents, bool(in_view)
+
+
+def _with_changes(views, data: bytes, compare) -> bytes:
+    """The report zip ``data`` with ``changes.csv`` of the two ranges ``compare`` (left
+    out when there is none, or a range holds no article)."""
+    if not compare:
+        return data
+    try:
+        return add_to_zip(data, {"changes.csv": views.changes_csv(*compare)})
+    except ValueError:
+        return data
 
 
 def store_topic_map(store: queries.Store) -> pd.DataFrame:

@@ -49,6 +49,7 @@ from dashboard.loading import analyse, load  # noqa: E402
 from dashboard.sidebar import (sidebar_analysis, sidebar_filters, sidebar_report,  # noqa: E402
                                sidebar_source)
 from dashboard.tabs.articles import tab_articles  # noqa: E402
+from dashboard.tabs.compare import resolve_ranges, tab_compare  # noqa: E402
 from dashboard.tabs.over_time import tab_time  # noqa: E402
 from dashboard.tabs.overview import tab_overview  # noqa: E402
 from dashboard.tabs.whats_new import whats_new  # noqa: E402
@@ -123,7 +124,8 @@ def _new_source(digest: str) -> None:
     """Another source was opened: the previous one's filters, article and names go."""
     if ss.get("_source_digest") != digest:
         if ss.get("_source_digest") is not None:
-            for k in ("w_dates", "w_topics", "art", "w_page"):
+            for k in ("w_dates", "w_topics", "art", "w_page", "v_cmp_a", "v_cmp_b",
+                      "w_cmp_word"):
                 ss.pop(k, None)
             ss["names"] = {}
         ss["_source_digest"] = digest
@@ -168,7 +170,11 @@ def draw(views, state: dict, label: str, skipped, caption: str, news) -> None:
     the source has none) and the tabs, all drawn from ``views``."""
     # "auto" becomes a concrete period once, here, for every chart and export below.
     freq = resolve_freq(views, state["freq"])
-    sidebar_report(lambda: views.report_zip(freq, label))
+    if ss.get("tab") == "Compare":  # its ranges go into the URL and the report
+        resolve_ranges(views, state)
+    compare = (state["cmp_a"], state["cmp_b"]) if state.get("cmp_a") and state.get("cmp_b") \
+        else None
+    sidebar_report(lambda: views.report_zip(freq, label, compare=compare))
     st.sidebar.caption(caption)
     sync_url(state)
     filter_banner(views, state)
@@ -177,7 +183,7 @@ def draw(views, state: dict, label: str, skipped, caption: str, news) -> None:
     if ss.get("tab") not in vs.TABS:
         ss["tab"] = vs.TABS[0]
     tabs = st.tabs(list(vs.TABS), key="tab", on_change="rerun")
-    ov, tm, tp, se, ar, sk = tabs
+    ov, tm, tp, se, cm, ar, sk = tabs
 
     def is_open(tab) -> bool:
         return tab.open is not False  # None when tabs do not track state
@@ -197,6 +203,9 @@ def draw(views, state: dict, label: str, skipped, caption: str, news) -> None:
     if is_open(se):
         with se:
             tab_sentiment(views, state, freq)
+    if is_open(cm):
+        with cm:
+            tab_compare(views, state)
     if is_open(ar):
         with ar:
             tab_articles(views)

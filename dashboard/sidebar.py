@@ -189,4 +189,5 @@ def sidebar_report(make) -> None:
         "Download report (zip)", data=make, file_name=name, mime="application/zip",
         key="dl_report", on_click="ignore", icon=":material/folder_zip:", type="primary",
         help="articles.csv, sentences.csv, topics.csv, timeline.csv, skipped.csv and "
-             "summary.txt for the current filter and topic names.")
+             "summary.txt for the current filter and topic names; changes.csv too once "
+             "the Compare tab has set two ranges.")

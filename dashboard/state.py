@@ -14,6 +14,8 @@ The state is a plain dict (see :data:`DEFAULTS`)::
     split  bool           per-topic time charts shown (Over time tab)
     track  str            keyword followed over time (Sentiment tab)
     map    str            map shown on the Topics tab: one of MAPS
+    cmp_a  (date, date) | None  period A of the Compare tab (None: the default ranges)
+    cmp_b  (date, date) | None  period B of the Compare tab
     names  dict[int, str] topic renames
     art    str | None     article open in the reader
     tab    str | None     tab shown
@@ -30,25 +32,29 @@ import json
 import math
 from typing import Any, Mapping
 
-__all__ = ["DEFAULTS", "FREQS", "MAPS", "VIEW_KEYS", "TABS", "K_MAX", "K_MIN", "default_state", "to_params",
+__all__ = ["DEFAULTS", "FREQS", "MAPS", "VIEW_KEYS", "COMPARE_KEYS", "TABS", "range_param",
+           "parse_range_param", "K_MAX", "K_MIN", "default_state", "to_params",
            "from_params", "filter_kwargs", "is_filtered", "clear_filters"]
 
 FREQS = ("auto", "hour", "day", "week", "month")
 #: The Topics tab's maps: URL value → the label on the page.
 MAPS = {"topics": "Topics", "articles": "Articles by topic",
         "sentiment": "Articles by sentiment"}
-TABS = ("Overview", "Over time", "Topics", "Sentiment", "Articles", "Skipped inputs")
+TABS = ("Overview", "Over time", "Topics", "Sentiment", "Compare", "Articles",
+        "Skipped inputs")
 K_MIN, K_MAX = 2, 20
 
 DEFAULTS: dict[str, Any] = {
     "src": None, "k": None, "start": None, "end": None, "topics": [], "sent": (-1.0, 1.0),
     "q": "", "freq": "auto", "roll": 3, "split": False, "track": "", "map": "topics",
-    "names": {}, "art": None, "tab": None,
+    "cmp_a": None, "cmp_b": None, "names": {}, "art": None, "tab": None,
 }
 
 #: View settings drawn by a tab's own widgets (not filters): kept in session state
 #: under ``v_<name>`` whether or not their tab is open.
-VIEW_KEYS = ("freq", "roll", "split", "track", "map")
+VIEW_KEYS = ("freq", "roll", "split", "track", "map", "cmp_a", "cmp_b")
+#: The compare ranges: ``cmp_a=2024-06-01:2024-06-30`` in the URL.
+COMPARE_KEYS = ("cmp_a", "cmp_b")
 
 #: The keys that restrict which articles are shown (cleared by "Clear filters").
 FILTER_KEYS = ("start", "end", "topics", "sent", "q")
@@ -92,6 +98,9 @@ def to_params(state: Mapping[str, Any]) -> dict[str, str]:
         out["track"] = str(s["track"]).strip()
     if s["map"] != DEFAULTS["map"] and s["map"] in MAPS:
         out["map"] = str(s["map"])
+    for key in COMPARE_KEYS:
+        if s[key]:
+            out[key] = range_param(s[key])
     names = {int(k): str(v) for k, v in (s["names"] or {}).items() if str(v).strip()}
     if names:
         out["names"] = json.dumps({str(k): names[k] for k in sorted(names)}, ensure_ascii=False,
@@ -101,6 +110,19 @@ def to_params(state: Mapping[str, Any]) -> dict[str, str]:
     if s["tab"] and s["tab"] != TABS[0]:
         out["tab"] = str(s["tab"])
     return out
+
+
+def range_param(period) -> str:
+    """``(start, end)`` as the URL writes a compare range: ``2024-06-01:2024-06-30``."""
+    return f"{_as_date(period[0]).isoformat()}:{_as_date(period[1]).isoformat()}"
+
+
+def parse_range_param(text: str) -> tuple[dt.date, dt.date]:
+    """The inverse of :func:`range_param` (raises ``ValueError``)."""
+    start, end = (dt.date.fromisoformat(p.strip()[:10]) for p in str(text).split(":"))
+    if end < start:
+        raise ValueError(text)
+    return start, end
 
 
 def _as_date(value) -> dt.date:
@@ -195,6 +217,12 @@ def from_params(params: Mapping[str, Any]) -> tuple[dict, list[str]]:
             state["map"] = p["map"]
         else:
             bad("map", f"not one of {', '.join(MAPS)}", p["map"])
+    for key in COMPARE_KEYS:
+        if key in p:
+            try:
+                state[key] = parse_range_param(p[key])
+            except ValueError:
+                bad(key, "not a date range START:END (YYYY-MM-DD:YYYY-MM-DD)", p[key])
     if "names" in p:
         try:
             raw = json.loads(p["names"])

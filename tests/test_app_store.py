@@ -161,3 +161,37 @@ def test_data_root_refuses_paths_outside(store_dir, tmp_path, monkeypatch, cache
     _ok(at)
     assert int(_metric(at, "Articles").replace(",", "")) == \
         queries.headline(queries.Store(store_dir)).n_articles
+
+
+def test_store_compare_tab_is_the_frames_comparison(store_dir, cache_dir):
+    """The Compare tab over a store: the figures are those of compare_periods on the
+    store's own frames, the word list leads to sentences, changes.csv is in the report."""
+    import datetime as dt
+
+    from analysis.compare import changes_table, compare_periods
+    from analysis.reports import to_csv_bytes
+
+    a, b = (dt.date(2024, 6, 3), dt.date(2024, 6, 16)), (dt.date(2024, 6, 17), dt.date(2024, 7, 8))
+    at = _app(params={"src": str(store_dir), "tab": "Compare",
+                      "cmp_a": "2024-06-03:2024-06-16", "cmp_b": "2024-06-17:2024-07-08"})
+    at.run()
+    _ok(at)
+    arts = pd.read_parquet(store_dir / "articles")
+    sents = pd.read_parquet(store_dir / "sentences")
+    labels = queries.Store(store_dir).labels()
+    arts["topic_label"] = arts["topic_id"].map(labels)
+    expected = compare_periods(arts, sents, a, b)
+    assert _metric(at, "Articles A") == str(expected["n_a"].iloc[0]) == "6"
+    assert _metric(at, "Articles B") == str(expected["n_b"].iloc[0])
+    assert _metric(at, "Change") == f"{expected['contribution'].iloc[0]:+.3f}"
+    got = pd.read_csv(io.BytesIO(at.session_state["_downloads"]["dl_changes"][1]()),
+                      encoding="utf-8-sig")
+    want = pd.read_csv(io.BytesIO(to_csv_bytes(changes_table(expected))), encoding="utf-8-sig")
+    assert list(got["name"].fillna("")) == list(want["name"].fillna(""))
+    pd.testing.assert_series_equal(got["contribution"], want["contribution"], atol=1e-9)
+    word = at.selectbox(key="w_cmp_word").options[0]
+    at.selectbox(key="w_cmp_word").set_value(word).run()
+    _ok(at)
+    assert word in " ".join(h.proto.body for h in at.get("html")).lower()
+    with zipfile.ZipFile(io.BytesIO(at.session_state["_downloads"]["dl_report"][1]())) as zf:
+        assert "changes.csv" in zf.namelist()

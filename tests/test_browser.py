@@ -533,3 +533,22 @@ def test_whats_new_alert_click_filters_every_view(server, page_factory, scheme):
     page.get_by_role("button", name="Undo last chart click").click()
     settle(page)
     assert "topics=" not in page.url
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_compare_tab_word_click_lists_its_sentences(server, page_factory, news_folder, scheme):
+    """The Compare tab opened by URL: clicking a word's bar lists its sentences in A and
+    in B, with links to the reader; no exception box."""
+    page = page_factory(scheme, height=3000)
+    open_view(page, server, news_folder,
+              "tab=Compare&cmp_a=2024-06-03:2024-06-16&cmp_b=2024-06-17:2024-07-08")
+    assert page.get_by_text("Why mean sentiment changed from A to B").count() == 1
+    assert chart(page, "cmp_waterfall").locator(".waterfalllayer path").count() >= 5
+    assert page.get_by_text("In A", exact=False).count() == 0
+    click_mark(page, "cmp_words")
+    assert page.locator('[data-testid="stMarkdownContainer"]', has_text="In A (2024-06-03").count() == 1
+    assert page.locator('[data-testid="stMarkdownContainer"]', has_text="In B (2024-06-17").count() == 1
+    links = page.locator('a[href*="tab=Articles"][href*="art="]')
+    assert links.count() >= 1
+    assert params(page).get("cmp_a") == "2024-06-03:2024-06-16"
+    shot(page, f"multi-compare-{scheme}")

@@ -16,10 +16,13 @@ def test_state_round_trips():
     state = vs.default_state()
     state.update(src="/data/news", k=7, start=dt.date(2024, 6, 1), end=dt.date(2024, 7, 31),
                  topics=[3, 0], sent=(-0.5, 0.25), q="Ukraine war", freq="week", roll=5,
-                 split=True, track="oil price", map="sentiment", names={0: "Floods & storms", 3: "Élections"}, art="news-01", tab="Topics")
+                 split=True, track="oil price", map="sentiment",
+                 cmp_a=(dt.date(2024, 6, 1), dt.date(2024, 6, 30)),
+                 cmp_b=(dt.date(2024, 7, 1), dt.date(2024, 7, 31)), names={0: "Floods & storms", 3: "Élections"}, art="news-01", tab="Topics")
     params = vs.to_params(state)
     assert all(isinstance(v, str) for v in params.values())
     assert params["topics"] == "0,3" and params["sent"] == "-0.5,0.25"
+    assert params["cmp_a"] == "2024-06-01:2024-06-30" and params["cmp_b"] == "2024-07-01:2024-07-31"
     back, problems = vs.from_params(params)
     assert problems == []
     assert back == {**state, "topics": [0, 3]}
@@ -29,13 +32,15 @@ def test_from_params_ignores_and_reports_bad_values():
     state, problems = vs.from_params({"k": "99", "start": "yesterday", "sent": "0.5,-0.5",
                                       "freq": "decade", "topics": "1,x", "names": "[1]",
                                       "roll": "0", "tab": "Nope", "other": "kept out",
-                                      "split": "yes", "map": "globe"})
+                                      "split": "yes", "map": "globe",
+                                      "cmp_a": "2024-07-01:2024-06-01", "cmp_b": "June"})
     assert state["k"] is None and state["start"] is None and state["sent"] == (-1.0, 1.0)
     assert state["freq"] == "auto" and state["topics"] == [1] and state["names"] == {}
     keys = sorted(p.split(":")[0] for p in problems)
-    assert keys == ["freq", "k", "map", "names", "roll", "sent", "split", "start", "tab",
+    assert keys == ["cmp_a", "cmp_b", "freq", "k", "map", "names", "roll", "sent", "split", "start", "tab",
                     "topics"]
     assert state["split"] is False and state["map"] == "topics"
+    assert state["cmp_a"] is None and state["cmp_b"] is None
 
 
 def test_from_params_accepts_lists_from_parse_qs():

@@ -118,3 +118,51 @@ def test_evidence_lists_fold_repeated_sentences():
     out = distinct_sentences(ev, 2)
     assert out["text"].tolist() == ["War.", "Peace."]
     assert out["copies"].tolist() == [3, 1] and out["copies"].dtype == "int64"
+
+
+A_RANGE = (pd.Timestamp("2024-06-01"), pd.Timestamp("2024-06-16"))
+B_RANGE = (pd.Timestamp("2024-06-17"), pd.Timestamp("2024-07-08"))
+
+
+@pytest.mark.parametrize("c", [Criteria(), Criteria(topics=[0, 1]), Criteria(keyword="the"),
+                               Criteria(start="2024-06-20", end="2024-06-25")], ids=str)
+def test_compare_is_compare_periods_on_both_backends(result, store, c):
+    from analysis.compare import compare_periods
+    # the sidebar's dates give way to the two ranges; the other criteria apply to both
+    base = result.filter(**dataclasses.replace(c, start=None, end=None).filter_kwargs())
+    expected = compare_periods(base.articles, base.sentences, A_RANGE, B_RANGE)
+    fv, sv = _pair(result, store, c)
+    for views in (fv, sv):
+        got = views.compare(A_RANGE, B_RANGE)
+        assert list(got["component"]) == list(expected["component"])
+        assert list(got["name"]) == list(expected["name"])
+        pd.testing.assert_frame_equal(got[["topic_id", "n_a", "n_b"]],
+                                      expected[["topic_id", "n_a", "n_b"]])
+        np.testing.assert_allclose(got["contribution"], expected["contribution"], atol=1e-12)
+        parts = got[got["component"].isin(["mix", "within"])]["contribution"].sum()
+        assert parts == pytest.approx(got["contribution"].iloc[0], abs=1e-12)
+    word = expected.loc[expected["component"] == "word", "name"].iloc[0]
+    ev_f = fv.compare_sentences(word, B_RANGE)
+    ev_s = sv.compare_sentences(word, B_RANGE)
+    assert list(ev_f["text"]) == list(ev_s["text"])
+    assert len(ev_f) and ev_f["published"].dt.normalize().between(*B_RANGE).all()
+    assert ev_f["text"].str.lower().str.contains(word).all()
+
+
+def test_compare_refuses_an_empty_range_and_adds_changes_to_the_report(result, store):
+    import io
+    import zipfile
+    fv, sv = _pair(result, store, Criteria())
+    empty = (pd.Timestamp("2023-01-01"), pd.Timestamp("2023-01-31"))
+    for views in (fv, sv):
+        with pytest.raises(ValueError, match="holds no article"):
+            views.compare(empty, B_RANGE)
+        with zipfile.ZipFile(io.BytesIO(views.report_zip("week", compare=(A_RANGE, B_RANGE)))) as zf:
+            changes = pd.read_csv(zf.open("changes.csv"), encoding="utf-8-sig")
+        assert changes["component"].iloc[0] == "total"
+        assert list(changes.columns) == ["component", "name", "topic_id", "share_a", "share_b",
+                                         "sentiment_a", "sentiment_b", "contribution"]
+        with zipfile.ZipFile(io.BytesIO(views.report_zip("week"))) as zf:
+            assert "changes.csv" not in zf.namelist()
+        with zipfile.ZipFile(io.BytesIO(views.report_zip("week", compare=(empty, B_RANGE)))) as zf:
+            assert "changes.csv" not in zf.namelist()
