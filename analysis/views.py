@@ -18,6 +18,7 @@ import dataclasses
 import io
 import tempfile
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,11 @@ ARTICLE_COLUMNS = ["published", "title", "topic_id", "topic_label", "compound", 
 
 #: Evidence rows asked for per row shown, so that repeated sentences can be folded.
 _COPIES = 8
+
+#: Threads that run a store view's independent queries at once (each thread queries on
+#: its own DuckDB cursor), shared by every session of the process.
+_PREFETCH = ThreadPoolExecutor(max_workers=4, thread_name_prefix="store-prefetch")
+_MISSING = object()
 
 
 def distinct_sentences(evidence: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -153,6 +159,9 @@ class FrameViews:
         self.view = view
         self.criteria = criteria
         self._memo: dict = {}
+
+    def prefetch(self, tab: str, freq: str, **kwargs) -> None:
+        """Nothing to start: the frames are in memory (see :meth:`StoreViews.prefetch`)."""
 
     # ------------------------------------------------------------ the whole corpus
     @property
@@ -356,10 +365,63 @@ class StoreViews:
         self._memo: dict = {}
 
     def _once(self, key, make):
-        # One rerun asks for the same headline from several places; ask DuckDB once.
+        # One rerun asks for the same headline from several places; ask DuckDB once. A
+        # prefetched answer (:meth:`prefetch`) is a future: wait for it.
+        hit = self._memo.get(key, _MISSING)
+        if hit is _MISSING:
+            hit = self._memo[key] = make()
+        elif isinstance(hit, Future):
+            hit = self._memo[key] = hit.result()
+        return hit
+
+    def _start(self, key, make) -> None:
         if key not in self._memo:
-            self._memo[key] = make()
-        return self._memo[key]
+            self._memo[key] = _PREFETCH.submit(make)
+
+    def prefetch(self, tab: str, freq: str, *, min_period_articles: int = 10,
+                 evidence_rows: int = 10, clicked_label=None) -> None:
+        """Start, in threads, the queries the open ``tab`` asks for with these arguments,
+        so they run at once instead of one after another (each on its own cursor); the
+        methods then return their answers.  What the tab does not ask for is not
+        started, so nothing runs for nothing.  ``min_period_articles`` and
+        ``evidence_rows`` are the Over time tab's and the evidence lists' own figures;
+        ``clicked_label`` the sentiment label clicked on the Overview, if any."""
+        if self.headline().n_articles == 0:
+            return
+        if tab == "Overview":
+            self._start("labels", self._label_counts)
+            self._start("table", self._topic_table)
+            if clicked_label not in LABELS:
+                self._start(("ev", ("negative", "positive"), None, evidence_rows, None, None),
+                            lambda: self._evidence_by_label(("negative", "positive"), None,
+                                                            evidence_rows, None, None))
+        elif tab == "Over time":
+            self._start(("timeline", freq), lambda: queries.timeline(self.store, self.criteria,
+                                                                     freq))
+            self._start("table", self._topic_table)
+            self._start(("topic_timeline", freq), lambda: self._topic_timeline(freq))
+            self._start(("time_ev", freq), lambda: self._period_evidence(
+                freq, min_period_articles, evidence_rows))
+        elif tab == "Topics":
+            self._start("table", self._topic_table)
+            self._start("topic_sentiment", lambda: queries.topic_sentiment(
+                self.store, self.criteria, self.names))
+        elif tab == "Sentiment":
+            for of in ("sentences", "articles"):
+                self._start(("hist", of, 21), lambda of=of: queries.sentiment_histogram(
+                    self.store, self.criteria, of=of, bins=21))
+
+    def _period_evidence(self, freq: str, min_articles: int, n: int) -> None:
+        """The Over time tab's evidence (its lowest and highest periods), started as soon
+        as the timeline it depends on is in; stored under the key the tab asks for."""
+        ext = extreme_periods(self.timeline(freq), min_articles)
+        if ext.empty:
+            return
+        whiches = tuple("negative" if w == "lowest" else "positive" for w in ext["which"])
+        periods = tuple(ext["period"])
+        key = ("ev", whiches, None, n, periods, freq)
+        if key not in self._memo:
+            self._memo[key] = self._evidence_by_label(whiches, None, n, list(periods), freq)
 
     # ------------------------------------------------------------ the whole corpus
     @property
@@ -397,25 +459,37 @@ class StoreViews:
     def headline(self) -> Headline:
         return self._once("headline", lambda: queries.headline(self.store, self.criteria))
 
-    def label_counts(self) -> pd.DataFrame:
+    def _label_counts(self) -> pd.DataFrame:
         return queries.label_counts(self.store, self.criteria)
 
+    def label_counts(self) -> pd.DataFrame:
+        return self._once("labels", self._label_counts)
+
+    def _topic_table(self) -> pd.DataFrame:
+        return queries.topic_table(self.store, self.criteria, self.names)
+
     def topic_table(self) -> pd.DataFrame:
-        return self._once("table", lambda: queries.topic_table(self.store, self.criteria,
-                                                               self.names))
+        return self._once("table", self._topic_table)
 
     def timeline(self, freq: str) -> pd.DataFrame:
-        return queries.timeline(self.store, self.criteria, freq)
+        return self._once(("timeline", freq),
+                          lambda: queries.timeline(self.store, self.criteria, freq))
+
+    def _topic_timeline(self, freq: str) -> pd.DataFrame:
+        return queries.topic_timeline(self.store, self.criteria, freq, names=self.names)
 
     def topic_timeline(self, freq: str, labels: dict | None = None) -> pd.DataFrame:
-        return queries.topic_timeline(self.store, self.criteria, freq,
-                                      names={**self.names, **(labels or {})})
+        # ``labels`` (the frame backend's) are the store's labels with the renames,
+        # which the query applies itself from ``names``.
+        return self._once(("topic_timeline", freq), lambda: self._topic_timeline(freq))
 
     def topic_sentiment(self) -> pd.DataFrame:
-        return queries.topic_sentiment(self.store, self.criteria, self.names)
+        return self._once("topic_sentiment", lambda: queries.topic_sentiment(
+            self.store, self.criteria, self.names))
 
     def histogram(self, of: str = "sentences", bins: int = 21) -> pd.DataFrame:
-        return queries.sentiment_histogram(self.store, self.criteria, of=of, bins=bins)
+        return self._once(("hist", of, bins), lambda: queries.sentiment_histogram(
+            self.store, self.criteria, of=of, bins=bins))
 
     def evidence(self, *, label=None, keyword=None, period=None, freq=None,
                  n: int | None = None) -> pd.DataFrame:
@@ -427,6 +501,15 @@ class StoreViews:
                           n: int = 10, periods=None, freq=None) -> dict[str, pd.DataFrame]:
         # One query for the two columns of strongest sentences; copies folded among the
         # strongest _COPIES * n of each (a copy beyond them is not counted).
+        key = ("ev", tuple(labels), keyword, n, None if periods is None else tuple(periods),
+               freq)
+        pending = self._memo.get(("time_ev", freq)) if periods is not None else None
+        if isinstance(pending, Future):
+            pending.result()  # the Over time prefetch, which stores its answer under key
+        return self._once(key, lambda: self._evidence_by_label(labels, keyword, n, periods,
+                                                                freq))
+
+    def _evidence_by_label(self, labels, keyword, n, periods, freq) -> dict[str, pd.DataFrame]:
         kw = keyword or self.criteria.keyword
         lists = queries.evidence_by_label(self.store, self.criteria, labels, keyword=kw,
                                           n=n, periods=periods, freq=freq,

@@ -50,7 +50,8 @@ from dashboard.sidebar import (sidebar_analysis, sidebar_filters, sidebar_report
                                sidebar_source)
 from dashboard.tabs.articles import tab_articles  # noqa: E402
 from dashboard.tabs.compare import resolve_ranges, tab_compare  # noqa: E402
-from dashboard.tabs.over_time import tab_time  # noqa: E402
+from dashboard.evidence import EVIDENCE_ROWS  # noqa: E402
+from dashboard.tabs.over_time import MIN_SHARE_ARTICLES, tab_time  # noqa: E402
 from dashboard.tabs.overview import tab_overview  # noqa: E402
 from dashboard.tabs.whats_new import whats_new  # noqa: E402
 from dashboard.tabs.sentiment import tab_sentiment  # noqa: E402
@@ -170,6 +171,9 @@ def draw(views, state: dict, label: str, skipped, caption: str, news) -> None:
     the source has none) and the tabs, all drawn from ``views``."""
     # "auto" becomes a concrete period once, here, for every chart and export below.
     freq = resolve_freq(views, state["freq"])
+    # On a store the open tab's independent queries start now, at once (in memory: no-op).
+    views.prefetch(ss.get("tab") or vs.TABS[0], freq, min_period_articles=MIN_SHARE_ARTICLES,
+                   evidence_rows=EVIDENCE_ROWS, clicked_label=ss.get("ev_label"))
     if ss.get("tab") == "Compare":  # its ranges go into the URL and the report
         resolve_ranges(views, state)
     compare = (state["cmp_a"], state["cmp_b"]) if state.get("cmp_a") and state.get("cmp_b") \

@@ -166,3 +166,40 @@ def test_compare_refuses_an_empty_range_and_adds_changes_to_the_report(result, s
             assert "changes.csv" not in zf.namelist()
         with zipfile.ZipFile(io.BytesIO(views.report_zip("week", compare=(empty, B_RANGE)))) as zf:
             assert "changes.csv" not in zf.namelist()
+
+
+@pytest.mark.parametrize("c", CRITERIA[:4], ids=str)
+@pytest.mark.parametrize("tab", ["Overview", "Over time", "Topics", "Sentiment"])
+def test_store_prefetch_starts_the_tabs_queries_and_answers_the_same(store, c, tab):
+    from concurrent.futures import Future
+
+    cold, warm = StoreViews(store, c), StoreViews(store, c)
+    freq = resolve_freq(cold, "auto")
+    warm.prefetch(tab, freq, min_period_articles=1, evidence_rows=5)
+    started = [k for k, v in warm._memo.items() if isinstance(v, Future)]
+    if warm.headline().n_articles:
+        assert started, "the tab's queries are started ahead"
+    if tab == "Overview":
+        pd.testing.assert_frame_equal(warm.label_counts(), cold.label_counts())
+        pd.testing.assert_frame_equal(warm.topic_table(), cold.topic_table())
+        a, b = warm.evidence_by_label(n=5), cold.evidence_by_label(n=5)
+    elif tab == "Over time":
+        pd.testing.assert_frame_equal(warm.timeline(freq), cold.timeline(freq))
+        pd.testing.assert_frame_equal(warm.topic_timeline(freq), cold.topic_timeline(freq))
+        ext = extreme_periods(cold.timeline(freq), 1)
+        whiches = ["negative" if w == "lowest" else "positive" for w in ext["which"]]
+        a = warm.evidence_by_label(whiches, periods=list(ext["period"]), freq=freq, n=5)
+        b = cold.evidence_by_label(whiches, periods=list(ext["period"]), freq=freq, n=5)
+        if len(ext):  # the prefetch stored the tab's evidence under the key it asks for
+            assert not isinstance(warm._memo[("ev", tuple(whiches), None, 5,
+                                              tuple(ext["period"]), freq)], Future)
+    elif tab == "Topics":
+        pd.testing.assert_frame_equal(warm.topic_sentiment(), cold.topic_sentiment())
+        a = b = {}
+    else:
+        for of in ("sentences", "articles"):
+            pd.testing.assert_frame_equal(warm.histogram(of), cold.histogram(of))
+        a = b = {}
+    assert a.keys() == b.keys()
+    for lab in a:
+        pd.testing.assert_frame_equal(a[lab], b[lab])
