@@ -343,3 +343,17 @@ def test_a_table_file_indexes_with_two_jobs(tmp_path):
                    capture_output=True, timeout=180)
     articles = _articles(store)
     assert len(articles) == 400 and articles["published"].notna().all()
+
+
+def test_a_small_increment_is_one_chunk_a_worker(tmp_path):
+    """A day's files added to an archive go in one chunk per worker (each chunk costs a
+    commit and Parquet parts that later queries read), a big first run in several per
+    worker."""
+    src, store = tmp_path / "src", tmp_path / "store"
+    write_archive_folder(src, 160)
+    first = index_archive(src, store, n_topics=3, n_jobs=2, sample_size=60)
+    assert first.chunks == 2
+    write_archive_folder(src, 170, start=160)  # ten more files, later dates
+    again = index_archive(src, store, n_jobs=2)
+    assert again.new_inputs == 10 and again.chunks == 2
+    assert len(_articles(store)) == 170
