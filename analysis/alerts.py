@@ -77,10 +77,15 @@ def _sentence_stats(sentences: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 def _memberships(articles, sentences, topics, keywords):
     """Long frame: scope, key, name, article_id, s_sum, s_sq, s_n (sentence stats of
-    the article's sentences that count for that series)."""
-    stats = _sentence_stats(sentences, ["article_id"])
-    base = articles[["article_id"]].join(stats, on="article_id").fillna(
-        {"s_sum": 0.0, "s_sq": 0.0, "s_n": 0.0})
+    the article's sentences that count for that series).  ``sentences`` None: the
+    articles carry their own ``s_sum``, ``s_sq``, ``s_n`` (a store's query)."""
+    if sentences is None:
+        base = articles[["article_id", "s_sum", "s_sq", "s_n"]].fillna(
+            {"s_sum": 0.0, "s_sq": 0.0, "s_n": 0.0})
+    else:
+        stats = _sentence_stats(sentences, ["article_id"])
+        base = articles[["article_id"]].join(stats, on="article_id").fillna(
+            {"s_sum": 0.0, "s_sq": 0.0, "s_n": 0.0})
     parts = [base.assign(scope="all", key="", name="all articles")]
     if "topic_id" in articles:
         tid = articles["topic_id"].to_numpy()
@@ -101,6 +106,8 @@ def _memberships(articles, sentences, topics, keywords):
     named = outlets != ""
     if named.any():
         parts.append(base[named].assign(scope="outlet", key=outlets[named], name=outlets[named]))
+    if keywords and sentences is None:
+        raise ValueError("tracked keywords need the sentences frame")
     if keywords:  # each column prepared once for every query
         columns = (prepare_texts(articles["title"]), prepare_texts(articles["text"]))
     for q in dict.fromkeys(keywords):  # a query given twice is one series
@@ -170,7 +177,10 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
     Parameters
     ----------
     articles, sentences : frames of README.md (Frames); ``topic_id`` / ``topic_label`` and
-        ``outlet`` are used when present.
+        ``outlet`` are used when present.  ``sentences`` may be None when ``articles``
+        carries each article's sentence sums ``s_sum``, ``s_sq`` (of compound²) and
+        ``s_n`` (an archive store's :func:`analysis.queries.alert_articles`; no
+        tracked keywords then).
     freq : "auto", "hour", "day", "week" or "month" (auto: :func:`alert_freq`).
     topics : the topics frame; with ``theme_id`` / ``theme_label`` columns, themes are a scope.
     keywords : keyword queries to track (:mod:`analysis.keyword_query`).

@@ -671,6 +671,75 @@ def _period_bounds(period, freq) -> tuple[pd.Timestamp, pd.Timestamp]:
     return p.start_time, p.end_time
 
 
+# ---------------------------------------------------------------------- alerts
+def _has_outlet(store: Store) -> bool:
+    cols = store.remember("full_columns", lambda: set(
+        store.frame("SELECT * FROM articles_full LIMIT 0").columns))
+    return "outlet" in cols
+
+
+def alert_articles(store: Store, names: dict | None = None) -> pd.DataFrame:
+    """Every dated article with what :func:`analysis.alerts.detect_alerts` needs, its
+    sentences summed in DuckDB (nothing per sentence reaches Python): ``article_id``,
+    ``published``, ``topic_id``, ``topic_label`` (renames applied), ``outlet`` (when
+    the store has outlets), ``s_sum``, ``s_sq`` (of compound²) and ``s_n`` (sentences)."""
+    outlet = _has_outlet(store)
+    a = store.frame(f"""
+        WITH s AS (SELECT article_id, sum(compound) AS s_sum,
+                          sum(compound * compound) AS s_sq, count(*)::DOUBLE AS s_n
+                   FROM sentences WHERE published IS NOT NULL GROUP BY article_id)
+        SELECT a.article_id, a.published, a.topic_id, s.s_sum, s.s_sq, s.s_n
+               {", coalesce(o.outlet, '') AS outlet" if outlet else ""}
+        FROM articles a LEFT JOIN s USING (article_id)
+        {"LEFT JOIN (SELECT article_id, outlet FROM articles_full) o USING (article_id)"
+         if outlet else ""}
+        WHERE a.published IS NOT NULL ORDER BY a.published, a.article_id""")
+    labels = store.labels(names)
+    a["topic_id"] = a["topic_id"].astype(np.int64)
+    a["topic_label"] = pd.Series([labels.get(int(t), "(no topic)") for t in a["topic_id"]],
+                                 index=a.index, dtype=object)
+    a["article_id"] = a["article_id"].astype(object)
+    a["published"] = a["published"].astype("datetime64[ns]")
+    return a
+
+
+def alert_sentences(store: Store, start, end, topic_ids=None,
+                    names: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(articles, sentences)`` published in ``[start, end)`` (of ``topic_ids`` when
+    given), as frames for :func:`analysis.alerts.alert_evidence`: the articles with
+    ``published``, ``title``, ``topic_id``, ``topic_label`` (and ``outlet``); their
+    sentences with ``sentence_id``, ``compound``, ``label``, ``text``."""
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    months = [str(p) for p in pd.period_range(start, end - pd.Timedelta(seconds=1), freq="M")]
+    marks = ", ".join("?" * len(months))
+    cond, params = f"a.month IN ({marks}) AND a.published >= ? AND a.published < ?", \
+        [*months, _ts(start), _ts(end)]
+    if topic_ids is not None:
+        ids = [int(t) for t in topic_ids] or [-2]
+        cond += f" AND a.topic_id IN ({', '.join('?' * len(ids))})"
+        params += ids
+    outlet = _has_outlet(store)
+    arts = store.frame(f"""
+        SELECT a.article_id, a.published, a.title, a.topic_id
+               {", coalesce(o.outlet, '') AS outlet" if outlet else ""}
+        FROM articles a
+        {"LEFT JOIN (SELECT article_id, outlet FROM articles_full) o USING (article_id)"
+         if outlet else ""}
+        WHERE {cond}""", params)
+    sents = store.frame(f"""
+        SELECT s.article_id, s.sentence_id, s.compound, s.label, s.text
+        FROM sentences s WHERE s.month IN ({marks}) AND s.published >= ? AND s.published < ?
+          AND s.article_id IN (SELECT a.article_id FROM articles a WHERE {cond})""",
+        [*months, _ts(start), _ts(end), *params])
+    labels = store.labels(names)
+    arts["topic_label"] = pd.Series([labels.get(int(t), "(no topic)") for t in arts["topic_id"]],
+                                    index=arts.index, dtype=object)
+    arts["published"] = arts["published"].astype("datetime64[ns]")
+    for f in (arts, sents):
+        f["article_id"] = f["article_id"].astype(object)
+    return arts, sents
+
+
 def keyword_mentions(store: Store, c: Criteria, keyword: str) -> int:
     """How many of the view's sentences mention ``keyword`` (as
     ``len(aggregate.keyword_sentences(...))`` on the filtered frames)."""

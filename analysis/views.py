@@ -537,6 +537,47 @@ class StoreViews:
         m, total = queries.map_sample(self.store, self.criteria, n=n or 2000, names=self.names)
         return m[["article_id", "x", "y"]], m, total
 
+    def whats_new(self, freq: str):
+        """``(period, alerts, trends)`` over the whole store, or None with fewer than two
+        dated articles: :func:`analysis.alerts.detect_alerts` (the 50 strongest) and
+        :func:`analysis.alerts.topic_trends` at ``freq`` ("auto": the alerts' own
+        :func:`analysis.alerts.alert_freq`), from one query that sums each article's
+        sentences in DuckDB.  Kept with the opened store (an index run reopens it)."""
+        from . import alerts as alerts_mod
+
+        def make():
+            arts = queries.alert_articles(self.store, self.names)
+            if arts["published"].notna().sum() < 2:
+                return None
+            used = alerts_mod.alert_freq(freq, arts["published"])
+            found = alerts_mod.detect_alerts(arts, None, freq=used,
+                                             topics=self.all_topics).head(50)
+            try:
+                trends = alerts_mod.topic_trends(arts, freq=used)
+            except ValueError:  # nothing dated with a topic
+                trends = pd.DataFrame()
+            return used, found, trends
+
+        return self.store.remember(("whats_new", freq, tuple(sorted(self.names.items()))),
+                                   make)
+
+    def alert_evidence(self, alert, freq: str, n: int = 5) -> pd.DataFrame:
+        """The sentences that make ``alert`` (a row of :meth:`whats_new`'s alerts),
+        strongest in its direction first (:func:`analysis.alerts.alert_evidence` over
+        the articles of its period, read from the store)."""
+        from . import alerts as alerts_mod
+
+        start, end = alerts_mod._period_bounds(alert["period_start"], freq)
+        topics = self.all_topics
+        ids = None
+        if alert["scope"] == "topic":
+            ids = [int(alert["key"])]
+        elif alert["scope"] == "theme" and "theme_id" in topics:
+            ids = topics.loc[topics["theme_id"].astype(str) == str(alert["key"]),
+                             "topic_id"].astype(int).tolist()
+        arts, sents = queries.alert_sentences(self.store, start, end, ids, self.names)
+        return alerts_mod.alert_evidence(alert, arts, sents, freq=freq, topics=topics, n=n)
+
     def k_scores(self) -> pd.DataFrame:
         return pd.DataFrame()  # the index chose k on its sample; store.json says how
 

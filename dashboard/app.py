@@ -53,7 +53,7 @@ from dashboard.tabs.compare import resolve_ranges, tab_compare  # noqa: E402
 from dashboard.evidence import EVIDENCE_ROWS  # noqa: E402
 from dashboard.tabs.over_time import MIN_SHARE_ARTICLES, tab_time  # noqa: E402
 from dashboard.tabs.overview import tab_overview  # noqa: E402
-from dashboard.tabs.whats_new import whats_new  # noqa: E402
+from dashboard.tabs.whats_new import whats_new, whats_new_store  # noqa: E402
 from dashboard.tabs.sentiment import tab_sentiment  # noqa: E402
 from dashboard.tabs.skipped import tab_skipped, warned_articles  # noqa: E402
 from dashboard.tabs.topics import tab_topics  # noqa: E402
@@ -163,7 +163,8 @@ def open_archive(path) -> None:
     skipped = views.skipped()
     draw(views, state, str(store.path),
          partial(tab_skipped, skipped, (), skipped.iloc[0:0], str(store.path)),
-         f"Archive store {store.path}: {everything.n_total():,} articles{stale}", None)
+         f"Archive store {store.path}: {everything.n_total():,} articles{stale}",
+         lambda: whats_new_store(everything, state))
 
 
 def draw(views, state: dict, label: str, skipped, caption: str, news) -> None:

@@ -195,3 +195,29 @@ def test_store_compare_tab_is_the_frames_comparison(store_dir, cache_dir):
     assert word in " ".join(h.proto.body for h in at.get("html")).lower()
     with zipfile.ZipFile(io.BytesIO(at.session_state["_downloads"]["dl_report"][1]())) as zf:
         assert "changes.csv" in zf.namelist()
+
+
+def test_whats_new_on_a_store_lists_alerts_and_a_click_filters(tmp_path, cache_dir):
+    """The seeds' Kestrel Bay week, indexed into a store: the panel lists it from the
+    store's own query, a click filters every view to its week and topic, and the
+    evidence of the alert is listed."""
+    import datetime as dt
+    from pathlib import Path
+
+    from analysis.indexer import index_archive
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    index_archive(seeds, tmp_path / "store", n_jobs=1)
+    at = _app(params={"src": str(tmp_path / "store"), "freq": "week"})
+    at.run()
+    _ok(at)
+    assert any(e.label.startswith("What's new: ") for e in at.expander)
+    buttons = [b for b in at.button if b.key and b.key.startswith("wn_alert_")]
+    kestrel = next(b for b in buttons if "kestrel" in b.label.lower())
+    assert "week of Mon 5 Aug 2024" in kestrel.label and "▲" in kestrel.label
+    kestrel.click().run()
+    _ok(at)
+    assert at.session_state["w_dates"] == (dt.date(2024, 8, 5), dt.date(2024, 8, 11))
+    assert len(at.session_state["w_topics"]) == 1
+    assert _metric(at, "Articles") == "6"
+    assert any("Evidence" in m.value for m in at.markdown)

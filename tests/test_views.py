@@ -203,3 +203,42 @@ def test_store_prefetch_starts_the_tabs_queries_and_answers_the_same(store, c, t
     assert a.keys() == b.keys()
     for lab in a:
         pd.testing.assert_frame_equal(a[lab], b[lab])
+
+
+@pytest.fixture(scope="module")
+def seeds_pair(tmp_path_factory):
+    """The demo corpus (its Kestrel Bay week is a real spike) in memory and as a store."""
+    from pathlib import Path
+
+    from analysis import analyze
+    from analysis.corpus import read_source
+
+    corpus, _ = read_source(Path(__file__).resolve().parents[1] / "seeds")
+    result = analyze(corpus)
+    folder = write_store(result, tmp_path_factory.mktemp("seeds") / "s")
+    write_rollups(folder)
+    s = queries.Store(folder)
+    yield result, s
+    s.close()
+
+
+@pytest.mark.parametrize("freq", ["auto", "day", "week"])
+def test_store_alerts_are_the_frames_alerts(seeds_pair, freq):
+    from analysis.alerts import alert_evidence, alert_freq, detect_alerts, topic_trends
+
+    result, s = seeds_pair
+    used, found, trends = StoreViews(s, Criteria()).whats_new(freq)
+    assert used == alert_freq(freq, result.articles["published"])
+    want = detect_alerts(result.articles, result.sentences, freq=used,
+                         topics=result.topics).head(50)
+    pd.testing.assert_frame_equal(found.reset_index(drop=True), want.reset_index(drop=True),
+                                  check_dtype=False)
+    if freq == "week":
+        assert len(found) and "kestrel" in found["name"].iloc[0].lower()
+    pd.testing.assert_frame_equal(trends, topic_trends(result.articles, freq=used),
+                                  check_dtype=False)
+    for alert in found.head(3).to_dict("records"):
+        ev = StoreViews(s, Criteria()).alert_evidence(alert, used, n=5)
+        ref = alert_evidence(alert, result.articles, result.sentences, freq=used,
+                             topics=result.topics, n=5)
+        assert list(ev["text"]) == list(ref["text"]) and len(ev)

@@ -70,7 +70,7 @@ def _topic_ids(alert, topics: pd.DataFrame) -> list[int]:
 
 
 def whats_new(key: str, named, names: dict, state: dict) -> None:
-    """The "What's new" panel above the tabs."""
+    """The "What's new" panel above the tabs, over an analysed corpus in memory."""
     arts = named.articles
     if arts["published"].notna().sum() < 2:
         return
@@ -78,8 +78,31 @@ def whats_new(key: str, named, names: dict, state: dict) -> None:
     # period of the charts may be coarser.
     freq = alert_freq(state["freq"], arts["published"])
     names_key = json.dumps({str(k): v for k, v in sorted(names.items())}, ensure_ascii=False)
-    alerts = _alerts(key, names_key, freq, named)
-    trends = _trends(key, names_key, freq, named)
+
+    def evidence(chosen):
+        return alert_evidence(chosen, arts, named.sentences, freq=freq, topics=named.topics,
+                              n=5)
+
+    _panel(freq, _alerts(key, names_key, freq, named), _trends(key, names_key, freq, named),
+           named.topics, evidence)
+
+
+def whats_new_store(views, state: dict) -> None:
+    """The same panel over an archive store (``views``: unfiltered
+    :class:`analysis.views.StoreViews`): alerts from one query over the store, kept
+    with it; the evidence of a clicked alert read from its period's partitions."""
+    answer = views.whats_new(state["freq"])
+    if answer is None:
+        return
+    freq, found, trends = answer
+    _panel(freq, found, trends, views.all_topics,
+           lambda chosen: views.alert_evidence(chosen, freq, n=5))
+
+
+def _panel(freq: str, alerts: pd.DataFrame, trends: pd.DataFrame, topics: pd.DataFrame,
+           evidence) -> None:
+    """The panel: the strongest ``alerts`` as buttons that filter every view, the
+    emerging and fading topics of ``trends``, and ``evidence(alert)`` of the clicked one."""
     moving = trends[trends["status"] != "steady"] if len(trends) else trends
     title = (f"What's new: {len(alerts)} alert{'s' if len(alerts) != 1 else ''} by {freq}"
              if len(alerts) else f"What's new: no alerts by {freq}")
@@ -90,7 +113,7 @@ def whats_new(key: str, named, names: dict, state: dict) -> None:
         for i, a in enumerate(alerts.head(SHOWN).to_dict("records")):
             a["period_start"] = pd.Timestamp(a["period_start"]).isoformat()
             st.button(_describe(a, freq), key=f"wn_alert_{i}", on_click=_apply,
-                      args=(a, freq, _topic_ids(a, named.topics)), use_container_width=True)
+                      args=(a, freq, _topic_ids(a, topics)), use_container_width=True)
         if len(moving):
             parts = [f"{'↑' if r.status == 'emerging' else '↓'} {r.topic_label} "
                      f"({r.share_baseline:.0%} → {r.share_now:.0%})" for r in moving.itertuples()]
@@ -102,8 +125,7 @@ def whats_new(key: str, named, names: dict, state: dict) -> None:
         chosen = ss.get("_alert")
         if chosen is not None and chosen.get("_freq", freq) == freq:
             try:
-                ev = alert_evidence(chosen, arts, named.sentences, freq=freq,
-                                    topics=named.topics, n=5)
+                ev = evidence(chosen)
             except (ValueError, KeyError):
                 ev = pd.DataFrame()
             if len(ev):
@@ -111,4 +133,4 @@ def whats_new(key: str, named, names: dict, state: dict) -> None:
                 st.html(reader.evidence_html(ev))
 
 
-__all__ = ["whats_new"]
+__all__ = ["whats_new", "whats_new_store"]
