@@ -46,13 +46,27 @@ def save_model(store, model, topic_ids) -> str:
         topics = model.topics_.copy()
         topics["topic_id"] = np.asarray(topic_ids, dtype=np.int64)[:len(topics)]
         topics.to_parquet(tmp / "topics.parquet", index=False)
-        for p in (tmp, tmp / "model.pkl", tmp / "topic_ids.json", tmp / "topics.parquet"):
+        # How k was chosen (one row per k tried), for the dashboard's k panel: read
+        # without unpickling the model, like topics.parquet.
+        scores = getattr(model, "k_scores_", None)
+        written = [tmp, tmp / "model.pkl", tmp / "topic_ids.json", tmp / "topics.parquet"]
+        if isinstance(scores, pd.DataFrame) and len(scores):
+            scores.to_parquet(tmp / "k_scores.parquet", index=False)
+            written.append(tmp / "k_scores.parquet")
+        for p in written:
             os.chmod(p, 0o755 if p.is_dir() else 0o644)
         try:
             os.replace(tmp, final)
         except OSError:          # another writer got there first: same bytes
             shutil.rmtree(tmp, ignore_errors=True)
     return str(final)
+
+
+def model_k_scores(model_dir) -> pd.DataFrame:
+    """The saved model's ``k_scores_`` (empty when k was given, or for a model saved
+    before they were kept)."""
+    path = os.path.join(str(model_dir), "k_scores.parquet")
+    return pd.read_parquet(path) if os.path.exists(path) else pd.DataFrame()
 
 
 def model_topics(model_dir) -> pd.DataFrame:

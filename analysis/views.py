@@ -579,7 +579,15 @@ class StoreViews:
         return alerts_mod.alert_evidence(alert, arts, sents, freq=freq, topics=topics, n=n)
 
     def k_scores(self) -> pd.DataFrame:
-        return pd.DataFrame()  # the index chose k on its sample; store.json says how
+        """How the index chose k on its sample (the model's ``k_scores_``; empty when
+        k was given)."""
+        from .topic_store import model_k_scores
+
+        model = self.store.settings.get("model") or {}
+        if not model.get("dir"):
+            return pd.DataFrame()
+        return self.store.remember("k_scores", lambda: model_k_scores(self.store.path
+                                                                       / model["dir"]))
 
     def params(self) -> dict:
         model = self.store.settings.get("model") or {}

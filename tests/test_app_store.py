@@ -221,3 +221,11 @@ def test_whats_new_on_a_store_lists_alerts_and_a_click_filters(tmp_path, cache_d
     assert len(at.session_state["w_topics"]) == 1
     assert _metric(at, "Articles") == "6"
     assert any("Evidence" in m.value for m in at.markdown)
+    # k was chosen by the index on its sample: the Topics tab says how, as for a folder
+    at.session_state["tab"] = "Topics"
+    at.run()
+    _ok(at)
+    panel = next(e for e in at.expander if e.label == "How was the number of topics chosen?")
+    ks = panel.dataframe[0].value
+    assert len(ks) >= 3 and int(ks.loc[ks["chosen"].astype(bool), "k"].iloc[0]) == len(
+        queries.Store(tmp_path / "store").topics)
