@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 # worker processes import only what they use.
 _EXPORTS = {
     "load_corpus": "corpus", "read_source": "corpus", "SourceError": "corpus",
-    "analyze": "pipeline", "AnalysisResult": "pipeline", "process_chunk": "pipeline",
+    "analyze": "pipeline", "AnalysisResult": "result", "process_chunk": "pipeline",
     "TopicModel": "topics",
     "timeline": "aggregate", "topic_timeline": "aggregate", "filter_result": "aggregate",
     "evidence": "aggregate", "keyword_timeline": "aggregate", "topic_sentiment": "aggregate",

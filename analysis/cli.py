@@ -15,6 +15,7 @@ from .compare import changes_table, compare_periods, parse_range
 from .corpus import SourceError, read_source
 from .engines import EngineError
 from .keyword_query import QueryError, parse_query
+from .periods import PERIOD_CHOICES
 from .overrides import apply_overrides, read_overrides
 from .reports import write_csv, write_report
 from .skip_reasons import skip_groups
@@ -120,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "repeat for several")
     flt.add_argument("--min-sentiment", type=_score, metavar="X", help="lowest article compound (-1..1)")
     flt.add_argument("--max-sentiment", type=_score, metavar="X", help="highest article compound (-1..1)")
-    rep.add_argument("--freq", choices=["auto", "hour", "day", "week", "month"], default="auto",
+    rep.add_argument("--freq", choices=list(PERIOD_CHOICES), default="auto",
                      help="period of timeline.csv (default auto: the finest period with at least "
                           "one article per period on average)")
     ins = rep.add_argument_group("alerts (alerts.csv)")

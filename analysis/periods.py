@@ -6,12 +6,14 @@ import datetime as dt
 
 import pandas as pd
 
-__all__ = ["FREQS", "MIN_ARTICLES_PER_PERIOD", "check_freq", "auto_freq_for_span",
+__all__ = ["FREQS", "PERIOD_CHOICES", "MIN_ARTICLES_PER_PERIOD", "check_freq", "auto_freq_for_span",
            "period_range", "period_name", "PERIOD_NAME_FORMATS"]
 
 #: Period names accepted everywhere, with the pandas period they map to (weeks start
 #: on Monday, as ISO weeks and DuckDB's ``date_trunc('week', …)`` do).
 FREQS = {"hour": "h", "day": "D", "week": "W-SUN", "month": "M"}
+#: The periods a user picks from, "auto" first (the dashboard's selector, the CLI's --freq).
+PERIOD_CHOICES = ("auto", *FREQS)
 
 
 #: Fewest articles per period (on average over the span) that "auto" aims for: below
@@ -40,10 +42,9 @@ def auto_freq_for_span(first, last, n_dated: int, min_articles: int = MIN_ARTICL
     if first is None or last is None or n_dated == 0 or pd.isna(first) or pd.isna(last):
         return "day"
     first, last = pd.Timestamp(first), pd.Timestamp(last)
-    n_periods = {f: len(pd.period_range(first, last, freq=FREQS[f]))
-                 for f in ("hour", "day", "week", "month")}
+    n_periods = {f: len(pd.period_range(first, last, freq=FREQS[f])) for f in FREQS}
     for least, fewest in ((min_articles, 3), (1, 1)):  # 2 points make no line
-        for freq in ("hour", "day", "week", "month"):
+        for freq in FREQS:  # finest first
             n = n_periods[freq]
             if fewest <= n <= max_periods and n_dated >= least * n:
                 return freq

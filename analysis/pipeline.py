@@ -9,13 +9,13 @@ than vaderSentiment alone on one core (``benchmarks/README.md``).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from . import aggregate
+from .result import AnalysisResult
 from .sentences import MAX_SENTENCE_WORDS, split_sentences
 from .sentiment import NEGATIVE, POSITIVE, article_sentiment, score_sentences
 from .topic_documents import topic_documents
@@ -60,39 +60,6 @@ def _chunks(articles: pd.DataFrame, n_chunks: int) -> list[pd.DataFrame]:
     """Cut into contiguous chunks of roughly equal text length."""
     return [articles.iloc[a:b] for a, b in
             workers.chunk_bounds(articles["text"].str.len().to_numpy(), n_chunks)]
-
-
-@dataclass
-class AnalysisResult:
-    """Everything ``analyze`` computes; every attribute is a frame documented in
-    README.md (Frames) (``articles``, ``sentences``, ``topics``, ``article_topics``,
-    ``skipped``, ``k_scores``, ``topic_map``, ``article_map``) plus ``params`` (the
-    settings used) and ``timings`` (seconds per stage)."""
-
-    articles: pd.DataFrame
-    sentences: pd.DataFrame
-    topics: pd.DataFrame
-    article_topics: pd.DataFrame
-    skipped: pd.DataFrame
-    k_scores: pd.DataFrame
-    topic_map: pd.DataFrame
-    article_map: pd.DataFrame
-    params: dict = field(default_factory=dict)
-    timings: dict = field(default_factory=dict)
-
-    def timeline(self, freq: str = "auto", by_topic: bool = False) -> pd.DataFrame:
-        """Time series of this result (see :func:`analysis.aggregate.timeline`)."""
-        if by_topic:
-            return aggregate.topic_timeline(self.articles, self.article_topics, freq=freq)
-        return aggregate.timeline(self.articles, self.sentences, freq=freq)
-
-    def filter(self, **criteria) -> "AnalysisResult":
-        """A copy restricted by :func:`analysis.aggregate.filter_result` criteria."""
-        return aggregate.filter_result(self, **criteria)
-
-    def rename_topics(self, names: dict) -> "AnalysisResult":
-        """A copy with topic labels replaced (``{topic_id: new label}``) everywhere."""
-        return aggregate.rename_topics(self, names)
 
 
 def _run_in_pool(pool, parts, n_jobs, n_topics, k_range, random_state, max_words, positive,

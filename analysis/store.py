@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .pipeline import AnalysisResult
+from .result import AnalysisResult
 
 __all__ = ["STORE_VERSION", "cache_key", "corpus_digest", "save_result", "load_result",
            "default_cache_dir"]

@@ -135,7 +135,7 @@ def main():
         picks = sents.iloc[rng.choice(len(sents), 100, replace=False)]
         for row in picks.itertuples(index=False):
             ov = new_override(ov, "sentence", row.article_id, sentence_text=row.text, score=-0.5)
-        from analysis.pipeline import AnalysisResult
+        from analysis.result import AnalysisResult
         empty = pd.DataFrame()
         result = AnalysisResult(articles=arts, sentences=sents, topics=topics,
                                 article_topics=pd.DataFrame({"article_id": arts["article_id"],

@@ -20,7 +20,6 @@ Conventions shared by every chart
 """
 from __future__ import annotations
 
-import html
 import math
 
 import numpy as np
@@ -29,6 +28,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.periods import period_name
+from dashboard.escape import esc
 
 __all__ = [
     "NEG", "NEU", "POS", "SENTIMENT_SCALE", "LABEL_COLORS", "TOPIC_PALETTE", "NO_TOPIC_COLOR",
@@ -67,13 +67,6 @@ _FONT = dict(size=13)
 
 
 # --------------------------------------------------------------------------- helpers
-def esc(value) -> str:
-    """Text safe to show in a Plotly label or hover: HTML-escaped, never markup."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return html.escape(str(value), quote=True)
-
-
 def short(label, n: int = LABEL_MAX) -> str:
     """``label`` cut to ``n`` characters with an ellipsis (for axes and legends)."""
     text = "" if label is None else str(label)

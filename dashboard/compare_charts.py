@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts import (BAR_LABEL_MAX, NEG, NEU, POS, _base, esc, short, topic_color)
+from dashboard.charts import BAR_LABEL_MAX, NEG, NEU, POS, _base, short, topic_color
+from dashboard.escape import esc
 
 __all__ = ["change_waterfall", "share_shift", "word_shift", "waterfall_steps", "OTHER"]
 

@@ -2,15 +2,16 @@
 compound score (score on hover), section headings kept.
 
 Pure functions, no Streamlit.  Every piece of article text goes through
-``html.escape(..., quote=True)``: the HTML built here contains no text from the corpus
+:func:`dashboard.escape.esc`: the HTML built here contains no text from the corpus
 that is not escaped, so ``<script>`` or ``onerror=`` in an article shows as text.
 """
 from __future__ import annotations
 
-import html
 import math
 
 import pandas as pd
+
+from dashboard.escape import esc
 
 __all__ = ["sentence_style", "article_html", "legend_html"]
 
@@ -32,8 +33,7 @@ _CSS = """
 """
 
 
-def _e(text) -> str:
-    return html.escape("" if text is None else str(text), quote=True)
+_e = esc  # short: used in every f-string below
 
 
 def sentence_style(compound: float, label: str) -> str:

@@ -32,11 +32,13 @@ import json
 import math
 from typing import Any, Mapping
 
+from analysis.periods import PERIOD_CHOICES
+
 __all__ = ["DEFAULTS", "FREQS", "MAPS", "VIEW_KEYS", "COMPARE_KEYS", "TABS", "range_param",
            "parse_range_param", "K_MAX", "K_MIN", "default_state", "to_params",
            "from_params", "filter_kwargs", "is_filtered", "clear_filters"]
 
-FREQS = ("auto", "hour", "day", "week", "month")
+FREQS = PERIOD_CHOICES
 #: The Topics tab's maps: URL value → the label on the page.
 MAPS = {"topics": "Topics", "articles": "Articles by topic",
         "sentiment": "Articles by sentiment"}

@@ -2,19 +2,15 @@
 and Plotly charts (clickable when given a callback)."""
 from __future__ import annotations
 
-import html
 
 import streamlit as st
 
 from analysis import reports
+from dashboard.escape import esc
 
 ss = st.session_state
 PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "autoScale2d"],
                "toImageButtonOptions": {"format": "png", "scale": 2}}
-
-
-def esc(text) -> str:
-    return html.escape("" if text is None else str(text), quote=True)
 
 
 def note(text: str) -> None:

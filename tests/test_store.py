@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -52,3 +53,16 @@ def test_damaged_cache_is_detected(tmp_path, result, damage):
 
 def test_missing_cache_is_none(tmp_path):
     assert load_result(tmp_path, "nothing-here") is None
+
+
+def test_the_result_cache_does_not_import_the_pipeline():
+    """Reading a cached result (the dashboard reopening a corpus) needs pandas and
+    pyarrow, not the pipeline and scikit-learn."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import analysis.store, analysis.result; "
+            "print('analysis.pipeline' in sys.modules, 'sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=str(Path(__file__).resolve().parents[1]), check=True)
+    assert out.stdout.split() == ["False", "False"]
