@@ -6,8 +6,8 @@ Three layers, each keyed on content, never on object identity:
 1. **Source → corpus** (:func:`load_source`): keyed on the path and a cheap
    fingerprint of the files (names, sizes, modification times; ``os.stat`` only, no
    read), so a rerun never re-reads files and an edited file is read again.
-   Uploads are keyed on Streamlit's upload ids and written once into a private
-   temporary folder (zips through :func:`analysis.archive.safe_extract_zip`).
+   Uploads are keyed on Streamlit's upload ids and staged once into a private
+   temporary folder by :func:`analysis.uploads.stage_uploads`.
 2. **Corpus + settings → AnalysisResult** (:func:`cached_result` / :func:`compute_result`):
    in memory by :func:`analysis.store.cache_key` (the corpus content digest plus the
    settings, passed explicitly), then on disk as Parquet under the cache folder
@@ -18,7 +18,7 @@ Three layers, each keyed on content, never on object identity:
 
 Results are shared between sessions through ``st.cache_resource``; nobody mutates
 them (every ``analysis`` function returns new frames).  Reading a source, loading a
-result from disk and analysing are *single-flight* per key (:func:`_single_flight`):
+result from disk and analysing are *single-flight* per key (:mod:`dashboard.single_flight`):
 when several sessions ask for the same missing entry at once, one background thread
 does the work and every session waits for it, replaying its progress, then gets the
 same object (or the same error).  :data:`stats` counts the work actually done.
@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import tempfile
 import threading
 import time
@@ -43,7 +42,8 @@ import streamlit as st
 from streamlit.logger import get_logger
 
 from analysis import store
-from analysis.archive import ArchiveError, safe_extract_zip
+from dashboard.single_flight import Flight, single_flight
+from analysis.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES, UploadError, shown_as, stage_uploads
 
 __all__ = ["REPO", "DEFAULT_SOURCE", "MAX_UPLOAD_BYTES", "Loaded", "settings_for",
            "load_source", "load_uploads", "cached_result", "compute_result", "named", "view",
@@ -51,9 +51,6 @@ __all__ = ["REPO", "DEFAULT_SOURCE", "MAX_UPLOAD_BYTES", "Loaded", "settings_for
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = REPO / "seeds"
-#: Largest upload the app accepts in total (``server.maxUploadSize`` is the same).
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-UPLOAD_TYPES = ["txt", "csv", "tsv", "jsonl", "ndjson", "json", "parquet", "zip"]
 _FILE_LIMIT = 20_000  # stat at most this many entries for a fingerprint
 _LOG = get_logger(__name__)
 
@@ -66,10 +63,6 @@ _stats_lock = threading.Lock()
 def _count(what: str) -> None:
     with _stats_lock:
         stats[what] += 1
-
-
-class UploadError(ValueError):
-    """An upload is refused as a whole (too big, not a zip …)."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +95,7 @@ class _Registry:
         self.sources: OrderedDict[tuple, Loaded] = OrderedDict()
         self.results: OrderedDict[str, object] = OrderedDict()
         self.views: OrderedDict[tuple, object] = OrderedDict()
-        self.flights: dict[tuple, _Flight] = {}  # work in progress, by key
+        self.flights: dict[tuple, Flight] = {}  # work in progress, by key
 
     def _put(self, table: OrderedDict, key, value, limit: int):
         table[key] = value
@@ -116,72 +109,9 @@ def _registry() -> _Registry:
     return _Registry()
 
 
-class _Flight:
-    """One piece of work in progress: its latest progress report and its outcome,
-    guarded by a condition that the waiting sessions sleep on."""
-
-    def __init__(self):
-        self.cond = threading.Condition()
-        self.report: tuple | None = None  # latest progress(*args)
-        self.done = False
-        self.value = None
-        self.error: BaseException | None = None
-
-    def run(self, work: Callable, finish: Callable[[], None]) -> None:
-        def report(*args):
-            with self.cond:
-                self.report = args
-                self.cond.notify_all()
-
-        try:
-            self.value = work(report)
-        except BaseException as exc:  # handed to every waiter, never lost
-            self.error = exc
-        finally:
-            finish()
-            with self.cond:
-                self.done = True
-                self.cond.notify_all()
-
-    def wait(self, progress: Callable | None):
-        """Block until done, calling ``progress`` (in the caller's thread) with each new
-        report; return the value or raise the error.  An exception from ``progress``
-        (e.g. Streamlit stopping this session's run) leaves the work running."""
-        seen = None
-        while True:
-            with self.cond:
-                self.cond.wait_for(lambda: self.done or (progress is not None
-                                                         and self.report is not seen))
-                done, seen = self.done, self.report
-            if done:
-                break
-            progress(*seen)
-        if self.error is not None:
-            raise self.error
-        return self.value
-
-
 def _single_flight(reg: _Registry, key: tuple, work: Callable, progress: Callable | None = None):
-    """``work(report)`` run once for concurrent callers with the same ``key``.
-
-    The first caller starts it in a background thread (owned by no session, so a
-    session that reruns or closes does not abort it) and every caller, the first one
-    included, waits for it with its own ``progress`` callback.  Other keys are never
-    blocked: the registry lock is held only to look the flight up."""
-    with reg.lock:
-        flight = reg.flights.get(key)
-        new = flight is None
-        if new:
-            flight = reg.flights[key] = _Flight()
-
-    def finish():
-        with reg.lock:
-            reg.flights.pop(key, None)
-
-    if new:
-        threading.Thread(target=flight.run, args=(work, finish), daemon=True,
-                         name=f"news-analytics-{key[0]}").start()
-    return flight.wait(progress)
+    """:func:`dashboard.single_flight.single_flight` over the registry's flights."""
+    return single_flight(reg.flights, reg.lock, key, work, progress)
 
 
 # --------------------------------------------------------------------------- sources
@@ -343,35 +273,6 @@ def ensure_read(loaded: Loaded, progress: Callable | None = None) -> Loaded:
                                                        origin=loaded.origin), progress)
 
 
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def _safe_name(name: str, taken: set) -> str:
-    """The uploaded file's own base name made safe for the disk, ``-2``, ``-3`` … added
-    only when two uploads share it (the name becomes the article ids, e.g.
-    ``bbc-row38``, so no counter is put in front of it)."""
-    base = _SAFE_NAME.sub("_", Path(str(name).replace("\\", "/")).name).strip("._") or "file"
-    stem, suffix = Path(base[:120]).stem, Path(base).suffix
-    out, n = stem + suffix, 1
-    while out.lower() in taken:
-        n += 1
-        out = f"{stem}-{n}{suffix}"
-    taken.add(out.lower())
-    return out
-
-
-def _shown_as(sources: pd.Series, names: dict[str, str], folder: Path) -> pd.Series:
-    """Sources as the user knows them: a path inside the upload folder becomes the
-    uploaded file's name (``bbc.csv row 38``, not a temporary path)."""
-    def one(value):
-        text = str(value)
-        for path, name in names.items():
-            if text.startswith(path):
-                return name + text[len(path):]
-        return text.replace(str(folder) + os.sep, "")
-    return sources.map(one, na_action="ignore")
-
-
 def _upload_root() -> Path:
     root = Path(tempfile.gettempdir()) / "news-analytics-uploads"
     root.mkdir(parents=True, exist_ok=True)
@@ -379,75 +280,22 @@ def _upload_root() -> Path:
 
 
 def _load_uploads(_files: tuple, _progress=None) -> Loaded:
-    total = sum(len(f.getvalue()) for f in _files)
-    if total > MAX_UPLOAD_BYTES:
-        raise UploadError(f"the upload is {total / 1e6:.0f} MB; at most "
-                          f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB are accepted")
-    h = hashlib.sha256()
-    for f in _files:
-        h.update(f.name.encode("utf-8", "surrogatepass") + b"\0")
-        h.update(hashlib.sha256(f.getvalue()).digest())
-    folder = _upload_root() / ("v2-" + h.hexdigest()[:24])  # v2: files keep their own names
-    folder.mkdir(parents=True, exist_ok=True)
-    targets: list[str] = []
-    extra_skips: list[tuple[str, str]] = []
-    on_disk: dict[str, str] = {}  # path on disk -> the uploaded file's name
-    taken: set = set()
-    txt_folder = folder / "txt"
-    for i, f in enumerate(_files):
-        suffix = Path(f.name).suffix.lower()
-        if suffix == ".zip":
-            dest = folder / f"zip-{i:04d}"
-            report = folder / f"zip-{i:04d}.skipped.json"
-            if not dest.exists() or not report.exists():
-                tmp = Path(tempfile.mkdtemp(prefix=".zip-", dir=folder))
-                try:
-                    skipped = safe_extract_zip(f.getvalue(), tmp)
-                except ArchiveError as exc:
-                    raise UploadError(f"{f.name}: {exc}") from exc
-                report.write_text(json.dumps(skipped))
-                if dest.exists():
-                    import shutil
-                    shutil.rmtree(dest, ignore_errors=True)
-                os.replace(tmp, dest)
-            for line in json.loads(report.read_text()):
-                member, _, reason = line.partition(": ")
-                extra_skips.append((f"{f.name}:{member}", reason))
-            if any(p.is_file() and not p.name.startswith(".") for p in dest.rglob("*")):
-                targets.append(str(dest))
-                on_disk[str(dest)] = f.name
-            else:
-                extra_skips.append((f.name, "zip holds no readable files"))
-        elif suffix == ".txt":
-            txt_folder.mkdir(exist_ok=True)
-            target = txt_folder / _safe_name(f.name, taken)
-            on_disk[str(target)] = f.name
-            if not target.exists():
-                target.write_bytes(f.getvalue())
-            if str(txt_folder) not in targets:
-                targets.append(str(txt_folder))
-        elif suffix.lstrip(".") in UPLOAD_TYPES:
-            target = folder / _safe_name(f.name, taken)
-            if not target.exists():
-                target.write_bytes(f.getvalue())
-            targets.append(str(target))
-            on_disk[str(target)] = f.name
-        else:
-            extra_skips.append((f.name, f"ignored: {suffix or 'no'} extension is not supported"))
-    names = ", ".join(f.name for f in _files[:3]) + (" …" if len(_files) > 3 else "")
-    label = f"upload: {names}"
-    if not targets:
-        raise UploadError("no readable file in the upload")
-    loaded = _read(targets, label=label, progress=_progress)
-    skipped = loaded.skipped.assign(source=_shown_as(loaded.skipped["source"], on_disk, folder))
-    if extra_skips:
-        skipped = pd.concat([skipped, pd.DataFrame(extra_skips, columns=["source", "reason"])],
+    # Staged on disk by analysis.uploads (every file read or listed as skipped), then
+    # read like a folder; sources shown by the uploaded files' own names.
+    staged = stage_uploads([(f.name, f.getvalue()) for f in _files], _upload_root(),
+                           MAX_UPLOAD_BYTES)
+    loaded = _read(list(staged.targets), label=staged.label, progress=_progress)
+    skipped = loaded.skipped.assign(source=shown_as(loaded.skipped["source"], staged.names,
+                                                    staged.folder))
+    if staged.skipped:
+        skipped = pd.concat([skipped, pd.DataFrame(list(staged.skipped),
+                                                   columns=["source", "reason"])],
                             ignore_index=True)
     corpus = loaded.corpus.copy()
     if "source" in corpus:
-        corpus["source"] = _shown_as(corpus["source"], on_disk, folder)
+        corpus["source"] = shown_as(corpus["source"], staged.names, staged.folder)
     corpus.attrs["skipped"] = skipped
-    return Loaded(label=label, corpus=corpus, skipped=skipped, warnings=loaded.warnings,
+    return Loaded(label=staged.label, corpus=corpus, skipped=skipped, warnings=loaded.warnings,
                   digest=store.corpus_digest(corpus), seconds=loaded.seconds)
 
 

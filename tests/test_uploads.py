@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from analysis.corpus import read_source
-from analysis.uploads import UploadError, stage_uploads
+from analysis.uploads import UploadError, shown_as, stage_uploads
 
 
 def _zip(members: dict) -> bytes:
@@ -50,3 +50,18 @@ def test_too_big_and_nothing_readable_are_refused(tmp_path):
         stage_uploads([("a.exe", b"x")], tmp_path)
     with pytest.raises(UploadError, match="^bad.zip: "):
         stage_uploads([("bad.zip", b"not a zip at all")], tmp_path)
+
+
+def test_uploads_keep_their_own_names_and_are_shown_by_them(tmp_path):
+    import pandas as pd
+
+    files = [("bbc.csv", b"text,date\nFloods again.,2024-07-01\n"),
+             ("sub/bbc.csv", b"text,date\nRoads again.,2024-07-02\n"),
+             ("a.txt", ARTICLE)]
+    staged = stage_uploads(files, tmp_path)
+    names = sorted(p.rsplit("/", 1)[-1] for p in staged.targets)
+    assert names == ["bbc-2.csv", "bbc.csv", "txt"]   # no counter in front of the name
+    first = next(t for t in staged.targets if t.endswith("/bbc.csv"))
+    sources = pd.Series([f"{first}:row 3", f"{staged.folder}/txt/a.txt", None])
+    shown = shown_as(sources, staged.names, staged.folder).tolist()
+    assert shown[0] == "bbc.csv:row 3" and shown[1] == "a.txt" and pd.isna(shown[2])
