@@ -144,7 +144,7 @@ FORMAT_MAX_SHARE = 2 / 3
 #: NMF tolerance of the candidate fits on a search sample (the chosen k is refitted).
 _SEARCH_TOL = 1e-3
 #: Largest k the automatic range reaches (corpora of 6,400 articles and more).
-_K_MAX = 40
+K_MAX = _K_MAX = 40
 #: From this many documents the automatic range starts at _K_MIN_LARGE, not 4.
 _LARGE_CORPUS = 1000
 _K_MIN_LARGE = 5

@@ -44,7 +44,10 @@ MAPS = {"topics": "Topics", "articles": "Articles by topic",
         "sentiment": "Articles by sentiment"}
 TABS = ("Overview", "Over time", "Topics", "Sentiment", "Compare", "Articles",
         "Skipped inputs")
-K_MIN, K_MAX = 2, 20
+#: The numbers of topics the sidebar offers: up to the top of the automatic range
+#: (``analysis.topics.K_MAX``, a test keeps them equal; not imported here, to keep this
+#: module free of scikit-learn), so a user can pick any k the automatic choice can.
+K_MIN, K_MAX = 2, 40
 
 DEFAULTS: dict[str, Any] = {
     "src": None, "k": None, "start": None, "end": None, "topics": [], "sent": (-1.0, 1.0),

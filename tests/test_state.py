@@ -64,3 +64,12 @@ def test_filter_kwargs_and_clear():
     assert kw["topics"] == [2] and kw["sentiment"] == (0.0, 1.0) and kw["keyword"] == "vote"
     assert vs.is_filtered(state)
     assert not vs.is_filtered(vs.clear_filters(state))
+
+
+def test_the_topic_numbers_offered_are_those_the_model_can_choose():
+    from analysis.topics import K_MAX, auto_k_range
+
+    assert vs.K_MAX == K_MAX == auto_k_range(10**6)[1]
+    assert vs.from_params({"k": str(K_MAX)})[0]["k"] == K_MAX
+    state, problems = vs.from_params({"k": str(K_MAX + 1)})
+    assert state["k"] is None and problems
