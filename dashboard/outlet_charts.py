@@ -132,13 +132,17 @@ def _text_color(value) -> str:
 def outlet_topic_heatmap(grid: pd.DataFrame, n_outlets: int = 12,
                          min_articles: int = MIN_CELL_ARTICLES,
                          title: str = "Mean sentiment by outlet and topic") -> go.Figure:
-    """Outlet (columns, the ``n_outlets`` with most articles) × topic (rows) tiles of
-    ``grid`` (:func:`analysis.outlets.outlet_topic_sentiment`), each with its article
-    count: coloured by mean article sentiment when it has at least ``min_articles``
-    articles (trace ``"sentiment"``, with a colour bar), greyed otherwise (trace
-    ``"too few articles"``); an empty cell is left blank.  Square scatter markers, so a
-    click selects a cell; ``customdata`` = (outlet, topic id, topic label, articles,
-    mean sentiment, outlet as shown)."""
+    """Outlet (columns, the ``n_outlets`` with most articles) × topic (rows) grid of
+    ``grid`` (:func:`analysis.outlets.outlet_topic_sentiment`), each cell with its
+    article count.
+
+    Two heatmap traces paint the cells: ``"sentiment colours"`` (mean article sentiment
+    on the app's diverging scale, with a colour bar) for cells of at least
+    ``min_articles`` articles (``reliable``), ``"greyed"`` (one light grey) for the
+    others; an empty cell is left blank.  Above them, two scatter traces of square
+    markers carry the counts and ``customdata`` = (outlet, topic id, topic label,
+    articles, mean sentiment, outlet as shown): ``"sentiment"`` and ``"too few
+    articles"``, the click targets (a heatmap cell cannot be selected)."""
     keep = top_outlets(grid, n_outlets)
     col = {o: i for i, o in enumerate(keep)}
     topics = grid[["topic_id", "topic_label"]].drop_duplicates("topic_id").sort_values("topic_id")
@@ -148,49 +152,57 @@ def outlet_topic_heatmap(grid: pd.DataFrame, n_outlets: int = 12,
     cells["y"] = cells["topic_id"].astype(int).map(row)
     ok = (cells["reliable"] if "reliable" in cells else cells["n_articles"] >= int(min_articles))
     ok = ok & cells["compound"].notna()
-    row_px = 40
+    n_rows, n_cols = max(len(row), 1), max(len(keep), 1)
+    row_px = 44
     fig = go.Figure()
+    for name, part in (("sentiment colours", cells[ok]), ("greyed", cells[~ok])):
+        z = np.full((n_rows, n_cols), np.nan)
+        z[part["y"].to_numpy(int), part["x"].to_numpy(int)] = (
+            part["compound"].astype(float).clip(-CELL_RANGE, CELL_RANGE)
+            if name == "sentiment colours" else 0.0)
+        if name == "sentiment colours":
+            paint = dict(colorscale=SENTIMENT_CELL_SCALE, zmin=-CELL_RANGE, zmax=CELL_RANGE,
+                         showscale=True,
+                         colorbar=dict(title=dict(text="mean<br>sentiment", side="top"),
+                                       tickvals=[-CELL_RANGE, 0, CELL_RANGE],
+                                       ticktext=[f"≤ −{CELL_RANGE:g}", "0", f"≥ +{CELL_RANGE:g}"],
+                                       lenmode="pixels", len=150, thickness=14,
+                                       yanchor="top", y=1))
+        else:
+            paint = dict(colorscale=[[0, GREY_CELL], [1, GREY_CELL]], zmin=0, zmax=1,
+                         showscale=False)
+        fig.add_heatmap(z=z, x=list(range(n_cols)), y=list(range(n_rows)), name=name,
+                        xgap=3, ygap=3, hoverinfo="skip", **paint)
     for name, part in (("sentiment", cells[ok]), ("too few articles", cells[~ok])):
-        coloured = name == "sentiment"
         custom = np.column_stack([
             part["outlet"].astype(str).to_numpy(object), part["topic_id"].astype(int),
             [esc(v) for v in part["topic_label"]], part["n_articles"].astype(int),
             part["compound"].astype(float).round(4),
             [esc(_name(o)) for o in part["outlet"]]]) if len(part) else None
-        marker = dict(symbol="square", size=row_px - 6, line=dict(width=1, color=OUTLINE))
-        if coloured:
-            marker.update(color=part["compound"].astype(float).clip(-CELL_RANGE, CELL_RANGE),
-                          colorscale=SENTIMENT_CELL_SCALE, cmin=-CELL_RANGE, cmax=CELL_RANGE,
-                          colorbar=dict(title=dict(text="mean<br>sentiment", side="top"),
-                                        tickvals=[-CELL_RANGE, 0, CELL_RANGE],
-                                        ticktext=[f"≤ −{CELL_RANGE:g}", "0",
-                                                  f"≥ +{CELL_RANGE:g}"],
-                                        len=min(1.0, max(0.35, 160 / (row_px * max(len(row), 1)))),
-                                        yanchor="top", y=1, thickness=14),
-                          showscale=True)
+        if name == "sentiment":
             hover = ("<b>%{customdata[5]}</b><br>%{customdata[2]}<br>%{customdata[3]:,} "
                      "articles · mean sentiment %{customdata[4]:+.3f}<extra></extra>")
-            textfont = dict(color=[_text_color(v) for v in part["compound"]], size=12)
+            textfont = dict(color=[_text_color(v) for v in part["compound"]], size=13)
         else:
-            marker.update(color=GREY_CELL)
             hover = ("<b>%{customdata[5]}</b><br>%{customdata[2]}<br>%{customdata[3]:,} "
                      f"article(s): too few for a mean (a colour needs {int(min_articles)} "
                      "or more)<extra></extra>")
-            textfont = dict(size=12)
+            textfont = dict(size=13)  # the theme's own text colour, on light grey
+        # Transparent squares the size of a cell's height: the click and hover targets.
         fig.add_scatter(x=part["x"], y=part["y"], mode="markers+text", name=name,
                         text=[f"{int(v):,}" for v in part["n_articles"]],
-                        textposition="middle center", textfont=textfont, marker=marker,
-                        customdata=custom, hovertemplate=hover, showlegend=False,
-                        selected=dict(marker=dict(opacity=1.0)),
-                        unselected=dict(marker=dict(opacity=0.35)))
+                        textposition="middle center", textfont=textfont,
+                        marker=dict(symbol="square", size=row_px - 8,
+                                    color="rgba(0,0,0,0)", line=dict(width=0)),
+                        customdata=custom, hovertemplate=hover, showlegend=False)
     fig.update_xaxes(tickvals=list(range(len(keep))),
                      ticktext=[esc(short(_name(o), 18)) for o in keep], side="top",
-                     range=[-0.5, max(len(keep), 1) - 0.5], showgrid=False, zeroline=False,
+                     range=[-0.5, n_cols - 0.5], showgrid=False, zeroline=False,
                      fixedrange=True)
     fig.update_yaxes(tickvals=list(range(len(row))),
                      ticktext=[esc(short(lab, 34)) for lab in topics["topic_label"]],
-                     range=[len(row) - 0.5, -0.5], showgrid=False, zeroline=False,
+                     range=[n_rows - 0.5, -0.5], showgrid=False, zeroline=False,
                      fixedrange=True)
-    fig = _base(fig, title, height=110 + row_px * max(len(row), 1), showlegend=False)
-    fig.update_layout(margin=dict(t=90, r=10))
+    fig = _base(fig, title, height=max(300, 120 + row_px * n_rows), showlegend=False)
+    fig.update_layout(margin=dict(t=90, r=10), plot_bgcolor="rgba(0,0,0,0)")
     return fig

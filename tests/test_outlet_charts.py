@@ -31,25 +31,34 @@ def grid():
 def test_heatmap_colours_reliable_cells_and_greys_the_rest(grid):
     fig = oc.outlet_topic_heatmap(grid)
     traces = {t.name: t for t in fig.data}
-    assert set(traces) == {"sentiment", "too few articles"}
+    assert set(traces) == {"sentiment colours", "greyed", "sentiment", "too few articles"}
     col, grey = traces["sentiment"], traces["too few articles"]
-    assert all(t.type == "scatter" and t.marker.symbol == "square" for t in fig.data)
+    paint, greyed = traces["sentiment colours"], traces["greyed"]
+    assert paint.type == greyed.type == "heatmap"
+    assert all(t.type == "scatter" and t.marker.symbol == "square" for t in (col, grey))
     # counts in the cells; 5 or more coloured on the sentiment scale, fewer greyed
     assert sorted(map(int, col.text)) == [5, 6, 7]
     assert sorted(map(int, grey.text)) == [1, 2]
     assert all(int(v) >= MIN_CELL_ARTICLES for v in col.text)
-    assert col.marker.colorscale is not None and col.marker.showscale
-    assert grey.marker.color == oc.GREY_CELL and grey.marker.colorscale is None
-    values = dict(zip(map(int, col.text), col.marker.color))
+    assert paint.showscale and [list(c) for c in paint.colorscale] == oc.SENTIMENT_CELL_SCALE
+    assert not greyed.showscale and {c[1] for c in greyed.colorscale} == {oc.GREY_CELL}
+    z, zg = np.array(paint.z, dtype=float), np.array(greyed.z, dtype=float)
+    values = {int(n): z[y, x] for n, x, y in zip(col.text, col.x, col.y)}
     assert values[6] == pytest.approx(-oc.CELL_RANGE)  # clipped to the scale's end
     assert values[5] == pytest.approx(oc.CELL_RANGE) and values[7] == 0
+    # a greyed cell has no colour, a coloured cell no grey; the empty cell neither
+    for x, y in zip(grey.x, grey.y):
+        assert np.isnan(z[y, x]) and zg[y, x] == 0
+    for x, y in zip(col.x, col.y):
+        assert np.isnan(zg[y, x])
+    assert np.isfinite(z).sum() + np.isfinite(zg).sum() == 5 < z.size
     # labels escaped; the unknown outlet named; topic rows top to bottom
     assert list(fig.layout.xaxis.ticktext) == ["&lt;b&gt;Herald&lt;/b&gt;", "Wire",
                                                oc.UNKNOWN]
     assert list(fig.layout.yaxis.ticktext) == ["topic &lt;0&gt;", "topic &lt;1&gt;"]
     assert fig.layout.yaxis.range[0] > fig.layout.yaxis.range[1]
     # customdata: the raw outlet and the topic id, for the click
-    cd = {(r[0], int(r[1])) for t in fig.data for r in t.customdata}
+    cd = {(r[0], int(r[1])) for t in (col, grey) for r in t.customdata}
     assert cd == {("Wire", 0), ("Wire", 1), ("<b>Herald</b>", 0), ("<b>Herald</b>", 1), ("", 1)}
     assert "too few" in grey.hovertemplate and "mean sentiment" in col.hovertemplate
 
@@ -57,10 +66,10 @@ def test_heatmap_colours_reliable_cells_and_greys_the_rest(grid):
 def test_heatmap_keeps_the_largest_outlets_and_a_blank_for_empty_cells(grid):
     fig = oc.outlet_topic_heatmap(grid, n_outlets=1)
     assert list(fig.layout.xaxis.ticktext) == ["&lt;b&gt;Herald&lt;/b&gt;"]
-    assert sum(len(t.text) for t in fig.data) == 2
+    assert sum(len(t.text) for t in fig.data if t.type == "scatter") == 2
     empty = grid.assign(n_articles=np.where(grid["outlet"] == "", 0, grid["n_articles"]))
     fig = oc.outlet_topic_heatmap(empty)
-    assert sum(len(t.text) for t in fig.data) == 4  # the empty cell draws nothing
+    assert sum(len(t.text) for t in fig.data if t.type == "scatter") == 4  # empty: nothing
 
 
 def test_cell_scale_agrees_with_sentiment_color():

@@ -45,7 +45,6 @@ def tab_outlets(views, state, freq: str) -> None:
         st.caption(f"The filter keeps one outlet, {outlet_name(counts['outlet'].iloc[0])}: "
                    "pick more in the sidebar (or Clear filters) to compare outlets.")
     h = views.headline()
-    st.subheader("Share of voice")
     if h.n_articles - h.undated < 1:
         note("No dated article in the current filter: no share of voice over time.")
     else:
@@ -59,7 +58,6 @@ def tab_outlets(views, state, freq: str) -> None:
                    + (f" {h.undated:,} undated article(s) are left out." if h.undated else ""))
         csv_download("Share of voice CSV (every outlet and period)", "outlet-share",
                      lambda: timeline, "dl_outlet_share")
-    st.subheader("Sentiment by outlet and topic")
     grid = views.outlet_topic_grid()
     plot(outlet_charts.outlet_topic_heatmap(grid, n_outlets=GRID_OUTLETS,
                                             min_articles=MIN_CELL_ARTICLES),
