@@ -99,7 +99,9 @@ def outlet_share_area(timeline: pd.DataFrame, freq: str | None = None, n: int = 
                      range=[0, 1])
     fig.update_traces(stackgaps="interpolate")
     fig = _base(fig, title, height=380)
-    fig.update_layout(legend=dict(traceorder="normal"))
+    # Outlet names are long and many: a column on the right, never over the title.
+    fig.update_layout(legend=dict(traceorder="normal", orientation="v", x=1.01, xanchor="left",
+                                  y=1, yanchor="top"))
     return _time_axis(fig, freq, timeline["period"])
 
 
@@ -124,9 +126,15 @@ SENTIMENT_CELL_SCALE = _cell_scale()
 
 
 def _text_color(value) -> str:
-    """Black or white, whichever reads on the cell colour of ``value``."""
-    r, g, b = _hex_to_rgb(sentiment_color(value))
-    return "#111111" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
+    """Black or white, whichever has the higher contrast (WCAG 2) on the cell colour of
+    ``value``."""
+    def channel(c):
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in _hex_to_rgb(sentiment_color(value)))
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#111111" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#ffffff"
 
 
 def outlet_topic_heatmap(grid: pd.DataFrame, n_outlets: int = 12,
@@ -196,7 +204,8 @@ def outlet_topic_heatmap(grid: pd.DataFrame, n_outlets: int = 12,
                                     color="rgba(0,0,0,0)", line=dict(width=0)),
                         customdata=custom, hovertemplate=hover, showlegend=False)
     fig.update_xaxes(tickvals=list(range(len(keep))),
-                     ticktext=[esc(short(_name(o), 18)) for o in keep], side="top",
+                     ticktext=[esc(short(_name(o), 18)) for o in keep], side="bottom",
+                     automargin=True,
                      range=[-0.5, n_cols - 0.5], showgrid=False, zeroline=False,
                      fixedrange=True)
     fig.update_yaxes(tickvals=list(range(len(row))),
@@ -204,5 +213,5 @@ def outlet_topic_heatmap(grid: pd.DataFrame, n_outlets: int = 12,
                      range=[n_rows - 0.5, -0.5], showgrid=False, zeroline=False,
                      fixedrange=True)
     fig = _base(fig, title, height=max(300, 120 + row_px * n_rows), showlegend=False)
-    fig.update_layout(margin=dict(t=90, r=10), plot_bgcolor="rgba(0,0,0,0)")
+    fig.update_layout(plot_bgcolor="rgba(0,0,0,0)")
     return fig

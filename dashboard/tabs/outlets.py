@@ -41,11 +41,12 @@ def tab_outlets(views, state, freq: str) -> None:
     if counts.empty:
         note("No article matches the current filter.")
         return
-    if len(counts) == 1:
-        st.caption(f"The filter keeps one outlet, {outlet_name(counts['outlet'].iloc[0])}: "
-                   "pick more in the sidebar (or Clear filters) to compare outlets.")
     h = views.headline()
-    if h.n_articles - h.undated < 1:
+    if len(counts) == 1:  # its share of voice is 100 % in every period: no chart
+        st.caption(f"The filter keeps one outlet, {outlet_name(counts['outlet'].iloc[0])}: "
+                   "pick more in the sidebar (or Clear filters) to compare outlets' share "
+                   "of voice.")
+    elif h.n_articles - h.undated < 1:
         note("No dated article in the current filter: no share of voice over time.")
     else:
         timeline = views.outlet_timeline(freq)
