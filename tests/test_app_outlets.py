@@ -121,6 +121,10 @@ def test_tab_filter_url_banner_and_clear(outlets_app):
     _ok(at)
     _, data = _download(at, "dl_articles")
     assert set(_csv(data)["outlet"]) == {"Wire"} and len(_csv(data)) == N_BY_OUTLET["Wire"]
+    at.session_state["art"] = "storm-00"  # the reader names the outlet
+    at.run()
+    _ok(at)
+    assert any("<b>outlet</b> Wire" in h.proto.body for h in at.get("html"))
     at.session_state["tab"] = "Outlets"
     at.run()
     at.button(key="w_clear").click().run()
@@ -217,3 +221,17 @@ def test_store_tab_and_filter_are_those_of_the_csv(outlet_store, outlet_csv, cac
     _ok(at2)
     for label in ("Articles", "Sentences", "Mean sentiment"):
         assert _metric(at2, label) == _metric(at, label), label
+
+
+def test_an_outlet_alert_click_filters_to_its_outlet(monkeypatch):
+    from dashboard.tabs import whats_new
+
+    fake = {"w_outlets": [], "w_topics": [3]}
+    monkeypatch.setattr(interaction, "ss", fake)
+    monkeypatch.setattr(whats_new, "ss", fake)
+    whats_new._apply({"scope": "outlet", "key": "Herald", "period_start": "2024-06-03"},
+                     "week", [])
+    assert fake["w_outlets"] == ["Herald"] and fake["w_topics"] == [3]
+    assert fake["w_dates"][0].isoformat() == "2024-06-03"
+    interaction.undo_click()
+    assert fake["w_outlets"] == []
