@@ -1,7 +1,7 @@
 """A view's filter as data, and its translation into bound SQL for the store queries.
 
 :class:`Criteria` carries the same criteria as :func:`analysis.aggregate.filter_result`
-(date range, dominant topics, article sentiment range, keyword) with the same meaning,
+(date range, dominant topics, article sentiment range, keyword, outlets) with the same meaning,
 so a filtered frame and a store query answer the same question.  :func:`article_where`
 turns it into a SQL condition over a store's ``articles`` rows plus the values to bind:
 user text only ever travels as a bound parameter, never inside the SQL string.
@@ -33,6 +33,7 @@ class Criteria:
     keyword : whole word or phrase in the title or text, any case.
     include_undated : keep undated articles when a date bound is set; default (``None``)
         True without a date bound, False with one.
+    outlets : tuple of outlet names (exact; ``""`` selects articles without one).
     """
 
     start: object = None
@@ -41,6 +42,7 @@ class Criteria:
     sentiment: tuple | None = None
     keyword: str | None = None
     include_undated: bool | None = None
+    outlets: tuple | None = None
 
     def __post_init__(self):
         # Normalised once where the filter enters, so equal filters compare (and cache) equal.
@@ -54,6 +56,11 @@ class Criteria:
                                  f"{self.sentiment!r}")
             object.__setattr__(self, "sentiment", None if (lo, hi) == (-1.0, 1.0)
                                else (lo, hi))
+        if self.outlets is not None:
+            if isinstance(self.outlets, str):
+                raise TypeError("outlets must be a collection of outlet names, not one string")
+            object.__setattr__(self, "outlets", tuple(sorted({str(o) for o in self.outlets}))
+                               or None)
         kw = (self.keyword or "").strip()
         object.__setattr__(self, "keyword", kw or None)
         for name in ("start", "end"):
@@ -82,13 +89,14 @@ class Criteria:
             "sentiment": None if self.sentiment is None else list(self.sentiment),
             "keyword": self.keyword,
             "include_undated": self.undated,
+            "outlets": None if not self.outlets else list(self.outlets),
         }
 
     def filter_kwargs(self) -> dict:
         """The same criteria as keyword arguments of :func:`analysis.aggregate.filter_result`."""
         return {"start": self.start, "end": self.end, "topics": self.topics,
                 "sentiment": self.sentiment, "keyword": self.keyword,
-                "include_undated": self.include_undated}
+                "include_undated": self.include_undated, "outlets": self.outlets}
 
 
 def end_of_day(end) -> pd.Timestamp:
@@ -246,7 +254,10 @@ def article_where(criteria: Criteria, alias: str = "a", keyword: bool = True,
 
     The month partition bounds come first so that DuckDB prunes partitions before it
     reads a row; the keyword test (``keyword=True``, through the token index when
-    ``tokens``, see :func:`keyword_where`) comes last.
+    ``tokens``, see :func:`keyword_where`) comes last.  The outlet test reads
+    ``{alias}.outlet`` (the store's full ``articles_full`` rows hold it; the roll-ups'
+    narrow copies do not: :meth:`analysis.queries.Store.article_where` tests it through
+    the store's outlet keys instead).
     """
     c = criteria
     a = alias
@@ -275,6 +286,9 @@ def article_where(criteria: Criteria, alias: str = "a", keyword: bool = True,
         if lo_s <= 0 <= hi_s:
             cond = f"({cond} OR isnan({a}.compound) OR {a}.compound IS NULL)"
         parts.append(cond)
+    if c.outlets:
+        parts.append(f"coalesce({a}.outlet, '') IN (SELECT UNNEST(?::VARCHAR[]))")
+        params.append(list(c.outlets))
     if keyword and c.keyword:
         kcond, kparams = keyword_where(c.keyword, a, tokens, "article", c)
         parts.append(kcond)

@@ -10,10 +10,27 @@ import pandas as pd
 
 from .aggregate import _all_periods, _resolve, article_outlets, period_start
 
-__all__ = ["outlet_timeline", "outlet_topic_sentiment", "MIN_CELL_ARTICLES"]
+__all__ = ["outlet_timeline", "outlet_topic_sentiment", "outlet_counts", "MIN_CELL_ARTICLES",
+           "check_min_articles"]
 
 #: An outlet × topic cell with fewer articles has a mean too noisy to colour.
 MIN_CELL_ARTICLES = 5
+
+
+def check_min_articles(min_articles) -> None:
+    """Raise ``ValueError`` unless ``min_articles`` is a positive integer."""
+    if isinstance(min_articles, bool) or not isinstance(min_articles, (int, np.integer)) \
+            or min_articles < 1:
+        raise ValueError(f"min_articles must be a positive integer; got {min_articles!r}")
+
+
+def outlet_counts(articles: pd.DataFrame) -> pd.DataFrame:
+    """Articles per outlet: ``outlet`` (str, ``""`` unknown), ``n_articles`` (int64),
+    most articles first (ties by name)."""
+    n = article_outlets(articles).value_counts()
+    out = pd.DataFrame({"outlet": n.index.astype(object), "n_articles": n.to_numpy(np.int64)})
+    return out.sort_values(["n_articles", "outlet"], ascending=[False, True],
+                           kind="stable").reset_index(drop=True)
 
 
 def outlet_timeline(articles: pd.DataFrame, freq: str = "auto") -> pd.DataFrame:
@@ -39,6 +56,7 @@ def outlet_timeline(articles: pd.DataFrame, freq: str = "auto") -> pd.DataFrame:
     total = out.groupby(level="period")["n_articles"].transform("sum")
     out["share"] = (out["n_articles"] / total.replace(0, np.nan)).fillna(0.0)
     out = out.reset_index()[["period", "outlet", "n_articles", "share", "compound"]]
+    out["period"] = out["period"].astype("datetime64[ns]")
     out["outlet"] = out["outlet"].astype(object)
     out.attrs["freq"] = freq
     return out
@@ -54,9 +72,7 @@ def outlet_topic_sentiment(articles: pd.DataFrame,
     ``reliable`` (bool, ``n_articles >= min_articles``: a chart greys the other cells
     instead of colouring them).
     """
-    if isinstance(min_articles, bool) or not isinstance(min_articles, (int, np.integer)) \
-            or min_articles < 1:
-        raise ValueError(f"min_articles must be a positive integer; got {min_articles!r}")
+    check_min_articles(min_articles)
     a = articles[["topic_id", "topic_label", "compound"]].assign(outlet=article_outlets(articles))
     agg = a.groupby(["outlet", "topic_id"]).agg(n_articles=("compound", "size"),
                                                 compound=("compound", "mean"))

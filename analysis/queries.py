@@ -36,7 +36,8 @@ __all__ = [
     "topic_timeline", "topic_table", "topic_sentiment", "label_counts",
     "sentiment_histogram", "articles_page", "evidence", "evidence_by_label", "keyword_timeline", "keyword_mentions",
     "article",
-    "map_sample", "export_csvs", "ARTICLE_SORTS",
+    "map_sample", "export_csvs", "ARTICLE_SORTS", "outlets", "outlet_timeline",
+    "outlet_topic_sentiment",
 ]
 
 LABELS = ("negative", "neutral", "positive")
@@ -137,11 +138,34 @@ class Store:
 
     def article_where(self, c: Criteria, alias: str = "a") -> tuple[str, list]:
         """:func:`analysis.criteria.article_where` over the narrow articles, the keyword
-        through its cached match set (:meth:`_matches`)."""
-        where, params = article_where(dataclasses.replace(c, keyword=None), alias)
+        through its cached match set (:meth:`_matches`), the outlets through the
+        store's outlet keys (:meth:`outlet_keys`)."""
+        where, params = article_where(dataclasses.replace(c, keyword=None, outlets=None), alias)
+        if c.outlets:
+            where += (f" AND ({alias}.month, {alias}.article_id) IN (SELECT o.month, "
+                      f"o.article_id FROM {self.outlet_keys()} o WHERE o.outlet IN "
+                      "(SELECT UNNEST(?::VARCHAR[])))")
+            params = params + [list(c.outlets)]
         if c.keyword:
             where += " AND " + self._in_matches("article", c.keyword, alias, c)
         return where, params
+
+    def outlet_keys(self) -> str:
+        """Name of a table ``(month, article_id, outlet)`` of every article of the store
+        (``outlet`` ``""`` when unknown), made on first use and kept while the store is
+        open.  The roll-ups' narrow article copies carry no outlet, so an outlet filter
+        or chart joins this table (one read of the ``outlet`` column of the store's
+        article files, then memory: about 60 bytes an article)."""
+        with self._lock:
+            if not getattr(self, "_outlet_keys", None):
+                cols = {r[0] for r in self.con.cursor().execute(
+                    "DESCRIBE SELECT * FROM articles_full").fetchall()}
+                outlet = "coalesce(f.outlet, '')" if "outlet" in cols else "''"
+                self.con.cursor().execute(
+                    f"CREATE OR REPLACE TABLE outlet_keys AS SELECT f.month, f.article_id, "
+                    f"{outlet}::VARCHAR AS outlet FROM articles_full f")
+                self._outlet_keys = "outlet_keys"
+            return self._outlet_keys
 
     def _in_matches(self, kind: str, text: str, alias: str, c: Criteria) -> str:
         table, cols = self._matches(kind, text, c)
@@ -208,8 +232,9 @@ def _day_aligned(c: Criteria) -> bool:
 
 
 def _rollup_ok(store: Store, c: Criteria, freq: str | None = None) -> bool:
+    # The day roll-ups hold no outlet: an outlet filter reads the articles copy.
     return (store.use_rollups and c.sentiment is None and c.keyword is None
-            and _day_aligned(c) and freq != "hour")
+            and not c.outlets and _day_aligned(c) and freq != "hour")
 
 
 def _rollup_where(c: Criteria, alias: str = "r") -> tuple[str, list]:
@@ -446,6 +471,83 @@ def topic_sentiment(store: Store, c: Criteria = Criteria(),
     return long[["topic_id", "topic_label", "label", "n_sentences", "share"]]
 
 
+# ---------------------------------------------------------------------- outlets
+def _outlet_rows(store: Store, c: Criteria, select: str, group: str,
+                 extra: str = "TRUE") -> pd.DataFrame:
+    """``select`` over the view's articles ``a`` joined to their outlet ``o.outlet``,
+    grouped by ``group``; ``compound`` is the mean article compound (NaN left out)."""
+    where, params = store.article_where(c)
+    return store.frame(f"""
+        SELECT {select}, count(*)::BIGINT AS n_articles,
+               avg(a.compound) FILTER (WHERE NOT isnan(a.compound))::DOUBLE AS compound
+        FROM articles a JOIN {store.outlet_keys()} o
+             ON o.month = a.month AND o.article_id = a.article_id
+        WHERE {where} AND {extra} GROUP BY {group}""", params)
+
+
+def outlets(store: Store, c: Criteria = Criteria()) -> pd.DataFrame:
+    """Articles per outlet in the view: ``outlet`` (str, ``""`` unknown), ``n_articles``
+    (int64), most articles first (ties by name), as :func:`analysis.outlets.outlet_counts`."""
+    out = _outlet_rows(store, c, "o.outlet", "1")[["outlet", "n_articles"]]
+    out["outlet"] = out["outlet"].astype(object)
+    return out.sort_values(["n_articles", "outlet"], ascending=[False, True],
+                           kind="stable").reset_index(drop=True)
+
+
+def outlet_timeline(store: Store, c: Criteria = Criteria(), freq: str = "auto") -> pd.DataFrame:
+    """Articles and share of voice per (period, outlet): the frame of
+    :func:`analysis.outlets.outlet_timeline` (quiet periods included, undated articles
+    left out)."""
+    freq = resolve_freq(store, c, freq)
+    period = f"date_trunc('{freq}', a.published)"
+    per = _outlet_rows(store, c, f"{period} AS period, o.outlet", "1, 2",
+                       "a.published IS NOT NULL")
+    per["period"] = pd.to_datetime(per["period"]).astype("datetime64[ns]")
+    idx = _all_periods(per["period"].min() if len(per) else None,
+                       per["period"].max() if len(per) else None, freq)
+    full = pd.MultiIndex.from_product([idx, sorted(per["outlet"].unique())],
+                                      names=["period", "outlet"])
+    out = per.set_index(["period", "outlet"]).reindex(full)
+    out["n_articles"] = out["n_articles"].fillna(0).astype(np.int64)
+    total = out.groupby(level="period")["n_articles"].transform("sum")
+    out["share"] = (out["n_articles"] / total.replace(0, np.nan)).fillna(0.0)
+    out["compound"] = out["compound"].astype(np.float64)
+    out = out.reset_index()[["period", "outlet", "n_articles", "share", "compound"]]
+    out["period"] = out["period"].astype("datetime64[ns]")
+    out["outlet"] = out["outlet"].astype(object)
+    out.attrs["freq"] = freq
+    return out
+
+
+def outlet_topic_sentiment(store: Store, c: Criteria = Criteria(), names: dict | None = None,
+                           min_articles: int | None = None) -> pd.DataFrame:
+    """Mean article sentiment and count of each (outlet, dominant topic) cell of the
+    view: the frame of :func:`analysis.outlets.outlet_topic_sentiment` (every pair of
+    the view's outlets and topics, ``reliable`` = at least ``min_articles``)."""
+    from .outlets import MIN_CELL_ARTICLES, check_min_articles
+
+    min_articles = MIN_CELL_ARTICLES if min_articles is None else min_articles
+    check_min_articles(min_articles)
+    per = _outlet_rows(store, c, "o.outlet, a.topic_id, any_value(a.topic_label) AS topic_label",
+                       "1, 2")
+    per["topic_id"] = per["topic_id"].astype(np.int64)
+    labels = store.labels(names)
+    topics = per.drop_duplicates("topic_id").sort_values("topic_id")
+    topic_labels = {int(t): labels.get(int(t), str(lab)) if t >= 0 else str(lab)
+                    for t, lab in zip(topics["topic_id"], topics["topic_label"])}
+    full = pd.MultiIndex.from_product([sorted(per["outlet"].unique()), list(topic_labels)],
+                                      names=["outlet", "topic_id"])
+    out = per.drop(columns="topic_label").set_index(["outlet", "topic_id"]).reindex(full) \
+        .reset_index()
+    out["n_articles"] = out["n_articles"].fillna(0).astype(np.int64)
+    out["compound"] = out["compound"].astype(np.float64)
+    out["topic_id"] = out["topic_id"].astype(np.int64)
+    out["topic_label"] = out["topic_id"].map(topic_labels).astype(object)
+    out["outlet"] = out["outlet"].astype(object)
+    out["reliable"] = out["n_articles"] >= min_articles
+    return out[["outlet", "topic_id", "topic_label", "n_articles", "compound", "reliable"]]
+
+
 # ---------------------------------------------------------------------- sentences
 def _sentence_where(store: Store, c: Criteria, alias: str = "s",
                     key: str | None = None) -> tuple[str, list]:
@@ -454,9 +556,9 @@ def _sentence_where(store: Store, c: Criteria, alias: str = "s",
     (sentiment, keyword) through a semi-join on the articles by ``key`` (default
     :attr:`Store.key`; ``article_id`` for rows of the store's own files)."""
     key = key or store.key
-    plain = dataclasses.replace(c, sentiment=None, keyword=None)
+    plain = dataclasses.replace(c, sentiment=None, keyword=None, outlets=None)
     where, params = article_where(plain, alias)
-    if c.sentiment is not None or c.keyword is not None:
+    if c.sentiment is not None or c.keyword is not None or c.outlets:
         awhere, aparams = store.article_where(c, "a")
         where += (f" AND ({alias}.month, {alias}.{key}) IN "
                   f"(SELECT a.month, a.{key} FROM articles a WHERE {awhere})")

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import aggregate, compare as compare_mod, queries, reports
+from . import aggregate, compare as compare_mod, outlets as outlets_mod, queries, reports
 from .criteria import Criteria
 from .headline import Headline, headline
 from .periods import auto_freq_for_span, check_freq
@@ -256,6 +256,21 @@ class FrameViews:
             ["published", "article_id"], na_position="last").reset_index(drop=True)
         end = None if limit is None else offset + limit
         return shown.iloc[offset:end].reset_index(drop=True), len(shown)
+
+    def outlets(self) -> pd.DataFrame:
+        """Articles per outlet of the view (``outlet``, ``n_articles``), most first
+        (:func:`analysis.outlets.outlet_counts`)."""
+        return outlets_mod.outlet_counts(self.view.articles)
+
+    def outlet_timeline(self, freq: str) -> pd.DataFrame:
+        """Articles and share of voice per (period, outlet)
+        (:func:`analysis.outlets.outlet_timeline`)."""
+        return outlets_mod.outlet_timeline(self.view.articles, freq=freq)
+
+    def outlet_topic_grid(self, min_articles: int = outlets_mod.MIN_CELL_ARTICLES) -> pd.DataFrame:
+        """Outlet × dominant topic: count and mean article sentiment of each cell
+        (:func:`analysis.outlets.outlet_topic_sentiment`)."""
+        return outlets_mod.outlet_topic_sentiment(self.view.articles, min_articles)
 
     def topic_map(self) -> pd.DataFrame:
         """Topic positions (``topic_id``, ``x``, ``y``; :func:`analysis.topic_maps.topic_map`)."""
@@ -527,6 +542,19 @@ class StoreViews:
         return queries.articles_page(self.store, self.criteria, search=search, offset=offset,
                                      limit=self.page_rows if limit is None else limit,
                                      names=self.names)
+
+    def outlets(self) -> pd.DataFrame:
+        make = lambda: queries.outlets(self.store, self.criteria)  # noqa: E731
+        if self.criteria == self._everything:  # the sidebar asks on every rerun
+            return self.store.remember("outlets", make)
+        return self._once("outlets", make)
+
+    def outlet_timeline(self, freq: str) -> pd.DataFrame:
+        return queries.outlet_timeline(self.store, self.criteria, freq)
+
+    def outlet_topic_grid(self, min_articles: int = outlets_mod.MIN_CELL_ARTICLES) -> pd.DataFrame:
+        return queries.outlet_topic_sentiment(self.store, self.criteria, self.names,
+                                              min_articles)
 
     def topic_map(self) -> pd.DataFrame:
         return self.store.remember("topic_map", lambda: store_topic_map(self.store))

@@ -51,6 +51,7 @@ from dashboard.sidebar import (sidebar_analysis, sidebar_filters, sidebar_report
 from dashboard.tabs.articles import tab_articles  # noqa: E402
 from dashboard.tabs.compare import resolve_ranges, tab_compare  # noqa: E402
 from dashboard.evidence import EVIDENCE_ROWS  # noqa: E402
+from dashboard.tabs.outlets import tab_outlets  # noqa: E402
 from dashboard.tabs.over_time import MIN_SHARE_ARTICLES, tab_time  # noqa: E402
 from dashboard.tabs.overview import tab_overview  # noqa: E402
 from dashboard.tabs.whats_new import whats_new, whats_new_store  # noqa: E402
@@ -125,7 +126,7 @@ def _new_source(digest: str) -> None:
     """Another source was opened: the previous one's filters, article and names go."""
     if ss.get("_source_digest") != digest:
         if ss.get("_source_digest") is not None:
-            for k in ("w_dates", "w_topics", "art", "w_page", "v_cmp_a", "v_cmp_b",
+            for k in ("w_dates", "w_topics", "w_outlets", "art", "w_page", "v_cmp_a", "v_cmp_b",
                       "w_cmp_word"):
                 ss.pop(k, None)
             ss["names"] = {}
@@ -188,7 +189,7 @@ def draw(views, state: dict, label: str, skipped, caption: str, news) -> None:
     if ss.get("tab") not in vs.TABS:
         ss["tab"] = vs.TABS[0]
     tabs = st.tabs(list(vs.TABS), key="tab", on_change="rerun")
-    ov, tm, tp, se, cm, ar, sk = tabs
+    ov, tm, tp, ol, se, cm, ar, sk = tabs
 
     def is_open(tab) -> bool:
         return tab.open is not False  # None when tabs do not track state
@@ -205,6 +206,9 @@ def draw(views, state: dict, label: str, skipped, caption: str, news) -> None:
     if is_open(tp):
         with tp:
             tab_topics(views)
+    if is_open(ol):
+        with ol:
+            tab_outlets(views, state, freq)
     if is_open(se):
         with se:
             tab_sentiment(views, state, freq)

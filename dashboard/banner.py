@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts
-from dashboard.widgets import chip, html_line
+from dashboard.widgets import chip, html_line, outlet_name
 
 ss = st.session_state
 
@@ -24,6 +24,9 @@ def filter_banner(views, state) -> None:
         labels[-1] = "(no topic)"
         parts.append(chip(", ".join(charts.short(labels.get(t, str(t)), 30)
                                     for t in state["topics"]), "topics"))
+    if state.get("outlets"):
+        parts.append(chip(", ".join(charts.short(outlet_name(o), 30) for o in state["outlets"]),
+                          "outlets"))
     if tuple(state["sent"]) != (-1.0, 1.0):
         parts.append(chip(f"{state['sent'][0]:+.2f} … {state['sent'][1]:+.2f}", "sentiment"))
     if state["q"]:

@@ -46,7 +46,7 @@ def _custom(point: dict, i: int):
     return cd[i] if len(cd) > i else None
 
 
-FILTER_WIDGETS = ("w_dates", "w_topics", "w_sent", "w_q")
+FILTER_WIDGETS = ("w_dates", "w_topics", "w_outlets", "w_sent", "w_q")
 
 
 def _remember_filters() -> None:
@@ -71,6 +71,7 @@ def clear_filters() -> None:
     ss["w_sent"] = (-1.0, 1.0)
     ss["w_q"] = ""
     ss["w_topics"] = []
+    ss["w_outlets"] = []
     ss["_clear_dates"] = True
     ss["w_dates_text"] = ""
     ss.pop("_dates_error", None)
@@ -118,6 +119,18 @@ def select_topics(key: str, label_index: int | None = None) -> None:
         labels = {_custom(p, label_index) for p in pts}
         if len(labels) == 1:
             ss["ev_label"] = labels.pop()
+
+
+def select_outlet_topic(key: str) -> None:
+    """Click on an outlet × topic cell (customdata[0] = outlet, [1] = topic id): filter
+    to that outlet and topic (a box over several cells: to all of theirs)."""
+    pts = [p for p in _points(key) if _custom(p, 0) is not None and _custom(p, 1) is not None]
+    if not pts:
+        return
+    _remember_filters()
+    ss["w_outlets"] = sorted({str(_custom(p, 0)) for p in pts})
+    ss["w_topics"] = sorted({int(_custom(p, 1)) for p in pts})
+    ss["_clicked"] = "a cell of the outlet × topic chart"
 
 
 def select_sentiment_bin(key: str) -> None:
@@ -198,6 +211,7 @@ def init_from_url() -> None:
     ss["w_k"] = "Auto" if st_["k"] is None else st_["k"]
     ss["_url_dates"] = (st_["start"], st_["end"])
     ss["w_topics"] = list(st_["topics"])
+    ss["w_outlets"] = list(st_["outlets"])
     ss["w_sent"] = tuple(st_["sent"])
     ss["w_q"] = st_["q"]
     for name in vs.VIEW_KEYS:
@@ -220,7 +234,8 @@ def current_state(span) -> dict:
         "src": src if ss.get("w_mode") != "Upload files" and src and
         Path(src).expanduser().resolve() != data.DEFAULT_SOURCE.resolve() else None,
         "k": ss.get("k_applied"), "start": start, "end": end,
-        "topics": list(ss.get("w_topics") or []), "sent": tuple(ss.get("w_sent", (-1.0, 1.0))),
+        "topics": list(ss.get("w_topics") or []),
+        "outlets": list(ss.get("w_outlets") or []), "sent": tuple(ss.get("w_sent", (-1.0, 1.0))),
         "q": ss.get("w_q", ""),
         **{name: ss.get(f"v_{name}", vs.DEFAULTS[name]) for name in vs.VIEW_KEYS},
         "names": dict(ss.get("names") or {}), "art": ss.get("art"), "tab": ss.get("tab"),

@@ -9,7 +9,7 @@ from analysis.date_range import EXAMPLES, DateRangeError, parse_date_range
 from dashboard import charts, data
 from dashboard import state as vs
 from dashboard.interaction import clear_filters, undo_click
-from dashboard.widgets import register_download
+from dashboard.widgets import outlet_name, register_download
 
 ss = st.session_state
 
@@ -143,6 +143,7 @@ def sidebar_filters(views) -> None:
     st.sidebar.multiselect("Topics", options, key="w_topics",
                            format_func=lambda t: f"{t}: {charts.short(labels.get(t, t), 40)}",
                            placeholder="All topics")
+    outlet_filter(views)
     ss.setdefault("w_sent", (-1.0, 1.0))
     st.sidebar.slider("Article sentiment (mean compound)", -1.0, 1.0, key="w_sent", step=0.05,
                       help="Keeps articles whose mean sentence compound is in this range.")
@@ -153,6 +154,29 @@ def sidebar_filters(views) -> None:
                       icon=":material/filter_alt_off:", width="stretch")
     st.sidebar.button("Undo last chart click", width="stretch", on_click=undo_click, key="w_undo", disabled=not ss.get("_undo"),
               icon=":material/undo:", help="Undo the last filter set by clicking a chart.")
+
+
+def outlet_filter(views) -> None:
+    """An Outlets multiselect (``w_outlets``), shown when the corpus of ``views`` has
+    more than one outlet; outlets are listed most articles first, with their count."""
+    counts = views.outlets()
+    n = dict(zip(counts["outlet"].astype(str), counts["n_articles"].astype(int)))
+    options = list(n)
+    ss["w_outlets"] = [o for o in (ss.get("w_outlets") or []) if o in n]
+    if len(options) < 2:
+        ss["w_outlets"] = []
+        return
+    if set(ss["w_outlets"]) == set(options):
+        ss["w_outlets"] = []
+        st.toast("Every outlet selected: that is no outlet filter.")
+    st.sidebar.multiselect("Outlets", options, key="w_outlets",
+                           format_func=lambda o: f"{charts.short(outlet_name(o), 34)} "
+                                                 f"({n.get(o, 0):,})",
+                           placeholder=f"All {len(options):,} outlets",
+                           help="Keeps articles from these outlets (the outlet, source, "
+                                "publisher or site column of a table, else the domain of "
+                                "its URL column). The number is the outlet's articles in "
+                                "the whole corpus.")
 
 
 def _pick_themes(members: dict) -> None:

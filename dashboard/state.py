@@ -7,6 +7,7 @@ The state is a plain dict (see :data:`DEFAULTS`)::
     start  date | None    first publication date shown (inclusive)
     end    date | None    last publication date shown (inclusive)
     topics list[int]      topic ids shown (empty: all)
+    outlets list[str]     outlets shown (empty: all; "" = articles without an outlet)
     sent   (float, float) range of the article mean compound shown
     q      str            keyword (whole word or phrase) in title or text
     freq   str            period of the time charts: auto, hour, day, week, month
@@ -35,6 +36,7 @@ from typing import Any, Mapping
 from analysis.periods import PERIOD_CHOICES
 
 __all__ = ["DEFAULTS", "FREQS", "MAPS", "VIEW_KEYS", "COMPARE_KEYS", "TABS", "range_param",
+           "outlets_param", "parse_outlets_param",
            "parse_range_param", "K_MAX", "K_MIN", "default_state", "to_params",
            "from_params", "filter_kwargs", "is_filtered", "clear_filters"]
 
@@ -42,7 +44,7 @@ FREQS = PERIOD_CHOICES
 #: The Topics tab's maps: URL value → the label on the page.
 MAPS = {"topics": "Topics", "articles": "Articles by topic",
         "sentiment": "Articles by sentiment"}
-TABS = ("Overview", "Over time", "Topics", "Sentiment", "Compare", "Articles",
+TABS = ("Overview", "Over time", "Topics", "Outlets", "Sentiment", "Compare", "Articles",
         "Skipped inputs")
 #: The numbers of topics the sidebar offers: up to the top of the automatic range
 #: (``analysis.topics.K_MAX``, a test keeps them equal; not imported here, to keep this
@@ -50,7 +52,8 @@ TABS = ("Overview", "Over time", "Topics", "Sentiment", "Compare", "Articles",
 K_MIN, K_MAX = 2, 40
 
 DEFAULTS: dict[str, Any] = {
-    "src": None, "k": None, "start": None, "end": None, "topics": [], "sent": (-1.0, 1.0),
+    "src": None, "k": None, "start": None, "end": None, "topics": [], "outlets": [],
+    "sent": (-1.0, 1.0),
     "q": "", "freq": "auto", "roll": 3, "split": False, "track": "", "map": "topics",
     "cmp_a": None, "cmp_b": None, "names": {}, "art": None, "tab": None,
 }
@@ -62,7 +65,7 @@ VIEW_KEYS = ("freq", "roll", "split", "track", "map", "cmp_a", "cmp_b")
 COMPARE_KEYS = ("cmp_a", "cmp_b")
 
 #: The keys that restrict which articles are shown (cleared by "Clear filters").
-FILTER_KEYS = ("start", "end", "topics", "sent", "q")
+FILTER_KEYS = ("start", "end", "topics", "outlets", "sent", "q")
 
 
 def default_state() -> dict:
@@ -88,6 +91,8 @@ def to_params(state: Mapping[str, Any]) -> dict[str, str]:
             out[key] = _as_date(s[key]).isoformat()
     if s["topics"]:
         out["topics"] = ",".join(str(int(t)) for t in sorted(set(int(t) for t in s["topics"])))
+    if s["outlets"]:
+        out["outlets"] = outlets_param(s["outlets"])
     lo, hi = s["sent"]
     if (float(lo), float(hi)) != DEFAULTS["sent"]:
         out["sent"] = f"{_fmt_float(float(lo))},{_fmt_float(float(hi))}"
@@ -115,6 +120,27 @@ def to_params(state: Mapping[str, Any]) -> dict[str, str]:
     if s["tab"] and s["tab"] != TABS[0]:
         out["tab"] = str(s["tab"])
     return out
+
+
+def outlets_param(outlets) -> str:
+    """Outlet names as the URL writes them: ``Herald,Wire`` (sorted), or a JSON list
+    when a name would not survive that (empty, with a comma, starting with ``[``, or
+    with spaces at either end)."""
+    names = sorted({str(o) for o in outlets})
+    if any(not n or "," in n or n.startswith("[") or n != n.strip() for n in names):
+        return json.dumps(names, ensure_ascii=False, separators=(",", ":"))
+    return ",".join(names)
+
+
+def parse_outlets_param(text: str) -> list[str]:
+    """The inverse of :func:`outlets_param` (raises ``ValueError`` on a bad JSON list)."""
+    text = str(text)
+    if text.startswith("["):
+        raw = json.loads(text)
+        if not isinstance(raw, list) or not all(isinstance(o, str) for o in raw):
+            raise ValueError(text)
+        return sorted({o[:200] for o in raw})
+    return sorted({o.strip()[:200] for o in text.split(",") if o.strip()})
 
 
 def range_param(period) -> str:
@@ -187,6 +213,12 @@ def from_params(params: Mapping[str, Any]) -> tuple[dict, list[str]]:
             except ValueError:
                 bad("topics", "not a topic id", part)
         state["topics"] = sorted(set(t for t in ids if t >= -1))
+    if "outlets" in p and p["outlets"].strip():
+        try:
+            state["outlets"] = parse_outlets_param(p["outlets"])
+        except ValueError:
+            bad("outlets", "not a list of outlets (comma-separated or a JSON list)",
+                p["outlets"])
     if "sent" in p:
         try:
             lo, hi = (float(x) for x in p["sent"].split(","))
@@ -248,7 +280,8 @@ def from_params(params: Mapping[str, Any]) -> tuple[dict, list[str]]:
 
 def filter_kwargs(state: Mapping[str, Any]) -> dict:
     """Keyword arguments for :func:`analysis.aggregate.filter_result` (``start``, ``end``,
-    ``topics``, ``sentiment``, ``keyword``), ``None`` for criteria left at their default."""
+    ``topics``, ``sentiment``, ``keyword``, ``outlets``), ``None`` for criteria left at
+    their default."""
     s = {**DEFAULTS, **state}
     lo, hi = s["sent"]
     return {
@@ -257,6 +290,7 @@ def filter_kwargs(state: Mapping[str, Any]) -> dict:
         "topics": sorted(int(t) for t in s["topics"]) or None,
         "sentiment": None if (float(lo), float(hi)) == DEFAULTS["sent"] else (float(lo), float(hi)),
         "keyword": str(s["q"]).strip() or None,
+        "outlets": sorted({str(o) for o in s["outlets"]}) or None,
     }
 
 

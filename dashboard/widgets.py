@@ -13,6 +13,13 @@ PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "auto
                "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
+def outlet_name(outlet) -> str:
+    """An outlet as the page shows it (``""``: the charts' name for an unknown outlet)."""
+    from dashboard.outlet_charts import UNKNOWN
+
+    return str(outlet) if outlet else UNKNOWN
+
+
 def note(text: str) -> None:
     """A short fixed note (never user text: st.info renders Markdown)."""
     st.info(text, icon=":material/info:")

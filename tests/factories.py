@@ -130,3 +130,39 @@ def write_store(result, folder: Path, chunk: str = "0") -> Path:
                                    if isinstance(v, (int, float, str, type(None)))},
          "status": "complete"}, sort_keys=True))
     return folder
+
+
+#: The outlets of :func:`write_outlet_csv`: per theme, how many of its 12 articles each
+#: outlet published (Wire × storm and Gazette × football have 5 or more, the rest fewer).
+OUTLET_MIX = {"storm": {"Wire": 8, "Herald": 4},
+              "election": {"Herald": 6, "Wire": 3, "Gazette": 3},
+              "football": {"Gazette": 9, "Herald": 3}}
+
+
+def outlet_corpus() -> pd.DataFrame:
+    """36 dated articles (3 themes × 12, over six weeks from 2024-06-03) from three
+    outlets as :data:`OUTLET_MIX` says, each text unique, with an ``outlet`` column."""
+    rows = []
+    for t, (theme, sentences) in enumerate(_THEMES.items()):
+        outlets = [o for o, n in OUTLET_MIX[theme].items() for _ in range(n)]
+        for i, outlet in enumerate(outlets):
+            body = " ".join(sentences[(i + j) % len(sentences)] for j in range(4))
+            rows.append({
+                "article_id": f"{theme}-{i:02d}",
+                "published": pd.Timestamp("2024-06-03 08:00") + pd.Timedelta(
+                    days=(i * 7 + t * 2) % 42, hours=i, minutes=t),
+                "title": f"{theme.title()} story {i}",
+                "text": f"{body}\n\n{outlet} report number {i} on the {theme}.",
+                "outlet": outlet,
+            })
+    return pd.DataFrame(rows)
+
+
+def write_outlet_csv(path: Path) -> Path:
+    """:func:`outlet_corpus` as a CSV table (``article_id, published, title, text,
+    outlet``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = outlet_corpus()
+    frame["published"] = frame["published"].dt.strftime("%Y-%m-%d %H:%M:%S")
+    frame.to_csv(path, index=False)
+    return path

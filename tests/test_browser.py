@@ -552,3 +552,29 @@ def test_compare_tab_word_click_lists_its_sentences(server, page_factory, news_f
     assert links.count() >= 1
     assert params(page).get("cmp_a") == "2024-06-03:2024-06-16"
     shot(page, f"multi-compare-{scheme}")
+
+
+@pytest.mark.parametrize("scheme", ["light"])
+def test_outlets_tab_cell_click_filters_to_outlet_and_topic(server, page_factory, tmp_path,
+                                                            scheme):
+    """The Outlets tab opened by URL on a CSV with an outlet column: a click on a cell of
+    the outlet × topic grid puts its outlet and topic in the URL and the banner, Undo
+    takes them out again; no exception box."""
+    from factories import OUTLET_MIX, write_outlet_csv
+
+    csv = write_outlet_csv(tmp_path / "outlets" / "news.csv")
+    page = page_factory(scheme, height=3000)
+    open_view(page, server, csv, "k=3&tab=Outlets")
+    assert chart(page, "ol_grid").locator(".hm, .heatmaplayer image").count() >= 1
+    assert "outlets" not in params(page)
+    click_mark(page, "ol_grid")
+    p = params(page)
+    assert p.get("outlets") in {o for mix in OUTLET_MIX.values() for o in mix}, page.url
+    assert len(topics_set(page)) == 1
+    assert "outlets" in banner(page) and p["outlets"] in banner(page)
+    assert page.get_by_text("Most negative").count() >= 1
+    shot(page, f"outlets-after-click-{scheme}")
+    page.get_by_role("button", name="Undo last chart click").click()
+    settle(page)
+    no_exception(page)
+    assert "outlets" not in params(page) and "topics" not in params(page)

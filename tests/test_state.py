@@ -57,7 +57,7 @@ def test_end_before_start_dropped():
 def test_filter_kwargs_and_clear():
     state = vs.default_state()
     assert vs.filter_kwargs(state) == {"start": None, "end": None, "topics": None,
-                                       "sentiment": None, "keyword": None}
+                                       "sentiment": None, "keyword": None, "outlets": None}
     assert not vs.is_filtered(state)
     state.update(topics=[2], sent=(0.0, 1.0), q=" vote ")
     kw = vs.filter_kwargs(state)
@@ -73,3 +73,29 @@ def test_the_topic_numbers_offered_are_those_the_model_can_choose():
     assert vs.from_params({"k": str(K_MAX)})[0]["k"] == K_MAX
     state, problems = vs.from_params({"k": str(K_MAX + 1)})
     assert state["k"] is None and problems
+
+
+def test_outlets_round_trip_filter_and_clear():
+    state = vs.default_state()
+    state.update(outlets=["Wire", "Herald"], topics=[1], tab="Outlets")
+    params = vs.to_params(state)
+    assert params["outlets"] == "Herald,Wire" and params["tab"] == "Outlets"
+    back, problems = vs.from_params(params)
+    assert problems == [] and back == {**state, "outlets": ["Herald", "Wire"]}
+    assert vs.filter_kwargs(back)["outlets"] == ["Herald", "Wire"]
+    assert vs.is_filtered({**vs.default_state(), "outlets": ["Wire"]})
+    cleared = vs.clear_filters(back)
+    assert cleared["outlets"] == [] and "outlets" not in vs.to_params(cleared)
+    assert vs.TABS.index("Outlets") == vs.TABS.index("Topics") + 1
+
+
+def test_awkward_outlet_names_survive_the_url():
+    # a comma, the unknown outlet (""), a leading bracket, spaces at an end
+    names = ["Reuters, London", "", "[AP]", " Daily "]
+    params = vs.to_params({**vs.default_state(), "outlets": names})
+    assert params["outlets"].startswith("[")
+    back, problems = vs.from_params(params)
+    assert problems == [] and back["outlets"] == sorted(names)
+    assert vs.from_params({"outlets": " Wire , Herald,,"})[0]["outlets"] == ["Herald", "Wire"]
+    state, problems = vs.from_params({"outlets": "[1, 2"})
+    assert state["outlets"] == [] and problems[0].startswith("outlets")

@@ -242,3 +242,93 @@ def test_store_alerts_are_the_frames_alerts(seeds_pair, freq):
         ref = alert_evidence(alert, result.articles, result.sentences, freq=used,
                              topics=result.topics, n=5)
         assert list(ev["text"]) == list(ref["text"]) and len(ev)
+
+
+# --------------------------------------------------------------------------- outlets
+@pytest.fixture(scope="module")
+def outlet_result():
+    """The three-theme corpus from three outlets (one article without one)."""
+    from analysis import analyze
+    corpus = make_corpus()
+    corpus["outlet"] = (["Wire", "Herald", "Gazette", "Wire"] * 10)[:len(corpus)]
+    corpus.loc[3, "outlet"] = ""
+    return analyze(corpus, n_topics=3)
+
+
+@pytest.fixture(scope="module", params=["rollups", "own files"])
+def outlet_store(outlet_result, tmp_path_factory, request):
+    """The same corpus as a store, queried through its roll-ups and without them."""
+    folder = write_store(outlet_result, tmp_path_factory.mktemp("outlets") / "s")
+    if request.param == "rollups":
+        write_rollups(folder)
+    s = queries.Store(folder)
+    assert s.use_rollups == (request.param == "rollups")
+    yield s
+    s.close()
+
+
+OUTLET_CRITERIA = [Criteria(), Criteria(outlets=["Wire"]),
+                   Criteria(outlets=["Herald", ""], topics=[0, 1]),
+                   Criteria(outlets=["Wire", "Gazette"], keyword="river"),
+                   Criteria(outlets=["Gazette"], start="2024-06-10", end="2024-06-30",
+                            sentiment=(-0.5, 1.0))]
+
+
+@pytest.mark.parametrize("c", OUTLET_CRITERIA, ids=str)
+def test_backends_agree_on_outlets(outlet_result, outlet_store, c):
+    fv, sv = _pair(outlet_result, outlet_store, c)
+    h1, h2 = fv.headline(), sv.headline()
+    assert (h1.n_articles, h1.n_sentences) == (h2.n_articles, h2.n_sentences)
+    if c.outlets:
+        assert 0 < h1.n_articles < len(outlet_result.articles)
+    pd.testing.assert_frame_equal(fv.outlets(), sv.outlets())
+    if c.outlets:
+        assert set(fv.outlets()["outlet"]) <= set(c.outlets)
+    for freq in ("day", "week", "month"):
+        a, b = fv.outlet_timeline(freq), sv.outlet_timeline(freq)
+        pd.testing.assert_frame_equal(a, b)
+        assert a.attrs["freq"] == b.attrs["freq"] == freq
+        assert a["n_articles"].sum() == h1.n_articles - h1.undated
+    pd.testing.assert_frame_equal(fv.outlet_topic_grid(), sv.outlet_topic_grid())
+    pd.testing.assert_frame_equal(fv.outlet_topic_grid(2), sv.outlet_topic_grid(2))
+    freq = resolve_freq(fv, "week")
+    a, b = fv.timeline(freq), sv.timeline(freq)
+    pd.testing.assert_frame_equal(a[["period", "n_articles", "n_sentences"]],
+                                  b[["period", "n_articles", "n_sentences"]])
+    pd.testing.assert_frame_equal(fv.topic_table()[["topic_id", "n_articles"]].reset_index(drop=True),
+                                  sv.topic_table()[["topic_id", "n_articles"]].reset_index(drop=True))
+    for label in ("negative", "positive"):
+        e1, e2 = fv.evidence(label=label, n=5), sv.evidence(label=label, n=5)
+        assert list(e1["text"]) == list(e2["text"])
+    page1, n1 = fv.articles_page("", 0, None)
+    page2, n2 = sv.articles_page("", 0, 1000)
+    assert n1 == n2 and list(page1["article_id"]) == list(page2["article_id"])
+
+
+def test_outlet_filter_reaches_every_export(outlet_result, outlet_store):
+    import io
+    import zipfile
+
+    c = Criteria(outlets=["Herald"])
+    fv, sv = _pair(outlet_result, outlet_store, c)
+    for views in (fv, sv):
+        with zipfile.ZipFile(io.BytesIO(views.report_zip("week"))) as zf:
+            arts = pd.read_csv(io.BytesIO(zf.read("articles.csv")), encoding="utf-8-sig")
+            sents = pd.read_csv(io.BytesIO(zf.read("sentences.csv")), encoding="utf-8-sig")
+            summary = zf.read("summary.txt").decode("utf-8")
+        assert set(arts["outlet"]) == {"Herald"}, views.backend
+        assert set(sents["outlet"]) == {"Herald"}, views.backend
+        assert "outlets Herald" in summary, views.backend
+        ids = arts["article_id"].tolist()[:2]
+        one = pd.read_csv(io.BytesIO(views.articles_csv(ids)), encoding="utf-8-sig")
+        assert list(one["outlet"]) == ["Herald", "Herald"], views.backend
+
+
+def test_outlet_criteria_normalised():
+    assert Criteria(outlets=["b", "a", "b"]).outlets == ("a", "b")
+    assert Criteria(outlets=[]).outlets is None
+    assert Criteria(outlets=["a"]) == Criteria(outlets=("a",))
+    assert Criteria(outlets=[""]).outlets == ("",)
+    with pytest.raises(TypeError):
+        Criteria(outlets="Wire")
+    assert Criteria(outlets=["x"]).describe()["outlets"] == ["x"]

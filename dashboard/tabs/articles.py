@@ -76,6 +76,8 @@ def tab_articles(views) -> None:
             chip("–" if pd.isna(row["compound"]) else f"{row['compound']:+.3f} ({row['label']})",
                  "mean sentiment"),
             chip(f"{len(sents)}", "sentences"), chip(str(row["article_id"]), "id")]
+    if isinstance(row.get("outlet"), str) and row["outlet"]:
+        meta.insert(1, chip(charts.short(row["outlet"], 50), "outlet"))
     st.divider()
     html_line(meta)
     st.html(reader.legend_html())

@@ -56,6 +56,8 @@ def _apply(alert: dict, freq: str, topic_ids: list[int]) -> None:
         ss["w_topics"] = topic_ids
     if alert["scope"] == "keyword":
         ss["w_q"] = alert["key"]
+    if alert["scope"] == "outlet":
+        ss["w_outlets"] = [str(alert["key"])]
     ss["_clicked"] = "an alert"
     ss["_alert"] = {**alert, "_freq": freq}
 
