@@ -527,6 +527,10 @@ def _label_positions(x: np.ndarray, y: np.ndarray, sizes=None, texts=None,
     return pos
 
 
+_MAP_HEIGHT = 460  # px, of the topic map
+_LINE_PX = 17  # px, one line of a bubble label (the page's 12 px font)
+
+
 def topic_map(topic_map: pd.DataFrame, topics: pd.DataFrame,
               title: str = "Topic map (nearby = similar)") -> go.Figure:
     """Topics as bubbles at their 2-D map position, sized by articles, in topic colours,
@@ -537,12 +541,13 @@ def topic_map(topic_map: pd.DataFrame, topics: pd.DataFrame,
     ref = max(float(sizes.max()), 1.0)
     diameters = [14 + 46 * math.sqrt(s / ref) for s in sizes]
     texts = [_wrap(lab) for lab in m["label"].fillna("")]
+    positions = _label_positions(m["x"].to_numpy(float), m["y"].to_numpy(float),
+                                 diameters, texts)
     fig = go.Figure()
     fig.add_scatter(
         x=m["x"], y=m["y"], mode="markers+text",
         text=texts,
-        textposition=_label_positions(m["x"].to_numpy(float), m["y"].to_numpy(float),
-                                      diameters, texts),
+        textposition=positions,
         marker=dict(size=diameters,
                     color=[topic_color(t) for t in m["topic_id"]], opacity=0.8,
                     line=dict(width=1.5, color=OUTLINE)),
@@ -554,9 +559,16 @@ def topic_map(topic_map: pd.DataFrame, topics: pd.DataFrame,
     )
     fig.update_xaxes(showticklabels=False, title_text=None, zeroline=False, showgrid=False,
                      range=_padded(m["x"], 0.22))
+    # Room above the top bubble and below the bottom one for the bubble and a label on
+    # it (two lines): a fixed 18 % clipped the first line of a top bubble's label.
+    plot_h = _MAP_HEIGHT - 60  # _base's margins with a title: t=50, b=10
+    need = max([d / 2 + 8 + (_LINE_PX * t.count("<br>") + _LINE_PX + 2
+                             if p in ("top center", "bottom center") else 0)
+                for d, t, p in zip(diameters, texts, positions)] or [0.0])
+    pad = max(0.18, need / max(plot_h - 2 * need, 1.0))
     fig.update_yaxes(showticklabels=False, title_text=None, zeroline=False, showgrid=False,
-                     range=_padded(m["y"], 0.18))
-    return _base(fig, title, height=460, showlegend=False, selectable=True)
+                     range=_padded(m["y"], pad))
+    return _base(fig, title, height=_MAP_HEIGHT, showlegend=False, selectable=True)
 
 
 def article_map(article_map: pd.DataFrame, articles: pd.DataFrame, color_by: str = "topic",

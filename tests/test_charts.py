@@ -368,6 +368,28 @@ def test_topic_map_labels_wrap_instead_of_cut_and_avoid_each_other():
     assert fig.data[0].marker.line.color == charts.OUTLINE
 
 
+def test_topic_map_leaves_room_for_the_labels_of_the_top_and_bottom_bubbles():
+    """A two-line label above the top bubble (or below the bottom one) stays inside the
+    plot area: with a fixed 18 % padding its first line was clipped (seen on a store)."""
+    tm = pd.DataFrame({"topic_id": [0, 1, 2], "x": [1.0, 0.0, 2.0], "y": [1.0, 0.0, 0.2]})
+    topics = pd.DataFrame({"topic_id": [0, 1, 2], "n_articles": [6, 6, 6],
+                           "compound": [0.1, -0.1, 0.0],
+                           "label": ["football · match · celebrated stadium",
+                                     "river · storm · flooded homes",
+                                     "election · party · voters queued"]})
+    fig = charts.topic_map(tm, topics)
+    s = fig.data[0]
+    lo, hi = fig.layout.yaxis.range
+    plot_h = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    for y, d, text, pos in zip(s.y, s.marker.size, s.text, s.textposition):
+        label_h = 17 * (text.count("<br>") + 1)
+        if pos == "top center":
+            assert (hi - y) / (hi - lo) * plot_h >= d / 2 + label_h, (text, pos)
+        if pos == "bottom center":
+            assert (y - lo) / (hi - lo) * plot_h >= d / 2 + label_h, (text, pos)
+    assert "top center" in s.textposition  # the case that was cut
+
+
 def test_label_bar_percentages_readable_on_the_grey_bar():
     s = pd.DataFrame({"label": ["negative", "neutral", "neutral", "positive"]})
     fig = charts.label_bar(label_counts(s))
