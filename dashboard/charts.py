@@ -590,9 +590,15 @@ def article_map(article_map: pd.DataFrame, articles: pd.DataFrame, color_by: str
     hover = ("%{customdata[1]}<br>topic: %{customdata[3]}<br>"
              "compound %{customdata[4]:+.3f}<extra></extra>")
     if color_by == "sentiment":
+        # An article's mean compound is rarely beyond ±0.4: on a −1…1 scale every point
+        # was the same grey.  The scale spans the articles' own extent, symmetric around
+        # 0 (at least ±0.25; the colour bar says the range).
+        values = m["compound"].astype(float)
+        top = float(values.abs().max()) if values.notna().any() else 0.0
+        extent = min(1.0, max(0.25, math.ceil(round(top * 20, 6)) / 20))
         fig.add_scatter(
             x=m["x"], y=m["y"], mode="markers", name="articles",
-            marker=dict(size=7, color=m["compound"].astype(float).fillna(0), cmin=-1, cmax=1,
+            marker=dict(size=7, color=values.fillna(0), cmin=-extent, cmax=extent,
                         colorscale=SENTIMENT_SCALE, showscale=True,
                         colorbar=dict(title="compound", thickness=12)),
             customdata=custom(m), hovertemplate=hover,

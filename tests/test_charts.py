@@ -252,6 +252,22 @@ def test_article_map_by_topic_and_by_sentiment():
     assert fig.data[1].customdata[1][1] == "&lt;i&gt;C&lt;/i&gt;"
     fig = charts.article_map(am, arts, color_by="sentiment")
     assert len(fig.data) == 1 and fig.data[0].marker.colorscale[0][1] == NEG
+    # the colour scale spans the articles' extent (±0.5), so -0.5 is full red
+    assert (fig.data[0].marker.cmin, fig.data[0].marker.cmax) == (-0.5, 0.5)
+
+
+def test_article_map_by_sentiment_tells_mild_articles_apart():
+    """Articles' mean compounds of ±0.3 were all one grey on a −1…1 scale (seen on the
+    store's Topics tab): the scale is their extent, at least ±0.25."""
+    arts = pd.DataFrame({"article_id": list("abcd"), "title": list("ABCD"),
+                         "topic_id": [0, 0, 1, 1], "topic_label": ["t0", "t0", "t1", "t1"],
+                         "compound": [-0.236, 0.02, 0.21, 0.357]})
+    am = pd.DataFrame({"article_id": list("abcd"), "x": [0, 1, 2, 3], "y": [1, 0, 1, 0]})
+    marker = charts.article_map(am, arts, color_by="sentiment").data[0].marker
+    assert (marker.cmin, marker.cmax) == (-0.4, 0.4)
+    tiny = arts.assign(compound=[0.01, -0.02, 0.0, np.nan])
+    marker = charts.article_map(am, tiny, color_by="sentiment").data[0].marker
+    assert (marker.cmin, marker.cmax) == (-0.25, 0.25)
 
 
 def test_sentiment_histogram_bins_and_colours():
