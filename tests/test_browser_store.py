@@ -141,6 +141,7 @@ def sidebar(page):
 def test_every_tab_on_the_store_light_and_dark(server, page_factory, store_dir):
     for scheme in ("light", "dark"):
         page = page_factory(scheme)
+        page.set_viewport_size({"width": 1500, "height": 2800})  # a whole tab a shot
         goto(page, server)
         assert f"{N} of {N}" in banner(page)
         assert "Archive store" in sidebar(page).inner_text()
@@ -189,6 +190,17 @@ def test_keyword_and_typed_dates_filter_the_store(server, page_factory, queries_
     act(page, lambda: dates_box.press("Enter"))
     assert "Could not read 'next Tuesday'" in sidebar(page).inner_text()
     assert params(page).get("start") == "2024-06-10"
+    # the report is of the filtered view
+    with page.expect_download() as info:
+        sidebar(page).get_by_role("button", name="Download report (zip)").click()
+    assert info.value.suggested_filename.endswith(".zip")
+    with zipfile.ZipFile(info.value.path()) as zf:
+        assert {"articles.csv", "sentences.csv", "topics.csv", "timeline.csv",
+                "summary.txt"} <= set(zf.namelist())
+        arts = pd.read_csv(zf.open("articles.csv"), encoding="utf-8-sig")
+        summary = zf.read("summary.txt").decode("utf-8-sig")
+    assert len(arts) == want and f"articles analysed: {want}" in summary
+    assert arts["published"].str[:10].between("2024-06-10", "2024-06-23").all()
     # the whole view comes back from its link, in a new session
     url = page.url
     again = page_factory()
@@ -355,24 +367,35 @@ def test_evidence_link_opens_the_reader(server, page_factory):
 
 
 # --------------------------------------------------------------------------- renames, report
-def test_rename_reaches_the_charts_and_the_report(server, page_factory, queries_store):
+def test_rename_reaches_the_charts_the_exports_and_the_link(server, page_factory,
+                                                           queries_store):
     page = page_factory()
     goto(page, server, "tab=Topics")
     form = page.locator('[data-testid="stForm"]')
-    form.get_by_label("New name").fill("Flood watch")
+    form.get_by_label("New name").fill("Renamed topic")  # the topic picked first: id 0
     act(page, form.get_by_role("button", name="Rename", exact=True).click)
     tid = int(queries_store.topics.sort_values("topic_id")["topic_id"].iloc[0])
-    assert '"Flood watch"' in params(page).get("names", "") and f'"{tid}"' in params(page)["names"]
-    assert "Flood watch" in chart(page, "tp_size").inner_text()
+    assert params(page).get("names") == f'{{"{tid}":"Renamed topic"}}'
+    for key in ("tp_size", "tp_sent", "tp_mix", "tp_map", "tp_terms"):
+        assert "Renamed topic" in chart(page, key).inner_text(), key
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Topics CSV (the table above: the report's topics.csv)"
+                         ).click()
+    topics = pd.read_csv(info.value.path(), encoding="utf-8-sig")
+    assert topics.loc[topics["topic_id"] == tid, "label"].tolist() == ["Renamed topic"]
     open_tab(page, "Overview", quick=True)
-    assert "Flood watch" in chart(page, "ov_topics").inner_text()
+    assert "Renamed topic" in chart(page, "ov_topics").inner_text()
     with page.expect_download() as info:
         sidebar(page).get_by_role("button", name="Download report (zip)").click()
     with zipfile.ZipFile(info.value.path()) as zf:
-        names = set(zf.namelist())
-        topics = pd.read_csv(zf.open("topics.csv"), encoding="utf-8-sig")
         arts = pd.read_csv(zf.open("articles.csv"), encoding="utf-8-sig")
-    assert {"articles.csv", "sentences.csv", "topics.csv", "timeline.csv",
-            "summary.txt"} <= names
-    assert "Flood watch" in set(topics["label"]) and len(arts) == N
-    assert (arts["topic_label"] == "Flood watch").sum() > 0
+    assert len(arts) == N
+    assert (arts["topic_label"] == "Renamed topic").sum() == (arts["topic_id"] == tid).sum() > 0
+    # the link keeps the name: a new session on it, filtered to the topic, says it
+    again = page_factory()
+    again.goto(page.url + f"&topics={tid}&tab=Over+time", timeout=180_000)
+    again.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=180_000)
+    drawn(again)
+    no_exception(again)
+    assert "Renamed topic" in banner(again)
+    assert "Renamed topic" in sidebar(again).inner_text()  # the topic filter's chip
