@@ -311,7 +311,9 @@ def test_over_time_charts_click_undo_and_box(server, page_factory):
             narrowed_dates(page)
             undo(page, "end")
     # Topic shares are drawn for periods of 10 articles or more: June (12) by month.
-    goto(page, server, "tab=Over+time&freq=month")
+    page.get_by_role("combobox", name="Period").click()  # opens the list: no rerun
+    act(page, page.get_by_role("option", name="month", exact=True).click)
+    assert params(page).get("freq") == "month"
     click_mark(page, "t_share", which="middle", quick=True)
     assert len(topics_set(page)) == 1
     narrowed_dates(page, at_most_days=29)
