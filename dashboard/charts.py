@@ -710,7 +710,9 @@ def sentiment_arc(sentences: pd.DataFrame, rolling: int = 3,
                         mode="lines", name=f"rolling mean ({rolling} sentences)",
                         line=dict(color=ROLLING_COLOR, width=2.5, dash="dash"), hoverinfo="skip")
     fig.add_hline(y=0, line=dict(color=NEU, width=1, dash="dash"))
-    fig.update_xaxes(title_text="sentence")
+    # Whole sentence numbers only: a short article's axis was ticked 0, 0.5, 1.
+    fig.update_xaxes(title_text="sentence", dtick=1 if len(s) <= 12 else None,
+                     tickformat="d")
     fig.update_yaxes(title_text="compound", range=[-1.05, 1.05])
     return _base(fig, title, height=280)
 

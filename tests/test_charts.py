@@ -312,6 +312,10 @@ def test_sentiment_arc():
     assert fig.data[0].marker.color[0] == charts.sentiment_color(-0.5)
     assert fig.data[0].customdata[0][1] == "&lt;a&gt;"
     assert len(fig.data) == 2
+    # sentences are counted in whole numbers (two sentences were ticked 0, 0.5, 1)
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.tickformat == "d"
+    long = pd.DataFrame({"sentence_id": range(40), "compound": 0.1, "text": "x"})
+    assert charts.sentiment_arc(long).layout.xaxis.dtick is None
 
 
 def test_k_scores_one_panel_per_measure_with_chosen_k_marked():
