@@ -159,7 +159,8 @@ def open_archive(path) -> None:
              if store.stale_months else "")
     skipped = views.skipped()
     draw(views, state, str(store.path),
-         partial(tab_skipped, skipped, (), skipped.iloc[0:0], str(store.path)),
+         partial(tab_skipped, skipped, (), skipped.iloc[0:0], str(store.path),
+                 everything.indexed_from()),
          f"Archive store {store.path}: {everything.n_total():,} articles{stale}", None)
 
 

@@ -154,6 +154,8 @@ def test_every_tab_on_the_store_light_and_dark(server, page_factory, store_dir):
             shot(page, f"store-{tab.lower().replace(' ', '-')}-{scheme}")
             if tab == "Skipped inputs" and scheme == "light":
                 assert "1 skipped" in panel.inner_text()
+                assert f"relative to {store_dir.parent / 'news'}, the folder the store was " \
+                    "indexed from" in panel.inner_text()
                 with page.expect_download() as info:
                     panel.get_by_role("button", name="Skipped inputs CSV").click()
                 rows = pd.read_csv(info.value.path(), encoding="utf-8-sig")

@@ -14,20 +14,26 @@ def warned_articles(articles: pd.DataFrame) -> pd.DataFrame:
     return articles[articles["warning"].fillna("").astype(str).str.len() > 0]
 
 
-def tab_skipped(sk: pd.DataFrame, warnings: tuple, warned: pd.DataFrame, label: str) -> None:
+def tab_skipped(sk: pd.DataFrame, warnings: tuple, warned: pd.DataFrame, label: str,
+                indexed_from: str | None = None) -> None:
     """What was skipped (``source``, ``reason`` rows), loader ``warnings`` and the
-    articles read with a warning, for the source opened as ``label``."""
+    articles read with a warning, for the source opened as ``label``; for an archive
+    store, ``indexed_from`` is the folder it was indexed from (its inputs' paths are
+    shown from there, not from the store's folder)."""
     if sk.empty and not warnings and warned.empty:
         st.badge("0 skipped", icon=":material/check:", color="green")
         return
     st.badge(f"{len(sk)} skipped", color="orange" if len(sk) else "green")
     if len(sk):
-        # Paths inside the opened folder are shown from it (the folder is said once).
-        root = str(label).rstrip("/") + "/"
+        # Paths inside the opened folder are shown from it (the folder is said once): a
+        # long root cut the file names off in the narrow column.
+        root = str(indexed_from or label).rstrip("/") + "/"
         shown = sk.assign(source=sk["source"].astype(str).map(
             lambda v: v[len(root):] if v.startswith(root) else v))
         if (shown["source"] != sk["source"].astype(str)).any():
-            st.caption("Paths are relative to the opened folder.")
+            st.caption("Paths are relative to the opened folder." if not indexed_from else
+                       f"Paths are relative to `{root.rstrip('/')}`, the folder the store "
+                       "was indexed from.")
         st.dataframe(shown, hide_index=True, width="stretch", key="sk_table", column_config={
             "source": st.column_config.TextColumn("input", width="medium"),
             "reason": st.column_config.TextColumn("reason", width="large")})
