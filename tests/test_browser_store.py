@@ -213,6 +213,9 @@ def test_keyword_and_typed_dates_filter_the_store(server, page_factory, queries_
     assert banner(again) == banner(page)
     assert again.get_by_label("Keyword", exact=True).input_value() == "river"
     assert params(again) == params(page)
+    act(again, sidebar(again).get_by_role("button", name="Clear filters").click)
+    assert not {"q", "start", "end"} & set(params(again)), again.url
+    assert shown(again) == N and again.get_by_label("Keyword", exact=True).input_value() == ""
 
 
 # --------------------------------------------------------------------------- chart clicks
