@@ -269,9 +269,15 @@ def labels_inside_the_plot(page, key):
             (lines.nth(i).text_content(), bb, area)
 
 
-def test_sentiment_charts_click_undo_and_box(server, page_factory):
+def test_sentiment_charts_click_undo_and_box(server, page_factory, queries_store):
+    from analysis import queries
+
     page = page_factory()
     goto(page, server, "tab=Sentiment&freq=week&track=match")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Sentences CSV (all sentences in the filter)").click()
+    rows = pd.read_csv(info.value.path(), encoding="utf-8-sig")
+    assert len(rows) == queries.headline(queries_store).n_sentences
     click_mark(page, "s_hist_art", quick=True)
     lo, hi = (float(v) for v in params(page)["sent"].split(","))
     assert 0.095 < hi - lo <= 0.12  # one bin of 21 over -1..1, widened to 0.01 steps
