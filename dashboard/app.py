@@ -143,8 +143,11 @@ def open_archive(path) -> None:
     names = {int(k): v for k, v in (ss.get("names") or {}).items() if int(k) in ids}
     everything = StoreViews(store, Criteria(), names)
     st.sidebar.header("Analysis")
+    # One command a line: the narrow sidebar broke them at their hyphens ("python -" /
+    # "m analysis index", "--" / "refit").
     st.sidebar.caption(f"Archive store: {everything.params()['n_topics_chosen']} topics, "
-                       "fitted by `python -m analysis index` (refit there with `--refit`).")
+                       "fitted by  \n`python -m analysis index`  \n(refit there with "
+                       "`--refit`).")
     sidebar_filters(everything)
     first, last = everything.span()
     state = current_state((first.date(), last.date()) if first is not None else (None, None))

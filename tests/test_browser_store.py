@@ -145,6 +145,11 @@ def test_every_tab_on_the_store_light_and_dark(server, page_factory, store_dir):
         goto(page, server)
         assert f"{N} of {N}" in banner(page)
         assert "Archive store" in sidebar(page).inner_text()
+        commands = sidebar(page).locator("code")
+        assert commands.count() >= 2
+        for i in range(commands.count()):  # a command is never broken across lines
+            assert commands.nth(i).evaluate("e => e.getClientRects().length") == 1, \
+                commands.nth(i).text_content()
         assert params(page).get("src") == str(store_dir)  # --store, kept in the link
         charts = {}
         for tab in TABS:
