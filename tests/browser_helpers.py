@@ -126,7 +126,7 @@ def drawn(page, timeout=180_000):
     page.wait_for_selector(IDLE, timeout=timeout)
     page.wait_for_function(_CHARTS_DRAWN, timeout=timeout)
     page.evaluate(_TWO_FRAMES)
-    page.wait_for_timeout(150)
+    page.wait_for_timeout(50)
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
