@@ -466,6 +466,12 @@ class StoreViews:
                                    else pd.DataFrame({"source": pd.Series(dtype=object),
                                                       "reason": pd.Series(dtype=object)}))
 
+    def indexed_from(self) -> str | None:
+        """The folder (or file) the store was indexed from (``store.json``'s
+        ``source``), None when the store does not say."""
+        source = self.store.settings.get("source")
+        return str(source) if source else None
+
     def has_untopiced(self) -> bool:
         return bool(self.store.remember("untopiced", lambda: self.store.one(
             "SELECT count(*) FROM articles a WHERE a.topic_id = -1")[0]))

@@ -147,8 +147,11 @@ def open_archive(path) -> None:
     names = {int(k): v for k, v in (ss.get("names") or {}).items() if int(k) in ids}
     everything = StoreViews(store, Criteria(), names)
     st.sidebar.header("Analysis")
+    # One command a line: the narrow sidebar broke them at their hyphens ("python -" /
+    # "m analysis index", "--" / "refit").
     st.sidebar.caption(f"Archive store: {everything.params()['n_topics_chosen']} topics, "
-                       "fitted by `python -m analysis index` (refit there with `--refit`).")
+                       "fitted by  \n`python -m analysis index`  \n(refit there with "
+                       "`--refit`).")
     sidebar_filters(everything)
     first, last = everything.span()
     state = current_state((first.date(), last.date()) if first is not None else (None, None))
@@ -163,7 +166,8 @@ def open_archive(path) -> None:
              if store.stale_months else "")
     skipped = views.skipped()
     draw(views, state, str(store.path),
-         partial(tab_skipped, skipped, (), skipped.iloc[0:0], str(store.path)),
+         partial(tab_skipped, skipped, (), skipped.iloc[0:0], str(store.path),
+                 everything.indexed_from()),
          f"Archive store {store.path}: {everything.n_total():,} articles{stale}",
          lambda: whats_new_store(everything, state))
 

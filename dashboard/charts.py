@@ -621,9 +621,15 @@ def article_map(article_map: pd.DataFrame, articles: pd.DataFrame, color_by: str
     hover = ("%{customdata[1]}<br>topic: %{customdata[3]}<br>"
              "compound %{customdata[4]:+.3f}<extra></extra>")
     if color_by == "sentiment":
+        # An article's mean compound is rarely beyond ±0.4: on a −1…1 scale every point
+        # was the same grey.  The scale spans the articles' own extent, symmetric around
+        # 0 (at least ±0.25; the colour bar says the range).
+        values = m["compound"].astype(float)
+        top = float(values.abs().max()) if values.notna().any() else 0.0
+        extent = min(1.0, max(0.25, math.ceil(round(top * 20, 6)) / 20))
         fig.add_scatter(
             x=m["x"], y=m["y"], mode="markers", name="articles",
-            marker=dict(size=7, color=m["compound"].astype(float).fillna(0), cmin=-1, cmax=1,
+            marker=dict(size=7, color=values.fillna(0), cmin=-extent, cmax=extent,
                         colorscale=SENTIMENT_SCALE, showscale=True,
                         colorbar=dict(title="compound", thickness=12)),
             customdata=custom(m), hovertemplate=hover,
@@ -735,7 +741,9 @@ def sentiment_arc(sentences: pd.DataFrame, rolling: int = 3,
                         mode="lines", name=f"rolling mean ({rolling} sentences)",
                         line=dict(color=ROLLING_COLOR, width=2.5, dash="dash"), hoverinfo="skip")
     fig.add_hline(y=0, line=dict(color=NEU, width=1, dash="dash"))
-    fig.update_xaxes(title_text="sentence")
+    # Whole sentence numbers only: a short article's axis was ticked 0, 0.5, 1.
+    fig.update_xaxes(title_text="sentence", dtick=1 if len(s) <= 12 else None,
+                     tickformat="d")
     fig.update_yaxes(title_text="compound", range=[-1.05, 1.05])
     return _base(fig, title, height=280)
 

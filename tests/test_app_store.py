@@ -119,7 +119,7 @@ def test_store_reader_and_exports(store_app, store_dir):
         queries.articles_page(s, Criteria(), limit=1)[0]["article_id"].iloc[0]
 
 
-def test_store_lists_what_the_index_skipped(store_app):
+def test_store_lists_what_the_index_skipped(store_app, store_dir):
     at = store_app
     at.session_state["tab"] = "Skipped inputs"
     at.run()
@@ -127,6 +127,13 @@ def test_store_lists_what_the_index_skipped(store_app):
     frames = [df.value for df in at.dataframe]
     assert any("broken.txt" in " ".join(map(str, f.get("source", pd.Series()).tolist()))
                for f in frames)
+    # shown from the folder the store was indexed from (a long root cut the names off),
+    # not as full paths: the store's own folder holds none of its inputs
+    table = next(f for f in frames if "source" in f)
+    assert table["source"].tolist() == ["broken.txt"]
+    news = str(store_dir.parent / "news")
+    assert any(f"relative to `{news}`, the folder the store was indexed from" in c.value
+               for c in at.caption), [c.value for c in at.caption]
 
 
 def test_store_renames_reach_charts_and_exports(store_app, store_dir):

@@ -2,29 +2,18 @@
 Chromium through Playwright.  Skips when /usr/bin/chromium is absent.
 
 Screenshots (light and dark theme) go to ``$SCREENSHOT_DIR``, default
-``<tmp>/news-analytics-screens/``, for a person to look at.
+``<tmp>/news-analytics-screens/``, for a person to look at.  The server, browser and
+page helpers are shared with ``test_browser_store.py`` (``browser_helpers.py``).
 """
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 import urllib.parse
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-REPO = Path(__file__).resolve().parents[1]
-ARTIFACTS = Path(os.environ.get("SCREENSHOT_DIR")
-                 or Path(tempfile.gettempdir()) / "news-analytics-screens")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-quic"]
+from browser_helpers import (CHROMIUM, banner, box_select, browser, chart,  # noqa: F401
+                             click_box, click_first, click_mark, no_exception, open_tab,
+                             page_factory, params, serve, settle, shot, topics_set)
 
 pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium"),
@@ -43,97 +32,12 @@ XSS_PLAIN = ('<img src=x onerror="window.__xss=3"> Title with [a link](javascrip
              "**bold**\n\nStorm waters rose over the valley. Volunteers helped the families.\n")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A running dashboard (cache in a temporary folder); yields its base URL."""
     pytest.importorskip("playwright.sync_api")
-    tmp = tmp_path_factory.mktemp("browser")
-    port = _free_port()
-    env = dict(os.environ, NEWS_ANALYTICS_CACHE=str(tmp / "cache"))
-    log = open(tmp / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless",
-         "true", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail((tmp / "streamlit.log").read_text())
-                time.sleep(0.25)
+    with serve(tmp_path_factory.mktemp("browser")) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page_factory(browser, tmp_path):
-    contexts = []
-
-    def make(scheme="light", width=1500, height=1800):
-        ctx = browser.new_context(viewport={"width": width, "height": height},
-                                  color_scheme=scheme)
-        contexts.append(ctx)
-        return ctx.new_page()
-
-    yield make
-    for ctx in contexts:
-        ctx.close()
-
-
-def settle(page, timeout=180_000):
-    """Wait until the script has finished running and the page is drawn."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
-                           timeout=timeout)
-    page.wait_for_timeout(400)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
-                           timeout=timeout)
-    page.wait_for_timeout(600)
-
-
-def no_exception(page):
-    boxes = page.locator('[data-testid="stException"]')
-    assert boxes.count() == 0, boxes.first.inner_text()
-
-
-def shot(page, name):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def open_tab(page, name):
-    page.get_by_role("tab", name=name, exact=True).click()
-    settle(page)
-    no_exception(page)
-
-
-def banner(page) -> str:
-    return page.locator(".na-chips").first.inner_text()
 
 
 def test_filter_and_reader_on_seeds(server, page_factory):
@@ -209,24 +113,6 @@ def test_chart_click_filters_and_can_be_undone(server, page_factory):
     page.get_by_role("button", name="Undo last chart click").click()
     settle(page)
     assert "topics=" not in page.url
-
-
-def click_first(page, chart_index: int, selector: str):
-    """Click the first bar / point of the n-th Plotly chart on the page."""
-    chart = page.locator('[data-testid="stPlotlyChart"]').nth(chart_index)
-    mark = chart.locator(selector).first
-    mark.scroll_into_view_if_needed()
-    click_box(page, mark.bounding_box())
-
-
-def click_box(page, bb):
-    """Hover, then click the centre of the box ``bb``; wait for the rerun; no exception."""
-    x, y = bb["x"] + bb["width"] / 2, bb["y"] + bb["height"] / 2
-    page.mouse.move(x, y)
-    page.wait_for_timeout(300)
-    page.mouse.click(x, y)
-    settle(page)
-    no_exception(page)
 
 
 def test_timeline_click_filters_to_period(server, page_factory, news_folder):
@@ -306,54 +192,6 @@ def test_article_text_is_never_markup(server, page_factory, tmp_path):
 SPAN = ("2024-06-03", "2024-07-08")  # first and last day of the news_folder corpus
 
 
-def chart(page, key):
-    loc = page.locator(f".st-key-{key} .js-plotly-plot").first
-    loc.wait_for(timeout=60_000)
-    loc.scroll_into_view_if_needed()
-    return loc
-
-
-def click_mark(page, key, which="largest"):
-    """Click one bar or marker of the chart with ``key`` (the largest bar, or the middle
-    marker of a line)."""
-    marks = chart(page, key).locator(".bars path, .points path")
-    boxes = [b for b in (marks.nth(i).bounding_box() for i in range(marks.count()))
-             if b and b["width"] > 1 and b["height"] > 1]
-    assert boxes, f"no mark drawn on {key}"
-    if which == "largest":
-        bb = max(boxes, key=lambda b: b["width"] * b["height"])
-    else:  # the marker nearest the middle of the plot area
-        area = chart(page, key).locator(".nsewdrag").first.bounding_box()
-        cx, cy = area["x"] + area["width"] / 2, area["y"] + area["height"] / 2
-        bb = min(boxes, key=lambda b: (b["x"] + b["width"] / 2 - cx) ** 2
-                 + (b["y"] + b["height"] / 2 - cy) ** 2)
-    click_box(page, bb)
-
-
-def box_select(page, key, x=(0.3, 0.7), y=(0.0, 1.0)):
-    """Pick the box-select tool in the chart's toolbar (a drag pans otherwise, so that a
-    click still selects one point) and drag a box over the fractions ``x`` and ``y`` of
-    the plot area."""
-    fig = chart(page, key)
-    fig.hover()
-    fig.locator('.modebar-btn[data-val="select"]').first.click()
-    area = fig.locator(".nsewdrag").first.bounding_box()
-    x0, x1 = (area["x"] + area["width"] * f for f in x)
-    y0, y1 = (area["y"] + 1 + (area["height"] - 2) * f for f in y)
-    page.mouse.move(x0, y0)
-    page.mouse.down()
-    page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=5)
-    page.mouse.move(x1, y1, steps=5)
-    page.mouse.up()
-    settle(page)
-    no_exception(page)
-
-
-def params(page) -> dict:
-    return {k: v[-1] for k, v in urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
-            .items()}
-
-
 def dates(page) -> tuple:
     import datetime as dt
 
@@ -376,11 +214,6 @@ def narrowed_dates(page, at_most_days=None):
     if at_most_days is not None:
         assert (hi - lo).days <= at_most_days, (lo, hi)
     return lo, hi
-
-
-def topics_set(page):
-    assert "topics" in params(page), page.url
-    return [int(t) for t in params(page)["topics"].split(",")]
 
 
 def test_article_sentiment_histogram_click_and_box(server, page_factory, news_folder):

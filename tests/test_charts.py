@@ -259,6 +259,22 @@ def test_article_map_by_topic_and_by_sentiment():
     assert fig.data[1].customdata[1][1] == "&lt;i&gt;C&lt;/i&gt;"
     fig = charts.article_map(am, arts, color_by="sentiment")
     assert len(fig.data) == 1 and fig.data[0].marker.colorscale[0][1] == NEG
+    # the colour scale spans the articles' extent (±0.5), so -0.5 is full red
+    assert (fig.data[0].marker.cmin, fig.data[0].marker.cmax) == (-0.5, 0.5)
+
+
+def test_article_map_by_sentiment_tells_mild_articles_apart():
+    """Articles' mean compounds of ±0.3 were all one grey on a −1…1 scale (seen on the
+    store's Topics tab): the scale is their extent, at least ±0.25."""
+    arts = pd.DataFrame({"article_id": list("abcd"), "title": list("ABCD"),
+                         "topic_id": [0, 0, 1, 1], "topic_label": ["t0", "t0", "t1", "t1"],
+                         "compound": [-0.236, 0.02, 0.21, 0.357]})
+    am = pd.DataFrame({"article_id": list("abcd"), "x": [0, 1, 2, 3], "y": [1, 0, 1, 0]})
+    marker = charts.article_map(am, arts, color_by="sentiment").data[0].marker
+    assert (marker.cmin, marker.cmax) == (-0.4, 0.4)
+    tiny = arts.assign(compound=[0.01, -0.02, 0.0, np.nan])
+    marker = charts.article_map(am, tiny, color_by="sentiment").data[0].marker
+    assert (marker.cmin, marker.cmax) == (-0.25, 0.25)
 
 
 def test_sentiment_histogram_bins_and_colours():
@@ -303,6 +319,10 @@ def test_sentiment_arc():
     assert fig.data[0].marker.color[0] == charts.sentiment_color(-0.5)
     assert fig.data[0].customdata[0][1] == "&lt;a&gt;"
     assert len(fig.data) == 2
+    # sentences are counted in whole numbers (two sentences were ticked 0, 0.5, 1)
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.tickformat == "d"
+    long = pd.DataFrame({"sentence_id": range(40), "compound": 0.1, "text": "x"})
+    assert charts.sentiment_arc(long).layout.xaxis.dtick is None
 
 
 def test_k_scores_one_panel_per_measure_with_chosen_k_marked():
@@ -373,6 +393,28 @@ def test_topic_map_labels_wrap_instead_of_cut_and_avoid_each_other():
     pos = list(fig.data[0].textposition)
     assert pos[0] != pos[1]  # two bubbles on top of each other: labels on other sides
     assert fig.data[0].marker.line.color == charts.OUTLINE
+
+
+def test_topic_map_leaves_room_for_the_labels_of_the_top_and_bottom_bubbles():
+    """A two-line label above the top bubble (or below the bottom one) stays inside the
+    plot area: with a fixed 18 % padding its first line was clipped (seen on a store)."""
+    tm = pd.DataFrame({"topic_id": [0, 1, 2], "x": [1.0, 0.0, 2.0], "y": [1.0, 0.0, 0.2]})
+    topics = pd.DataFrame({"topic_id": [0, 1, 2], "n_articles": [6, 6, 6],
+                           "compound": [0.1, -0.1, 0.0],
+                           "label": ["football · match · celebrated stadium",
+                                     "river · storm · flooded homes",
+                                     "election · party · voters queued"]})
+    fig = charts.topic_map(tm, topics)
+    s = fig.data[0]
+    lo, hi = fig.layout.yaxis.range
+    plot_h = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    for y, d, text, pos in zip(s.y, s.marker.size, s.text, s.textposition):
+        label_h = 17 * (text.count("<br>") + 1)
+        if pos == "top center":
+            assert (hi - y) / (hi - lo) * plot_h >= d / 2 + label_h, (text, pos)
+        if pos == "bottom center":
+            assert (y - lo) / (hi - lo) * plot_h >= d / 2 + label_h, (text, pos)
+    assert "top center" in s.textposition  # the case that was cut
 
 
 def test_label_bar_percentages_readable_on_the_grey_bar():

@@ -332,3 +332,19 @@ def test_outlet_criteria_normalised():
     with pytest.raises(TypeError):
         Criteria(outlets="Wire")
     assert Criteria(outlets=["x"]).describe()["outlets"] == ["x"]
+
+
+def test_store_says_the_folder_it_was_indexed_from(store, tmp_path):
+    # write_store writes no "source" (a fixture, not an indexer): None, not a guess
+    assert StoreViews(store, Criteria()).indexed_from() is None
+    from analysis.indexer import index_archive
+    from factories import write_seed_format
+
+    frame = make_corpus()
+    write_seed_format(frame[frame["published"].notna()].head(6), tmp_path / "news")
+    index_archive(tmp_path / "news", tmp_path / "store", n_topics=2, n_jobs=1)
+    s = queries.Store(tmp_path / "store")
+    try:
+        assert StoreViews(s, Criteria()).indexed_from() == str(tmp_path / "news")
+    finally:
+        s.close()

@@ -33,15 +33,23 @@ def relative_sources(sk: pd.DataFrame, label: str) -> tuple[pd.DataFrame, str]:
     return shown, f"Paths are relative to {label}/."
 
 
-def tab_skipped(sk: pd.DataFrame, warnings: tuple, warned: pd.DataFrame, label: str) -> None:
+def tab_skipped(sk: pd.DataFrame, warnings: tuple, warned: pd.DataFrame, label: str,
+                indexed_from: str | None = None) -> None:
     """What was skipped (``source``, ``reason`` rows), loader ``warnings`` and the
-    articles read with a warning, for the source opened as ``label``."""
+    articles read with a warning, for the source opened as ``label``; for an archive
+    store, ``indexed_from`` is the folder it was indexed from (its inputs' paths are
+    shown from there, not from the store's folder)."""
     if sk.empty and not warnings and warned.empty:
         st.badge("0 skipped", icon=":material/check:", color="green")
         return
     st.badge(f"{len(sk)} skipped", color="orange" if len(sk) else "green")
     if len(sk):
-        shown, note = relative_sources(sk, str(label))
+        # Paths inside the opened folder (a store: the folder it was indexed from) are
+        # shown from it, the folder said once: a long root cut the names off.
+        shown, note = relative_sources(sk, str(indexed_from or label))
+        if note and indexed_from:
+            note = (f"Paths are relative to `{str(indexed_from).rstrip('/')}`, the folder "
+                    "the store was indexed from.")
         if note:
             st.caption(note)
         st.dataframe(shown, hide_index=True, width="stretch", key="sk_table", column_config={
