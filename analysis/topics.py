@@ -185,8 +185,11 @@ class TopicModel(BaseEstimator):
         Seed for NMF's randomized SVD initialisation.
     max_iter : int, default 400
         NMF iterations.
-    tol : float, default 1e-4
-        NMF stopping tolerance.
+    tol : float, default 1e-3
+        NMF stopping tolerance.  1e-3 rather than scikit-learn's 1e-4: on a 10,000-article
+        sample at k=20 the fit stops after 81 iterations instead of 372 (5.6 s instead of
+        13 s of CPU) with topics matched at mean cosine 0.986, and BBC and reuters-dev
+        score the same or better (``benchmarks/README.md``, topic quality).
     min_paragraph_docs : int, default 8
         Corpora with fewer articles are fitted on paragraphs; 0 never does.
     search_units : int, default 1000
@@ -265,7 +268,7 @@ class TopicModel(BaseEstimator):
 
     def __init__(self, n_topics=None, k_range=None, n_top_terms=10, ngram_range=(1, 2),
                  max_features=20000, min_df=None, max_df=None, extra_stop_words=None,
-                 random_state=0, max_iter=400, tol=1e-4, min_paragraph_docs=8,
+                 random_state=0, max_iter=400, tol=1e-3, min_paragraph_docs=8,
                  search_units=1000, n_themes=None, format_share=0.15):
         self.n_topics = n_topics
         self.k_range = k_range
