@@ -97,6 +97,7 @@ class Store:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._match_tables: OrderedDict[tuple, str] = OrderedDict()
+        self._making: dict[tuple, threading.Lock] = {}  # match sets being built, by key
 
     #: Keyword and search match sets kept (LRU); each is a small table of row keys.
     MATCH_CACHE = 32
@@ -118,6 +119,14 @@ class Store:
             if table is not None:
                 self._match_tables.move_to_end(key)
                 return table, cols
+            making = self._making.setdefault(key, threading.Lock())
+        # Built under this key's own lock, not the store's: the store lock guards every
+        # session's remembered answers, and a new keyword's match set takes tens of ms.
+        with making:
+            with self._lock:
+                table = self._match_tables.get(key)
+            if table is not None:
+                return table, cols
             table = "m_" + hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).hexdigest()[:20]
             if kind == "search":
                 cond, params = search_where(text, "x", self.use_rollups, months)
@@ -130,10 +139,13 @@ class Store:
             self.con.cursor().execute(f"CREATE OR REPLACE TABLE {table} AS SELECT DISTINCT "
                                       f"{select} FROM {src} WHERE {mwhere} AND {cond}",
                                       mparams + params)
-            self._match_tables[key] = table
-            while len(self._match_tables) > self.MATCH_CACHE:
-                _, old = self._match_tables.popitem(last=False)
-                self.con.cursor().execute(f"DROP TABLE IF EXISTS {old}")
+            with self._lock:
+                self._match_tables[key] = table
+                self._making.pop(key, None)
+                old = [self._match_tables.popitem(last=False)[1]
+                       for _ in range(len(self._match_tables) - self.MATCH_CACHE)]
+            for name in old:
+                self.con.cursor().execute(f"DROP TABLE IF EXISTS {name}")
             return table, cols
 
     def article_where(self, c: Criteria, alias: str = "a") -> tuple[str, list]:
