@@ -75,6 +75,17 @@ def _sentence_stats(sentences: pd.DataFrame, by: list[str]) -> pd.DataFrame:
             .groupby(by, sort=False)[["s_sum", "s_sq", "s_n"]].sum())
 
 
+#: A column of ``articles`` rows that each stand for several articles (a store's per
+#: period, topic and outlet sums): how many.  Absent: one article a row.
+ROW_ARTICLES = "articles_in_row"
+
+
+def _row_articles(articles) -> np.ndarray:
+    if ROW_ARTICLES in articles:
+        return articles[ROW_ARTICLES].to_numpy(dtype=np.float64)
+    return np.ones(len(articles))
+
+
 def _memberships(articles, sentences, topics, keywords):
     """Long frame: scope, key, name, article_id, s_sum, s_sq, s_n (sentence stats of
     the article's sentences that count for that series).  ``sentences`` None: the
@@ -86,6 +97,7 @@ def _memberships(articles, sentences, topics, keywords):
         stats = _sentence_stats(sentences, ["article_id"])
         base = articles[["article_id"]].join(stats, on="article_id").fillna(
             {"s_sum": 0.0, "s_sq": 0.0, "s_n": 0.0})
+    base = base.assign(w=_row_articles(articles))
     parts = [base.assign(scope="all", key="", name="all articles")]
     if "topic_id" in articles:
         tid = articles["topic_id"].to_numpy()
@@ -119,7 +131,7 @@ def _memberships(articles, sentences, topics, keywords):
         kstats = _sentence_stats(about, ["article_id"])
         rows = pd.DataFrame({"article_id": ids}).join(kstats, on="article_id").fillna(
             {"s_sum": 0.0, "s_sq": 0.0, "s_n": 0.0})
-        parts.append(rows.assign(scope="keyword", key=query.source, name=query.source))
+        parts.append(rows.assign(w=1.0, scope="keyword", key=query.source, name=query.source))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -178,9 +190,10 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
     ----------
     articles, sentences : frames of README.md (Frames); ``topic_id`` / ``topic_label`` and
         ``outlet`` are used when present.  ``sentences`` may be None when ``articles``
-        carries each article's sentence sums ``s_sum``, ``s_sq`` (of compound²) and
-        ``s_n`` (an archive store's :func:`analysis.queries.alert_articles`; no
-        tracked keywords then).
+        carries each row's sentence sums ``s_sum``, ``s_sq`` (of compound²) and
+        ``s_n``; a row may stand for several articles (:data:`ROW_ARTICLES` says how
+        many: an archive store's per-period sums, :func:`analysis.queries.alert_rows`;
+        no tracked keywords then).
     freq : "auto", "hour", "day", "week" or "month" (auto: :func:`alert_freq`).
     topics : the topics frame; with ``theme_id`` / ``theme_label`` columns, themes are a scope.
     keywords : keyword queries to track (:mod:`analysis.keyword_query`).
@@ -216,7 +229,7 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
     member = member.merge(pd.DataFrame({"article_id": dated["article_id"].to_numpy(),
                                         "col": pos[start].to_numpy()}), on="article_id")
     grouped = member.groupby(["scope", "key", "col"], sort=True).agg(
-        name=("name", "first"), n=("article_id", "size"), s_sum=("s_sum", "sum"),
+        name=("name", "first"), n=("w", "sum"), s_sum=("s_sum", "sum"),
         s_sq=("s_sq", "sum"), s_n=("s_n", "sum"))
     series = grouped.reset_index()[["scope", "key"]].drop_duplicates().reset_index(drop=True)
     names = grouped.groupby(level=["scope", "key"])["name"].first()
@@ -386,12 +399,13 @@ def topic_trends(articles: pd.DataFrame, *, freq: str = "auto", period=None,
     in_base = (starts >= first) & (starts < now)
     labels = dated.drop_duplicates("topic_id").set_index("topic_id")["topic_label"]
     ids = sorted(labels.index)
-    n_now = dated[in_now].groupby("topic_id").size().reindex(ids, fill_value=0)
-    n_base = dated[in_base].groupby("topic_id").size().reindex(ids, fill_value=0)
-    share_now = n_now / max(int(in_now.sum()), 1)
-    share_base = n_base / max(int(in_base.sum()), 1)
+    w = pd.Series(_row_articles(dated), index=dated.index)
+    n_now = w[in_now].groupby(dated.loc[in_now, "topic_id"]).sum().reindex(ids, fill_value=0)
+    n_base = w[in_base].groupby(dated.loc[in_base, "topic_id"]).sum().reindex(ids, fill_value=0)
+    share_now = n_now / max(float(w[in_now].sum()), 1.0)
+    share_base = n_base / max(float(w[in_base].sum()), 1.0)
     change = share_now - share_base
-    enough = int(in_now.sum()) >= min_articles
+    enough = int(w[in_now].sum()) >= min_articles
     emerging = (share_now >= ratio * share_base) & (change >= min_change) & (n_now >= min_articles)
     fading = ((share_now <= share_base / ratio) & (-change >= min_change)
               & (n_base >= min_articles) & enough)

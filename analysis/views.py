@@ -575,19 +575,24 @@ class StoreViews:
         """``(period, alerts, trends)`` over the whole store, or None with fewer than two
         dated articles: :func:`analysis.alerts.detect_alerts` (the 50 strongest) and
         :func:`analysis.alerts.topic_trends` at ``freq`` ("auto": the alerts' own
-        :func:`analysis.alerts.alert_freq`), from one query that sums each article's
-        sentences in DuckDB.  Kept with the opened store (an index run reopens it)."""
+        :func:`analysis.alerts.alert_freq`), from one query that sums articles and
+        sentences per period, topic and outlet in DuckDB (:func:`analysis.queries.alert_rows`).
+        Kept with the opened store (an index run reopens it)."""
         from . import alerts as alerts_mod
 
         def make():
-            arts = queries.alert_articles(self.store, self.names)
-            if arts["published"].notna().sum() < 2:
+            total = self._total()
+            n_dated = total.n_articles - total.undated
+            if n_dated < 2:
                 return None
-            used = alerts_mod.alert_freq(freq, arts["published"])
-            found = alerts_mod.detect_alerts(arts, None, freq=used,
+            # alert_freq's "auto" (at least one article a period) from the span alone
+            used = (auto_freq_for_span(total.first, total.last, n_dated, min_articles=1)
+                    if freq == "auto" else check_freq(freq))
+            rows = queries.alert_rows(self.store, used, self.names)
+            found = alerts_mod.detect_alerts(rows, None, freq=used,
                                              topics=self.all_topics).head(50)
             try:
-                trends = alerts_mod.topic_trends(arts, freq=used)
+                trends = alerts_mod.topic_trends(rows, freq=used)
             except ValueError:  # nothing dated with a topic
                 trends = pd.DataFrame()
             return used, found, trends
