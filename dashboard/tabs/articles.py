@@ -50,7 +50,7 @@ def tab_articles(views) -> None:
             # open (checkbox column included): every column, the id too, stays visible.
             "published": st.column_config.DatetimeColumn("date", format="YYYY-MM-DD HH:mm",
                                                          width=118),
-            "title": st.column_config.TextColumn("title", width=280),
+            "title": st.column_config.TextColumn("title", width=268),
             "topic_label": st.column_config.TextColumn("topic", width=150),
             "compound": st.column_config.NumberColumn("sentiment", format="%+.3f", width=72,
                                                       help="mean sentence compound, -1 to +1"),

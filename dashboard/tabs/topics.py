@@ -105,27 +105,28 @@ def tab_topics(views) -> None:
     rename_form(all_topics)
     table = views.topics_export()
     st.dataframe(table, hide_index=True, width="stretch", key="tp_table", column_config={
-        "topic_id": st.column_config.NumberColumn("id", width=40),
-        # Fits 1,400 px with the sidebar open: every figure column stays on screen,
-        # long labels and terms are cut in the cell and whole in its tooltip.
-        "label": st.column_config.TextColumn("topic", width=170),
+        "topic_id": st.column_config.NumberColumn("id", width=36),
+        # Fits the ~940 px of the main column at 1,400 px with the sidebar open (926 px
+        # in all): every figure column stays on screen, long labels, headlines and terms
+        # are cut in the cell and whole in its tooltip.
+        "label": st.column_config.TextColumn("topic", width=150),
         "headline": st.column_config.TextColumn(
-            "headline", width=170, help="Title of the topic's most typical article"),
+            "headline", width=120, help="Title of the topic's most typical article"),
         "theme_id": None,
-        "theme_label": st.column_config.TextColumn("theme", width=110,
+        "theme_label": st.column_config.TextColumn("theme", width=80,
                                                    help="Group of related topics"),
-        "terms": st.column_config.TextColumn("top terms", width=170),
-        "n_articles": st.column_config.NumberColumn("articles", width=62),
-        "share": st.column_config.NumberColumn("share", format="percent", width=62,
+        "terms": st.column_config.TextColumn("top terms", width=120),
+        "n_articles": st.column_config.NumberColumn("articles", width=58),
+        "share": st.column_config.NumberColumn("share", format="percent", width=54,
                                                help="share of the shown articles (dominant topic)"),
         "weight_share": st.column_config.NumberColumn(
-            "weight", format="percent", width=62,
+            "weight", format="percent", width=54,
             help="summed topic weight of the shown articles / articles"),
-        "compound": st.column_config.NumberColumn("sentiment", format="%+.3f", width=72,
+        "compound": st.column_config.NumberColumn("sentiment", format="%+.3f", width=66,
                                                   help="mean article compound, -1 to +1"),
-        "pos_share": st.column_config.NumberColumn("positive", format="percent", width=66),
-        "neg_share": st.column_config.NumberColumn("negative", format="percent", width=66),
-        "coherence": st.column_config.NumberColumn("coherence", format="%.3f", width=72),
+        "pos_share": st.column_config.NumberColumn("positive", format="percent", width=60),
+        "neg_share": st.column_config.NumberColumn("negative", format="percent", width=62),
+        "coherence": st.column_config.NumberColumn("coherence", format="%.3f", width=66),
     })
     csv_download("Topics CSV (the table above: the report's topics.csv)", "topics",
                  lambda: table, "dl_topics")
