@@ -140,7 +140,7 @@ def _range_picker(side: str, period, first: dt.date, last: dt.date) -> None:
                   format="YYYY-MM-DD", on_change=_picked, args=(side,))
     st.text_input(f"…or type period {name}", key=f"w_cmp_{side}_text",
                   on_change=_typed, args=(side, first, last),
-                  placeholder="July 2024 · last 30 days · 2024-07-01 to 2024-07-15",
+                  placeholder=f"{last:%B %Y} · last 30 days",
                   help=f"Applied on Enter or Tab. For example: {EXAMPLES}.")
     if ss.get(f"_cmp_{side}_error"):
         st.error(ss[f"_cmp_{side}_error"], icon=":material/event_busy:")
