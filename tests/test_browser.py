@@ -370,7 +370,7 @@ def test_whats_new_alert_click_filters_every_view(server, page_factory, scheme):
     no_exception(page)
     page.get_by_text("What's new:", exact=False).first.wait_for()
     alert = page.get_by_role("button", name="kestrel", exact=False).first
-    assert "05 Aug 2024" in alert.inner_text()
+    assert "week of Mon 5 Aug 2024" in alert.inner_text()
     alert.click()
     settle(page)
     no_exception(page)
