@@ -312,9 +312,9 @@ def _report_store(args) -> int:
     from .criteria import Criteria
     from .queries import Store, StoreError, export_csvs, headline
 
-    if args.outlet or args.track or args.compare or args.overrides:
-        raise SourceError("--outlet, --track, --compare and --overrides work on a SOURCE; "
-                          "with --store they are not supported yet")
+    if args.track or args.overrides:
+        raise SourceError("--track and --overrides work on a SOURCE; with --store they are "
+                          "not supported yet")
     try:
         store = Store(args.store)
     except StoreError as exc:
@@ -324,6 +324,13 @@ def _report_store(args) -> int:
              if names_path.exists() else {})
     criteria = Criteria(**_criteria(args, store.topics))
     export_csvs(store, args.out, criteria, freq=args.freq, names=names)
+    if args.compare:  # the same decomposition as for a SOURCE, from the store's queries
+        from .views import StoreViews
+
+        from .reports import atomic_write_bytes
+
+        atomic_write_bytes(Path(args.out) / "changes.csv",
+                           StoreViews(store, criteria, names).changes_csv(*args.compare))
     done = headline(store, criteria)
     span = (f"{done.first:%Y-%m-%d %H:%M:%S} to {done.last:%Y-%m-%d %H:%M:%S}"
             if done.first is not None else "no dates")

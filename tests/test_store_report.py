@@ -79,3 +79,42 @@ def test_report_needs_a_source_or_a_store(tmp_path, capsys):
     assert "SOURCE" in capsys.readouterr().err
     assert main(["report", "--store", str(tmp_path / "nothing"), "--out", str(tmp_path / "o")]) == 2
     assert "not an archive store" in capsys.readouterr().err
+
+
+def test_compare_from_a_store_is_the_sources_changes(both, tmp_path):
+    out_store, out_src = tmp_path / "s", tmp_path / "f"
+    ranges = ["2024-07-01:2024-07-31", "2024-08-01:2024-08-31"]
+    assert main(["report", "--store", str(both / "store"), "--out", str(out_store),
+                 "--compare", *ranges]) == 0
+    assert main(["report", str(both / "src"), "--out", str(out_src), "--topics", "4",
+                 "--jobs", "1", "--compare", *ranges]) == 0
+    a, b = _csv(out_store / "changes.csv"), _csv(out_src / "changes.csv")
+    assert list(a.columns) == list(b.columns) and len(a) == len(b) > 3
+    total = lambda f: float(f.loc[f["component"] == "total", "contribution"].iloc[0])  # noqa: E731
+    assert total(a) == pytest.approx(total(b), abs=2e-6)  # CSV figures have 6 decimals
+    parts = a[a["component"].isin(["mix", "within"])]["contribution"].astype(float).sum()
+    assert parts == pytest.approx(total(a), abs=1e-4)       # mix + within = total (rounded rows)
+    assert (out_store / "changes.csv").stat().st_mode & 0o044  # readable by the group/others
+
+
+def test_outlet_filter_on_a_store_is_the_sources(tmp_path):
+    from factories import write_outlet_csv
+
+    table = write_outlet_csv(tmp_path / "news.csv")
+    assert main(["index", str(table), "--store", str(tmp_path / "store"), "--topics", "3",
+                 "--jobs", "1"]) == 0
+    outlet = str(_csv(table)["outlet"].value_counts().index[0])
+    out_store, out_src = tmp_path / "s", tmp_path / "f"
+    assert main(["report", "--store", str(tmp_path / "store"), "--out", str(out_store),
+                 "--outlet", outlet]) == 0
+    assert main(["report", str(table), "--out", str(out_src), "--topics", "3", "--jobs", "1",
+                 "--outlet", outlet]) == 0
+    a, b = _csv(out_store / "articles.csv"), _csv(out_src / "articles.csv")
+    assert 0 < len(a) < len(_csv(table)) and sorted(a["article_id"]) == sorted(b["article_id"])
+    assert set(a["outlet"]) == {outlet}
+
+
+def test_what_a_store_cannot_report_yet_is_refused(both, tmp_path, capsys):
+    assert main(["report", "--store", str(both / "store"), "--out", str(tmp_path / "o"),
+                 "--track", "storm"]) == 2
+    assert "--track and --overrides work on a SOURCE" in capsys.readouterr().err
