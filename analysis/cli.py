@@ -323,14 +323,16 @@ def _report_store(args) -> int:
     names = ({int(k): v for k, v in json.loads(names_path.read_text()).items()}
              if names_path.exists() else {})
     criteria = Criteria(**_criteria(args, store.topics))
-    export_csvs(store, args.out, criteria, freq=args.freq, names=names)
-    if args.compare:  # the same decomposition as for a SOURCE, from the store's queries
+    changes = None
+    if args.compare:  # first: a range with no article is said before a long export
         from .views import StoreViews
 
+        changes = StoreViews(store, criteria, names).changes_csv(*args.compare)
+    export_csvs(store, args.out, criteria, freq=args.freq, names=names)
+    if changes is not None:  # the same decomposition as for a SOURCE, from the store
         from .reports import atomic_write_bytes
 
-        atomic_write_bytes(Path(args.out) / "changes.csv",
-                           StoreViews(store, criteria, names).changes_csv(*args.compare))
+        atomic_write_bytes(Path(args.out) / "changes.csv", changes)
     done = headline(store, criteria)
     span = (f"{done.first:%Y-%m-%d %H:%M:%S} to {done.last:%Y-%m-%d %H:%M:%S}"
             if done.first is not None else "no dates")

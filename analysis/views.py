@@ -15,6 +15,7 @@ names; the period (``freq``) is resolved once by the caller and passed to each m
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import tempfile
 import zipfile
@@ -404,27 +405,23 @@ class StoreViews:
         if self.headline().n_articles == 0:
             return
         if tab == "Overview":
-            self._start("labels", self._label_counts)
-            self._start("table", self._topic_table)
+            self._start(*self._query("labels"))
+            self._start(*self._query("table"))
             if clicked_label not in LABELS:
-                self._start(("ev", ("negative", "positive"), None, evidence_rows, None, None),
-                            lambda: self._evidence_by_label(("negative", "positive"), None,
-                                                            evidence_rows, None, None))
+                self._start(*self._query("ev", ("negative", "positive"), None, evidence_rows,
+                                         None, None))
         elif tab == "Over time":
-            self._start(("timeline", freq), lambda: queries.timeline(self.store, self.criteria,
-                                                                     freq))
-            self._start("table", self._topic_table)
-            self._start(("topic_timeline", freq), lambda: self._topic_timeline(freq))
+            self._start(*self._query("timeline", freq))
+            self._start(*self._query("table"))
+            self._start(*self._query("topic_timeline", freq))
             self._start(("time_ev", freq), lambda: self._period_evidence(
                 freq, min_period_articles, evidence_rows))
         elif tab == "Topics":
-            self._start("table", self._topic_table)
-            self._start("topic_sentiment", lambda: queries.topic_sentiment(
-                self.store, self.criteria, self.names))
+            self._start(*self._query("table"))
+            self._start(*self._query("topic_sentiment"))
         elif tab == "Sentiment":
             for of in ("sentences", "articles"):
-                self._start(("hist", of, 21), lambda of=of: queries.sentiment_histogram(
-                    self.store, self.criteria, of=of, bins=21))
+                self._start(*self._query("hist", of, 21))
 
     def _period_evidence(self, freq: str, min_articles: int, n: int) -> None:
         """The Over time tab's evidence (its lowest and highest periods), started as soon
@@ -433,10 +430,9 @@ class StoreViews:
         if ext.empty:
             return
         whiches = tuple("negative" if w == "lowest" else "positive" for w in ext["which"])
-        periods = tuple(ext["period"])
-        key = ("ev", whiches, None, n, periods, freq)
+        key, make = self._query("ev", whiches, None, n, tuple(ext["period"]), freq)
         if key not in self._memo:
-            self._memo[key] = self._evidence_by_label(whiches, None, n, list(periods), freq)
+            self._memo[key] = make()
 
     # ------------------------------------------------------------ the whole corpus
     @property
@@ -480,37 +476,42 @@ class StoreViews:
     def headline(self) -> Headline:
         return self._once("headline", lambda: queries.headline(self.store, self.criteria))
 
-    def _label_counts(self) -> pd.DataFrame:
-        return queries.label_counts(self.store, self.criteria)
+    def _query(self, name: str, *args):
+        """``(memo key, query)`` of the view answer ``name`` with ``args``: one
+        definition for the method that answers it and for :meth:`prefetch`."""
+        s, c = self.store, self.criteria
+        queries_of = {
+            "labels": lambda: queries.label_counts(s, c),
+            "table": lambda: queries.topic_table(s, c, self.names),
+            "timeline": lambda freq: queries.timeline(s, c, freq),
+            "topic_timeline": lambda freq: queries.topic_timeline(s, c, freq, names=self.names),
+            "topic_sentiment": lambda: queries.topic_sentiment(s, c, self.names),
+            "hist": lambda of, bins: queries.sentiment_histogram(s, c, of=of, bins=bins),
+            # labels and periods as tuples (a key); the query takes a list of periods
+            "ev": lambda labels, keyword, n, periods, freq: self._evidence_by_label(
+                labels, keyword, n, None if periods is None else list(periods), freq),
+        }
+        return ((name, *args) if args else name), functools.partial(queries_of[name], *args)
 
     def label_counts(self) -> pd.DataFrame:
-        return self._once("labels", self._label_counts)
-
-    def _topic_table(self) -> pd.DataFrame:
-        return queries.topic_table(self.store, self.criteria, self.names)
+        return self._once(*self._query("labels"))
 
     def topic_table(self) -> pd.DataFrame:
-        return self._once("table", self._topic_table)
+        return self._once(*self._query("table"))
 
     def timeline(self, freq: str) -> pd.DataFrame:
-        return self._once(("timeline", freq),
-                          lambda: queries.timeline(self.store, self.criteria, freq))
-
-    def _topic_timeline(self, freq: str) -> pd.DataFrame:
-        return queries.topic_timeline(self.store, self.criteria, freq, names=self.names)
+        return self._once(*self._query("timeline", freq))
 
     def topic_timeline(self, freq: str, labels: dict | None = None) -> pd.DataFrame:
         # ``labels`` (the frame backend's) are the store's labels with the renames,
         # which the query applies itself from ``names``.
-        return self._once(("topic_timeline", freq), lambda: self._topic_timeline(freq))
+        return self._once(*self._query("topic_timeline", freq))
 
     def topic_sentiment(self) -> pd.DataFrame:
-        return self._once("topic_sentiment", lambda: queries.topic_sentiment(
-            self.store, self.criteria, self.names))
+        return self._once(*self._query("topic_sentiment"))
 
     def histogram(self, of: str = "sentences", bins: int = 21) -> pd.DataFrame:
-        return self._once(("hist", of, bins), lambda: queries.sentiment_histogram(
-            self.store, self.criteria, of=of, bins=bins))
+        return self._once(*self._query("hist", of, bins))
 
     def evidence(self, *, label=None, keyword=None, period=None, freq=None,
                  n: int | None = None) -> pd.DataFrame:
@@ -522,13 +523,11 @@ class StoreViews:
                           n: int = 10, periods=None, freq=None) -> dict[str, pd.DataFrame]:
         # One query for the two columns of strongest sentences; copies folded among the
         # strongest _COPIES * n of each (a copy beyond them is not counted).
-        key = ("ev", tuple(labels), keyword, n, None if periods is None else tuple(periods),
-               freq)
         pending = self._memo.get(("time_ev", freq)) if periods is not None else None
         if isinstance(pending, Future):
             pending.result()  # the Over time prefetch, which stores its answer under key
-        return self._once(key, lambda: self._evidence_by_label(labels, keyword, n, periods,
-                                                                freq))
+        return self._once(*self._query("ev", tuple(labels), keyword, n,
+                                       None if periods is None else tuple(periods), freq))
 
     def _evidence_by_label(self, labels, keyword, n, periods, freq) -> dict[str, pd.DataFrame]:
         kw = keyword or self.criteria.keyword

@@ -166,3 +166,18 @@ def write_outlet_csv(path: Path) -> Path:
     frame["published"] = frame["published"].dt.strftime("%Y-%m-%d %H:%M:%S")
     frame.to_csv(path, index=False)
     return path
+
+
+def index_news_store(root: Path, n_topics: int = 3) -> Path:
+    """``root/store`` indexed from ``root/news``: :func:`make_corpus`'s dated articles in
+    the seed format (one minute apart, so no two share a file name, as the
+    ``news_folder`` fixture writes them) and one empty file the index must skip."""
+    from analysis.indexer import index_archive
+
+    frame = make_corpus()
+    frame = frame[frame["published"].notna()].reset_index(drop=True)
+    frame["published"] = frame["published"] + pd.to_timedelta(frame.index, unit="min")
+    write_seed_format(frame, root / "news")
+    (root / "news" / "broken.txt").write_bytes(b"")
+    index_archive(root / "news", root / "store", n_topics=n_topics, n_jobs=1)
+    return root / "store"

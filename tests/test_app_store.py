@@ -20,18 +20,9 @@ from app_helpers import app as _app, metric as _metric, ok as _ok
 def store_dir(tmp_path_factory):
     """A store indexed from a dated seed-format folder on three themes, with one file
     the index must skip."""
-    from factories import make_corpus, write_seed_format
+    from factories import index_news_store
 
-    from analysis.indexer import index_archive
-
-    root = tmp_path_factory.mktemp("archive")
-    frame = make_corpus()
-    frame = frame[frame["published"].notna()].reset_index(drop=True)
-    frame["published"] = frame["published"] + pd.to_timedelta(frame.index, unit="min")
-    write_seed_format(frame, root / "news")
-    (root / "news" / "broken.txt").write_bytes(b"")
-    index_archive(root / "news", root / "store", n_topics=3, n_jobs=1)
-    return root / "store"
+    return index_news_store(tmp_path_factory.mktemp("archive"))
 
 
 @pytest.fixture

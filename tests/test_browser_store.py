@@ -36,18 +36,9 @@ N = 18  # dated articles of tests/factories.make_corpus
 def store_dir(tmp_path_factory):
     """A store indexed (3 topics) from the tests' multi-article folder (the
     ``news_folder`` fixture's articles), with one empty file the index skips."""
-    from factories import make_corpus, write_seed_format
+    from factories import index_news_store
 
-    from analysis.indexer import index_archive
-
-    root = tmp_path_factory.mktemp("store-browser")
-    frame = make_corpus()
-    frame = frame[frame["published"].notna()].reset_index(drop=True)
-    frame["published"] = frame["published"] + pd.to_timedelta(frame.index, unit="min")
-    write_seed_format(frame, root / "news")
-    (root / "news" / "broken.txt").write_bytes(b"")
-    index_archive(root / "news", root / "store", n_topics=3, n_jobs=1)
-    return root / "store"
+    return index_news_store(tmp_path_factory.mktemp("store-browser"))
 
 
 @pytest.fixture(scope="module")

@@ -39,6 +39,16 @@ def _pair(result, store, c):
     return FrameViews(result, view, c), StoreViews(store, c)
 
 
+def _same_evidence_and_pages(fv, sv, search: str) -> None:
+    """Both backends list the same strongest sentences and the same article page."""
+    for label in ("negative", "positive"):
+        e1, e2 = fv.evidence(label=label, n=5), sv.evidence(label=label, n=5)
+        assert list(e1["text"]) == list(e2["text"])
+    page1, n1 = fv.articles_page(search, 0, None)
+    page2, n2 = sv.articles_page(search, 0, 1000)
+    assert n1 == n2 and list(page1["article_id"]) == list(page2["article_id"])
+
+
 @pytest.mark.parametrize("c", CRITERIA, ids=str)
 def test_backends_agree(result, store, c):
     fv, sv = _pair(result, store, c)
@@ -54,12 +64,7 @@ def test_backends_agree(result, store, c):
     pd.testing.assert_frame_equal(a[["period", "n_articles", "n_sentences"]],
                                   b[["period", "n_articles", "n_sentences"]])
     np.testing.assert_allclose(a["compound"], b["compound"], equal_nan=True)
-    for label in ("negative", "positive"):
-        e1, e2 = fv.evidence(label=label, n=5), sv.evidence(label=label, n=5)
-        assert list(e1["text"]) == list(e2["text"])
-    page1, n1 = fv.articles_page("the", 0, None)
-    page2, n2 = sv.articles_page("the", 0, 1000)
-    assert n1 == n2 and list(page1["article_id"]) == list(page2["article_id"])
+    _same_evidence_and_pages(fv, sv, "the")
     assert fv.n_total() == sv.n_total() and fv.span() == sv.span()
 
 
@@ -297,12 +302,7 @@ def test_backends_agree_on_outlets(outlet_result, outlet_store, c):
                                   b[["period", "n_articles", "n_sentences"]])
     pd.testing.assert_frame_equal(fv.topic_table()[["topic_id", "n_articles"]].reset_index(drop=True),
                                   sv.topic_table()[["topic_id", "n_articles"]].reset_index(drop=True))
-    for label in ("negative", "positive"):
-        e1, e2 = fv.evidence(label=label, n=5), sv.evidence(label=label, n=5)
-        assert list(e1["text"]) == list(e2["text"])
-    page1, n1 = fv.articles_page("", 0, None)
-    page2, n2 = sv.articles_page("", 0, 1000)
-    assert n1 == n2 and list(page1["article_id"]) == list(page2["article_id"])
+    _same_evidence_and_pages(fv, sv, "")
 
 
 def test_outlet_filter_reaches_every_export(outlet_result, outlet_store):
