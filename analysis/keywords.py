@@ -12,9 +12,50 @@ import numpy as np
 import pandas as pd
 
 from .aggregate import _all_periods, _resolve, period_start
-from .keyword_query import parse_query, prepare_texts
+from .sentiment import NEGATIVE, POSITIVE
+from .keyword_query import QueryError, parse_query, prepare_texts
 
-__all__ = ["keyword_matches", "keyword_series", "keyword_evidence"]
+__all__ = ["keyword_matches", "keyword_series", "keyword_summary", "keyword_evidence",
+           "mentioning_sentences", "split_queries", "parse_queries", "MAX_QUERIES",
+           "SERIES_COLUMNS", "SUMMARY_COLUMNS"]
+
+#: Most queries tracked at once (a chart of more lines is unreadable; each costs a scan).
+MAX_QUERIES = 8
+#: Columns of :func:`keyword_series` (and of ``keywords.csv``).
+SERIES_COLUMNS = ["period", "keyword", "n_articles", "share_of_voice", "n_sentences",
+                  "compound", "pos_share", "neg_share"]
+#: Columns of :func:`keyword_summary`.
+SUMMARY_COLUMNS = ["keyword", "n_articles", "n_sentences", "compound", "pos_share",
+                   "neg_share"]
+
+
+def split_queries(text) -> list[str]:
+    """The queries of what a user typed: one per line (a boolean query holds spaces and
+    parentheses, so lines are the only separator that never splits one), each trimmed,
+    blank lines and repeats dropped, in the order typed.  A list is taken as already
+    split (each item trimmed the same way)."""
+    lines = text.splitlines() if isinstance(text, str) else [str(t) for t in (text or [])]
+    return list(dict.fromkeys(line.strip() for line in lines if line.strip()))
+
+
+def parse_queries(text, limit: int = MAX_QUERIES) -> tuple[list[str], list[str]]:
+    """``(queries, problems)``: the well-formed queries of ``text`` (:func:`split_queries`),
+    at most ``limit``, and one message per query left out (its :class:`QueryError`,
+    which names it, or that it is beyond the limit), so a bad line never hides the
+    good ones."""
+    good, problems = [], []
+    for q in split_queries(text):
+        try:
+            parse_query(q)
+        except QueryError as exc:
+            problems.append(str(exc))
+            continue
+        if len(good) >= limit:
+            problems.append(f"keyword query {q!r}: left out, at most {limit} queries are "
+                            f"tracked at once")
+            continue
+        good.append(q)
+    return good, problems
 
 
 def _queries(queries) -> list:
@@ -68,8 +109,8 @@ def keyword_series(articles: pd.DataFrame, sentences: pd.DataFrame, queries,
     periods = dated.assign(period=period_start(dated["published"], freq))[["article_id", "period"]]
     a = article_hits.merge(periods, on="article_id")
     s = sentence_hits.merge(periods, on="article_id")
-    s["pos"] = s["compound"] >= 0.05
-    s["neg"] = s["compound"] <= -0.05
+    s["pos"] = s["compound"] >= POSITIVE
+    s["neg"] = s["compound"] <= NEGATIVE
     per_a = a.groupby(["period", "keyword"]).size().rename("n_articles")
     per_s = s.groupby(["period", "keyword"]).agg(n_sentences=("compound", "size"),
                                                  compound=("compound", "mean"),
@@ -85,10 +126,42 @@ def keyword_series(articles: pd.DataFrame, sentences: pd.DataFrame, queries,
     out = out.reset_index()
     out["keyword"] = out["keyword"].astype(object)
     out[["pos_share", "neg_share"]] = out[["pos_share", "neg_share"]].astype(np.float64)
-    out = out[["period", "keyword", "n_articles", "share_of_voice", "n_sentences", "compound",
-               "pos_share", "neg_share"]]
+    out = out[SERIES_COLUMNS]
     out.attrs["freq"] = freq
     return out
+
+
+def keyword_summary(articles: pd.DataFrame, sentences: pd.DataFrame, queries) -> pd.DataFrame:
+    """Each tracked query over the whole view, undated articles included: one row per
+    query in the order given, ``keyword`` (str), ``n_articles`` (int64), ``n_sentences``
+    (int64, sentences mentioning it), ``compound`` (float64, their mean; NaN without
+    any), ``pos_share`` / ``neg_share`` (float64, of those sentences; NaN without any)."""
+    parsed = _queries(queries)
+    article_hits, sentence_hits = keyword_matches(articles, sentences, parsed)
+    names = list(dict.fromkeys(q.source for q in parsed))
+    s = sentence_hits.assign(pos=sentence_hits["compound"] >= POSITIVE,
+                             neg=sentence_hits["compound"] <= NEGATIVE)
+    per_s = s.groupby("keyword").agg(n_sentences=("compound", "size"),
+                                     compound=("compound", "mean"),
+                                     pos_share=("pos", "mean"), neg_share=("neg", "mean"))
+    out = pd.concat([article_hits.groupby("keyword").size().rename("n_articles"), per_s],
+                    axis=1).reindex(pd.Index(names, name="keyword"))
+    for col in ("n_articles", "n_sentences"):
+        out[col] = out[col].fillna(0).astype(np.int64)
+    for col in ("compound", "pos_share", "neg_share"):
+        out[col] = out[col].astype(np.float64)
+    out = out.reset_index()
+    out["keyword"] = out["keyword"].astype(object)
+    return out[SUMMARY_COLUMNS]
+
+
+def mentioning_sentences(articles: pd.DataFrame, sentences: pd.DataFrame, query) -> pd.DataFrame:
+    """The rows of ``sentences`` that count for ``query`` (:func:`keyword_matches`: a
+    sentence mentioning one of its terms, in an article whose title and text match it)."""
+    _, hits = keyword_matches(articles, sentences, [query])
+    keys = pd.MultiIndex.from_frame(hits[["article_id", "sentence_id"]])
+    rows = pd.MultiIndex.from_frame(sentences[["article_id", "sentence_id"]])
+    return sentences[rows.isin(keys)]
 
 
 def keyword_evidence(articles: pd.DataFrame, sentences: pd.DataFrame, query, *,

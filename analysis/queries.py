@@ -35,6 +35,7 @@ __all__ = [
     "Store", "StoreError", "Criteria", "headline", "resolve_freq", "timeline",
     "topic_timeline", "topic_table", "topic_sentiment", "label_counts",
     "sentiment_histogram", "articles_page", "evidence", "evidence_by_label", "keyword_timeline", "keyword_mentions",
+    "keyword_series", "keyword_summary",
     "article",
     "map_sample", "export_csvs", "ARTICLE_SORTS", "outlets", "outlet_timeline",
     "outlet_topic_sentiment",
@@ -908,6 +909,102 @@ def keyword_timeline(store: Store, c: Criteria, keyword: str,
     out = out.reset_index()
     out.attrs["freq"] = freq
     return out
+
+
+# ---------------------------------------------------------------------- tracked keywords
+def _keyword_groups(store: Store, c: Criteria, names: list[str],
+                    freq: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per (query, period) of the view: articles matching each query, and the sums of the
+    sentences that count for it (:func:`analysis.keywords.keyword_matches`'s sentences:
+    the store's sentence match set of the query).  ``freq`` None: one group per query,
+    undated articles included; else only dated ones, by period start.
+
+    One statement per level for all the queries (a ``UNION ALL`` branch each, tagged by
+    the query's position), each branch joining its query's cached match set
+    (:meth:`Store._matches`), so a query typed once is matched once per store."""
+    period = "NULL::TIMESTAMP" if freq is None else f"date_trunc('{freq}', x.published)"
+    dated = "TRUE" if freq is None else "x.published IS NOT NULL"
+    awhere, aparams = store.article_where(c, "x")
+    swhere, sparams = _sentence_where(store, c, "x")
+    a_sql, s_sql, a_params, s_params = [], [], [], []
+    for i, name in enumerate(names):
+        a_sql.append(f"SELECT {i} AS q, {period} AS period, count(*)::BIGINT AS n_articles "
+                     f"FROM articles x WHERE {awhere} AND {dated} AND "
+                     f"{store._in_matches('article', name, 'x', c)} GROUP BY 1, 2")
+        a_params += aparams
+        s_sql.append(f"SELECT {i} AS q, {period} AS period, count(*)::BIGINT AS n_sentences, "
+                     "sum(x.compound) AS s_sum, "
+                     f"count(*) FILTER (WHERE x.compound >= {POSITIVE})::BIGINT AS n_pos, "
+                     f"count(*) FILTER (WHERE x.compound <= {NEGATIVE})::BIGINT AS n_neg "
+                     f"FROM sentences x WHERE {swhere} AND {dated} AND "
+                     f"{store.sentence_keyword_where(name, c, 'x')} GROUP BY 1, 2")
+        s_params += sparams
+    arts = store.frame(" UNION ALL ".join(a_sql), a_params)
+    sents = store.frame(" UNION ALL ".join(s_sql), s_params)
+    for f in (arts, sents):
+        f["keyword"] = [names[int(i)] for i in f["q"]] if len(f) else pd.Series(dtype=object)
+        f["period"] = pd.to_datetime(f["period"]).astype("datetime64[ns]")
+    return arts, sents
+
+
+def _keyword_frame(arts: pd.DataFrame, sents: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
+    """Articles and sentence means per ``index`` (keyword, or period and keyword) from the
+    sums of :func:`_keyword_groups`, zeros and NaN where nothing matched."""
+    keys = list(index.names)
+    out = (arts.set_index(keys)[["n_articles"]]
+           .join(sents.set_index(keys)[["n_sentences", "s_sum", "n_pos", "n_neg"]], how="outer")
+           .reindex(index))
+    for col in ("n_articles", "n_sentences"):
+        out[col] = out[col].fillna(0).astype(np.int64)
+    n = out["n_sentences"].replace(0, np.nan)
+    out["compound"] = (out["s_sum"] / n).astype(np.float64)
+    out["pos_share"] = (out["n_pos"] / n).astype(np.float64)
+    out["neg_share"] = (out["n_neg"] / n).astype(np.float64)
+    return out.drop(columns=["s_sum", "n_pos", "n_neg"]).reset_index()
+
+
+def _query_names(queries) -> list[str]:
+    from .keywords import _queries
+
+    return list(dict.fromkeys(q.source for q in _queries(queries)))
+
+
+def keyword_series(store: Store, c: Criteria, queries, freq: str = "auto") -> pd.DataFrame:
+    """Each tracked query per period of the view: the frame of
+    :func:`analysis.keywords.keyword_series` (``period``, ``keyword``, ``n_articles``,
+    ``share_of_voice``, ``n_sentences``, ``compound``, ``pos_share``, ``neg_share``; every
+    period of the view's dated articles, queries in the order given; ``attrs["freq"]``).
+    Raises ``QueryError`` for a malformed query."""
+    from .keywords import SERIES_COLUMNS
+
+    names = _query_names(queries)
+    freq = resolve_freq(store, c, freq)
+    arts, sents = _keyword_groups(store, c, names, freq)
+    h = headline(store, c)
+    periods = _all_periods(None if h.first is None else
+                           pd.Period(h.first, freq=FREQS[freq]).start_time, h.last, freq)
+    out = _keyword_frame(arts, sents, pd.MultiIndex.from_product(
+        [periods, names], names=["period", "keyword"]))
+    total = out.groupby("period")["n_articles"].transform("sum")
+    out["share_of_voice"] = (out["n_articles"] / total.replace(0, np.nan)).fillna(0.0)
+    out["period"] = out["period"].astype(periods.dtype)  # the frames' unit, whatever pandas picks
+    out["keyword"] = out["keyword"].astype(object)
+    out = out[SERIES_COLUMNS]
+    out.attrs["freq"] = freq
+    return out
+
+
+def keyword_summary(store: Store, c: Criteria, queries) -> pd.DataFrame:
+    """Each tracked query over the whole view, undated articles included: the frame of
+    :func:`analysis.keywords.keyword_summary` (``keyword``, ``n_articles``,
+    ``n_sentences``, ``compound``, ``pos_share``, ``neg_share``)."""
+    from .keywords import SUMMARY_COLUMNS
+
+    names = _query_names(queries)
+    arts, sents = _keyword_groups(store, c, names, None)
+    out = _keyword_frame(arts, sents, pd.Index(names, name="keyword"))
+    out["keyword"] = out["keyword"].astype(object)
+    return out[SUMMARY_COLUMNS]
 
 
 # ---------------------------------------------------------------------- articles

@@ -4,7 +4,9 @@ import pandas as pd
 import pytest
 
 from analysis import aggregate
-from analysis.keywords import keyword_evidence, keyword_matches, keyword_series
+from analysis.keywords import (keyword_evidence, keyword_matches, keyword_series,
+                               keyword_summary, mentioning_sentences, parse_queries,
+                               split_queries)
 
 
 def _frames():
@@ -85,3 +87,50 @@ def test_a_query_given_twice_is_one_series():
     once = keyword_series(arts, sents, ["oil"], freq="day")
     twice = keyword_series(arts, sents, ["oil", "oil"], freq="day")
     pd.testing.assert_frame_equal(once, twice)
+
+
+def test_summary_counts_the_whole_view_undated_included():
+    arts, sents = _frames()
+    out = keyword_summary(arts, sents, ["oil NOT palm", "gold", "silver"])
+    assert list(out["keyword"]) == ["oil NOT palm", "gold", "silver"]
+    row = out.set_index("keyword").loc["oil NOT palm"]
+    # a, b and the undated d; sentences -0.6, 0.2 and 0.1
+    assert row["n_articles"] == 3 and row["n_sentences"] == 3
+    assert row["compound"] == pytest.approx((-0.6 + 0.2 + 0.1) / 3)
+    assert row["pos_share"] == pytest.approx(2 / 3) and row["neg_share"] == pytest.approx(1 / 3)
+    silver = out.set_index("keyword").loc["silver"]
+    assert silver["n_articles"] == 0 and silver["n_sentences"] == 0
+    assert np.isnan(silver["compound"])
+    assert out["n_articles"].dtype == np.int64 and out["compound"].dtype == np.float64
+
+
+def test_summary_is_the_series_summed_when_all_is_dated():
+    arts, sents = _frames()
+    arts, sents = arts[arts["article_id"] != "d"], sents[sents["article_id"] != "d"]
+    series = keyword_series(arts, sents, ["oil", "opec"], freq="day")
+    summary = keyword_summary(arts, sents, ["oil", "opec"]).set_index("keyword")
+    summed = series.groupby("keyword")[["n_articles", "n_sentences"]].sum()
+    pd.testing.assert_frame_equal(summed, summary[["n_articles", "n_sentences"]],
+                                  check_names=False, check_index_type=False)
+
+
+def test_mentioning_sentences_need_the_title_or_text_to_match():
+    arts, sents = _frames()
+    arts = arts.assign(title=["Oil news", "Markets", "Palm oil", "Gold"])
+    # d names gold only in its title: its sentence mentions oil, which counts;
+    # b: "Gold rose." and "Oil and OPEC were calm."
+    rows = mentioning_sentences(arts, sents, "gold AND oil")
+    assert set(zip(rows["article_id"], rows["sentence_id"])) == {("b", 0), ("b", 1), ("d", 0)}
+    assert list(rows.columns) == list(sents.columns)
+
+
+def test_queries_are_one_a_line_and_bad_ones_are_named():
+    assert split_queries(" oil AND (opec OR saudi)\n\n dollar \noil AND (opec OR saudi)\n") == \
+        ["oil AND (opec OR saudi)", "dollar"]
+    assert split_queries(["a", " b ", ""]) == ["a", "b"]
+    good, problems = parse_queries("oil\noil AND\n(gold\nwheat OR grain")
+    assert good == ["oil", "wheat OR grain"]
+    assert len(problems) == 2
+    assert "'oil AND'" in problems[0] and "'(gold'" in problems[1]
+    good, problems = parse_queries([f"w{i}" for i in range(5)], limit=3)
+    assert good == ["w0", "w1", "w2"] and len(problems) == 2 and "'w3'" in problems[0]

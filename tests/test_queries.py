@@ -403,3 +403,30 @@ def test_evidence_folds_wire_copies(result, tmp_path):
         # (the last may have its copy past the cut)
         assert got["copies"].iloc[0] >= 2 and (got["copies"] <= every).all()
         assert (got["copies"] >= 1).all() and got["copies"].dtype == "int64"
+
+
+TRACKED = [["river", "storm OR flood*", "market AND NOT storm"],
+           ['"river valley"', "u.s.", "election"], ["rive"]]
+
+
+@pytest.mark.parametrize("queries", TRACKED, ids=lambda qs: "|".join(qs))
+@pytest.mark.parametrize("c", [Criteria(), Criteria(topics=[0, 2]),
+                               Criteria(start="2024-06-10", keyword="storm OR river"),
+                               Criteria(sentiment=(-0.5, 0.9))], ids=_ids)
+def test_keyword_series_and_summary_equal_the_frames(store, result, c, queries):
+    from analysis.keywords import keyword_series, keyword_summary
+
+    v = _view(result, c)
+    want = keyword_series(v.articles, v.sentences, queries, freq="week")
+    got = q.keyword_series(store, c, queries, "week")
+    assert got.attrs["freq"] == "week"
+    pd.testing.assert_frame_equal(got, want, rtol=1e-9)
+    pd.testing.assert_frame_equal(q.keyword_summary(store, c, queries),
+                                  keyword_summary(v.articles, v.sentences, queries), rtol=1e-9)
+
+
+def test_keyword_series_counts_something(store):
+    # The parity above would also hold for two empty answers.
+    s = q.keyword_summary(store, Criteria(), TRACKED[0]).set_index("keyword")
+    assert (s.loc[["river", "storm OR flood*"], "n_articles"] > 0).all()
+    assert (s.loc[["river", "storm OR flood*"], "n_sentences"] > 0).all()
