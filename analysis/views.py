@@ -25,7 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import aggregate, compare as compare_mod, outlets as outlets_mod, queries, reports
+from . import aggregate, compare as compare_mod, keywords as keywords_mod, outlets as outlets_mod
+from . import queries, reports
 from .criteria import Criteria
 from .headline import Headline, headline
 from .periods import auto_freq_for_span, check_freq
@@ -241,13 +242,14 @@ class FrameViews:
                                                       freq=freq), n)
                 for lab, p in zip(labels, periods)}
 
-    def keyword_mentions(self, keyword: str) -> int:
-        """Sentences of the view that mention ``keyword`` (raises ``QueryError``)."""
-        return len(aggregate.keyword_sentences(self.view.sentences, keyword))
+    def keyword_series(self, queries, freq: str) -> pd.DataFrame:
+        """Each tracked query per period of the view (:func:`analysis.keywords.keyword_series`)."""
+        return keywords_mod.keyword_series(self.view.articles, self.view.sentences, queries,
+                                           freq=freq)
 
-    def keyword_timeline(self, keyword: str, freq: str) -> pd.DataFrame:
-        return aggregate.keyword_timeline(self.view.articles, self.view.sentences, keyword,
-                                          freq=freq)
+    def keyword_summary(self, queries) -> pd.DataFrame:
+        """Each tracked query over the whole view (:func:`analysis.keywords.keyword_summary`)."""
+        return keywords_mod.keyword_summary(self.view.articles, self.view.sentences, queries)
 
     def articles_page(self, search: str = "", offset: int = 0,
                       limit: int | None = None) -> tuple[pd.DataFrame, int]:
@@ -536,11 +538,13 @@ class StoreViews:
                                           names=self.names, fold=_COPIES)
         return {lab: distinct_sentences(ev, n) for lab, ev in lists.items()}
 
-    def keyword_mentions(self, keyword: str) -> int:
-        return queries.keyword_mentions(self.store, self.criteria, keyword)
+    def keyword_series(self, tracked, freq: str) -> pd.DataFrame:
+        return self._once(("kw_series", tuple(tracked), freq),
+                          lambda: queries.keyword_series(self.store, self.criteria, tracked, freq))
 
-    def keyword_timeline(self, keyword: str, freq: str) -> pd.DataFrame:
-        return queries.keyword_timeline(self.store, self.criteria, keyword, freq)
+    def keyword_summary(self, tracked) -> pd.DataFrame:
+        return self._once(("kw_summary", tuple(tracked)),
+                          lambda: queries.keyword_summary(self.store, self.criteria, tracked))
 
     def articles_page(self, search: str = "", offset: int = 0,
                       limit: int | None = 50) -> tuple[pd.DataFrame, int]:

@@ -84,7 +84,8 @@ def tabs(q, s, c, freq, keyword_track):
             ("sentiment_histogram", lambda: q.sentiment_histogram(s, c, "articles")),
             ("evidence", lambda: q.evidence(s, c, label="negative")),
             ("evidence", lambda: q.evidence(s, c, label="positive")),
-            ("keyword_timeline", lambda: q.keyword_timeline(s, c, keyword_track, freq)),
+            ("keyword_summary", lambda: q.keyword_summary(s, c, [keyword_track, "market"])),
+            ("keyword_series", lambda: q.keyword_series(s, c, [keyword_track, "market"], freq)),
             ("evidence_keyword", lambda: q.evidence(s, c, keyword=keyword_track)),
         ],
         "Articles": [

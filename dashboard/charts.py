@@ -35,7 +35,7 @@ __all__ = [
     "sentiment_color", "topic_color", "short", "esc",
     "volume_timeline", "sentiment_timeline", "topic_volume_timeline", "topic_sentiment_timeline",
     "topic_share_area", "topic_terms", "topic_size", "topic_mean_sentiment", "topic_sentiment_mix",
-    "topic_map", "article_map", "sentiment_histogram", "label_bar", "keyword_timeline",
+    "topic_map", "article_map", "sentiment_histogram", "label_bar",
     "sentiment_arc", "k_scores",
 ]
 
@@ -690,36 +690,6 @@ def label_bar(counts: pd.DataFrame, title: str = "Sentences by sentiment") -> go
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title_text="sentences")
     return _base(fig, title, height=220, showlegend=False, selectable=True)
-
-
-def keyword_timeline(keyword_timeline: pd.DataFrame, keyword: str, freq: str | None = None,
-                     rolling: int = 3, title: str | None = None) -> go.Figure:
-    """Mean compound of the sentences mentioning ``keyword`` per period: markers sized by
-    the number of mentions and coloured on the diverging scale, with a rolling mean."""
-    freq = _freq(freq)
-    kt = keyword_timeline.sort_values("period")
-    values = kt["compound"].astype(float)
-    n = kt["n_sentences"].astype(int)
-    ref = max(int(n.max()) if len(n) else 1, 1)
-    labels = _period_labels(kt["period"], freq)
-    fig = go.Figure()
-    fig.add_scatter(
-        x=kt["period"], y=values, mode="lines+markers", name=f"“{esc(short(keyword, 30))}”",
-        line=dict(color=NEU, width=1), connectgaps=True,
-        marker=dict(size=[6 + 18 * math.sqrt(v / ref) for v in n],
-                    color=[sentiment_color(v) for v in values], line=dict(width=0.5, color="#444")),
-        customdata=np.column_stack([_iso(kt["period"]), labels, n]),
-        hovertemplate="%{customdata[1]}<br>mean compound %{y:+.3f}<br>"
-                      "%{customdata[2]} mentions<extra></extra>",
-    )
-    if rolling and rolling > 1 and values.notna().sum() > 1:
-        fig.add_scatter(x=kt["period"], y=_rolling(values, rolling), connectgaps=True,
-                        mode="lines", name=f"rolling mean ({rolling} {freq}s with mentions)",
-                        line=dict(color=ROLLING_COLOR, width=2.5, dash="dash"), hoverinfo="skip")
-    fig.add_hline(y=0, line=dict(color=NEU, width=1, dash="dash"))
-    fig.update_yaxes(title_text="compound (−1 … +1)", range=[-1.05, 1.05])
-    title = title or f"Sentiment of sentences mentioning “{short(keyword, 40)}”"
-    return _time_axis(_base(fig, title, height=360, selectable=True), freq, kt["period"])
 
 
 def sentiment_arc(sentences: pd.DataFrame, rolling: int = 3,

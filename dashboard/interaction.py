@@ -13,6 +13,7 @@ import streamlit as st
 from analysis.periods import period_range
 from dashboard import data
 from dashboard import state as vs
+from dashboard.escape import esc
 
 ss = st.session_state
 
@@ -94,6 +95,16 @@ def select_period(key: str, freq: str) -> None:
     ranges = [_period_range(p, freq) for p in periods]
     ss["w_dates"] = (min(r[0] for r in ranges), max(r[1] for r in ranges))
     ss["_clicked"] = f"{len(periods)} period(s) from a chart"
+
+
+def select_keyword_period(key: str, freq: str, tracked: list[str]) -> None:
+    """Click on a tracked query's point (customdata = period ISO, escaped query): filter
+    the dates to the period(s) and show that query's sentences."""
+    select_period(key, freq)
+    by_shown = {esc(q): q for q in tracked}
+    clicked = {by_shown.get(_custom(p, 1)) for p in _points(key)} - {None}
+    if len(clicked) == 1:
+        ss["w_track_pick"] = clicked.pop()
 
 
 def select_period_topic(key: str, freq: str) -> None:

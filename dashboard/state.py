@@ -13,7 +13,7 @@ The state is a plain dict (see :data:`DEFAULTS`)::
     freq   str            period of the time charts: auto, hour, day, week, month
     roll   int            rolling-mean window in periods (1: none)
     split  bool           per-topic time charts shown (Over time tab)
-    track  str            keyword followed over time (Sentiment tab)
+    track  str            keyword queries followed over time, one per line (Sentiment tab)
     map    str            map shown on the Topics tab: one of MAPS
     cmp_a  (date, date) | None  period A of the Compare tab (None: the default ranges)
     cmp_b  (date, date) | None  period B of the Compare tab
@@ -248,7 +248,7 @@ def from_params(params: Mapping[str, Any]) -> tuple[dict, list[str]]:
         else:
             bad("split", "not 0 or 1", p["split"])
     if p.get("track", "").strip():
-        state["track"] = p["track"].strip()[:200]
+        state["track"] = p["track"].strip()[:2000]
     if "map" in p:
         if p["map"] in MAPS:
             state["map"] = p["map"]

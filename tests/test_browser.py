@@ -320,10 +320,10 @@ def test_keyword_timeline_click_and_box(server, page_factory, news_folder):
     page = page_factory()
     query = "tab=Sentiment&freq=week&track=match"
     open_view(page, server, news_folder, query)
-    click_mark(page, "s_kw", which="middle")
+    click_mark(page, "s_kw_sent", which="middle")
     narrowed_dates(page, at_most_days=6)
     open_view(page, server, news_folder, query)
-    box_select(page, "s_kw", x=(0.3, 0.7))
+    box_select(page, "s_kw_sent", x=(0.3, 0.7))
     narrowed_dates(page)
 
 
@@ -341,9 +341,9 @@ def test_view_settings_survive_tab_round_trips(server, page_factory, news_folder
     open_tab(page, "Articles")
     assert params(page).get("freq") == "month" and params(page).get("split") == "1"
     open_tab(page, "Sentiment")
-    box = page.get_by_label("Keyword or phrase to follow over time")
+    box = page.get_by_label("Keywords or queries to follow, one per line")
     box.fill("storm")
-    box.press("Enter")
+    box.press("Control+Enter")
     settle(page)
     open_tab(page, "Topics")
     page.get_by_text("Articles by sentiment", exact=True).click()
@@ -356,7 +356,7 @@ def test_view_settings_survive_tab_round_trips(server, page_factory, news_folder
     assert page.locator(".st-key-t_tvol .js-plotly-plot").count() == 1  # split still on
     assert page.get_by_role("combobox", name="Period").input_value() == "month"
     open_tab(page, "Sentiment")
-    assert page.get_by_label("Keyword or phrase to follow over time").input_value() == "storm"
+    assert page.get_by_label("Keywords or queries to follow, one per line").input_value() == "storm"
     open_tab(page, "Topics")
     assert page.locator(".st-key-tp_amap .js-plotly-plot").count() == 1
 

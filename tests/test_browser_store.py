@@ -284,10 +284,10 @@ def test_sentiment_charts_click_undo_and_box(server, page_factory, queries_store
     lo, hi = (float(v) for v in params(page)["sent"].split(","))
     assert -0.2 < lo < hi <= 1.0
     undo(page, "sent")
-    click_mark(page, "s_kw", which="middle", quick=True)  # the tracked keyword's line
+    click_mark(page, "s_kw_sent", which="middle", quick=True)  # the tracked query's line
     narrowed_dates(page, at_most_days=6)
     undo(page, "end")
-    box_select(page, "s_kw", x=(0.3, 0.7), quick=True)
+    box_select(page, "s_kw_sent", x=(0.3, 0.7), quick=True)
     narrowed_dates(page)
 
 

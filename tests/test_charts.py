@@ -300,17 +300,6 @@ def test_label_bar():
     assert list(fig.data[0].marker.color) == [NEG, NEU, POS]
 
 
-def test_keyword_timeline_marker_size_follows_mentions():
-    kt = pd.DataFrame({"period": pd.date_range("2024-01-01", periods=3, freq="D"),
-                       "n_sentences": [0, 4, 1], "compound": [np.nan, -0.5, 0.6],
-                       "pos_share": [np.nan, 0, 1.0], "neg_share": [np.nan, 1.0, 0]})
-    fig = charts.keyword_timeline(kt, "Ukraine", "day", rolling=2)
-    pts = fig.data[0]
-    assert pts.marker.size[1] > pts.marker.size[2] > pts.marker.size[0]
-    assert "Ukraine" in fig.layout.title.text
-    assert any("rolling" in (t.name or "") for t in fig.data)
-
-
 def test_sentiment_arc():
     s = pd.DataFrame({"sentence_id": [2, 0, 1], "compound": [0.5, -0.5, 0.0],
                       "text": ["c", "<a>", "b"]})
