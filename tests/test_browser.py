@@ -341,7 +341,7 @@ def test_view_settings_survive_tab_round_trips(server, page_factory, news_folder
     open_tab(page, "Articles")
     assert params(page).get("freq") == "month" and params(page).get("split") == "1"
     open_tab(page, "Sentiment")
-    box = page.get_by_label("Keywords or queries to follow, one per line")
+    box = page.get_by_role("textbox", name="Keywords or queries to follow, one per line")
     box.fill("storm")
     box.press("Control+Enter")
     settle(page)
@@ -356,7 +356,7 @@ def test_view_settings_survive_tab_round_trips(server, page_factory, news_folder
     assert page.locator(".st-key-t_tvol .js-plotly-plot").count() == 1  # split still on
     assert page.get_by_role("combobox", name="Period").input_value() == "month"
     open_tab(page, "Sentiment")
-    assert page.get_by_label("Keywords or queries to follow, one per line").input_value() == "storm"
+    assert page.get_by_role("textbox", name="Keywords or queries to follow, one per line").input_value() == "storm"
     open_tab(page, "Topics")
     assert page.locator(".st-key-tp_amap .js-plotly-plot").count() == 1
 
