@@ -427,3 +427,28 @@ def test_outlets_tab_cell_click_filters_to_outlet_and_topic(server, page_factory
     settle(page)
     no_exception(page)
     assert "outlets" not in params(page) and "topics" not in params(page)
+
+
+def test_a_theme_bar_filters_to_all_of_its_topics(server, page_factory):
+    """The demo corpus at k=12 groups its topics into themes: a click on a theme's bar
+    (Topics tab) or on its share (Over time) filters to every topic of that theme."""
+    from pathlib import Path
+
+    from analysis import analyze, load_corpus
+    from analysis.topic_groups import topic_groups
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    topics = analyze(load_corpus(seeds), n_topics=12).topics
+    members = topic_groups(topics, "themes").groupby("group_id")["topic_id"].apply(sorted)
+    page = page_factory()
+    open_view(page, server, seeds, "k=12&tab=Topics")
+    assert page.get_by_text("Charts show").count() == 1
+    click_mark(page, "tp_size")  # the largest bar: the theme of most articles
+    got = topics_set(page)
+    assert len(got) > 1 and got in members.tolist(), (got, members.tolist())
+    assert "topics" in banner(page)
+    open_view(page, server, seeds, "k=12&tab=Over+time&freq=month")
+    click_mark(page, "t_share", which="middle")
+    got = topics_set(page)
+    assert got in members.tolist() and "start" in params(page)
+    no_exception(page)
