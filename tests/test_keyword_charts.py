@@ -78,3 +78,9 @@ def test_colours_repeat_only_after_the_palette():
     assert len({kc.query_color(i) for i in range(n)}) == n
     assert kc.query_color(n) == kc.query_color(0)
     assert not np.isin(["#d62728", "#2ca02c"], kc.OUTLET_PALETTE).any()
+
+
+def test_share_leaves_out_periods_of_too_few_matching_articles(series):
+    fig = kc.keyword_share(series, "day", min_articles=3)  # only 3 June has 3 (2 + 1)
+    assert [len(t.x) for t in fig.data] == [1, 1]
+    assert not any(len(t.x) for t in kc.keyword_share(series, "day", min_articles=4).data)
