@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["THEME_BASE", "GROUPINGS", "has_themes", "parse_grouping", "topic_groups",
-           "member_topics", "fold_topic_table", "fold_topic_timeline", "fold_topic_sentiment"]
+           "member_topics", "fold_topic_table", "fold_topic_timeline", "fold_topic_sentiment",
+           "fold_outlet_topic_grid"]
 
 #: Group id of a folded theme: ``THEME_BASE + theme_id`` (topic ids stay below it).
 THEME_BASE = 10_000
@@ -172,3 +173,26 @@ def fold_topic_sentiment(ts: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame
     tot = out.groupby("topic_id")["n_sentences"].transform("sum")
     out["share"] = (out["n_sentences"] / tot.replace(0, np.nan)).fillna(0.0)
     return out[list(ts.columns) + ["n_topics"]]
+
+
+def fold_outlet_topic_grid(grid: pd.DataFrame, groups: pd.DataFrame,
+                           min_articles: int) -> pd.DataFrame:
+    """An outlet × topic grid (``outlet``, ``topic_id``, ``topic_label``, ``n_articles``,
+    ``compound``, ``reliable``; :func:`analysis.outlets.outlet_topic_sentiment`) folded
+    into ``groups``: articles summed per (outlet, group), ``compound`` their mean
+    (cell means weighted by their articles), ``reliable`` again ``n_articles >=
+    min_articles`` (a theme of small cells can be worth colouring)."""
+    g = _grouped(grid, groups)
+    g["_label"] = g["_label"].where(g["_label"].notna(), g["topic_label"])
+    by = [g["outlet"], g["topic_id"]]
+    out = pd.DataFrame({
+        "topic_label": g.groupby(by)["_label"].first(),
+        "n_articles": g.groupby(by)["n_articles"].sum().astype(np.int64),
+        "compound": _weighted(g["compound"].astype(np.float64),
+                              g["n_articles"].astype(np.float64), by),
+    })
+    out.index.names = ["outlet", "topic_id"]
+    out = out.reset_index()
+    out["reliable"] = out["n_articles"] >= int(min_articles)
+    out["outlet"] = out["outlet"].astype(object)
+    return out[list(grid.columns)]

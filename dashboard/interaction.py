@@ -135,15 +135,16 @@ def select_topics(key: str, label_index: int | None = None, groups=None) -> None
             ss["ev_label"] = labels.pop()
 
 
-def select_outlet_topic(key: str) -> None:
-    """Click on an outlet × topic cell (customdata[0] = outlet, [1] = topic id): filter
-    to that outlet and topic (a box over several cells: to all of theirs)."""
+def select_outlet_topic(key: str, groups=None) -> None:
+    """Click on an outlet × topic cell (customdata[0] = outlet, [1] = topic id, or a
+    folded theme's: its topics, from ``groups``): filter to that outlet and topic (a
+    box over several cells: to all of theirs)."""
     pts = [p for p in _points(key) if _custom(p, 0) is not None and _custom(p, 1) is not None]
     if not pts:
         return
     _remember_filters()
     ss["w_outlets"] = sorted({str(_custom(p, 0)) for p in pts})
-    ss["w_topics"] = sorted({int(_custom(p, 1)) for p in pts})
+    ss["w_topics"] = member_topics({int(_custom(p, 1)) for p in pts}, groups)
     ss["_clicked"] = "a cell of the outlet × topic chart"
 
 

@@ -104,3 +104,20 @@ def test_folds_equal_the_frames_computed_with_themes_as_topics(seeds):
         assert table.set_index("topic_id")["n_articles"].to_dict() == by_group["size"].to_dict()
         assert table.set_index("topic_id")["compound"].to_numpy() == pytest.approx(
             by_group["mean"].to_numpy())
+
+
+def test_fold_outlet_grid_sums_cells_and_recolours_what_is_now_enough():
+    from analysis.topic_groups import fold_outlet_topic_grid
+
+    grid = pd.DataFrame({"outlet": ["Wire"] * 4, "topic_id": [0, 1, 2, 3],
+                         "topic_label": ["goal", "match", "bank", "rates"],
+                         "n_articles": [3, 2, 0, 4], "compound": [0.5, 0.0, np.nan, -0.2]})
+    grid["reliable"] = grid["n_articles"] >= 5
+    out = fold_outlet_topic_grid(grid, topic_groups(TOPICS, "themes"), min_articles=5)
+    assert list(out.columns) == list(grid.columns)
+    rows = out.set_index("topic_id")
+    assert rows.loc[THEME_BASE + 1, "n_articles"] == 5 and rows.loc[THEME_BASE, "n_articles"] == 4
+    assert rows.loc[THEME_BASE + 1, "compound"] == pytest.approx(0.3)  # (3×0.5 + 2×0) / 5
+    assert rows.loc[THEME_BASE, "compound"] == pytest.approx(-0.2)     # the empty cell adds nothing
+    assert rows["reliable"].to_dict() == {THEME_BASE: False, THEME_BASE + 1: True}
+    assert rows.loc[THEME_BASE + 1, "topic_label"] == "sport"
