@@ -327,6 +327,27 @@ def test_keyword_timeline_click_and_box(server, page_factory, news_folder):
     narrowed_dates(page)
 
 
+def test_tracked_queries_side_by_side_click_picks_period_and_query(server, page_factory,
+                                                                   news_folder):
+    """Two tracked queries: a click on one's point filters to its week and lists that
+    query's sentences; a malformed line is named and the others still drawn."""
+    queries = ["storm OR flood*", "election"]
+    track = urllib.parse.quote("\n".join(queries + ["oil AND"]))
+    page = page_factory()
+    open_view(page, server, news_folder, f"tab=Sentiment&freq=week&track={track}")
+    assert "'oil AND'" in page.locator('[data-testid="stAlert"]').first.inner_text()
+    for key in ("s_kw_vol", "s_kw_sent"):
+        assert chart(page, key).locator(".scatterlayer .trace").count() >= 2
+    click_mark(page, "s_kw_vol", which="middle")
+    narrowed_dates(page, at_most_days=6)
+    picked = [q for q in queries if page.get_by_role("radio", name=q, exact=True).is_checked()]
+    assert len(picked) == 1
+    words = ("storm", "flood") if picked[0] != "election" else ("election",)
+    ev = page.locator('[data-testid="stMain"]').inner_text().split("Sentences behind")[-1].lower()
+    assert any(w in ev for w in words), ev[:300]
+    no_exception(page)
+
+
 def test_view_settings_survive_tab_round_trips(server, page_factory, news_folder):
     """Period, rolling mean, split, tracked keyword and map stay set (and in the URL)
     while their tab is closed."""
