@@ -115,25 +115,37 @@ def _weighted(values: pd.Series, weights: pd.Series, by) -> pd.Series:
     return (num / den.replace(0, np.nan)).astype(np.float64)
 
 
+def _fold(frame: pd.DataFrame, groups: pd.DataFrame, keys: list[str], label: str,
+          sums=(), means=None) -> pd.DataFrame:
+    """``frame`` folded into ``groups``: one row per ``keys`` (``topic_id`` among them,
+    now the group id), ``label`` the group's label, ``sums`` summed (int64 or float64 as
+    they were), ``means`` (``{column: weight column}``) weighted means, and
+    ``n_topics`` (int64, topics folded in)."""
+    g = _grouped(frame, groups)
+    g["_label"] = g["_label"].where(g["_label"].notna(), g[label])
+    by = [g[k] for k in keys]
+    grouped = g.groupby(by)
+    cols = {label: grouped["_label"].first()}
+    for col in sums:
+        cols[col] = grouped[col].sum().astype(
+            np.int64 if pd.api.types.is_integer_dtype(frame[col]) else np.float64)
+    for col, weight in (means or {}).items():
+        cols[col] = _weighted(g[col].astype(np.float64), g[weight].astype(np.float64), by)
+    cols["n_topics"] = grouped["_n_topics"].first().astype(np.int64)
+    out = pd.DataFrame(cols)
+    out.index.names = keys
+    return out.reset_index()
+
+
 def fold_topic_table(table: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
     """The view's topic table (``topic_id``, ``label``, ``n_articles``, ``share``,
     ``compound``, …) folded into ``groups``: one row per group with ``topic_id`` (the
     group id), ``label``, ``n_articles`` and ``share`` summed, ``compound`` the mean
     article compound of the group (topic means weighted by their articles) and
     ``n_topics`` (topics folded in).  Other columns are left out: they do not sum."""
-    g = _grouped(table, groups)
-    g["_label"] = g["_label"].where(g["_label"].notna(), g["label"])
-    by = g["topic_id"]
-    out = pd.DataFrame({
-        "label": g.groupby(by)["_label"].first(),
-        "n_articles": g.groupby(by)["n_articles"].sum().astype(np.int64),
-        "share": g.groupby(by)["share"].sum().astype(np.float64),
-        "compound": _weighted(g["compound"].astype(np.float64),
-                              g["n_articles"].astype(np.float64), by),
-        "n_topics": g.groupby(by)["_n_topics"].first().astype(np.int64),
-    })
-    out.index.name = "topic_id"
-    return out.reset_index().sort_values("topic_id", kind="stable").reset_index(drop=True)
+    out = _fold(table, groups, ["topic_id"], "label", sums=("n_articles", "share"),
+                means={"compound": "n_articles"})
+    return out.sort_values("topic_id", kind="stable").reset_index(drop=True)
 
 
 def fold_topic_timeline(ttl: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
@@ -141,19 +153,9 @@ def fold_topic_timeline(ttl: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame
     ``weight``, ``share``, ``compound``) folded into ``groups``: counts, weights and
     shares summed per (period, group), ``compound`` weighted by topic weight as the
     topics' own are; ``attrs`` kept."""
-    g = _grouped(ttl, groups)
-    g["_label"] = g["_label"].where(g["_label"].notna(), g["topic_label"])
-    by = [g["period"], g["topic_id"]]
-    out = pd.DataFrame({
-        "topic_label": g.groupby(by)["_label"].first(),
-        "n_articles": g.groupby(by)["n_articles"].sum().astype(np.int64),
-        "weight": g.groupby(by)["weight"].sum().astype(np.float64),
-        "share": g.groupby(by)["share"].sum().astype(np.float64),
-        "compound": _weighted(g["compound"].astype(np.float64),
-                              g["weight"].astype(np.float64), by),
-    })
-    out.index.names = ["period", "topic_id"]
-    out = out.reset_index()[list(ttl.columns)]
+    out = _fold(ttl, groups, ["period", "topic_id"], "topic_label",
+                sums=("n_articles", "weight", "share"), means={"compound": "weight"})
+    out = out[list(ttl.columns)]
     out.attrs.update(ttl.attrs)
     return out
 
@@ -162,14 +164,7 @@ def fold_topic_sentiment(ts: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame
     """Topic × sentiment (``topic_id``, ``topic_label``, ``label``, ``n_sentences``,
     ``share``) folded into ``groups``: sentences summed per (group, label), ``share``
     within the group, and ``n_topics`` (int64, topics folded in)."""
-    g = _grouped(ts, groups)
-    g["_label"] = g["_label"].where(g["_label"].notna(), g["topic_label"])
-    by = [g["topic_id"], g["label"]]
-    out = pd.DataFrame({"topic_label": g.groupby(by)["_label"].first(),
-                        "n_sentences": g.groupby(by)["n_sentences"].sum().astype(np.int64),
-                        "n_topics": g.groupby(by)["_n_topics"].first().astype(np.int64)})
-    out.index.names = ["topic_id", "label"]
-    out = out.reset_index()
+    out = _fold(ts, groups, ["topic_id", "label"], "topic_label", sums=("n_sentences",))
     tot = out.groupby("topic_id")["n_sentences"].transform("sum")
     out["share"] = (out["n_sentences"] / tot.replace(0, np.nan)).fillna(0.0)
     return out[list(ts.columns) + ["n_topics"]]
@@ -182,17 +177,8 @@ def fold_outlet_topic_grid(grid: pd.DataFrame, groups: pd.DataFrame,
     into ``groups``: articles summed per (outlet, group), ``compound`` their mean
     (cell means weighted by their articles), ``reliable`` again ``n_articles >=
     min_articles`` (a theme of small cells can be worth colouring)."""
-    g = _grouped(grid, groups)
-    g["_label"] = g["_label"].where(g["_label"].notna(), g["topic_label"])
-    by = [g["outlet"], g["topic_id"]]
-    out = pd.DataFrame({
-        "topic_label": g.groupby(by)["_label"].first(),
-        "n_articles": g.groupby(by)["n_articles"].sum().astype(np.int64),
-        "compound": _weighted(g["compound"].astype(np.float64),
-                              g["n_articles"].astype(np.float64), by),
-    })
-    out.index.names = ["outlet", "topic_id"]
-    out = out.reset_index()
+    out = _fold(grid, groups, ["outlet", "topic_id"], "topic_label", sums=("n_articles",),
+                means={"compound": "n_articles"})
     out["reliable"] = out["n_articles"] >= int(min_articles)
     out["outlet"] = out["outlet"].astype(object)
     return out[list(grid.columns)]
