@@ -121,3 +121,11 @@ def test_fold_outlet_grid_sums_cells_and_recolours_what_is_now_enough():
     assert rows.loc[THEME_BASE, "compound"] == pytest.approx(-0.2)     # the empty cell adds nothing
     assert rows["reliable"].to_dict() == {THEME_BASE: False, THEME_BASE + 1: True}
     assert rows.loc[THEME_BASE + 1, "topic_label"] == "sport"
+
+
+def test_module_examples():
+    import doctest
+
+    import analysis.topic_groups as module
+
+    assert doctest.testmod(module).failed == 0

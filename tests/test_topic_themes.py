@@ -91,3 +91,11 @@ def test_model_topics_carry_their_theme():
     # the largest theme first
     sizes = t.groupby("theme_id")["n_articles"].sum()
     assert sizes.is_monotonic_decreasing
+
+
+def test_module_examples():
+    import doctest
+
+    import analysis.topic_themes as module
+
+    assert doctest.testmod(module).failed == 0
