@@ -34,7 +34,7 @@ from .sentiment import NEGATIVE, POSITIVE
 __all__ = [
     "Store", "StoreError", "Criteria", "headline", "resolve_freq", "timeline",
     "topic_timeline", "topic_table", "topic_sentiment", "label_counts",
-    "sentiment_histogram", "articles_page", "evidence", "evidence_by_label", "keyword_timeline", "keyword_mentions",
+    "sentiment_histogram", "articles_page", "evidence", "evidence_by_label",
     "keyword_series", "keyword_summary", "keyword_alert_rows",
     "article",
     "map_sample", "export_csvs", "ARTICLE_SORTS", "outlets", "outlet_timeline",
@@ -879,45 +879,6 @@ def alert_sentences(store: Store, start, end, topic_ids=None,
     for f in (arts, sents):
         f["article_id"] = f["article_id"].astype(object)
     return arts, sents
-
-
-def keyword_mentions(store: Store, c: Criteria, keyword: str) -> int:
-    """How many of the view's sentences mention ``keyword`` (as
-    ``len(aggregate.keyword_sentences(...))`` on the filtered frames)."""
-    where, params = _sentence_where(store, c)
-    kcond = store.sentence_keyword_where(keyword, c)
-    return int(store.one(f"SELECT count(*) FROM sentences s WHERE {where} AND {kcond}",
-                         params)[0])
-
-
-def keyword_timeline(store: Store, c: Criteria, keyword: str,
-                     freq: str = "auto") -> pd.DataFrame:
-    """Sentiment of the view's sentences mentioning ``keyword`` per period: ``period``,
-    ``n_sentences`` (int64), ``compound``, ``pos_share``, ``neg_share`` (float64), over
-    every period of the view (as :func:`analysis.aggregate.keyword_timeline`)."""
-    freq = resolve_freq(store, c, freq)
-    where, params = _sentence_where(store, c)
-    kcond = store.sentence_keyword_where(keyword, c)
-    hits = store.frame(f"""
-        SELECT date_trunc('{freq}', s.published) AS period,
-               count(*)::BIGINT AS n_sentences, avg(s.compound) AS compound,
-               avg((s.label = 'positive')::INT) AS pos_share,
-               avg((s.label = 'negative')::INT) AS neg_share
-        FROM sentences s
-        WHERE {where} AND s.published IS NOT NULL AND {kcond}
-        GROUP BY 1""", params)
-    hits["period"] = pd.to_datetime(hits["period"]).astype("datetime64[ns]")
-    h = headline(store, c)
-    idx = _all_periods(None if h.first is None else
-                       pd.Period(h.first, freq=FREQS[freq]).start_time,
-                       h.last, freq)
-    out = hits.set_index("period").reindex(idx)
-    out["n_sentences"] = out["n_sentences"].fillna(0).astype(np.int64)
-    for col in ("compound", "pos_share", "neg_share"):
-        out[col] = out[col].astype(np.float64)
-    out = out.reset_index()
-    out.attrs["freq"] = freq
-    return out
 
 
 # ---------------------------------------------------------------------- tracked keywords
