@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from . import rollups
-from .criteria import Criteria, _ts, article_where, keyword_where, month_bounds, month_where
+from .criteria import (KEY_BASE, Criteria, _ts, article_where, index_token, keyword_where,
+                       month_bounds, month_where)
 from .search import search_where
 from .headline import Headline
 from .periods import FREQS, auto_freq_for_span, check_freq
@@ -108,12 +109,14 @@ class Store:
         "sentence" (keyword, whole word or phrase), "search" (the article search box).
 
         A keyword is typed once and then every other filter changes around it, so the
-        match set is computed once over the months of the view's date range (token index
-        lookup, then the regex on the candidates for a phrase) and kept as a table; each
-        view then joins it like any other filter."""
+        match set is computed once and kept as a table; each view then joins it like any
+        other filter.  A one-word keyword's set is the token index's postings of that word
+        (no article or sentence is read); a phrase or a query is matched over the months
+        of the view's date range (token index lookup, then the regex on the candidates)."""
         art = "art" if self.use_rollups else "article_id"
         cols = f"month, {art}" + (", sentence_id" if kind == "sentence" else "")
         months = dataclasses.replace(c, keyword=None, topics=None, sentiment=None)
+        token = index_token(text) if self.use_rollups and kind != "search" else None
         key = (kind, text, month_bounds(months), months.undated)
         with self._lock:
             table = self._match_tables.get(key)
@@ -129,17 +132,12 @@ class Store:
             if table is not None:
                 return table, cols
             table = "m_" + hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).hexdigest()[:20]
-            if kind == "search":
-                cond, params = search_where(text, "x", self.use_rollups, months)
-                src = "articles x"
+            if token is not None:
+                pwhere, pparams = month_where(months, "p")
+                self.con.cursor().execute(f"CREATE OR REPLACE TABLE {table} AS "
+                                          f"{_posting_rows(kind, pwhere)}", pparams + [token])
             else:
-                cond, params = keyword_where(text, "x", self.use_rollups, kind, months)
-                src = "articles x" if kind == "article" else "sentences x"
-            select = ", ".join(f"x.{col.strip()}" for col in cols.split(","))
-            mwhere, mparams = month_where(months, "x")
-            self.con.cursor().execute(f"CREATE OR REPLACE TABLE {table} AS SELECT DISTINCT "
-                                      f"{select} FROM {src} WHERE {mwhere} AND {cond}",
-                                      mparams + params)
+                self._match_scan(table, kind, text, cols, months)
             with self._lock:
                 self._match_tables[key] = table
                 self._making.pop(key, None)
@@ -148,6 +146,21 @@ class Store:
             for name in old:
                 self.con.cursor().execute(f"DROP TABLE IF EXISTS {name}")
             return table, cols
+
+    def _match_scan(self, table: str, kind: str, text: str, cols: str, months: Criteria) -> None:
+        """Table ``table`` of the rows matching ``text`` in the months of ``months``, by
+        the keyword or search condition over the article or sentence rows."""
+        if kind == "search":
+            cond, params = search_where(text, "x", self.use_rollups, months)
+            src = "articles x"
+        else:
+            cond, params = keyword_where(text, "x", self.use_rollups, kind, months)
+            src = "articles x" if kind == "article" else "sentences x"
+        select = ", ".join(f"x.{col.strip()}" for col in cols.split(","))
+        mwhere, mparams = month_where(months, "x")
+        self.con.cursor().execute(f"CREATE OR REPLACE TABLE {table} AS SELECT DISTINCT "
+                                  f"{select} FROM {src} WHERE {mwhere} AND {cond}",
+                                  mparams + params)
 
     def article_where(self, c: Criteria, alias: str = "a") -> tuple[str, list]:
         """:func:`analysis.criteria.article_where` over the narrow articles, the keyword
@@ -235,6 +248,18 @@ class Store:
 
     def close(self) -> None:
         self.con.close()
+
+
+def _posting_rows(kind: str, months: str = "TRUE") -> str:
+    """SQL of the distinct ``(month, art)`` (``kind`` "article") or ``(month, art,
+    sentence_id)`` (``kind`` "sentence") rows holding one token (the last ``?``) in the
+    postings rows ``p`` passing ``months``, decoded from the token index's keys (``art *
+    KEY_BASE + sentence_id + 1``; 0 after the ``art`` part: the title or a section
+    heading, which a sentence match leaves out)."""
+    unit = "art" if kind == "article" else f"art, (k % {KEY_BASE}) - 1 AS sentence_id"
+    only = "" if kind == "article" else f" WHERE k % {KEY_BASE} <> 0"
+    return (f"SELECT DISTINCT month, (k // {KEY_BASE}) AS {unit} FROM (SELECT p.month, "
+            f"UNNEST(p.keys) AS k FROM postings p WHERE {months} AND p.token = ?){only}")
 
 
 # ---------------------------------------------------------------------- the base relation
