@@ -87,10 +87,12 @@ class Store:
         kinds = rollups.register_frames(self.con, self.path, rollups.KINDS, suffix="_r",
                                         folder="rollups")
         self.use_rollups = not self.stale_months and len(kinds) == len(rollups.KINDS)
+        # Every query opens each month's file; their footers are parsed once, not per query.
+        self.con.execute("SET parquet_metadata_cache = true")
         if self.use_rollups:
             for view, table in (("articles", "articles_r"), ("sentences", "sentences_r"),
                                 ("r_daily", "daily_r"), ("r_weights", "topic_weights_r"),
-                                ("postings", "postings_r"),
+                                ("postings", "postings_r"), ("strongest", "strongest_r"),
                                 ("article_topics", "article_topics_r")):
                 self.con.execute(f"CREATE VIEW {view} AS SELECT * FROM {table}")
         else:  # queries read the store's own files (slower, same answers)
@@ -99,10 +101,14 @@ class Store:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._match_tables: OrderedDict[tuple, str] = OrderedDict()
-        self._making: dict[tuple, threading.Lock] = {}  # match sets being built, by key
+        self._view_tables: OrderedDict[tuple, str] = OrderedDict()
+        self._making: dict[tuple, threading.Lock] = {}  # tables being built, by key
 
     #: Keyword and search match sets kept (LRU); each is a small table of row keys.
     MATCH_CACHE = 32
+    #: Per-filter relations kept (LRU, :meth:`view_table`): each has at most a row per
+    #: (day, topic[, topic]), whatever the archive's size.
+    VIEW_CACHE = 8
 
     def _matches(self, kind: str, text: str, c: Criteria) -> tuple[str, str]:
         """``(table, key columns)`` of the rows matching ``text``: ``kind`` "article" or
@@ -119,33 +125,61 @@ class Store:
         token = index_token(text) if self.use_rollups and kind != "search" else None
         key = (kind, text, month_bounds(months), months.undated)
         with self._lock:
-            table = self._match_tables.get(key)
-            if table is not None:
-                self._match_tables.move_to_end(key)
-                return table, cols
-            making = self._making.setdefault(key, threading.Lock())
-        # Built under this key's own lock, not the store's: the store lock guards every
-        # session's remembered answers, and a new keyword's match set takes tens of ms.
-        with making:
-            with self._lock:
-                table = self._match_tables.get(key)
-            if table is not None:
-                return table, cols
-            table = "m_" + hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).hexdigest()[:20]
+            # The whole store's set serves any date range (each view intersects it with
+            # its own dates): a date change after the keyword builds nothing.
+            whole = self._match_tables.get(("m", kind, text, (None, None), True))
+        if whole is not None and key[2:] != ((None, None), True):
+            return whole, cols
+
+        def build(table: str) -> None:
             if token is not None:
                 pwhere, pparams = month_where(months, "p")
                 self.con.cursor().execute(f"CREATE OR REPLACE TABLE {table} AS "
                                           f"{_posting_rows(kind, pwhere)}", pparams + [token])
             else:
                 self._match_scan(table, kind, text, cols, months)
+
+        return self._table(self._match_tables, self.MATCH_CACHE, ("m",) + key, build), cols
+
+    def view_table(self, key, sql: str, params, per_keyword: bool = False) -> str:
+        """Name of a table holding ``sql``'s rows (``params`` bound), made on the first
+        call with ``key`` (hashable: what the rows depend on) and kept (LRU of
+        :attr:`VIEW_CACHE`, or beside the match sets when it is ``per_keyword``: it
+        outlives filter changes as they do) while the store is open; an index run
+        reopens the store."""
+        def build(table: str) -> None:
+            self.con.cursor().execute(f"CREATE OR REPLACE TABLE {table} AS {sql}", list(params))
+
+        if per_keyword:
+            return self._table(self._match_tables, self.MATCH_CACHE, ("k",) + tuple(key), build)
+        return self._table(self._view_tables, self.VIEW_CACHE, ("v",) + tuple(key), build)
+
+    def _table(self, cache: OrderedDict, size: int, key: tuple, build) -> str:
+        """The table kept in ``cache`` under ``key``, made by ``build(name)`` if absent;
+        the least recently used beyond ``size`` are dropped."""
+        with self._lock:
+            table = cache.get(key)
+            if table is not None:
+                cache.move_to_end(key)
+                return table
+            making = self._making.setdefault(key, threading.Lock())
+        # Built under this key's own lock, not the store's: the store lock guards every
+        # session's remembered answers, and a new keyword's match set takes tens of ms.
+        with making:
             with self._lock:
-                self._match_tables[key] = table
+                table = cache.get(key)
+            if table is not None:
+                return table
+            table = key[0] + "_" + hashlib.sha256(
+                repr(key).encode("utf-8", "surrogatepass")).hexdigest()[:20]
+            build(table)
+            with self._lock:
+                cache[key] = table
                 self._making.pop(key, None)
-                old = [self._match_tables.popitem(last=False)[1]
-                       for _ in range(len(self._match_tables) - self.MATCH_CACHE)]
+                old = [cache.popitem(last=False)[1] for _ in range(len(cache) - size)]
             for name in old:
                 self.con.cursor().execute(f"DROP TABLE IF EXISTS {name}")
-            return table, cols
+            return table
 
     def _match_scan(self, table: str, kind: str, text: str, cols: str, months: Criteria) -> None:
         """Table ``table`` of the rows matching ``text`` in the months of ``months``, by
@@ -299,12 +333,18 @@ def _rollup_where(c: Criteria, alias: str = "r") -> tuple[str, list]:
 def _rollup_relation(store: Store, c: Criteria, freq: str | None, table: str,
                      make_sql) -> tuple[str, list]:
     """SQL and parameters of a roll-up relation of ``c``: the stored roll-up ``table``
-    when it answers ``c`` at ``freq``, else ``make_sql`` computed from the articles."""
+    when it answers ``c`` at ``freq``, else ``make_sql`` computed from the articles.
+
+    The computed relation is kept as a table per filter (:meth:`Store.view_table`): a
+    view asks the same filter's relation for its headline, label counts, topic table,
+    topic sentiment and timelines, and each would otherwise read the articles again."""
     if _rollup_ok(store, c, freq):
         where, params = _rollup_where(c)
         return f"SELECT * FROM {table} r WHERE {where}", params
+    bucket = "hour" if freq == "hour" else "day"
     where, params = store.article_where(c)
-    return make_sql(where, "hour" if freq == "hour" else "day"), params
+    name = store.view_table((table, bucket, c), make_sql(where, bucket), params)
+    return f"SELECT * FROM {name}", []
 
 
 def _daily(store: Store, c: Criteria, freq: str | None = None) -> tuple[str, list]:
@@ -314,7 +354,8 @@ def _daily(store: Store, c: Criteria, freq: str | None = None) -> tuple[str, lis
 
 def _weights(store: Store, c: Criteria, freq: str | None = None) -> tuple[str, list]:
     """SQL and parameters of the topic weights per (day or hour, topic) of ``c``."""
-    return _rollup_relation(store, c, freq, "r_weights", rollups.weights_sql)
+    return _rollup_relation(store, c, freq, "r_weights",
+                            lambda where, bucket: rollups.weights_sql(where, bucket, store.key))
 
 
 def _nan(v) -> float:
@@ -685,23 +726,13 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
                                    end=max(cc.end for cc in narrowed), include_undated=False)
     where, params = _evidence_where(store, span, keyword, None, None, None)
     k = store.key
-    marks = ", ".join("?" for _ in labels)
-    branches, bparams = [], []
-    for lab, bound in zip(labels, bounds):
-        cond = "label = ?"
-        bparams.append(lab)
-        if bound is not None:
-            cond += " AND published >= ? AND published <= ?"
-            bparams += list(bound)
-        branches.append(f"(SELECT * FROM m WHERE {cond} "
-                        f"ORDER BY {_EVIDENCE_ORDER.format('m')} LIMIT {int(n) * max(1, int(fold))})")
-    hits = store.frame(f"""
-        WITH m AS MATERIALIZED (
-            SELECT s.month, {"" if k == "article_id" else f"s.{k}, "}s.article_id, s.sentence_id,
-                   s.label, s.compound, s.published, s."end" - s.start AS length
-            FROM sentences s WHERE {where} AND s.label IN ({marks}))
-        SELECT month, {k}, article_id, sentence_id, label, compound, published, length
-        FROM ({" UNION ALL ".join(branches)})""", params + labels + bparams)
+    limit = int(n) * max(1, int(fold))
+    strongest = store.use_rollups and set(labels) <= {"negative", "positive"}
+    if strongest:
+        hits = _strongest_hits(store, where, params, labels, bounds, limit,
+                               _keyword_strongest(store, keyword, span))
+    else:
+        hits = _label_hits(store, where, params, labels, bounds, limit)
     folded = fold > 1 and not hits.empty
     if folded:
         # sorted as the branches were, to keep each key's strongest (first) copy
@@ -712,7 +743,8 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
         hits["copies"] = hits.groupby(same, sort=False)["compound"].transform("size")
         hits = hits.drop_duplicates(same)
         hits = hits.groupby("label", sort=False).head(int(n))
-    rows = _evidence_rows(store, hits[["month", k, "sentence_id"]].drop_duplicates(), names)
+    keys = ["month", k, "sentence_id"] + (["label", "compound"] if strongest else [])
+    rows = _evidence_rows(store, hits[keys].drop_duplicates(keys[:3]), names, strongest)
     if folded:
         rows = _attach_copies(rows, hits)
     out = {}
@@ -725,6 +757,95 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
                                      na_position="last", kind="stable")
                     .drop(columns="_strength").head(int(n)).reset_index(drop=True))
     return out
+
+
+def _label_hits(store: Store, where: str, params: list, labels: list, bounds: list,
+                limit: int) -> pd.DataFrame:
+    """The keys and narrow columns of each label's ``limit`` strongest sentences ``s`` of
+    ``sentences`` passing ``where`` (and its ``bounds``, a published range or None): the
+    view's sentences selected once, each label's top taken from them."""
+    k = store.key
+    marks = ", ".join("?" for _ in labels)
+    branches, bparams = [], []
+    for lab, bound in zip(labels, bounds):
+        cond = "label = ?"
+        bparams.append(lab)
+        if bound is not None:
+            cond += " AND published >= ? AND published <= ?"
+            bparams += list(bound)
+        branches.append(f"(SELECT * FROM m WHERE {cond} "
+                        f"ORDER BY {_EVIDENCE_ORDER.format('m')} LIMIT {limit})")
+    return store.frame(f"""
+        WITH m AS MATERIALIZED (
+            SELECT s.month, {"" if k == "article_id" else f"s.{k}, "}s.article_id, s.sentence_id,
+                   s.label, s.compound, s.published, s."end" - s.start AS length
+            FROM sentences s WHERE {where} AND s.label IN ({marks}))
+        SELECT month, {k}, article_id, sentence_id, label, compound, published, length
+        FROM ({" UNION ALL ".join(branches)})""", params + labels + bparams)
+
+
+#: Strengths (|compound|) tried in turn by :func:`_strongest_hits`, then none.
+_STRENGTHS = (0.9, 0.6, 0.3)
+
+
+def _keyword_strongest(store: Store, keyword, c: Criteria) -> str | None:
+    """Name of a table of the ``strongest`` rows (narrow columns) of the sentences that
+    mention ``keyword`` in the months of ``c``, kept while the store is open; None
+    without a keyword.  A keyword's sentences are a small part of the archive and rarely
+    among its very strongest, so its evidence lists are the top of this small table
+    rather than a walk down the strengths of the whole archive."""
+    if not (keyword and keyword.strip()):
+        return None
+    months = dataclasses.replace(c, keyword=None, topics=None, sentiment=None, outlets=None)
+    table, cols = store._matches("sentence", keyword.strip(), months)
+    mwhere, mparams = month_where(months, "s")
+    return store.view_table(
+        ("strongest", table, month_bounds(months), months.undated), f"""
+        SELECT s.month, s.art, s.article_id, s.sentence_id, s.label, s.compound, s.published,
+               s.topic_id, s."end", s.start
+        FROM strongest s WHERE {mwhere} AND (s.month, s.art, s.sentence_id) IN
+             (SELECT {cols} FROM {table})""", mparams, per_keyword=True)
+
+
+def _strongest_hits(store: Store, where: str, params: list, labels: list, bounds: list,
+                    limit: int, source: str | None = None) -> pd.DataFrame:
+    """:func:`_label_hits` (labels negative or positive) from the ``strongest`` roll-up,
+    which holds those sentences in the evidence order with small row groups.
+
+    Each label's list is first looked for among the sentences at least as strong as
+    0.9, then 0.6, 0.3 and at last all: a condition on ``compound`` alone, so the row
+    groups' min/max skip every weaker row group unread.  A list of ``limit`` rows found
+    above a strength is the answer (every sentence below that strength ranks after
+    them); a shorter one may go on below it, so that label is asked again lower down.
+    ``source``: a table of some of those rows holding all that pass ``where`` (a
+    keyword's, :func:`_keyword_strongest`), read whole instead."""
+    parts: dict[int, pd.DataFrame] = {}
+    todo = list(range(len(labels)))
+    for strength in (() if source else _STRENGTHS) + (None,):
+        branches, bparams = [], []
+        for i in todo:
+            # a negative sentence's compound is below 0, a positive one's above
+            cond, cparams = "s.label = ?", [labels[i]]
+            if bounds[i] is not None:
+                cond += " AND s.published >= ? AND s.published <= ?"
+                cparams += list(bounds[i])
+            if strength is not None:
+                negative = labels[i] == "negative"
+                cond += f" AND s.compound {'<=' if negative else '>='} ?"
+                cparams.append(-strength if negative else strength)
+            branches.append(f"""(SELECT {i} AS _branch, s.month, s.art, s.article_id,
+                    s.sentence_id, s.label, s.compound, s.published, s."end" - s.start AS length
+                FROM {source or "strongest"} s WHERE {where} AND {cond}
+                ORDER BY {_EVIDENCE_ORDER.format("s")} LIMIT {int(limit)})""")
+            bparams += params + cparams
+        got = store.frame(" UNION ALL ".join(branches), bparams)
+        for i in todo:
+            parts[i] = got[got["_branch"] == i]
+        todo = [i for i in todo if len(parts[i]) < limit]
+        if not todo:
+            break
+    hits = pd.concat([parts[i] for i in range(len(labels))], ignore_index=True)
+    return hits.drop(columns="_branch")
 
 
 def _attach_copies(rows: pd.DataFrame, hits: pd.DataFrame) -> pd.DataFrame:
@@ -761,12 +882,18 @@ def _evidence_where(store: Store, c: Criteria, keyword, period, freq, topic_id):
     return where, params
 
 
-def _evidence_rows(store: Store, hits: pd.DataFrame, names) -> pd.DataFrame:
+def _evidence_rows(store: Store, hits: pd.DataFrame, names,
+                   strongest: bool = False) -> pd.DataFrame:
     """The evidence frame of the sentences keyed by ``hits`` (``month``, the store's key,
-    ``sentence_id``), in the order of ``hits``."""
+    ``sentence_id``), in the order of ``hits``; ``strongest``: read from the
+    ``strongest`` roll-up, ``hits`` with their ``label`` and ``compound`` too."""
     k = store.key
     cols = ", ".join(_EVIDENCE_COLS)
-    rows = _fetch(store, "sentences", cols, hits, [k, "sentence_id"])
+    if strongest:
+        rows = _fetch_strongest(store, cols, hits)
+        hits = hits[["month", k, "sentence_id"]]
+    else:
+        rows = _fetch(store, "sentences", cols, hits, [k, "sentence_id"])
     titles = _fetch(store, "articles", "title", hits[["month", k]].drop_duplicates(), [k])
     ev = (hits.merge(rows, on=["month", k, "sentence_id"], how="left")
           .merge(titles, on=["month", k], how="left")
@@ -804,6 +931,29 @@ def _fetch(store: Store, table: str, cols: str, keys: pd.DataFrame, on: list[str
         params += [month] + values
     rows = store.frame(" UNION ALL ".join(branches), params)
     return rows.merge(keys[["month"] + on].drop_duplicates(), on=["month"] + on)
+
+
+def _fetch_strongest(store: Store, cols: str, hits: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_fetch` of the sentences ``hits`` (``month``, ``art``, ``sentence_id``,
+    ``label``, ``compound``) from the ``strongest`` roll-up.  Its files are in strength
+    order, not by article, so each month's branch is bounded by the range of its hits'
+    compounds: the row groups' min/max then keep only the few row groups of that range
+    (the art-sorted ``sentences`` copy would decode a text row group per article)."""
+    names = [col.strip() for col in cols.split(",")]
+    select = ", ".join(f"x.{col}" for col in ["month", "art"] + names)
+    branches, params = [], []
+    for (month, label), part in hits.groupby(["month", "label"], sort=True):
+        arts = sorted({int(v) for v in part["art"]})
+        branches.append(f"SELECT {select} FROM strongest x WHERE x.month = ? AND x.label = ? "
+                        f"AND x.compound BETWEEN ? AND ? "
+                        f"AND x.art IN ({', '.join('?' * len(arts))})")
+        params += [month, label, float(part["compound"].min()), float(part["compound"].max()),
+                   *arts]
+    if not branches:
+        return store.frame(f"SELECT {select} FROM strongest x WHERE FALSE")
+    rows = store.frame(" UNION ALL ".join(branches), params)
+    return rows.merge(hits[["month", "art", "sentence_id"]].drop_duplicates(),
+                      on=["month", "art", "sentence_id"])
 
 
 def _period_bounds(period, freq) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -27,6 +27,12 @@ topic, weighted topic): ``day``, ``topic_id`` (dominant), ``weight_topic_id``,
 ``weight`` (summed topic weight), ``weight_compound`` (sum of weight × article
 compound), ``weight_scored`` (summed weight of articles with a compound).
 
+``rollups/strongest/month=YYYY-MM/part-0.parquet`` — the month's negative and positive
+sentences (the columns of the ``sentences`` copy), sorted by label, then strength
+(``|compound|``) descending, then time, article and sentence: the evidence order.  Row
+groups of 2,048 rows, so a query for the strongest sentences of a view reads only the
+row groups above a strength.
+
 Weeks and months are derived from days at query time; hours come from the articles.
 The sentence figures come from the articles' own roll-up (``n_sentences``,
 ``compound`` = mean sentence compound, ``pos_share``/``neg_share``), so the same SQL
@@ -50,10 +56,11 @@ from .criteria import KEY_BASE
 __all__ = ["ROLLUP_VERSION", "write_rollups", "daily_sql", "weights_sql", "stale_months",
            "store_months", "connect", "register_frames"]
 
-ROLLUP_VERSION = 5
+ROLLUP_VERSION = 6
 FRAMES = ("articles", "sentences", "article_topics")
 #: The roll-up tables, one folder each under ``rollups/``.
-KINDS = ("daily", "topic_weights", "articles", "sentences", "article_topics", "postings")
+KINDS = ("daily", "topic_weights", "articles", "sentences", "article_topics", "postings",
+         "strongest")
 
 
 def store_months(store_dir) -> list[str]:
@@ -130,9 +137,10 @@ def daily_sql(where: str = "TRUE", bucket: str = "day") -> str:
         FROM articles a WHERE {where} GROUP BY ALL"""
 
 
-def weights_sql(where: str = "TRUE", bucket: str = "day") -> str:
+def weights_sql(where: str = "TRUE", bucket: str = "day", key: str = "article_id") -> str:
     """Topic weights per (``bucket``, dominant topic, weighted topic) of ``articles a``
-    rows passing ``where``."""
+    rows passing ``where``, joined to their ``article_topics`` rows by month and ``key``
+    (``art`` in the roll-ups' copies: an integer join instead of a string one)."""
     return f"""
         SELECT date_trunc('{bucket}', a.published) AS day, a.topic_id,
                t.topic_id AS weight_topic_id,
@@ -141,7 +149,7 @@ def weights_sql(where: str = "TRUE", bucket: str = "day") -> str:
                sum(CASE WHEN a.compound IS NULL THEN 0 ELSE t.weight END)::DOUBLE
                    AS weight_scored
         FROM article_topics t JOIN articles a
-             ON t.month = a.month AND t.article_id = a.article_id
+             ON t.month = a.month AND t.{key} = a.{key}
         WHERE {where} GROUP BY ALL"""
 
 
@@ -186,6 +194,19 @@ def _month_sql() -> dict[str, str]:
             SELECT t.article_id, r.art, t.topic_id, t.weight
             FROM article_topics t JOIN arts r USING (article_id) WHERE t.month = ?
             ORDER BY r.art, t.topic_id""",
+        # The evidence lists' copy of the negative and positive sentences, strongest
+        # first within each label (the evidence order): their compound is then sorted
+        # within row groups, so "the strongest of the view" reads only the row groups
+        # above a strength and the row groups' min/max skip the rest (queries.evidence_by_label).
+        "strongest": f"""
+            WITH {_ARTS}
+            SELECT s.article_id, r.art, s.sentence_id, s.published, s.topic_id, s.compound,
+                   s.label, s.paragraph, s.section, s.start, s."end", s.text, s.truncated,
+                   s.neg, s.neu, s.pos
+            FROM sentences s JOIN arts r USING (article_id)
+            WHERE s.month = ? AND s.label IN ('negative', 'positive')
+            ORDER BY s.label, abs(s.compound) DESC, s.published NULLS LAST, s.article_id,
+                     s.sentence_id""",
         # The token index (an inverted index): per word, the sorted keys of the sentences
         # that hold it, key = art * 2**20 + sentence_id + 1 (0: the title or a section
         # heading, text that is in no sentence).  One row per word and month, so a
@@ -212,7 +233,8 @@ def _month_sql() -> dict[str, str]:
 #: found by the row group's min/max token, and only that row group's lists are decoded.
 #: The compacted copies are read by key too (evidence rows, the map sample): row groups
 #: of a few thousand rows keep such a read to the groups that hold the keys.
-_ROW_GROUP = {"postings": 1024, "sentences": 8192, "articles": 4096, "article_topics": 8192}
+_ROW_GROUP = {"postings": 1024, "sentences": 8192, "articles": 4096, "article_topics": 8192,
+              "strongest": 2048}
 
 
 def _write_atomic(table, path: Path, row_group_size: int | None = None) -> None:

@@ -453,3 +453,30 @@ def test_keyword_match_sets_equal_the_regex_over_the_text(store_dirs, word, c):
         if kind == "article" and c.start is None and word != "zzznothing":
             assert len(got) > 0  # the test means something: each word is somewhere
     s.close()
+
+
+@pytest.mark.parametrize("n, fold", [(1, 1), (5, 1), (20, 1), (10, 8)])
+@pytest.mark.parametrize("c, keyword", [
+    (Criteria(), None), (Criteria(topics=(1,)), None), (Criteria(sentiment=(-0.5, 0.5)), None),
+    (Criteria(sentiment=(-0.5, 0.5)), "river"), (Criteria(start="2024-06-05", keyword="storm"),
+                                                 "storm"),
+    (Criteria(), "flooded homes")])
+def test_strongest_first_evidence_equals_the_store_files(store_dirs, c, keyword, n, fold):
+    """With the roll-ups, each label's strongest sentences are looked for above strengths
+    tried in turn (0.9, 0.6, 0.3, then all), or in a keyword's own table; whichever step
+    answers, the lists are those of the store's own files (the frames' order)."""
+    s, raw = q.Store(store_dirs["rollups"]), q.Store(store_dirs["raw"])
+    asked = []
+    frame = s.frame
+    s.frame = lambda sql, params=(): (asked.append(sql), frame(sql, params))[1]
+    got = q.evidence_by_label(s, c, keyword=keyword, n=n, fold=fold)
+    want = q.evidence_by_label(raw, c, keyword=keyword, n=n, fold=fold)
+    for label in ("negative", "positive"):
+        pd.testing.assert_frame_equal(got[label], want[label], check_dtype=False)
+    steps = sum("FROM strongest s WHERE" in sql for sql in asked)
+    if c == Criteria() and keyword is None:
+        # the data has no sentence of 0.9, 11 negative and 16 positive ones of 0.6, 28
+        # and 37 of 0.3: a short list is answered at 0.6, 20 at 0.3, 80 only by all
+        assert steps == {1: 2, 5: 2, 20: 3, 80: 4}[n * fold]
+    s.close()
+    raw.close()
