@@ -729,8 +729,9 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
     limit = int(n) * max(1, int(fold))
     strongest = store.use_rollups and set(labels) <= {"negative", "positive"}
     if strongest:
-        hits = _strongest_hits(store, where, params, labels, bounds, limit,
-                               _keyword_strongest(store, keyword, span))
+        source = _keyword_strongest(store, keyword, span)
+        hits = _strongest_hits(store, where, params, labels, bounds, limit, source,
+                               1.0 if source else _sentence_share(store, span, bounds))
     else:
         hits = _label_hits(store, where, params, labels, bounds, limit)
     folded = fold > 1 and not hits.empty
@@ -807,21 +808,69 @@ def _keyword_strongest(store: Store, keyword, c: Criteria) -> str | None:
              (SELECT {cols} FROM {table})""", mparams, per_keyword=True)
 
 
+def _sentence_share(store: Store, c: Criteria, bounds: list) -> float:
+    """Roughly what part of the store's sentences a view (``c``; each list narrowed to
+    its ``bounds``, if any, counted as its share of the view's time span) holds: only
+    to pick the first strength :func:`_strongest_hits` tries."""
+    total = headline(store, Criteria()).n_sentences
+    h = headline(store, c)
+    share = h.n_sentences / total if total else 1.0
+    if any(b is not None for b in bounds) and h.first is not None and h.last is not None:
+        span = max((h.last - h.first).total_seconds(), 1.0)
+        widths = [(pd.Timestamp(b[1]) - pd.Timestamp(b[0])).total_seconds()
+                  for b in bounds if b is not None]
+        share *= min(1.0, min(widths) / span)
+    return share
+
+
+def _strength_counts(store: Store) -> dict[str, list[int]]:
+    """Per label (negative, positive), how many of the store's sentences are at least
+    as strong as each of :data:`_STRENGTHS` (remembered: an index run reopens the store)."""
+    def make():
+        cols = ", ".join(f"count(*) FILTER (WHERE abs(s.compound) >= {t})" for t in _STRENGTHS)
+        rows = store.cursor().execute(
+            f"SELECT s.label, {cols} FROM strongest s GROUP BY 1").fetchall()
+        return {str(r[0]): [int(v) for v in r[1:]] for r in rows}
+
+    return store.remember("strength_counts", make)
+
+
+def _first_strength(counts: list[int], share: float, limit: int) -> int:
+    """Index into :data:`_STRENGTHS` (its length: all) of the first strength at which a
+    view holding ``share`` of the sentences can be expected to have ``limit`` rows (with
+    room to spare): trying a strength that cannot answer costs a query for nothing."""
+    for k, n_above in enumerate(counts):
+        if n_above * share >= 1.5 * limit:
+            return k
+    return len(_STRENGTHS)
+
+
 def _strongest_hits(store: Store, where: str, params: list, labels: list, bounds: list,
-                    limit: int, source: str | None = None) -> pd.DataFrame:
+                    limit: int, source: str | None = None,
+                    share: float = 1.0) -> pd.DataFrame:
     """:func:`_label_hits` (labels negative or positive) from the ``strongest`` roll-up,
     which holds those sentences in the evidence order with small row groups.
 
-    Each label's list is first looked for among the sentences at least as strong as
-    0.9, then 0.6, 0.3 and at last all: a condition on ``compound`` alone, so the row
-    groups' min/max skip every weaker row group unread.  A list of ``limit`` rows found
-    above a strength is the answer (every sentence below that strength ranks after
-    them); a shorter one may go on below it, so that label is asked again lower down.
+    Each label's list is looked for among the sentences at least as strong as one of
+    :data:`_STRENGTHS` (0.9, 0.6, 0.3), then all: a condition on ``compound`` alone, so
+    the row groups' min/max skip every weaker row group unread.  A list of ``limit``
+    rows found above a strength is the answer (every sentence below that strength ranks
+    after them); a shorter one may go on below it, so that label is asked again lower
+    down.  The first strength tried is the first one at which the view (``share`` of the
+    store's sentences) can be expected to fill the list, and a short list's own count
+    says where to ask next: that only saves queries, the answer is the same.
     ``source``: a table of some of those rows holding all that pass ``where`` (a
     keyword's, :func:`_keyword_strongest`), read whole instead."""
     parts: dict[int, pd.DataFrame] = {}
+    steps = len(_STRENGTHS)
+    if source:
+        step = {i: steps for i in range(len(labels))}
+    else:
+        counts = _strength_counts(store)
+        step = {i: _first_strength(counts.get(lab, [0] * steps), share, limit)
+                for i, lab in enumerate(labels)}
     todo = list(range(len(labels)))
-    for strength in (() if source else _STRENGTHS) + (None,):
+    while todo:
         branches, bparams = [], []
         for i in todo:
             # a negative sentence's compound is below 0, a positive one's above
@@ -829,21 +878,29 @@ def _strongest_hits(store: Store, where: str, params: list, labels: list, bounds
             if bounds[i] is not None:
                 cond += " AND s.published >= ? AND s.published <= ?"
                 cparams += list(bounds[i])
-            if strength is not None:
+            if step[i] < steps:
                 negative = labels[i] == "negative"
                 cond += f" AND s.compound {'<=' if negative else '>='} ?"
-                cparams.append(-strength if negative else strength)
+                cparams.append(-_STRENGTHS[step[i]] if negative else _STRENGTHS[step[i]])
             branches.append(f"""(SELECT {i} AS _branch, s.month, s.art, s.article_id,
                     s.sentence_id, s.label, s.compound, s.published, s."end" - s.start AS length
                 FROM {source or "strongest"} s WHERE {where} AND {cond}
                 ORDER BY {_EVIDENCE_ORDER.format("s")} LIMIT {int(limit)})""")
             bparams += params + cparams
         got = store.frame(" UNION ALL ".join(branches), bparams)
+        short = []
         for i in todo:
             parts[i] = got[got["_branch"] == i]
-        todo = [i for i in todo if len(parts[i]) < limit]
-        if not todo:
-            break
+            if len(parts[i]) < limit and step[i] < steps:
+                short.append(i)
+                # the rows found at this strength, scaled by how many more the store
+                # has at the next ones, say which can fill the list (none: all)
+                k, found = step[i], len(parts[i])
+                counts_i = counts.get(labels[i], [0] * steps)
+                step[i] = next((j for j in range(k + 1, steps)
+                                if found == 0 or found * counts_i[j] >= 1.5 * limit
+                                * max(counts_i[k], 1)), steps)
+        todo = short
     hits = pd.concat([parts[i] for i in range(len(labels))], ignore_index=True)
     return hits.drop(columns="_branch")
 
