@@ -730,8 +730,11 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
     strongest = store.use_rollups and set(labels) <= {"negative", "positive"}
     if strongest:
         source = _keyword_strongest(store, keyword, span)
-        hits = _strongest_hits(store, where, params, labels, bounds, limit, source,
-                               1.0 if source else _sentence_share(store, span, bounds))
+        if source:  # a keyword's own small table: its view selected once, as below
+            hits = _label_hits(store, where, params, labels, bounds, limit, source)
+        else:
+            hits = _strongest_hits(store, where, params, labels, bounds, limit,
+                                   share=_sentence_share(store, span, bounds))
     else:
         hits = _label_hits(store, where, params, labels, bounds, limit)
     folded = fold > 1 and not hits.empty
@@ -761,9 +764,9 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
 
 
 def _label_hits(store: Store, where: str, params: list, labels: list, bounds: list,
-                limit: int) -> pd.DataFrame:
+                limit: int, table: str = "sentences") -> pd.DataFrame:
     """The keys and narrow columns of each label's ``limit`` strongest sentences ``s`` of
-    ``sentences`` passing ``where`` (and its ``bounds``, a published range or None): the
+    ``table`` passing ``where`` (and its ``bounds``, a published range or None): the
     view's sentences selected once, each label's top taken from them."""
     k = store.key
     marks = ", ".join("?" for _ in labels)
@@ -780,7 +783,7 @@ def _label_hits(store: Store, where: str, params: list, labels: list, bounds: li
         WITH m AS MATERIALIZED (
             SELECT s.month, {"" if k == "article_id" else f"s.{k}, "}s.article_id, s.sentence_id,
                    s.label, s.compound, s.published, s."end" - s.start AS length
-            FROM sentences s WHERE {where} AND s.label IN ({marks}))
+            FROM {table} s WHERE {where} AND s.label IN ({marks}))
         SELECT month, {k}, article_id, sentence_id, label, compound, published, length
         FROM ({" UNION ALL ".join(branches)})""", params + labels + bparams)
 
@@ -846,8 +849,7 @@ def _first_strength(counts: list[int], share: float, limit: int) -> int:
 
 
 def _strongest_hits(store: Store, where: str, params: list, labels: list, bounds: list,
-                    limit: int, source: str | None = None,
-                    share: float = 1.0) -> pd.DataFrame:
+                    limit: int, share: float = 1.0) -> pd.DataFrame:
     """:func:`_label_hits` (labels negative or positive) from the ``strongest`` roll-up,
     which holds those sentences in the evidence order with small row groups.
 
@@ -858,17 +860,12 @@ def _strongest_hits(store: Store, where: str, params: list, labels: list, bounds
     after them); a shorter one may go on below it, so that label is asked again lower
     down.  The first strength tried is the first one at which the view (``share`` of the
     store's sentences) can be expected to fill the list, and a short list's own count
-    says where to ask next: that only saves queries, the answer is the same.
-    ``source``: a table of some of those rows holding all that pass ``where`` (a
-    keyword's, :func:`_keyword_strongest`), read whole instead."""
+    says where to ask next: that only saves queries, the answer is the same."""
     parts: dict[int, pd.DataFrame] = {}
     steps = len(_STRENGTHS)
-    if source:
-        step = {i: steps for i in range(len(labels))}
-    else:
-        counts = _strength_counts(store)
-        step = {i: _first_strength(counts.get(lab, [0] * steps), share, limit)
-                for i, lab in enumerate(labels)}
+    counts = _strength_counts(store)
+    step = {i: _first_strength(counts.get(lab, [0] * steps), share, limit)
+            for i, lab in enumerate(labels)}
     todo = list(range(len(labels)))
     while todo:
         branches, bparams = [], []
@@ -884,7 +881,7 @@ def _strongest_hits(store: Store, where: str, params: list, labels: list, bounds
                 cparams.append(-_STRENGTHS[step[i]] if negative else _STRENGTHS[step[i]])
             branches.append(f"""(SELECT {i} AS _branch, s.month, s.art, s.article_id,
                     s.sentence_id, s.label, s.compound, s.published, s."end" - s.start AS length
-                FROM {source or "strongest"} s WHERE {where} AND {cond}
+                FROM strongest s WHERE {where} AND {cond}
                 ORDER BY {_EVIDENCE_ORDER.format("s")} LIMIT {int(limit)})""")
             bparams += params + cparams
         got = store.frame(" UNION ALL ".join(branches), bparams)
