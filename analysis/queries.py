@@ -815,7 +815,7 @@ def _sentence_share(store: Store, c: Criteria, bounds: list) -> float:
     """Roughly what part of the store's sentences a view (``c``; each list narrowed to
     its ``bounds``, if any, counted as its share of the view's time span) holds: only
     to pick the first strength :func:`_strongest_hits` tries."""
-    total = headline(store, Criteria()).n_sentences
+    total = store.remember("total", lambda: headline(store, Criteria())).n_sentences
     h = headline(store, c)
     share = h.n_sentences / total if total else 1.0
     if any(b is not None for b in bounds) and h.first is not None and h.last is not None:
