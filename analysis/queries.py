@@ -1010,6 +1010,16 @@ def _fetch_strongest(store: Store, cols: str, hits: pd.DataFrame) -> pd.DataFram
                       on=["month", "art", "sentence_id"])
 
 
+def _fetch_picked(store: Store, table: str, cols: str, pick: str, params: list,
+                  k: str) -> pd.DataFrame:
+    """Columns ``cols`` (with ``month`` and ``k``) of ``table``'s rows whose ``month``
+    and ``k`` are among the rows of the query ``pick`` (``params`` bound)."""
+    names = [col.strip() for col in cols.split(",")]
+    select = ", ".join(f"x.{col}" for col in ["month"] + ([k] if k not in names else []) + names)
+    return store.frame(f"SELECT {select} FROM {table} x WHERE (x.month, x.{k}) IN "
+                       f"(SELECT p.month, p.{k} FROM ({pick}) p)", params)
+
+
 def _period_bounds(period, freq) -> tuple[pd.Timestamp, pd.Timestamp]:
     p = pd.Period(pd.Timestamp(period), freq=FREQS[check_freq(freq)])
     return p.start_time, p.end_time
@@ -1314,15 +1324,19 @@ def map_sample(store: Store, c: Criteria = Criteria(), n: int = 2000,
     key = ("a.sample_key" if store.use_rollups
            else "('0x' || md5(a.article_id)[:15])::BIGINT")  # the roll-up's sample_key
     k = store.key
-    picked = store.frame(f"""
+    pick = f"""
         SELECT a.month, a.{k}{", a.article_id" if k != "article_id" else ""} FROM articles a
-        WHERE {where} ORDER BY {key}, a.article_id LIMIT ?""", params + [int(n)])
+        WHERE {where} ORDER BY {key}, a.article_id LIMIT ?"""
+    picked = store.frame(pick, params + [int(n)])
     total = headline(store, c).n_articles if len(picked) == int(n) else len(picked)
+    # The sample's rows by a semi-join on the same pick (deterministic), not by literal
+    # key lists: 2,000 keys as IN lists per month made each read scan and test every
+    # row against ~80 literals (100-140 ms per read at 100k articles; ~30 ms this way).
     cols = "article_id, title, topic_id, topic_label, compound, published"
-    sample = picked.merge(_fetch(store, "articles", cols, picked[["month", k]], [k]),
+    sample = picked.merge(_fetch_picked(store, "articles", cols, pick, params + [int(n)], k),
                           on=["month", k] + (["article_id"] if k != "article_id" else []))
-    weights = _fetch(store, "article_topics", "article_id, topic_id, weight",
-                     picked[["month", k]], [k])
+    weights = _fetch_picked(store, "article_topics", "article_id, topic_id, weight", pick,
+                            params + [int(n)], k)
     xy = weights_map(weights, picked["article_id"])
     out = xy.merge(sample[["article_id", "title", "topic_id", "topic_label", "compound",
                            "published"]], on="article_id", how="left")
