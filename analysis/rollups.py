@@ -56,7 +56,7 @@ from .criteria import KEY_BASE
 __all__ = ["ROLLUP_VERSION", "write_rollups", "daily_sql", "weights_sql", "stale_months",
            "store_months", "connect", "register_frames"]
 
-ROLLUP_VERSION = 6
+ROLLUP_VERSION = 7
 FRAMES = ("articles", "sentences", "article_topics")
 #: The roll-up tables, one folder each under ``rollups/``.
 KINDS = ("daily", "topic_weights", "articles", "sentences", "article_topics", "postings",
@@ -119,10 +119,33 @@ def _sql_path(path: str) -> str:
     return path.replace("'", "''")
 
 
-def daily_sql(where: str = "TRUE", bucket: str = "day") -> str:
-    """The per-(``bucket``, dominant topic) roll-up of ``articles a`` rows passing
-    ``where`` (see the module docstring for the columns; ``bucket`` is ``day`` or
-    ``hour``)."""
+#: Bins of the sentiment histograms the roll-ups count (the dashboard's: 21 over −1…1).
+HIST_BINS = 21
+
+
+def _bin(col: str) -> str:
+    """The histogram bin of ``col`` (as ``queries.sentiment_histogram`` computes it)."""
+    return f"least(greatest(floor(({col} + 1) / 2 * {HIST_BINS}), 0), {HIST_BINS - 1})::BIGINT"
+
+
+def _sentence_bins(alias: str = "s") -> str:
+    """Per group, its sentences in each histogram bin: ``sb0`` … ``sb20``."""
+    return ", ".join(f"count(*) FILTER (WHERE {_bin(alias + '.compound')} = {k})::BIGINT "
+                     f"AS sb{k}" for k in range(HIST_BINS))
+
+
+def daily_sql(where: str = "TRUE", bucket: str = "day", bins: bool = False,
+              source: str = "articles") -> str:
+    """The per-(``bucket``, dominant topic) roll-up of ``source`` rows ``a`` (default the
+    ``articles``) passing ``where`` (see the module docstring for the columns; ``bucket``
+    is ``day`` or ``hour``).  ``bins``: also the histogram counts, ``sb0`` … ``sb20``
+    (the articles' sentences per bin: ``source`` rows carry them, as the roll-ups'
+    articles copy does) and ``ab0`` … ``ab20`` (articles with a compound, per bin)."""
+    hist = ""
+    if bins:
+        hist = "".join(f", coalesce(sum(a.sb{k}), 0)::BIGINT AS sb{k}" for k in range(HIST_BINS))
+        hist += "".join(f", count(*) FILTER (WHERE a.compound IS NOT NULL AND "
+                        f"{_bin('a.compound')} = {k})::BIGINT AS ab{k}" for k in range(HIST_BINS))
     return f"""
         SELECT date_trunc('{bucket}', a.published) AS day, a.topic_id,
                count(*)::BIGINT AS n_articles,
@@ -134,7 +157,8 @@ def daily_sql(where: str = "TRUE", bucket: str = "day") -> str:
                coalesce(sum(round(a.neg_share * a.n_sentences)), 0)::BIGINT AS n_neg,
                sum(a.compound * a.n_sentences)::DOUBLE AS sum_compound,
                min(a.published) AS first_published, max(a.published) AS last_published
-        FROM articles a WHERE {where} GROUP BY ALL"""
+               {hist}
+        FROM {source} a WHERE {where} GROUP BY ALL"""
 
 
 def weights_sql(where: str = "TRUE", bucket: str = "day", key: str = "article_id") -> str:
@@ -169,7 +193,12 @@ _ARTS = """arts AS (
 def _month_sql() -> dict[str, str]:
     """Per roll-up kind, the SQL of one month (``?`` = the month)."""
     return {
-        "daily": daily_sql("a.month = ?") + " ORDER BY day, topic_id",
+        # with the histogram counts: the month's articles and their sentences per bin
+        "daily": daily_sql("a.month = ?", bins=True, source=f"""(
+            SELECT x.*, {", ".join(f"coalesce(b.sb{k}, 0) AS sb{k}" for k in range(HIST_BINS))}
+            FROM articles x LEFT JOIN (SELECT s.article_id, {_sentence_bins()} FROM sentences s
+                                       WHERE s.month = ? GROUP BY 1) b USING (article_id)
+            WHERE x.month = ?)""") + " ORDER BY day, topic_id",
         "topic_weights": weights_sql("a.month = ?") + " ORDER BY day, topic_id, weight_topic_id",
         # Compacted copies, one file per month (the articles without their text): a query
         # pays a file's overhead per file, and an index run writes one file per chunk and
@@ -180,8 +209,14 @@ def _month_sql() -> dict[str, str]:
             SELECT a.article_id, r.art, a.published, a.title, a.topic_id, a.topic_label,
                    a.compound, a.label, a.n_sentences, a.pos_share, a.neg_share,
                    -- the map's sample order: the same articles on any machine
-                   ('0x' || md5(a.article_id)[:15])::BIGINT AS sample_key
-            FROM articles a JOIN arts r USING (article_id) WHERE a.month = ? ORDER BY r.art""",
+                   ('0x' || md5(a.article_id)[:15])::BIGINT AS sample_key,
+                   -- its sentences per histogram bin: a filtered view's sentence
+                   -- histogram is a sum over its articles (daily_sql), no sentence read
+                   {", ".join(f"coalesce(b.sb{k}, 0)::BIGINT AS sb{k}" for k in range(HIST_BINS))}
+            FROM articles a JOIN arts r USING (article_id)
+                 LEFT JOIN (SELECT s.article_id, {_sentence_bins()} FROM sentences s
+                            WHERE s.month = ? GROUP BY 1) b USING (article_id)
+            WHERE a.month = ? ORDER BY r.art""",
         "sentences": f"""
             WITH {_ARTS}
             SELECT s.article_id, r.art, s.sentence_id, s.published, s.topic_id, s.compound,

@@ -164,6 +164,26 @@ def test_histograms_equal_numpy(store, result, c, of):
     np.testing.assert_allclose(got["low"].to_numpy(), edges[:-1])
 
 
+@pytest.mark.parametrize("c", CRITERIA[:9], ids=_ids)
+def test_histograms_come_from_the_day_rollups(store_dirs, result, c, tmp_path):
+    """With the roll-ups, both histograms are sums of the day roll-up's (or a filtered
+    view's) per-bin counts: with every sentence row made to raise when read they still
+    answer, the same counts as NumPy over the view's frames; other bin counts read the
+    sentences."""
+    s = q.Store(store_dirs["rollups"])
+    assert s.use_rollups
+    s.con.execute("CREATE OR REPLACE VIEW sentences AS SELECT * REPLACE (if(compound > -9, "
+                  "error('a sentence was read')::DOUBLE, compound) AS compound) FROM sentences_r")
+    v = _view(result, c)
+    for of in ("sentences", "articles"):
+        values = (v.sentences if of == "sentences" else v.articles)["compound"].dropna()
+        want, _ = np.histogram(values.clip(-1, 1), bins=np.linspace(-1, 1, 22))
+        np.testing.assert_array_equal(q.sentiment_histogram(s, c, of=of)["n"].to_numpy(), want)
+    with pytest.raises(Exception):
+        q.sentiment_histogram(s, c, of="sentences", bins=10)
+    s.close()
+
+
 def test_label_counts(store, result):
     got = q.label_counts(store, Criteria(topics=[1]))
     v = _view(result, Criteria(topics=[1]))

@@ -105,8 +105,8 @@ def _assert_strongest_is_the_sentences_in_evidence_order(folder):
 def test_strongest_copy_follows_an_incremental_index(tmp_path):
     """The strongest-first copy is written by ``index`` and rewritten with the months an
     incremental run touches (new, changed and deleted inputs): it stays the store's
-    sentences in evidence order, and the evidence lists read from it stay those of the
-    store's own files."""
+    sentences in evidence order, and the evidence lists read from it (and the
+    histograms from the roll-ups' bin counts) stay those of the store's own files."""
     from analysis.indexer import index_archive
 
     src, store = tmp_path / "src", tmp_path / "store"
@@ -127,6 +127,10 @@ def test_strongest_copy_follows_an_incremental_index(tmp_path):
     raw.use_rollups = False  # the same lists from the store's own files
     for name in ("articles", "sentences", "article_topics"):
         raw.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {name}_full")
+    for c in (Criteria(), Criteria(topics=(1,)), Criteria(sentiment=(-0.5, 0.9))):
+        for of in ("sentences", "articles"):  # the roll-ups' histogram counts follow too
+            pd.testing.assert_frame_equal(q.sentiment_histogram(s, c, of=of),
+                                          q.sentiment_histogram(raw, c, of=of))
     for n in (1, 3, 40):
         got = q.evidence_by_label(s, Criteria(), n=n)
         want = q.evidence_by_label(raw, Criteria(), n=n)
