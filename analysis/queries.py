@@ -701,6 +701,13 @@ def evidence(store: Store, c: Criteria = Criteria(), *, label: str | None = None
     sentences that mention it (whole word or phrase, any case); ``period`` (a period
     start, with ``freq``) and ``topic_id`` narrow to one chart element; ``n`` rows from
     ``offset``."""
+    if (store.use_rollups and label in ("negative", "positive") and n is not None
+            and n + offset <= _FETCH_MAX):
+        # one label's strongest: the strongest-first roll-up's walk (evidence_by_label)
+        narrowed = _evidence_criteria(c, period, freq, topic_id)
+        ev = evidence_by_label(store, narrowed, (str(label),), keyword=keyword,
+                               n=int(n) + int(offset), names=names)[str(label)]
+        return ev.iloc[int(offset):].reset_index(drop=True)
     where, params = _evidence_where(store, c, keyword, period, freq, topic_id)
     if label is not None:
         where += " AND s.label = ?"
