@@ -663,8 +663,8 @@ def sentiment_histogram(store: Store, c: Criteria = Criteria(), of: str = "sente
         else:
             where, params = store.article_where(c)
             source, prefix = f"FROM articles a WHERE {where}", "a.sb"
-        row = store.one(f"SELECT {', '.join(f'coalesce(sum({prefix}{k}), 0)::BIGINT' for k in range(bins))} "
-                        f"{source}", params)
+        sums = ", ".join(f"coalesce(sum({prefix}{k}), 0)::BIGINT" for k in range(bins))
+        row = store.one(f"SELECT {sums} {source}", params)
         edges = np.linspace(-1.0, 1.0, bins + 1)
         return pd.DataFrame({"low": edges[:-1], "high": edges[1:],
                              "n": np.array([int(v) for v in row], dtype=np.int64)})

@@ -20,7 +20,12 @@ column                     dtype       meaning
 ``sum_compound``           float64     sum of sentence compounds
 ``first_published``        timestamp   earliest / latest publication time in the row
 ``last_published``
+``sb0`` … ``sb20``         int64       sentences per sentiment-histogram bin (21 over −1…1)
+``ab0`` … ``ab20``         int64       articles with a compound, per bin of it
 =========================  ==========  ==================================================
+
+The roll-ups' ``articles`` copy carries each article's ``sb0`` … ``sb20`` too, so a
+filtered view's sentence histogram is a sum over its articles.
 
 ``rollups/topic_weights/month=YYYY-MM/part-0.parquet`` — one row per (day, dominant
 topic, weighted topic): ``day``, ``topic_id`` (dominant), ``weight_topic_id``,
