@@ -124,10 +124,9 @@ class Store:
         months = dataclasses.replace(c, keyword=None, topics=None, sentiment=None)
         token = index_token(text) if self.use_rollups and kind != "search" else None
         key = (kind, text, month_bounds(months), months.undated)
-        with self._lock:
-            # The whole store's set serves any date range (each view intersects it with
-            # its own dates): a date change after the keyword builds nothing.
-            whole = self._match_tables.get(("m", kind, text, (None, None), True))
+        # The whole store's set serves any date range (each view intersects it with its
+        # own dates): a date change after the keyword builds nothing.
+        whole = self.peek_table(("m", kind, text, (None, None), True))
         if whole is not None and key[2:] != ((None, None), True):
             return whole, cols
 
@@ -153,6 +152,12 @@ class Store:
         if per_keyword:
             return self._table(self._match_tables, self.MATCH_CACHE, ("k",) + tuple(key), build)
         return self._table(self._view_tables, self.VIEW_CACHE, ("v",) + tuple(key), build)
+
+    def peek_table(self, key: tuple) -> str | None:
+        """The kept match set or keyword table under ``key`` (as :meth:`_table` keys
+        them), None when it is not kept; nothing is made."""
+        with self._lock:
+            return self._match_tables.get(key)
 
     def _table(self, cache: OrderedDict, size: int, key: tuple, build) -> str:
         """The table kept in ``cache`` under ``key``, made by ``build(name)`` if absent;
@@ -343,19 +348,53 @@ def _rollup_relation(store: Store, c: Criteria, freq: str | None, table: str,
         return f"SELECT * FROM {table} r WHERE {where}", params
     bucket = "hour" if freq == "hour" else "day"
     where, params = store.article_where(c)
-    name = store.view_table((table, bucket, c), make_sql(where, bucket), params)
+    sources = _keyword_sources(store, c) if store.use_rollups and c.keyword else \
+        ("articles", "article_topics")
+    name = store.view_table((table, bucket, c), make_sql(where, bucket, *sources), params)
     return f"SELECT * FROM {name}", []
+
+
+def _keyword_sources(store: Store, c: Criteria) -> tuple[str, str]:
+    """Tables of the roll-ups' article and article-topic rows of the articles that
+    mention ``c``'s keyword (in the months of its date range), kept with the keyword's
+    match sets.  A keyword stays while the other filters change around it: each new
+    filter's relations are then summed from these few rows, not from every article and
+    topic weight of the archive."""
+    months = dataclasses.replace(c, keyword=None, topics=None, sentiment=None, outlets=None)
+    # The whole store's rows, when kept, serve any date range (the view's own dates
+    # apply on top): a date change after the keyword reads nothing again.
+    whole = store.peek_table(("m", "article", c.keyword, (None, None), True))
+    if whole is not None:
+        kept = [store.peek_table(("k", name, whole, (None, None), True))
+                for name in ("kw_articles", "kw_topics")]
+        if None not in kept:
+            return kept[0], kept[1]
+    table, _ = store._matches("article", c.keyword, months)
+    mwhere, mparams = month_where(months, "x")
+    key = (table, month_bounds(months), months.undated)
+    keep = f"WHERE {mwhere} AND (x.month, x.art) IN (SELECT m.month, m.art FROM {table} m)"
+    return (store.view_table(("kw_articles",) + key, f"SELECT x.* FROM articles x {keep}",
+                             mparams, per_keyword=True),
+            store.view_table(("kw_topics",) + key, f"SELECT x.* FROM article_topics x {keep}",
+                             mparams, per_keyword=True))
+
+
+def _articles_of(store: Store, c: Criteria) -> str:
+    """The article rows a query of ``c`` reads: its keyword's own (:func:`_keyword_sources`)
+    when it has one and the roll-ups are current, else the ``articles`` view."""
+    return _keyword_sources(store, c)[0] if store.use_rollups and c.keyword else "articles"
 
 
 def _daily(store: Store, c: Criteria, freq: str | None = None) -> tuple[str, list]:
     """SQL and parameters of the per-(day or hour, dominant topic) relation of ``c``."""
-    return _rollup_relation(store, c, freq, "r_daily", rollups.daily_sql)
+    return _rollup_relation(store, c, freq, "r_daily", lambda where, bucket, arts, _: (
+        rollups.daily_sql(where, bucket, source=arts)))
 
 
 def _weights(store: Store, c: Criteria, freq: str | None = None) -> tuple[str, list]:
     """SQL and parameters of the topic weights per (day or hour, topic) of ``c``."""
-    return _rollup_relation(store, c, freq, "r_weights",
-                            lambda where, bucket: rollups.weights_sql(where, bucket, store.key))
+    return _rollup_relation(store, c, freq, "r_weights", lambda where, bucket, arts, topics: (
+        rollups.weights_sql(where, bucket, store.key, articles=arts, topics=topics)))
 
 
 def _nan(v) -> float:
@@ -662,7 +701,7 @@ def sentiment_histogram(store: Store, c: Criteria = Criteria(), of: str = "sente
                 else "r.ab"
         else:
             where, params = store.article_where(c)
-            source, prefix = f"FROM articles a WHERE {where}", "a.sb"
+            source, prefix = f"FROM {_articles_of(store, c)} a WHERE {where}", "a.sb"
         sums = ", ".join(f"coalesce(sum({prefix}{k}), 0)::BIGINT" for k in range(bins))
         row = store.one(f"SELECT {sums} {source}", params)
         edges = np.linspace(-1.0, 1.0, bins + 1)
@@ -670,7 +709,7 @@ def sentiment_histogram(store: Store, c: Criteria = Criteria(), of: str = "sente
                              "n": np.array([int(v) for v in row], dtype=np.int64)})
     if of == "articles":
         where, params = store.article_where(c)
-        source = f"FROM articles a WHERE {where} AND a.compound IS NOT NULL"
+        source = f"FROM {_articles_of(store, c)} a WHERE {where} AND a.compound IS NOT NULL"
         col = "a.compound"
     else:
         where, params = _sentence_where(store, c)

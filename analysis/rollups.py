@@ -166,10 +166,12 @@ def daily_sql(where: str = "TRUE", bucket: str = "day", bins: bool = False,
         FROM {source} a WHERE {where} GROUP BY ALL"""
 
 
-def weights_sql(where: str = "TRUE", bucket: str = "day", key: str = "article_id") -> str:
+def weights_sql(where: str = "TRUE", bucket: str = "day", key: str = "article_id",
+                articles: str = "articles", topics: str = "article_topics") -> str:
     """Topic weights per (``bucket``, dominant topic, weighted topic) of ``articles a``
-    rows passing ``where``, joined to their ``article_topics`` rows by month and ``key``
-    (``art`` in the roll-ups' copies: an integer join instead of a string one)."""
+    rows passing ``where``, joined to their ``topics`` (``article_topics``) rows by month
+    and ``key`` (``art`` in the roll-ups' copies: an integer join instead of a string
+    one)."""
     return f"""
         SELECT date_trunc('{bucket}', a.published) AS day, a.topic_id,
                t.topic_id AS weight_topic_id,
@@ -177,7 +179,7 @@ def weights_sql(where: str = "TRUE", bucket: str = "day", key: str = "article_id
                coalesce(sum(t.weight * a.compound), 0)::DOUBLE AS weight_compound,
                sum(CASE WHEN a.compound IS NULL THEN 0 ELSE t.weight END)::DOUBLE
                    AS weight_scored
-        FROM article_topics t JOIN articles a
+        FROM {topics} t JOIN {articles} a
              ON t.month = a.month AND t.{key} = a.{key}
         WHERE {where} GROUP BY ALL"""
 

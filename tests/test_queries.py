@@ -523,3 +523,33 @@ def test_strongest_hits_asked_again_lower_down_are_the_view_s_top(store_dirs, c,
     if limit == 10:  # a short list at the first strength, asked again lower down
         assert len(asked) == 2
     s.close()
+
+
+def test_a_kept_keyword_s_filters_read_only_its_own_rows(store_dirs, result):
+    """Once a keyword is typed, the filters changed around it (sentiment, topics, dates)
+    sum the keyword's own article and topic-weight rows: with every other article and
+    weight row made to fail when read, the headline, topic table, topic timeline and
+    histograms of those filters still answer, equal to the frames."""
+    s = q.Store(store_dirs["rollups"])
+    q.headline(s, Criteria(keyword="river"))  # the keyword's rows, made on first use
+    q.topic_table(s, Criteria(keyword="river"))
+    for view, table in (("articles", "articles_r"), ("article_topics", "article_topics_r")):
+        s.con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * REPLACE (if(topic_id > -9, "
+                      f"error('{view} read')::BIGINT, topic_id) AS topic_id) FROM {table}")
+    for c in (Criteria(keyword="river", sentiment=(-0.5, 0.9)),
+              Criteria(keyword="river", topics=(0, 1)),
+              Criteria(keyword="river", start="2024-06-12")):
+        v = _view(result, c)
+        want = headline(v.articles, v.sentences, v.topics)
+        assert q.headline(s, c).n_articles == want.n_articles > 0
+        assert q.headline(s, c).n_sentences == want.n_sentences
+        table = q.topic_table(s, c).set_index("topic_id")
+        assert table["n_articles"].to_dict() == v.topics.set_index("topic_id")["n_articles"].to_dict()
+        q.topic_timeline(s, c, "day")
+        for of in ("sentences", "articles"):
+            values = (v.sentences if of == "sentences" else v.articles)["compound"].dropna()
+            n, _ = np.histogram(values.clip(-1, 1), bins=np.linspace(-1, 1, 22))
+            np.testing.assert_array_equal(q.sentiment_histogram(s, c, of=of)["n"].to_numpy(), n)
+    with pytest.raises(Exception, match="read"):
+        q.headline(s, Criteria(sentiment=(-0.5, 0.9)))  # no keyword: the archive's rows
+    s.close()
