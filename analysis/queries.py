@@ -354,6 +354,20 @@ def _rollup_relation(store: Store, c: Criteria, freq: str | None, table: str,
     return f"SELECT * FROM {name}", []
 
 
+#: Most articles (sentences) of a keyword whose own rows are kept in memory for its views
+#: (:func:`_keyword_sources`, :func:`_keyword_strongest`; a few tens of MB at most each,
+#: kept with its match sets): a more common word (say "the", in most articles) is
+#: answered from the archive's rows as any other filter is, not copied.
+KEEP_ARTICLES = 50_000
+KEEP_SENTENCES = 250_000
+
+
+def _rows(store: Store, table: str) -> int:
+    """Rows of a kept match set (its name says what it holds, so the count is kept)."""
+    return store.remember(("rows", table), lambda: int(store.one(
+        f"SELECT count(*) FROM {table}")[0]))
+
+
 def _keyword_sources(store: Store, c: Criteria) -> tuple[str, str]:
     """Tables of the roll-ups' article and article-topic rows of the articles that
     mention ``c``'s keyword (in the months of its date range), kept with the keyword's
@@ -370,6 +384,8 @@ def _keyword_sources(store: Store, c: Criteria) -> tuple[str, str]:
         if None not in kept:
             return kept[0], kept[1]
     table, _ = store._matches("article", c.keyword, months)
+    if _rows(store, table) > KEEP_ARTICLES:
+        return "articles", "article_topics"
     mwhere, mparams = month_where(months, "x")
     key = (table, month_bounds(months), months.undated)
     keep = f"WHERE {mwhere} AND (x.month, x.art) IN (SELECT m.month, m.art FROM {table} m)"
@@ -864,6 +880,8 @@ def _keyword_strongest(store: Store, keyword, c: Criteria) -> str | None:
         return None
     months = dataclasses.replace(c, keyword=None, topics=None, sentiment=None, outlets=None)
     table, cols = store._matches("sentence", keyword.strip(), months)
+    if _rows(store, table) > KEEP_SENTENCES:
+        return None
     mwhere, mparams = month_where(months, "s")
     return store.view_table(
         ("strongest", table, month_bounds(months), months.undated), f"""

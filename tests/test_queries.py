@@ -553,3 +553,25 @@ def test_a_kept_keyword_s_filters_read_only_its_own_rows(store_dirs, result):
     with pytest.raises(Exception, match="read"):
         q.headline(s, Criteria(sentiment=(-0.5, 0.9)))  # no keyword: the archive's rows
     s.close()
+
+
+@pytest.mark.parametrize("c", [Criteria(keyword="river", sentiment=(-0.5, 0.9)),
+                               Criteria(keyword="storm", topics=(0, 1))])
+def test_a_common_keyword_keeps_no_copy_and_answers_the_same(store_dirs, result, c,
+                                                             monkeypatch):
+    """A keyword with more articles (sentences) than the caps keeps no rows of its own:
+    its views read the archive's rows, with the same answers."""
+    monkeypatch.setattr(q, "KEEP_ARTICLES", 0)
+    monkeypatch.setattr(q, "KEEP_SENTENCES", 0)
+    s = q.Store(store_dirs["rollups"])
+    v = _view(result, c)
+    assert q.headline(s, c).n_articles == len(v.articles) > 0
+    got = q.evidence_by_label(s, c, keyword=c.keyword, n=5, fold=8)
+    raw = q.Store(store_dirs["raw"])
+    want = q.evidence_by_label(raw, c, keyword=c.keyword, n=5, fold=8)
+    for label in ("negative", "positive"):
+        pd.testing.assert_frame_equal(got[label], want[label], check_dtype=False)
+    pd.testing.assert_frame_equal(q.sentiment_histogram(s, c), q.sentiment_histogram(raw, c))
+    assert not [k for k in s._match_tables if k[0] == "k"]  # no keyword rows kept
+    s.close()
+    raw.close()
