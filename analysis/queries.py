@@ -18,6 +18,7 @@ import dataclasses
 import hashlib
 import json
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -103,12 +104,16 @@ class Store:
         self._match_tables: OrderedDict[tuple, str] = OrderedDict()
         self._view_tables: OrderedDict[tuple, str] = OrderedDict()
         self._making: dict[tuple, threading.Lock] = {}  # tables being built, by key
+        self._retired: dict[str, float] = {}  # evicted tables, by when (to drop later)
 
     #: Keyword and search match sets kept (LRU); each is a small table of row keys.
     MATCH_CACHE = 32
     #: Per-filter relations kept (LRU, :meth:`view_table`): each has at most a row per
     #: (day, topic[, topic]), whatever the archive's size.
     VIEW_CACHE = 8
+    #: Seconds an evicted table stays before it is dropped (a query holding its name
+    #: must not fail; a rerun's queries take well under a second).
+    RETIRE_SECONDS = 30.0
 
     def _matches(self, kind: str, text: str, c: Criteria) -> tuple[str, str]:
         """``(table, key columns)`` of the rows matching ``text``: ``kind`` "article" or
@@ -177,11 +182,21 @@ class Store:
                 return table
             table = key[0] + "_" + hashlib.sha256(
                 repr(key).encode("utf-8", "surrogatepass")).hexdigest()[:20]
+            with self._lock:
+                self._retired.pop(table, None)  # made again: not to be dropped
             build(table)
+            now = time.monotonic()
             with self._lock:
                 cache[key] = table
                 self._making.pop(key, None)
-                old = [cache.popitem(last=False)[1] for _ in range(len(cache) - size)]
+                for _ in range(len(cache) - size):
+                    self._retired[cache.popitem(last=False)[1]] = now
+                # An evicted table may still be in a query another session started with
+                # its name: it is dropped only after RETIRE_SECONDS.
+                old = [name for name, since in self._retired.items()
+                       if now - since > self.RETIRE_SECONDS]
+                for name in old:
+                    del self._retired[name]
             for name in old:
                 self.con.cursor().execute(f"DROP TABLE IF EXISTS {name}")
             return table

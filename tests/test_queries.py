@@ -575,3 +575,23 @@ def test_a_common_keyword_keeps_no_copy_and_answers_the_same(store_dirs, result,
     assert not [k for k in s._match_tables if k[0] == "k"]  # no keyword rows kept
     s.close()
     raw.close()
+
+
+def test_evicted_tables_outlive_the_queries_that_hold_them(store_dirs, monkeypatch):
+    """Kept per-filter tables beyond the cache are dropped only after a grace period: a
+    query another session started with a table's name does not fail when the table is
+    evicted meanwhile; after the grace, the next eviction drops it."""
+    s = q.Store(store_dirs["rollups"])
+    monkeypatch.setattr(s, "VIEW_CACHE", 1)
+    first = s.view_table(("t", 1), "SELECT 1 AS x", [])
+    s.view_table(("t", 2), "SELECT 2 AS x", [])  # evicts the first
+    assert first not in s._view_tables.values()
+    assert s.one(f"SELECT x FROM {first}")[0] == 1  # still there for whoever holds it
+    monkeypatch.setattr(s, "RETIRE_SECONDS", 0.0)
+    s.view_table(("t", 3), "SELECT 3 AS x", [])  # the next eviction drops the old ones
+    with pytest.raises(Exception):
+        s.one(f"SELECT x FROM {first}")
+    # made again under the same key: it is back and is not dropped by a later eviction
+    again = s.view_table(("t", 1), "SELECT 1 AS x", [])
+    assert again == first and s.one(f"SELECT x FROM {again}")[0] == 1
+    s.close()
