@@ -17,7 +17,8 @@ import pandas as pd
 from .keyword_query import parse_query
 
 __all__ = ["Criteria", "article_where", "month_bounds", "month_where", "keyword_regex",
-           "keyword_where", "keyword_tokens", "is_single_token", "like_pattern", "end_of_day"]
+           "keyword_where", "keyword_tokens", "is_single_token", "index_token", "like_pattern",
+           "end_of_day"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,6 +150,19 @@ def keyword_tokens(keyword: str) -> list[str]:
 def is_single_token(keyword: str) -> bool:
     """True when ``keyword`` is one word: the token index answers it exactly."""
     return bool(_ONE_WORD.fullmatch(keyword.strip()))
+
+
+def index_token(keyword: str) -> str | None:
+    """The one token-index word that answers ``keyword`` exactly (lowercased), or None
+    when :func:`keyword_where` needs more than one lookup (a phrase, several terms, a
+    prefix, NOT, punctuation): then the regex decides."""
+    query = parse_query(keyword)
+    if not (len(query.terms) == 1 and query.positive_terms == query.terms
+            and not query.terms[0].prefix):
+        return None
+    text = query.terms[0].text
+    words = keyword_tokens(text)
+    return words[0] if len(words) == 1 and is_single_token(text) else None
 
 
 _SPLIT = re.compile(r"[^\w]+")

@@ -18,6 +18,7 @@ import dataclasses
 import hashlib
 import json
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -25,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from . import rollups
-from .criteria import Criteria, _ts, article_where, keyword_where, month_bounds, month_where
+from .criteria import (KEY_BASE, Criteria, _ts, article_where, index_token, keyword_where,
+                       month_bounds, month_where)
 from .search import search_where
 from .headline import Headline
 from .periods import FREQS, auto_freq_for_span, check_freq
@@ -86,10 +88,12 @@ class Store:
         kinds = rollups.register_frames(self.con, self.path, rollups.KINDS, suffix="_r",
                                         folder="rollups")
         self.use_rollups = not self.stale_months and len(kinds) == len(rollups.KINDS)
+        # Every query opens each month's file; their footers are parsed once, not per query.
+        self.con.execute("SET parquet_metadata_cache = true")
         if self.use_rollups:
             for view, table in (("articles", "articles_r"), ("sentences", "sentences_r"),
                                 ("r_daily", "daily_r"), ("r_weights", "topic_weights_r"),
-                                ("postings", "postings_r"),
+                                ("postings", "postings_r"), ("strongest", "strongest_r"),
                                 ("article_topics", "article_topics_r")):
                 self.con.execute(f"CREATE VIEW {view} AS SELECT * FROM {table}")
         else:  # queries read the store's own files (slower, same answers)
@@ -98,56 +102,119 @@ class Store:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._match_tables: OrderedDict[tuple, str] = OrderedDict()
-        self._making: dict[tuple, threading.Lock] = {}  # match sets being built, by key
+        self._view_tables: OrderedDict[tuple, str] = OrderedDict()
+        self._making: dict[tuple, threading.Lock] = {}  # tables being built, by key
+        self._retired: dict[str, float] = {}  # evicted tables, by when (to drop later)
 
     #: Keyword and search match sets kept (LRU); each is a small table of row keys.
     MATCH_CACHE = 32
+    #: Per-filter relations kept (LRU, :meth:`view_table`): each has at most a row per
+    #: (day, topic[, topic]), whatever the archive's size.
+    VIEW_CACHE = 8
+    #: Seconds an evicted table stays before it is dropped (a query holding its name
+    #: must not fail; a rerun's queries take well under a second).
+    RETIRE_SECONDS = 30.0
 
     def _matches(self, kind: str, text: str, c: Criteria) -> tuple[str, str]:
         """``(table, key columns)`` of the rows matching ``text``: ``kind`` "article" or
         "sentence" (keyword, whole word or phrase), "search" (the article search box).
 
         A keyword is typed once and then every other filter changes around it, so the
-        match set is computed once over the months of the view's date range (token index
-        lookup, then the regex on the candidates for a phrase) and kept as a table; each
-        view then joins it like any other filter."""
+        match set is computed once and kept as a table; each view then joins it like any
+        other filter.  A one-word keyword's set is the token index's postings of that word
+        (no article or sentence is read); a phrase or a query is matched over the months
+        of the view's date range (token index lookup, then the regex on the candidates)."""
         art = "art" if self.use_rollups else "article_id"
         cols = f"month, {art}" + (", sentence_id" if kind == "sentence" else "")
         months = dataclasses.replace(c, keyword=None, topics=None, sentiment=None)
+        token = index_token(text) if self.use_rollups and kind != "search" else None
         key = (kind, text, month_bounds(months), months.undated)
+        # The whole store's set serves any date range (each view intersects it with its
+        # own dates): a date change after the keyword builds nothing.
+        whole = self.peek_table(("m", kind, text, (None, None), True))
+        if whole is not None and key[2:] != ((None, None), True):
+            return whole, cols
+
+        def build(table: str) -> None:
+            if token is not None:
+                pwhere, pparams = month_where(months, "p")
+                self.con.cursor().execute(f"CREATE OR REPLACE TABLE {table} AS "
+                                          f"{_posting_rows(kind, pwhere)}", pparams + [token])
+            else:
+                self._match_scan(table, kind, text, cols, months)
+
+        return self._table(self._match_tables, self.MATCH_CACHE, ("m",) + key, build), cols
+
+    def view_table(self, key, sql: str, params, per_keyword: bool = False) -> str:
+        """Name of a table holding ``sql``'s rows (``params`` bound), made on the first
+        call with ``key`` (hashable: what the rows depend on) and kept (LRU of
+        :attr:`VIEW_CACHE`, or beside the match sets when it is ``per_keyword``: it
+        outlives filter changes as they do) while the store is open; an index run
+        reopens the store."""
+        def build(table: str) -> None:
+            self.con.cursor().execute(f"CREATE OR REPLACE TABLE {table} AS {sql}", list(params))
+
+        if per_keyword:
+            return self._table(self._match_tables, self.MATCH_CACHE, ("k",) + tuple(key), build)
+        return self._table(self._view_tables, self.VIEW_CACHE, ("v",) + tuple(key), build)
+
+    def peek_table(self, key: tuple) -> str | None:
+        """The kept match set or keyword table under ``key`` (as :meth:`_table` keys
+        them), None when it is not kept; nothing is made."""
         with self._lock:
-            table = self._match_tables.get(key)
+            return self._match_tables.get(key)
+
+    def _table(self, cache: OrderedDict, size: int, key: tuple, build) -> str:
+        """The table kept in ``cache`` under ``key``, made by ``build(name)`` if absent;
+        the least recently used beyond ``size`` are dropped."""
+        with self._lock:
+            table = cache.get(key)
             if table is not None:
-                self._match_tables.move_to_end(key)
-                return table, cols
+                cache.move_to_end(key)
+                return table
             making = self._making.setdefault(key, threading.Lock())
         # Built under this key's own lock, not the store's: the store lock guards every
         # session's remembered answers, and a new keyword's match set takes tens of ms.
         with making:
             with self._lock:
-                table = self._match_tables.get(key)
+                table = cache.get(key)
             if table is not None:
-                return table, cols
-            table = "m_" + hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).hexdigest()[:20]
-            if kind == "search":
-                cond, params = search_where(text, "x", self.use_rollups, months)
-                src = "articles x"
-            else:
-                cond, params = keyword_where(text, "x", self.use_rollups, kind, months)
-                src = "articles x" if kind == "article" else "sentences x"
-            select = ", ".join(f"x.{col.strip()}" for col in cols.split(","))
-            mwhere, mparams = month_where(months, "x")
-            self.con.cursor().execute(f"CREATE OR REPLACE TABLE {table} AS SELECT DISTINCT "
-                                      f"{select} FROM {src} WHERE {mwhere} AND {cond}",
-                                      mparams + params)
+                return table
+            table = key[0] + "_" + hashlib.sha256(
+                repr(key).encode("utf-8", "surrogatepass")).hexdigest()[:20]
             with self._lock:
-                self._match_tables[key] = table
+                self._retired.pop(table, None)  # made again: not to be dropped
+            build(table)
+            now = time.monotonic()
+            with self._lock:
+                cache[key] = table
                 self._making.pop(key, None)
-                old = [self._match_tables.popitem(last=False)[1]
-                       for _ in range(len(self._match_tables) - self.MATCH_CACHE)]
+                for _ in range(len(cache) - size):
+                    self._retired[cache.popitem(last=False)[1]] = now
+                # An evicted table may still be in a query another session started with
+                # its name: it is dropped only after RETIRE_SECONDS.
+                old = [name for name, since in self._retired.items()
+                       if now - since > self.RETIRE_SECONDS]
+                for name in old:
+                    del self._retired[name]
             for name in old:
                 self.con.cursor().execute(f"DROP TABLE IF EXISTS {name}")
-            return table, cols
+            return table
+
+    def _match_scan(self, table: str, kind: str, text: str, cols: str, months: Criteria) -> None:
+        """Table ``table`` of the rows matching ``text`` in the months of ``months``, by
+        the keyword or search condition over the article or sentence rows."""
+        if kind == "search":
+            cond, params = search_where(text, "x", self.use_rollups, months)
+            src = "articles x"
+        else:
+            cond, params = keyword_where(text, "x", self.use_rollups, kind, months)
+            src = "articles x" if kind == "article" else "sentences x"
+        select = ", ".join(f"x.{col.strip()}" for col in cols.split(","))
+        mwhere, mparams = month_where(months, "x")
+        self.con.cursor().execute(f"CREATE OR REPLACE TABLE {table} AS SELECT DISTINCT "
+                                  f"{select} FROM {src} WHERE {mwhere} AND {cond}",
+                                  mparams + params)
 
     def article_where(self, c: Criteria, alias: str = "a") -> tuple[str, list]:
         """:func:`analysis.criteria.article_where` over the narrow articles, the keyword
@@ -237,6 +304,18 @@ class Store:
         self.con.close()
 
 
+def _posting_rows(kind: str, months: str = "TRUE") -> str:
+    """SQL of the distinct ``(month, art)`` (``kind`` "article") or ``(month, art,
+    sentence_id)`` (``kind`` "sentence") rows holding one token (the last ``?``) in the
+    postings rows ``p`` passing ``months``, decoded from the token index's keys (``art *
+    KEY_BASE + sentence_id + 1``; 0 after the ``art`` part: the title or a section
+    heading, which a sentence match leaves out)."""
+    unit = "art" if kind == "article" else f"art, (k % {KEY_BASE}) - 1 AS sentence_id"
+    only = "" if kind == "article" else f" WHERE k % {KEY_BASE} <> 0"
+    return (f"SELECT DISTINCT month, (k // {KEY_BASE}) AS {unit} FROM (SELECT p.month, "
+            f"UNNEST(p.keys) AS k FROM postings p WHERE {months} AND p.token = ?){only}")
+
+
 # ---------------------------------------------------------------------- the base relation
 def _day_aligned(c: Criteria) -> bool:
     start_ok = c.start is None or c.start == c.start.normalize()
@@ -274,22 +353,79 @@ def _rollup_where(c: Criteria, alias: str = "r") -> tuple[str, list]:
 def _rollup_relation(store: Store, c: Criteria, freq: str | None, table: str,
                      make_sql) -> tuple[str, list]:
     """SQL and parameters of a roll-up relation of ``c``: the stored roll-up ``table``
-    when it answers ``c`` at ``freq``, else ``make_sql`` computed from the articles."""
+    when it answers ``c`` at ``freq``, else ``make_sql`` computed from the articles.
+
+    The computed relation is kept as a table per filter (:meth:`Store.view_table`): a
+    view asks the same filter's relation for its headline, label counts, topic table,
+    topic sentiment and timelines, and each would otherwise read the articles again."""
     if _rollup_ok(store, c, freq):
         where, params = _rollup_where(c)
         return f"SELECT * FROM {table} r WHERE {where}", params
+    bucket = "hour" if freq == "hour" else "day"
     where, params = store.article_where(c)
-    return make_sql(where, "hour" if freq == "hour" else "day"), params
+    sources = _keyword_sources(store, c) if store.use_rollups and c.keyword else \
+        ("articles", "article_topics")
+    name = store.view_table((table, bucket, c), make_sql(where, bucket, *sources), params)
+    return f"SELECT * FROM {name}", []
+
+
+#: Most articles (sentences) of a keyword whose own rows are kept in memory for its views
+#: (:func:`_keyword_sources`, :func:`_keyword_strongest`; a few tens of MB at most each,
+#: kept with its match sets): a more common word (say "the", in most articles) is
+#: answered from the archive's rows as any other filter is, not copied.
+KEEP_ARTICLES = 50_000
+KEEP_SENTENCES = 250_000
+
+
+def _rows(store: Store, table: str) -> int:
+    """Rows of a kept match set (its name says what it holds, so the count is kept)."""
+    return store.remember(("rows", table), lambda: int(store.one(
+        f"SELECT count(*) FROM {table}")[0]))
+
+
+def _keyword_sources(store: Store, c: Criteria) -> tuple[str, str]:
+    """Tables of the roll-ups' article and article-topic rows of the articles that
+    mention ``c``'s keyword (in the months of its date range), kept with the keyword's
+    match sets.  A keyword stays while the other filters change around it: each new
+    filter's relations are then summed from these few rows, not from every article and
+    topic weight of the archive."""
+    months = dataclasses.replace(c, keyword=None, topics=None, sentiment=None, outlets=None)
+    # The whole store's rows, when kept, serve any date range (the view's own dates
+    # apply on top): a date change after the keyword reads nothing again.
+    whole = store.peek_table(("m", "article", c.keyword, (None, None), True))
+    if whole is not None:
+        kept = [store.peek_table(("k", name, whole, (None, None), True))
+                for name in ("kw_articles", "kw_topics")]
+        if None not in kept:
+            return kept[0], kept[1]
+    table, _ = store._matches("article", c.keyword, months)
+    if _rows(store, table) > KEEP_ARTICLES:
+        return "articles", "article_topics"
+    mwhere, mparams = month_where(months, "x")
+    key = (table, month_bounds(months), months.undated)
+    keep = f"WHERE {mwhere} AND (x.month, x.art) IN (SELECT m.month, m.art FROM {table} m)"
+    return (store.view_table(("kw_articles",) + key, f"SELECT x.* FROM articles x {keep}",
+                             mparams, per_keyword=True),
+            store.view_table(("kw_topics",) + key, f"SELECT x.* FROM article_topics x {keep}",
+                             mparams, per_keyword=True))
+
+
+def _articles_of(store: Store, c: Criteria) -> str:
+    """The article rows a query of ``c`` reads: its keyword's own (:func:`_keyword_sources`)
+    when it has one and the roll-ups are current, else the ``articles`` view."""
+    return _keyword_sources(store, c)[0] if store.use_rollups and c.keyword else "articles"
 
 
 def _daily(store: Store, c: Criteria, freq: str | None = None) -> tuple[str, list]:
     """SQL and parameters of the per-(day or hour, dominant topic) relation of ``c``."""
-    return _rollup_relation(store, c, freq, "r_daily", rollups.daily_sql)
+    return _rollup_relation(store, c, freq, "r_daily", lambda where, bucket, arts, _: (
+        rollups.daily_sql(where, bucket, source=arts)))
 
 
 def _weights(store: Store, c: Criteria, freq: str | None = None) -> tuple[str, list]:
     """SQL and parameters of the topic weights per (day or hour, topic) of ``c``."""
-    return _rollup_relation(store, c, freq, "r_weights", rollups.weights_sql)
+    return _rollup_relation(store, c, freq, "r_weights", lambda where, bucket, arts, topics: (
+        rollups.weights_sql(where, bucket, store.key, articles=arts, topics=topics)))
 
 
 def _nan(v) -> float:
@@ -586,9 +722,25 @@ def sentiment_histogram(store: Store, c: Criteria = Criteria(), of: str = "sente
     the view's ``sentences`` or ``articles`` (mean compound)."""
     if of not in ("sentences", "articles"):
         raise ValueError(f"of must be 'sentences' or 'articles', got {of!r}")
+    if store.use_rollups and bins == rollups.HIST_BINS and (
+            of == "sentences" or _rollup_ok(store, c)):
+        # The roll-ups count both histograms: the day roll-up per day and topic, the
+        # articles copy each article's sentences per bin, so no sentence is read.
+        if _rollup_ok(store, c):
+            where, params = _rollup_where(c)
+            source, prefix = f"FROM r_daily r WHERE {where}", "r.sb" if of == "sentences" \
+                else "r.ab"
+        else:
+            where, params = store.article_where(c)
+            source, prefix = f"FROM {_articles_of(store, c)} a WHERE {where}", "a.sb"
+        sums = ", ".join(f"coalesce(sum({prefix}{k}), 0)::BIGINT" for k in range(bins))
+        row = store.one(f"SELECT {sums} {source}", params)
+        edges = np.linspace(-1.0, 1.0, bins + 1)
+        return pd.DataFrame({"low": edges[:-1], "high": edges[1:],
+                             "n": np.array([int(v) for v in row], dtype=np.int64)})
     if of == "articles":
         where, params = store.article_where(c)
-        source = f"FROM articles a WHERE {where} AND a.compound IS NOT NULL"
+        source = f"FROM {_articles_of(store, c)} a WHERE {where} AND a.compound IS NOT NULL"
         col = "a.compound"
     else:
         where, params = _sentence_where(store, c)
@@ -619,6 +771,13 @@ def evidence(store: Store, c: Criteria = Criteria(), *, label: str | None = None
     sentences that mention it (whole word or phrase, any case); ``period`` (a period
     start, with ``freq``) and ``topic_id`` narrow to one chart element; ``n`` rows from
     ``offset``."""
+    if (store.use_rollups and label in ("negative", "positive") and n is not None
+            and n + offset <= _FETCH_MAX):
+        # one label's strongest: the strongest-first roll-up's walk (evidence_by_label)
+        narrowed = _evidence_criteria(c, period, freq, topic_id)
+        ev = evidence_by_label(store, narrowed, (str(label),), keyword=keyword,
+                               n=int(n) + int(offset), names=names)[str(label)]
+        return ev.iloc[int(offset):].reset_index(drop=True)
     where, params = _evidence_where(store, c, keyword, period, freq, topic_id)
     if label is not None:
         where += " AND s.label = ?"
@@ -660,23 +819,17 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
                                    end=max(cc.end for cc in narrowed), include_undated=False)
     where, params = _evidence_where(store, span, keyword, None, None, None)
     k = store.key
-    marks = ", ".join("?" for _ in labels)
-    branches, bparams = [], []
-    for lab, bound in zip(labels, bounds):
-        cond = "label = ?"
-        bparams.append(lab)
-        if bound is not None:
-            cond += " AND published >= ? AND published <= ?"
-            bparams += list(bound)
-        branches.append(f"(SELECT * FROM m WHERE {cond} "
-                        f"ORDER BY {_EVIDENCE_ORDER.format('m')} LIMIT {int(n) * max(1, int(fold))})")
-    hits = store.frame(f"""
-        WITH m AS MATERIALIZED (
-            SELECT s.month, {"" if k == "article_id" else f"s.{k}, "}s.article_id, s.sentence_id,
-                   s.label, s.compound, s.published, s."end" - s.start AS length
-            FROM sentences s WHERE {where} AND s.label IN ({marks}))
-        SELECT month, {k}, article_id, sentence_id, label, compound, published, length
-        FROM ({" UNION ALL ".join(branches)})""", params + labels + bparams)
+    limit = int(n) * max(1, int(fold))
+    strongest = store.use_rollups and set(labels) <= {"negative", "positive"}
+    if strongest:
+        source = _keyword_strongest(store, keyword, span)
+        if source:  # a keyword's own small table: its view selected once, as below
+            hits = _label_hits(store, where, params, labels, bounds, limit, source)
+        else:
+            hits = _strongest_hits(store, where, params, labels, bounds, limit,
+                                   share=_sentence_share(store, span, bounds))
+    else:
+        hits = _label_hits(store, where, params, labels, bounds, limit)
     folded = fold > 1 and not hits.empty
     if folded:
         # sorted as the branches were, to keep each key's strongest (first) copy
@@ -687,7 +840,8 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
         hits["copies"] = hits.groupby(same, sort=False)["compound"].transform("size")
         hits = hits.drop_duplicates(same)
         hits = hits.groupby("label", sort=False).head(int(n))
-    rows = _evidence_rows(store, hits[["month", k, "sentence_id"]].drop_duplicates(), names)
+    keys = ["month", k, "sentence_id"] + (["label", "compound"] if strongest else [])
+    rows = _evidence_rows(store, hits[keys].drop_duplicates(keys[:3]), names, strongest)
     if folded:
         rows = _attach_copies(rows, hits)
     out = {}
@@ -700,6 +854,147 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
                                      na_position="last", kind="stable")
                     .drop(columns="_strength").head(int(n)).reset_index(drop=True))
     return out
+
+
+def _label_hits(store: Store, where: str, params: list, labels: list, bounds: list,
+                limit: int, table: str = "sentences") -> pd.DataFrame:
+    """The keys and narrow columns of each label's ``limit`` strongest sentences ``s`` of
+    ``table`` passing ``where`` (and its ``bounds``, a published range or None): the
+    view's sentences selected once, each label's top taken from them."""
+    k = store.key
+    marks = ", ".join("?" for _ in labels)
+    branches, bparams = [], []
+    for lab, bound in zip(labels, bounds):
+        cond = "label = ?"
+        bparams.append(lab)
+        if bound is not None:
+            cond += " AND published >= ? AND published <= ?"
+            bparams += list(bound)
+        branches.append(f"(SELECT * FROM m WHERE {cond} "
+                        f"ORDER BY {_EVIDENCE_ORDER.format('m')} LIMIT {limit})")
+    return store.frame(f"""
+        WITH m AS MATERIALIZED (
+            SELECT s.month, {"" if k == "article_id" else f"s.{k}, "}s.article_id, s.sentence_id,
+                   s.label, s.compound, s.published, s."end" - s.start AS length
+            FROM {table} s WHERE {where} AND s.label IN ({marks}))
+        SELECT month, {k}, article_id, sentence_id, label, compound, published, length
+        FROM ({" UNION ALL ".join(branches)})""", params + labels + bparams)
+
+
+#: Strengths (|compound|) tried in turn by :func:`_strongest_hits`, then none.
+_STRENGTHS = (0.9, 0.6, 0.3)
+
+
+def _keyword_strongest(store: Store, keyword, c: Criteria) -> str | None:
+    """Name of a table of the ``strongest`` rows (narrow columns) of the sentences that
+    mention ``keyword`` in the months of ``c``, kept while the store is open; None
+    without a keyword.  A keyword's sentences are a small part of the archive and rarely
+    among its very strongest, so its evidence lists are the top of this small table
+    rather than a walk down the strengths of the whole archive."""
+    if not (keyword and keyword.strip()):
+        return None
+    months = dataclasses.replace(c, keyword=None, topics=None, sentiment=None, outlets=None)
+    table, cols = store._matches("sentence", keyword.strip(), months)
+    if _rows(store, table) > KEEP_SENTENCES:
+        return None
+    mwhere, mparams = month_where(months, "s")
+    return store.view_table(
+        ("strongest", table, month_bounds(months), months.undated), f"""
+        SELECT s.month, s.art, s.article_id, s.sentence_id, s.label, s.compound, s.published,
+               s.topic_id, s."end", s.start
+        FROM strongest s WHERE {mwhere} AND (s.month, s.art, s.sentence_id) IN
+             (SELECT {cols} FROM {table})""", mparams, per_keyword=True)
+
+
+def _sentence_share(store: Store, c: Criteria, bounds: list) -> float:
+    """Roughly what part of the store's sentences a view (``c``; each list narrowed to
+    its ``bounds``, if any, counted as its share of the view's time span) holds: only
+    to pick the first strength :func:`_strongest_hits` tries."""
+    total = store.remember("total", lambda: headline(store, Criteria())).n_sentences
+    h = headline(store, c)
+    share = h.n_sentences / total if total else 1.0
+    if any(b is not None for b in bounds) and h.first is not None and h.last is not None:
+        span = max((h.last - h.first).total_seconds(), 1.0)
+        widths = [(pd.Timestamp(b[1]) - pd.Timestamp(b[0])).total_seconds()
+                  for b in bounds if b is not None]
+        share *= min(1.0, min(widths) / span)
+    return share
+
+
+def _strength_counts(store: Store) -> dict[str, list[int]]:
+    """Per label (negative, positive), how many of the store's sentences are at least
+    as strong as each of :data:`_STRENGTHS` (remembered: an index run reopens the store)."""
+    def make():
+        cols = ", ".join(f"count(*) FILTER (WHERE abs(s.compound) >= {t})" for t in _STRENGTHS)
+        rows = store.cursor().execute(
+            f"SELECT s.label, {cols} FROM strongest s GROUP BY 1").fetchall()
+        return {str(r[0]): [int(v) for v in r[1:]] for r in rows}
+
+    return store.remember("strength_counts", make)
+
+
+def _first_strength(counts: list[int], share: float, limit: int) -> int:
+    """Index into :data:`_STRENGTHS` (its length: all) of the first strength at which a
+    view holding ``share`` of the sentences can be expected to have ``limit`` rows (with
+    room to spare): trying a strength that cannot answer costs a query for nothing."""
+    for k, n_above in enumerate(counts):
+        if n_above * share >= 1.5 * limit:
+            return k
+    return len(_STRENGTHS)
+
+
+def _strongest_hits(store: Store, where: str, params: list, labels: list, bounds: list,
+                    limit: int, share: float = 1.0) -> pd.DataFrame:
+    """:func:`_label_hits` (labels negative or positive) from the ``strongest`` roll-up,
+    which holds those sentences in the evidence order with small row groups.
+
+    Each label's list is looked for among the sentences at least as strong as one of
+    :data:`_STRENGTHS` (0.9, 0.6, 0.3), then all: a condition on ``compound`` alone, so
+    the row groups' min/max skip every weaker row group unread.  A list of ``limit``
+    rows found above a strength is the answer (every sentence below that strength ranks
+    after them); a shorter one may go on below it, so that label is asked again lower
+    down.  The first strength tried is the first one at which the view (``share`` of the
+    store's sentences) can be expected to fill the list, and a short list's own count
+    says where to ask next: that only saves queries, the answer is the same."""
+    parts: dict[int, pd.DataFrame] = {}
+    steps = len(_STRENGTHS)
+    counts = _strength_counts(store)
+    step = {i: _first_strength(counts.get(lab, [0] * steps), share, limit)
+            for i, lab in enumerate(labels)}
+    todo = list(range(len(labels)))
+    while todo:
+        branches, bparams = [], []
+        for i in todo:
+            # a negative sentence's compound is below 0, a positive one's above
+            cond, cparams = "s.label = ?", [labels[i]]
+            if bounds[i] is not None:
+                cond += " AND s.published >= ? AND s.published <= ?"
+                cparams += list(bounds[i])
+            if step[i] < steps:
+                negative = labels[i] == "negative"
+                cond += f" AND s.compound {'<=' if negative else '>='} ?"
+                cparams.append(-_STRENGTHS[step[i]] if negative else _STRENGTHS[step[i]])
+            branches.append(f"""(SELECT {i} AS _branch, s.month, s.art, s.article_id,
+                    s.sentence_id, s.label, s.compound, s.published, s."end" - s.start AS length
+                FROM strongest s WHERE {where} AND {cond}
+                ORDER BY {_EVIDENCE_ORDER.format("s")} LIMIT {int(limit)})""")
+            bparams += params + cparams
+        got = store.frame(" UNION ALL ".join(branches), bparams)
+        short = []
+        for i in todo:
+            parts[i] = got[got["_branch"] == i]
+            if len(parts[i]) < limit and step[i] < steps:
+                short.append(i)
+                # the rows found at this strength, scaled by how many more the store
+                # has at the next ones, say which can fill the list (none: all)
+                k, found = step[i], len(parts[i])
+                counts_i = counts.get(labels[i], [0] * steps)
+                step[i] = next((j for j in range(k + 1, steps)
+                                if found == 0 or found * counts_i[j] >= 1.5 * limit
+                                * max(counts_i[k], 1)), steps)
+        todo = short
+    hits = pd.concat([parts[i] for i in range(len(labels))], ignore_index=True)
+    return hits.drop(columns="_branch")
 
 
 def _attach_copies(rows: pd.DataFrame, hits: pd.DataFrame) -> pd.DataFrame:
@@ -736,12 +1031,18 @@ def _evidence_where(store: Store, c: Criteria, keyword, period, freq, topic_id):
     return where, params
 
 
-def _evidence_rows(store: Store, hits: pd.DataFrame, names) -> pd.DataFrame:
+def _evidence_rows(store: Store, hits: pd.DataFrame, names,
+                   strongest: bool = False) -> pd.DataFrame:
     """The evidence frame of the sentences keyed by ``hits`` (``month``, the store's key,
-    ``sentence_id``), in the order of ``hits``."""
+    ``sentence_id``), in the order of ``hits``; ``strongest``: read from the
+    ``strongest`` roll-up, ``hits`` with their ``label`` and ``compound`` too."""
     k = store.key
     cols = ", ".join(_EVIDENCE_COLS)
-    rows = _fetch(store, "sentences", cols, hits, [k, "sentence_id"])
+    if strongest:
+        rows = _fetch_strongest(store, cols, hits)
+        hits = hits[["month", k, "sentence_id"]]
+    else:
+        rows = _fetch(store, "sentences", cols, hits, [k, "sentence_id"])
     titles = _fetch(store, "articles", "title", hits[["month", k]].drop_duplicates(), [k])
     ev = (hits.merge(rows, on=["month", k, "sentence_id"], how="left")
           .merge(titles, on=["month", k], how="left")
@@ -779,6 +1080,39 @@ def _fetch(store: Store, table: str, cols: str, keys: pd.DataFrame, on: list[str
         params += [month] + values
     rows = store.frame(" UNION ALL ".join(branches), params)
     return rows.merge(keys[["month"] + on].drop_duplicates(), on=["month"] + on)
+
+
+def _fetch_strongest(store: Store, cols: str, hits: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_fetch` of the sentences ``hits`` (``month``, ``art``, ``sentence_id``,
+    ``label``, ``compound``) from the ``strongest`` roll-up.  Its files are in strength
+    order, not by article, so each month's branch is bounded by the range of its hits'
+    compounds: the row groups' min/max then keep only the few row groups of that range
+    (the art-sorted ``sentences`` copy would decode a text row group per article)."""
+    names = [col.strip() for col in cols.split(",")]
+    select = ", ".join(f"x.{col}" for col in ["month", "art"] + names)
+    branches, params = [], []
+    for (month, label), part in hits.groupby(["month", "label"], sort=True):
+        arts = sorted({int(v) for v in part["art"]})
+        branches.append(f"SELECT {select} FROM strongest x WHERE x.month = ? AND x.label = ? "
+                        f"AND x.compound BETWEEN ? AND ? "
+                        f"AND x.art IN ({', '.join('?' * len(arts))})")
+        params += [month, label, float(part["compound"].min()), float(part["compound"].max()),
+                   *arts]
+    if not branches:
+        return store.frame(f"SELECT {select} FROM strongest x WHERE FALSE")
+    rows = store.frame(" UNION ALL ".join(branches), params)
+    return rows.merge(hits[["month", "art", "sentence_id"]].drop_duplicates(),
+                      on=["month", "art", "sentence_id"])
+
+
+def _fetch_picked(store: Store, table: str, cols: str, pick: str, params: list,
+                  k: str) -> pd.DataFrame:
+    """Columns ``cols`` (with ``month`` and ``k``) of ``table``'s rows whose ``month``
+    and ``k`` are among the rows of the query ``pick`` (``params`` bound)."""
+    names = [col.strip() for col in cols.split(",")]
+    select = ", ".join(f"x.{col}" for col in ["month"] + ([k] if k not in names else []) + names)
+    return store.frame(f"SELECT {select} FROM {table} x WHERE (x.month, x.{k}) IN "
+                       f"(SELECT p.month, p.{k} FROM ({pick}) p)", params)
 
 
 def _period_bounds(period, freq) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -1074,15 +1408,19 @@ def map_sample(store: Store, c: Criteria = Criteria(), n: int = 2000,
     key = ("a.sample_key" if store.use_rollups
            else "('0x' || md5(a.article_id)[:15])::BIGINT")  # the roll-up's sample_key
     k = store.key
-    picked = store.frame(f"""
+    pick = f"""
         SELECT a.month, a.{k}{", a.article_id" if k != "article_id" else ""} FROM articles a
-        WHERE {where} ORDER BY {key}, a.article_id LIMIT ?""", params + [int(n)])
+        WHERE {where} ORDER BY {key}, a.article_id LIMIT ?"""
+    picked = store.frame(pick, params + [int(n)])
     total = headline(store, c).n_articles if len(picked) == int(n) else len(picked)
+    # The sample's rows by a semi-join on the same pick (deterministic), not by literal
+    # key lists: 2,000 keys as IN lists per month made each read scan and test every
+    # row against ~80 literals (100-140 ms per read at 100k articles; ~30 ms this way).
     cols = "article_id, title, topic_id, topic_label, compound, published"
-    sample = picked.merge(_fetch(store, "articles", cols, picked[["month", k]], [k]),
+    sample = picked.merge(_fetch_picked(store, "articles", cols, pick, params + [int(n)], k),
                           on=["month", k] + (["article_id"] if k != "article_id" else []))
-    weights = _fetch(store, "article_topics", "article_id, topic_id, weight",
-                     picked[["month", k]], [k])
+    weights = _fetch_picked(store, "article_topics", "article_id, topic_id, weight", pick,
+                            params + [int(n)], k)
     xy = weights_map(weights, picked["article_id"])
     out = xy.merge(sample[["article_id", "title", "topic_id", "topic_label", "compound",
                            "published"]], on="article_id", how="left")

@@ -20,12 +20,23 @@ column                     dtype       meaning
 ``sum_compound``           float64     sum of sentence compounds
 ``first_published``        timestamp   earliest / latest publication time in the row
 ``last_published``
+``sb0`` … ``sb20``         int64       sentences per sentiment-histogram bin (21 over −1…1)
+``ab0`` … ``ab20``         int64       articles with a compound, per bin of it
 =========================  ==========  ==================================================
+
+The roll-ups' ``articles`` copy carries each article's ``sb0`` … ``sb20`` too, so a
+filtered view's sentence histogram is a sum over its articles.
 
 ``rollups/topic_weights/month=YYYY-MM/part-0.parquet`` — one row per (day, dominant
 topic, weighted topic): ``day``, ``topic_id`` (dominant), ``weight_topic_id``,
 ``weight`` (summed topic weight), ``weight_compound`` (sum of weight × article
 compound), ``weight_scored`` (summed weight of articles with a compound).
+
+``rollups/strongest/month=YYYY-MM/part-0.parquet`` — the month's negative and positive
+sentences (the columns of the ``sentences`` copy), sorted by label, then strength
+(``|compound|``) descending, then time, article and sentence: the evidence order.  Row
+groups of 2,048 rows, so a query for the strongest sentences of a view reads only the
+row groups above a strength.
 
 Weeks and months are derived from days at query time; hours come from the articles.
 The sentence figures come from the articles' own roll-up (``n_sentences``,
@@ -50,10 +61,11 @@ from .criteria import KEY_BASE
 __all__ = ["ROLLUP_VERSION", "write_rollups", "daily_sql", "weights_sql", "stale_months",
            "store_months", "connect", "register_frames"]
 
-ROLLUP_VERSION = 5
+ROLLUP_VERSION = 7
 FRAMES = ("articles", "sentences", "article_topics")
 #: The roll-up tables, one folder each under ``rollups/``.
-KINDS = ("daily", "topic_weights", "articles", "sentences", "article_topics", "postings")
+KINDS = ("daily", "topic_weights", "articles", "sentences", "article_topics", "postings",
+         "strongest")
 
 
 def store_months(store_dir) -> list[str]:
@@ -112,10 +124,33 @@ def _sql_path(path: str) -> str:
     return path.replace("'", "''")
 
 
-def daily_sql(where: str = "TRUE", bucket: str = "day") -> str:
-    """The per-(``bucket``, dominant topic) roll-up of ``articles a`` rows passing
-    ``where`` (see the module docstring for the columns; ``bucket`` is ``day`` or
-    ``hour``)."""
+#: Bins of the sentiment histograms the roll-ups count (the dashboard's: 21 over −1…1).
+HIST_BINS = 21
+
+
+def _bin(col: str) -> str:
+    """The histogram bin of ``col`` (as ``queries.sentiment_histogram`` computes it)."""
+    return f"least(greatest(floor(({col} + 1) / 2 * {HIST_BINS}), 0), {HIST_BINS - 1})::BIGINT"
+
+
+def _sentence_bins(alias: str = "s") -> str:
+    """Per group, its sentences in each histogram bin: ``sb0`` … ``sb20``."""
+    return ", ".join(f"count(*) FILTER (WHERE {_bin(alias + '.compound')} = {k})::BIGINT "
+                     f"AS sb{k}" for k in range(HIST_BINS))
+
+
+def daily_sql(where: str = "TRUE", bucket: str = "day", bins: bool = False,
+              source: str = "articles") -> str:
+    """The per-(``bucket``, dominant topic) roll-up of ``source`` rows ``a`` (default the
+    ``articles``) passing ``where`` (see the module docstring for the columns; ``bucket``
+    is ``day`` or ``hour``).  ``bins``: also the histogram counts, ``sb0`` … ``sb20``
+    (the articles' sentences per bin: ``source`` rows carry them, as the roll-ups'
+    articles copy does) and ``ab0`` … ``ab20`` (articles with a compound, per bin)."""
+    hist = ""
+    if bins:
+        hist = "".join(f", coalesce(sum(a.sb{k}), 0)::BIGINT AS sb{k}" for k in range(HIST_BINS))
+        hist += "".join(f", count(*) FILTER (WHERE a.compound IS NOT NULL AND "
+                        f"{_bin('a.compound')} = {k})::BIGINT AS ab{k}" for k in range(HIST_BINS))
     return f"""
         SELECT date_trunc('{bucket}', a.published) AS day, a.topic_id,
                count(*)::BIGINT AS n_articles,
@@ -127,12 +162,16 @@ def daily_sql(where: str = "TRUE", bucket: str = "day") -> str:
                coalesce(sum(round(a.neg_share * a.n_sentences)), 0)::BIGINT AS n_neg,
                sum(a.compound * a.n_sentences)::DOUBLE AS sum_compound,
                min(a.published) AS first_published, max(a.published) AS last_published
-        FROM articles a WHERE {where} GROUP BY ALL"""
+               {hist}
+        FROM {source} a WHERE {where} GROUP BY ALL"""
 
 
-def weights_sql(where: str = "TRUE", bucket: str = "day") -> str:
+def weights_sql(where: str = "TRUE", bucket: str = "day", key: str = "article_id",
+                articles: str = "articles", topics: str = "article_topics") -> str:
     """Topic weights per (``bucket``, dominant topic, weighted topic) of ``articles a``
-    rows passing ``where``."""
+    rows passing ``where``, joined to their ``topics`` (``article_topics``) rows by month
+    and ``key`` (``art`` in the roll-ups' copies: an integer join instead of a string
+    one)."""
     return f"""
         SELECT date_trunc('{bucket}', a.published) AS day, a.topic_id,
                t.topic_id AS weight_topic_id,
@@ -140,8 +179,8 @@ def weights_sql(where: str = "TRUE", bucket: str = "day") -> str:
                coalesce(sum(t.weight * a.compound), 0)::DOUBLE AS weight_compound,
                sum(CASE WHEN a.compound IS NULL THEN 0 ELSE t.weight END)::DOUBLE
                    AS weight_scored
-        FROM article_topics t JOIN articles a
-             ON t.month = a.month AND t.article_id = a.article_id
+        FROM {topics} t JOIN {articles} a
+             ON t.month = a.month AND t.{key} = a.{key}
         WHERE {where} GROUP BY ALL"""
 
 
@@ -161,7 +200,12 @@ _ARTS = """arts AS (
 def _month_sql() -> dict[str, str]:
     """Per roll-up kind, the SQL of one month (``?`` = the month)."""
     return {
-        "daily": daily_sql("a.month = ?") + " ORDER BY day, topic_id",
+        # with the histogram counts: the month's articles and their sentences per bin
+        "daily": daily_sql("a.month = ?", bins=True, source=f"""(
+            SELECT x.*, {", ".join(f"coalesce(b.sb{k}, 0) AS sb{k}" for k in range(HIST_BINS))}
+            FROM articles x LEFT JOIN (SELECT s.article_id, {_sentence_bins()} FROM sentences s
+                                       WHERE s.month = ? GROUP BY 1) b USING (article_id)
+            WHERE x.month = ?)""") + " ORDER BY day, topic_id",
         "topic_weights": weights_sql("a.month = ?") + " ORDER BY day, topic_id, weight_topic_id",
         # Compacted copies, one file per month (the articles without their text): a query
         # pays a file's overhead per file, and an index run writes one file per chunk and
@@ -172,8 +216,14 @@ def _month_sql() -> dict[str, str]:
             SELECT a.article_id, r.art, a.published, a.title, a.topic_id, a.topic_label,
                    a.compound, a.label, a.n_sentences, a.pos_share, a.neg_share,
                    -- the map's sample order: the same articles on any machine
-                   ('0x' || md5(a.article_id)[:15])::BIGINT AS sample_key
-            FROM articles a JOIN arts r USING (article_id) WHERE a.month = ? ORDER BY r.art""",
+                   ('0x' || md5(a.article_id)[:15])::BIGINT AS sample_key,
+                   -- its sentences per histogram bin: a filtered view's sentence
+                   -- histogram is a sum over its articles (daily_sql), no sentence read
+                   {", ".join(f"coalesce(b.sb{k}, 0)::BIGINT AS sb{k}" for k in range(HIST_BINS))}
+            FROM articles a JOIN arts r USING (article_id)
+                 LEFT JOIN (SELECT s.article_id, {_sentence_bins()} FROM sentences s
+                            WHERE s.month = ? GROUP BY 1) b USING (article_id)
+            WHERE a.month = ? ORDER BY r.art""",
         "sentences": f"""
             WITH {_ARTS}
             SELECT s.article_id, r.art, s.sentence_id, s.published, s.topic_id, s.compound,
@@ -186,6 +236,19 @@ def _month_sql() -> dict[str, str]:
             SELECT t.article_id, r.art, t.topic_id, t.weight
             FROM article_topics t JOIN arts r USING (article_id) WHERE t.month = ?
             ORDER BY r.art, t.topic_id""",
+        # The evidence lists' copy of the negative and positive sentences, strongest
+        # first within each label (the evidence order): their compound is then sorted
+        # within row groups, so "the strongest of the view" reads only the row groups
+        # above a strength and the row groups' min/max skip the rest (queries.evidence_by_label).
+        "strongest": f"""
+            WITH {_ARTS}
+            SELECT s.article_id, r.art, s.sentence_id, s.published, s.topic_id, s.compound,
+                   s.label, s.paragraph, s.section, s.start, s."end", s.text, s.truncated,
+                   s.neg, s.neu, s.pos
+            FROM sentences s JOIN arts r USING (article_id)
+            WHERE s.month = ? AND s.label IN ('negative', 'positive')
+            ORDER BY s.label, abs(s.compound) DESC, s.published NULLS LAST, s.article_id,
+                     s.sentence_id""",
         # The token index (an inverted index): per word, the sorted keys of the sentences
         # that hold it, key = art * 2**20 + sentence_id + 1 (0: the title or a section
         # heading, text that is in no sentence).  One row per word and month, so a
@@ -212,7 +275,8 @@ def _month_sql() -> dict[str, str]:
 #: found by the row group's min/max token, and only that row group's lists are decoded.
 #: The compacted copies are read by key too (evidence rows, the map sample): row groups
 #: of a few thousand rows keep such a read to the groups that hold the keys.
-_ROW_GROUP = {"postings": 1024, "sentences": 8192, "articles": 4096, "article_topics": 8192}
+_ROW_GROUP = {"postings": 1024, "sentences": 8192, "articles": 4096, "article_topics": 8192,
+              "strongest": 2048}
 
 
 def _write_atomic(table, path: Path, row_group_size: int | None = None) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis import aggregate, queries as q
-from analysis.criteria import Criteria
+from analysis.criteria import Criteria, index_token, keyword_where
 from analysis.headline import headline
 from analysis.rollups import write_rollups
 from analysis.search import search_articles
@@ -162,6 +162,26 @@ def test_histograms_equal_numpy(store, result, c, of):
     got = q.sentiment_histogram(store, c, of=of)
     np.testing.assert_array_equal(got["n"].to_numpy(), want)
     np.testing.assert_allclose(got["low"].to_numpy(), edges[:-1])
+
+
+@pytest.mark.parametrize("c", CRITERIA[:9], ids=_ids)
+def test_histograms_come_from_the_day_rollups(store_dirs, result, c, tmp_path):
+    """With the roll-ups, both histograms are sums of the day roll-up's (or a filtered
+    view's) per-bin counts: with every sentence row made to raise when read they still
+    answer, the same counts as NumPy over the view's frames; other bin counts read the
+    sentences."""
+    s = q.Store(store_dirs["rollups"])
+    assert s.use_rollups
+    s.con.execute("CREATE OR REPLACE VIEW sentences AS SELECT * REPLACE (if(compound > -9, "
+                  "error('a sentence was read')::DOUBLE, compound) AS compound) FROM sentences_r")
+    v = _view(result, c)
+    for of in ("sentences", "articles"):
+        values = (v.sentences if of == "sentences" else v.articles)["compound"].dropna()
+        want, _ = np.histogram(values.clip(-1, 1), bins=np.linspace(-1, 1, 22))
+        np.testing.assert_array_equal(q.sentiment_histogram(s, c, of=of)["n"].to_numpy(), want)
+    with pytest.raises(Exception):
+        q.sentiment_histogram(s, c, of="sentences", bins=10)
+    s.close()
 
 
 def test_label_counts(store, result):
@@ -423,3 +443,148 @@ def test_keyword_series_counts_something(store):
     s = q.keyword_summary(store, Criteria(), TRACKED[0]).set_index("keyword")
     assert (s.loc[["river", "storm OR flood*"], "n_articles"] > 0).all()
     assert (s.loc[["river", "storm OR flood*"], "n_sentences"] > 0).all()
+
+
+@pytest.mark.parametrize("word", ["river", "RIVER", "moves", "late", "storm", "o'brien",
+                                  "river valley", "zzznothing"])
+@pytest.mark.parametrize("c", [Criteria(), Criteria(start="2024-06-10", end="2024-06-30")])
+def test_keyword_match_sets_equal_the_regex_over_the_text(store_dirs, word, c):
+    """A one-word keyword's match set is read from the token index alone (no text read);
+    it holds the same articles (title, heading or text) and sentences as the regex over
+    the full text, in the months of the date range."""
+    s = q.Store(store_dirs["rollups"])
+    assert (index_token(word) is not None) == (" " not in word and "'" not in word)
+    for kind, src in (("article", "articles"), ("sentence", "sentences")):
+        table, cols = s._matches(kind, word, c)
+        got = s.frame(f"SELECT {cols} FROM {table} ORDER BY ALL")
+        cond, params = keyword_where(word, "x", False, kind, c)
+        mine = ", ".join(f"x.{col.strip()}" for col in cols.split(","))
+        lo, hi = ("2024-06", "2024-06") if c.start is not None else ("0", "z")
+        want = s.frame(f"SELECT DISTINCT {mine} FROM {src} x WHERE {cond} AND x.month "
+                       f"BETWEEN ? AND ? ORDER BY ALL", params + [lo, hi])
+        pd.testing.assert_frame_equal(got, want)
+        if kind == "article" and c.start is None and word != "zzznothing":
+            assert len(got) > 0  # the test means something: each word is somewhere
+    s.close()
+
+
+@pytest.mark.parametrize("n, fold", [(1, 1), (5, 1), (20, 1), (10, 8)])
+@pytest.mark.parametrize("c, keyword", [
+    (Criteria(), None), (Criteria(topics=(1,)), None), (Criteria(sentiment=(-0.5, 0.5)), None),
+    (Criteria(sentiment=(-0.5, 0.5)), "river"), (Criteria(start="2024-06-05", keyword="storm"),
+                                                 "storm"),
+    (Criteria(), "flooded homes")])
+def test_strongest_first_evidence_equals_the_store_files(store_dirs, c, keyword, n, fold):
+    """With the roll-ups, each label's strongest sentences are looked for above strengths
+    tried in turn (0.9, 0.6, 0.3, then all), or in a keyword's own table; whichever step
+    answers, the lists are those of the store's own files (the frames' order)."""
+    s, raw = q.Store(store_dirs["rollups"]), q.Store(store_dirs["raw"])
+    asked = []
+    frame = s.frame
+    s.frame = lambda sql, params=(): (asked.append(sql), frame(sql, params))[1]
+    got = q.evidence_by_label(s, c, keyword=keyword, n=n, fold=fold)
+    want = q.evidence_by_label(raw, c, keyword=keyword, n=n, fold=fold)
+    for label in ("negative", "positive"):
+        pd.testing.assert_frame_equal(got[label], want[label], check_dtype=False)
+    steps = sum("FROM strongest s WHERE" in sql for sql in asked)
+    if c == Criteria() and keyword is None:
+        # the data has no sentence of 0.9, 11 negative and 16 positive ones of 0.6, 28
+        # and 37 of 0.3: the store's counts pick, per label, a strength that answers
+        assert steps == 1
+    s.close()
+    raw.close()
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10, 30])
+@pytest.mark.parametrize("c", [Criteria(topics=(1,)), Criteria(keyword="river"),
+                               Criteria(sentiment=(-0.2, 0.2)),
+                               Criteria(start="2024-06-20", end="2024-06-30")])
+def test_strongest_hits_asked_again_lower_down_are_the_view_s_top(store_dirs, c, limit):
+    """Told the view is the whole store (so it starts too strong for a narrow view), the
+    strongest-first walk asks the short lists again at lower strengths and still ends
+    with each label's top ``limit`` of the view, as one pass over all its sentences."""
+    s = q.Store(store_dirs["rollups"])
+    where, params = q._evidence_where(s, c, None, None, None, None)
+    labels, bounds = ["negative", "positive"], [None, None]
+    asked = []
+    frame = s.frame
+    s.frame = lambda sql, params=(): (asked.append(sql), frame(sql, params))[1]
+    got = q._strongest_hits(s, where, params, labels, bounds, limit, share=1.0)
+    s.frame = frame
+    want = q._label_hits(s, where, params, labels, bounds, limit)
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want, check_dtype=False)
+    if limit == 10:  # a short list at the first strength, asked again lower down
+        assert len(asked) == 2
+    s.close()
+
+
+def test_a_kept_keyword_s_filters_read_only_its_own_rows(store_dirs, result):
+    """Once a keyword is typed, the filters changed around it (sentiment, topics, dates)
+    sum the keyword's own article and topic-weight rows: with every other article and
+    weight row made to fail when read, the headline, topic table, topic timeline and
+    histograms of those filters still answer, equal to the frames."""
+    s = q.Store(store_dirs["rollups"])
+    q.headline(s, Criteria(keyword="river"))  # the keyword's rows, made on first use
+    q.topic_table(s, Criteria(keyword="river"))
+    for view, table in (("articles", "articles_r"), ("article_topics", "article_topics_r")):
+        s.con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * REPLACE (if(topic_id > -9, "
+                      f"error('{view} read')::BIGINT, topic_id) AS topic_id) FROM {table}")
+    for c in (Criteria(keyword="river", sentiment=(-0.5, 0.9)),
+              Criteria(keyword="river", topics=(0, 1)),
+              Criteria(keyword="river", start="2024-06-12")):
+        v = _view(result, c)
+        want = headline(v.articles, v.sentences, v.topics)
+        assert q.headline(s, c).n_articles == want.n_articles > 0
+        assert q.headline(s, c).n_sentences == want.n_sentences
+        table = q.topic_table(s, c).set_index("topic_id")
+        assert table["n_articles"].to_dict() == v.topics.set_index("topic_id")["n_articles"].to_dict()
+        q.topic_timeline(s, c, "day")
+        for of in ("sentences", "articles"):
+            values = (v.sentences if of == "sentences" else v.articles)["compound"].dropna()
+            n, _ = np.histogram(values.clip(-1, 1), bins=np.linspace(-1, 1, 22))
+            np.testing.assert_array_equal(q.sentiment_histogram(s, c, of=of)["n"].to_numpy(), n)
+    with pytest.raises(Exception, match="read"):
+        q.headline(s, Criteria(sentiment=(-0.5, 0.9)))  # no keyword: the archive's rows
+    s.close()
+
+
+@pytest.mark.parametrize("c", [Criteria(keyword="river", sentiment=(-0.5, 0.9)),
+                               Criteria(keyword="storm", topics=(0, 1))])
+def test_a_common_keyword_keeps_no_copy_and_answers_the_same(store_dirs, result, c,
+                                                             monkeypatch):
+    """A keyword with more articles (sentences) than the caps keeps no rows of its own:
+    its views read the archive's rows, with the same answers."""
+    monkeypatch.setattr(q, "KEEP_ARTICLES", 0)
+    monkeypatch.setattr(q, "KEEP_SENTENCES", 0)
+    s = q.Store(store_dirs["rollups"])
+    v = _view(result, c)
+    assert q.headline(s, c).n_articles == len(v.articles) > 0
+    got = q.evidence_by_label(s, c, keyword=c.keyword, n=5, fold=8)
+    raw = q.Store(store_dirs["raw"])
+    want = q.evidence_by_label(raw, c, keyword=c.keyword, n=5, fold=8)
+    for label in ("negative", "positive"):
+        pd.testing.assert_frame_equal(got[label], want[label], check_dtype=False)
+    pd.testing.assert_frame_equal(q.sentiment_histogram(s, c), q.sentiment_histogram(raw, c))
+    assert not [k for k in s._match_tables if k[0] == "k"]  # no keyword rows kept
+    s.close()
+    raw.close()
+
+
+def test_evicted_tables_outlive_the_queries_that_hold_them(store_dirs, monkeypatch):
+    """Kept per-filter tables beyond the cache are dropped only after a grace period: a
+    query another session started with a table's name does not fail when the table is
+    evicted meanwhile; after the grace, the next eviction drops it."""
+    s = q.Store(store_dirs["rollups"])
+    monkeypatch.setattr(s, "VIEW_CACHE", 1)
+    first = s.view_table(("t", 1), "SELECT 1 AS x", [])
+    s.view_table(("t", 2), "SELECT 2 AS x", [])  # evicts the first
+    assert first not in s._view_tables.values()
+    assert s.one(f"SELECT x FROM {first}")[0] == 1  # still there for whoever holds it
+    monkeypatch.setattr(s, "RETIRE_SECONDS", 0.0)
+    s.view_table(("t", 3), "SELECT 3 AS x", [])  # the next eviction drops the old ones
+    with pytest.raises(Exception):
+        s.one(f"SELECT x FROM {first}")
+    # made again under the same key: it is back and is not dropped by a later eviction
+    again = s.view_table(("t", 1), "SELECT 1 AS x", [])
+    assert again == first and s.one(f"SELECT x FROM {again}")[0] == 1
+    s.close()

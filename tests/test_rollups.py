@@ -9,7 +9,7 @@ import pytest
 from analysis import queries as q
 from analysis.criteria import Criteria
 from analysis.rollups import KINDS, stale_months, store_months, write_rollups
-from factories import make_corpus, write_store
+from factories import make_corpus, write_archive_folder, write_store
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +84,56 @@ def test_token_index_finds_every_word_of_titles_headings_and_sentences(store_dir
         got = q.headline(s, Criteria(keyword=word)).n_articles
         want = len(result.filter(keyword=word).articles)
         assert got == want > 0
+
+
+def _assert_strongest_is_the_sentences_in_evidence_order(folder):
+    """Each month's ``strongest`` file holds exactly that month's negative and positive
+    sentences (all columns of the sentences copy), sorted by label, then strength
+    descending, then time, article and sentence."""
+    for month in store_months(folder):
+        sents = pd.read_parquet(folder / "rollups" / "sentences" / f"month={month}")
+        want = sents[sents["label"].isin(["negative", "positive"])].assign(
+            _s=lambda f: -f["compound"].abs()).sort_values(
+            ["label", "_s", "published", "article_id", "sentence_id"],
+            na_position="last", kind="stable").drop(columns="_s").reset_index(drop=True)
+        got = pd.read_parquet(folder / "rollups" / "strongest" / f"month={month}" /
+                              "part-0.parquet")
+        assert len(got) > 0 or len(want) == 0
+        pd.testing.assert_frame_equal(got, want[got.columns], check_dtype=False)
+
+
+def test_strongest_copy_follows_an_incremental_index(tmp_path):
+    """The strongest-first copy is written by ``index`` and rewritten with the months an
+    incremental run touches (new, changed and deleted inputs): it stays the store's
+    sentences in evidence order, and the evidence lists read from it (and the
+    histograms from the roll-ups' bin counts) stay those of the store's own files."""
+    from analysis.indexer import index_archive
+
+    src, store = tmp_path / "src", tmp_path / "store"
+    paths = write_archive_folder(src, 90)
+    index_archive(src, store, n_topics=3, n_jobs=1, chunk_size=30, sample_size=60)
+    _assert_strongest_is_the_sentences_in_evidence_order(store)
+    write_archive_folder(src, 100, start=90)
+    paths[3].write_text(paths[3].read_text(encoding="utf-8") +
+                        "\nA wonderful, excellent and truly delightful ending.\n",
+                        encoding="utf-8")
+    paths[50].unlink()
+    index_archive(src, store, n_topics=3, n_jobs=1)
+    assert stale_months(store) == []
+    _assert_strongest_is_the_sentences_in_evidence_order(store)
+    s = q.Store(store)
+    assert s.use_rollups
+    raw = q.Store(store)
+    raw.use_rollups = False  # the same lists from the store's own files
+    for name in ("articles", "sentences", "article_topics"):
+        raw.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {name}_full")
+    for c in (Criteria(), Criteria(topics=(1,)), Criteria(sentiment=(-0.5, 0.9))):
+        for of in ("sentences", "articles"):  # the roll-ups' histogram counts follow too
+            pd.testing.assert_frame_equal(q.sentiment_histogram(s, c, of=of),
+                                          q.sentiment_histogram(raw, c, of=of))
+    for n in (1, 3, 40):
+        got = q.evidence_by_label(s, Criteria(), n=n)
+        want = q.evidence_by_label(raw, Criteria(), n=n)
+        for label in ("negative", "positive"):
+            assert len(got[label]) > 0
+            pd.testing.assert_frame_equal(got[label], want[label], check_dtype=False)
