@@ -13,7 +13,10 @@ Three layers, each keyed on content, never on object identity:
    settings, passed explicitly), then on disk as Parquet under the cache folder
    (``$NEWS_ANALYTICS_CACHE``, the sidebar setting or ``--cache-dir``; default
    ``~/.cache/news-analytics``), so a restarted app loads instead of recomputing.
-3. **Result + renames + filter → filtered result** (:func:`named`, :func:`view`): a small LRU, so
+3. **Result + the analyst's corrections → corrected result** (:func:`corrected`): the
+   overrides file of the source (:func:`overrides_file`) applied once per (result key,
+   file version) and kept in a small LRU, so a rerun never re-applies them.
+4. **Corrected result + renames + filter → filtered result** (:func:`named`, :func:`view`): a small LRU, so
    switching back and forth between filters costs nothing.
 
 Results are shared between sessions through ``st.cache_resource``; nobody mutates
@@ -47,7 +50,7 @@ from analysis.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES, UploadError, shown_
 
 __all__ = ["REPO", "DEFAULT_SOURCE", "MAX_UPLOAD_BYTES", "Loaded", "settings_for",
            "load_source", "load_uploads", "cached_result", "compute_result", "named", "view",
-           "resolve_cache_dir", "fingerprint", "UploadError"]
+           "resolve_cache_dir", "fingerprint", "UploadError", "overrides_file", "corrected"]
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = REPO / "seeds"
@@ -56,7 +59,7 @@ _LOG = get_logger(__name__)
 
 #: How often this process read a source, loaded a result from disk and analysed a
 #: corpus (for tests and benchmarks; never reset).
-stats = {"reads": 0, "disk_loads": 0, "analyses": 0}
+stats = {"reads": 0, "disk_loads": 0, "analyses": 0, "corrections": 0}
 _stats_lock = threading.Lock()
 
 
@@ -398,6 +401,47 @@ def compute_result(loaded: Loaded, settings: dict, cache_dir: Path,
 
     result, error = _single_flight(reg, ("analyse", key), work, progress)
     return key, result, error
+
+
+# ----------------------------------------------------------------- corrections
+def overrides_file(cache_dir: Path, loaded: Loaded) -> Path:
+    """Where the analyst's corrections of a source live:
+    ``<cache>/overrides/<source id>/overrides.parquet``.
+
+    Beside the cached results but not inside one: a result folder is named by its
+    cache key (content, settings, code), which changes with a re-analysis or another
+    number of topics, while the corrections (keyed by article id and sentence text)
+    must outlive it.  A folder or file source is identified by its path, so adding
+    files to it keeps its corrections; an upload by its content digest."""
+    from analysis.overrides import overrides_path
+
+    ident = loaded.origin[1] if loaded.origin is not None else f"upload:{loaded.digest}"
+    name = hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return overrides_path(Path(cache_dir) / "overrides" / name)
+
+
+def corrected(key: str, result, path: Path):
+    """``(key, result, overrides)``: ``result`` with the overrides at ``path`` applied
+    (:func:`analysis.overrides.apply_overrides`; every frame gets its ``overridden``
+    column), under a key naming both the result and the file's version, from a small
+    LRU: applying runs once per (result, overrides version), not on every rerun.
+
+    Raises ``ValueError`` for an overrides file that cannot be read."""
+    from analysis.overrides import apply_overrides, overrides_version, read_overrides
+
+    ckey = f"{key}~ov{overrides_version(path)}"
+    reg = _registry()
+    with reg.lock:
+        hit = reg.views.get(("corrected", ckey))
+        if hit is not None:
+            reg.views.move_to_end(("corrected", ckey))
+            return ckey, *hit
+    overrides = read_overrides(path)
+    out = apply_overrides(result, overrides)
+    _count("corrections")
+    with reg.lock:
+        reg._put(reg.views, ("corrected", ckey), (out, overrides), limit=24)
+    return ckey, out, overrides
 
 
 def _names_key(names: dict) -> str:
