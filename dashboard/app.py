@@ -156,7 +156,7 @@ def open_archive(path) -> None:
     (:class:`analysis.views.StoreViews`); nothing of the archive is held in memory."""
     try:
         store = data.open_store(path)
-    except (StoreError, OSError) as exc:
+    except (StoreError, OSError, ValueError) as exc:
         sidebar_analysis(None)
         st.error(f"Could not open this archive store: {exc}", icon=":material/error:")
         return
@@ -187,7 +187,7 @@ def open_archive(path) -> None:
          partial(tab_skipped, skipped, (), skipped.iloc[0:0], str(store.path),
                  everything.indexed_from()),
          f"Archive store {store.path}: {everything.n_total():,} articles{stale}",
-         lambda: whats_new_store(everything, state))
+         lambda: whats_new_store(everything, state), data.store_corrections(store.path))
 
 
 def draw(views, state: dict, label: str, skipped, caption: str, news,

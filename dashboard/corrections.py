@@ -35,15 +35,25 @@ class Corrections:
     ``path``: the overrides file; ``listing()``: :func:`analysis.overrides.describe_overrides`
     of the source (what, old → new, note, when); ``after()``: work a change needs
     before the page reads the corrected answers again (an archive store rewrites the
-    affected months, :mod:`analysis.store_overrides`), or None."""
+    affected months, :mod:`analysis.store_overrides`), or None; ``mark(kind, frame)``:
+    the article row or sentences with their ``overridden`` flags when the views do not
+    carry them (a store's rows), or None."""
 
     path: Path
     listing: Callable[[], pd.DataFrame]
     after: Callable[[], None] | None = None
+    mark: Callable[[str, pd.DataFrame], pd.DataFrame] | None = None
 
     def changed(self) -> None:
         if self.after is not None:
             self.after()
+
+    def marked(self, row: pd.Series, sents: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+        """``(row, sents)`` of the reader with ``overridden`` flags."""
+        if self.mark is None or "overridden" in sents:
+            return row, sents
+        row = self.mark("articles", row.to_frame().T).iloc[0]
+        return row, self.mark("sentences", sents)
 
 
 def _say(kind: str, text: str) -> None:

@@ -489,13 +489,37 @@ def _store(path: str, version: tuple):
 
 def open_store(path) -> "analysis.queries.Store":
     """The archive store at ``path`` opened for queries, shared by every session; opened
-    again when an index run has changed it (``store.json`` rewritten) so a session sees
-    the new articles.  Raises :class:`analysis.queries.StoreError` for a folder that
-    is not a store."""
+    again when an index run or a correction has changed it (``store.json`` rewritten)
+    so a session sees the new answers.  Corrections written to ``overrides.parquet``
+    since they were last applied are applied first (a stat and a small JSON read when
+    there are none).  Raises :class:`analysis.queries.StoreError` for a folder that
+    is not a store, ``ValueError`` for a damaged overrides file."""
+    from analysis.store_overrides import ensure_applied
+
     p = Path(str(path)).expanduser().resolve()
+    if (p / "articles").is_dir():
+        try:
+            ensure_applied(p)
+        except PermissionError as exc:  # a read-only store: answers without them
+            _LOG.warning("could not apply the corrections of %s: %s", p, exc)
     meta = p / "store.json"
     st_ = meta.stat() if meta.exists() else None
     return _store(str(p), (st_.st_mtime_ns, st_.st_size) if st_ else None)
+
+
+def store_corrections(store_path):
+    """The :class:`dashboard.corrections.Corrections` of an archive store: the file in
+    the store folder; a change rewrites the affected months
+    (:func:`analysis.store_overrides.apply_store_overrides`)."""
+    from analysis import store_overrides as so
+    from analysis.overrides import overrides_path
+    from dashboard.corrections import Corrections
+
+    path = Path(store_path)
+    return Corrections(
+        overrides_path(path), listing=lambda: so.describe_store_overrides(path),
+        after=lambda: so.apply_store_overrides(path),
+        mark=lambda kind, frame: so.mark_overridden(frame, so.store_marks(path), kind))
 
 
 def cli_args():

@@ -158,3 +158,40 @@ def test_empty_corrections_tab_says_how(news_folder, cache_dir):
     at.run()
     _ok(at)
     assert any("No corrections yet" in i.value for i in at.info)
+
+
+def test_on_an_archive_store_a_correction_flows_into_the_queries_and_undo(tmp_path, cache_dir):
+    from analysis import queries
+    from factories import index_news_store
+
+    folder = index_news_store(tmp_path)
+    s = queries.Store(folder)
+    before = queries.headline(s)
+    art = s.frame("SELECT article_id FROM articles_full ORDER BY article_id")["article_id"][2]
+    s.close()
+    at = _app({"src": str(folder)})
+    at.run()
+    _ok(at)
+    _open(at, "Articles", art)
+    at.selectbox(key="ov_sent").set_value(0)
+    at.selectbox(key="ov_label").set_value("negative")
+    at.button(key="FormSubmitter:ov_sentiment_form-Save sentiment correction").click().run()
+    _ok(at)
+    s = queries.Store(folder)
+    after = queries.headline(s)
+    got = s.one("SELECT compound, label FROM sentences_full WHERE article_id = ? AND "
+                "sentence_id = 0", [art])
+    s.close()
+    assert got == (-0.5, "negative") and after.neg_share > before.neg_share
+    assert any("na-over" in h.proto.body for h in at.get("html"))  # outlined in the reader
+    frame = _report(at)
+    assert frame["sentences"]["overridden"].sum() == 1
+    assert frame["articles"].loc[frame["articles"]["overridden"], "article_id"].tolist() == [art]
+    _open(at, "Corrections")
+    oid = int(read_overrides(folder / "overrides.parquet")["override_id"].iloc[0])
+    at.button(key=f"ov_undo_{oid}").click().run()
+    _ok(at)
+    s = queries.Store(folder)
+    assert queries.headline(s) == before
+    s.close()
+    assert not _report(at)["articles"]["overridden"].any()

@@ -72,6 +72,8 @@ def tab_articles(views, corrections=None) -> None:
         return
     if not in_view:
         st.caption("This article is outside the current filter.")
+    if corrections is not None:
+        row, sents = corrections.marked(row, sents)
     fixed = bool(row.get("overridden", False))
     meta = [chip(row["published"].strftime("%Y-%m-%d %H:%M") if pd.notna(row["published"])
                  else "undated", "published"),
