@@ -141,18 +141,13 @@ def correction_form(corr: Corrections, row: pd.Series, sents: pd.DataFrame,
     ``topics`` with ``topic_id`` and ``label``)."""
     article_id = str(row["article_id"])
     texts = {int(i): str(t) for i, t in zip(sents["sentence_id"], sents["text"])}
-    scores = {int(i): (float(c), str(lab)) for i, c, lab in
-              zip(sents["sentence_id"], sents["compound"], sents["label"])}
-    marked = (set(sents.loc[sents["overridden"], "sentence_id"].astype(int))
-              if "overridden" in sents else set())
 
     def name(i: int) -> str:
+        # Text only, numbered as the reader's tooltips number them: the browser keeps a
+        # picked option's label, so a score in it would show the value before a save.
         if i == WHOLE_ARTICLE:
             return "The whole article"
-        score, label = scores[i]
-        flag = " ✎" if i in marked else ""
-        # numbered as the reader's tooltips number them
-        return f"{i}. {charts.short(texts[i], 70)} ({score:+.2f} {label}){flag}"
+        return f"{i}. {charts.short(texts[i], 80)}"
 
     if ss.get("ov_sent") not in (WHOLE_ARTICLE, *texts):  # another article was opened
         ss.pop("ov_sent", None)
@@ -161,8 +156,8 @@ def correction_form(corr: Corrections, row: pd.Series, sents: pd.DataFrame,
         show_message()
         with st.form("ov_sentiment_form", border=False):
             st.selectbox("Sentiment of", [WHOLE_ARTICLE, *texts], format_func=name,
-                         key="ov_sent", help="a sentence (✎: corrected already) or the "
-                                             "article's mean")
+                         key="ov_sent", help="a sentence (its score: hover it in the text; "
+                                             "corrected ones are outlined) or the article's mean")
             c1, c2 = st.columns(2)
             c1.selectbox("Label", [_FROM_SCORE, *LABEL_SCORES], key="ov_label",
                          help="a label alone counts as +0.5 / 0 / −0.5")

@@ -32,7 +32,7 @@ def tab_corrections(corr) -> None:
     st.markdown(f"**{len(listing):,} correction(s)**"
                 + (f" · {gone} no longer find their target and are not applied" if gone else ""))
     head = st.columns([3.2, 1.4, 1.4, 1.6, 1.2, 0.9])
-    for col, text in zip(head, ("What", "Was", "Now", "Note", "When", "")):
+    for col, text in zip(head, ("What", "Was", "Now", "Note", "When")):
         col.markdown(f"**{text}**")
     for row in listing.head(SHOWN).itertuples(index=False):
         cells = st.columns([3.2, 1.4, 1.4, 1.6, 1.2, 0.9], vertical_alignment="center")
