@@ -239,10 +239,10 @@ def apply_overrides(result, overrides: pd.DataFrame):
     negative = result.params.get("negative", NEGATIVE)
     status = override_status(result, overrides)
     live = status[status["applies"]]
-    sentences = result.sentences.copy()
-    sentences["overridden"] = False
-    articles = result.articles.copy()
-    articles["overridden"] = False
+    # assign, not copy: pandas copies a column only when it is written (copy-on-write),
+    # so the million-sentence frame is not duplicated for a handful of corrections.
+    sentences = result.sentences.assign(overridden=False)
+    articles = result.articles.assign(overridden=False)
     article_topics = result.article_topics
 
     sent = live[live["kind"] == "sentence"]
@@ -298,9 +298,12 @@ def apply_overrides(result, overrides: pd.DataFrame):
 
     params = dict(result.params)
     params["overrides"] = int(len(live))
+    # Nothing applied: the topics are the result's (recomputing them costs a pass over
+    # every sentence, on every load of an uncorrected source).
+    topics = topic_summary(result.topics, articles, sentences) if len(live) else result.topics
     return dataclasses.replace(
         result, sentences=sentences, articles=articles, article_topics=article_topics,
-        topics=topic_summary(result.topics, articles, sentences), params=params)
+        topics=topics, params=params)
 
 
 def overrides_version(path) -> str:

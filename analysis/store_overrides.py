@@ -272,6 +272,12 @@ def apply_store_overrides(store, *, refresh_rollups: bool = True) -> StoreOverri
         new = fixed[frame].drop(columns=["overridden"], errors="ignore")
         rewritten = _replace(part, new, ids, order)
         path = layout.part_path(store, frame, month, chunk)
+        if rewritten.equals(part.reset_index(drop=True)):
+            # Already what it should hold (another article's correction came or went):
+            # no write, so its month's roll-ups are not refreshed for nothing; it holds
+            # corrected rows, so it counts as written here.
+            state[parts.rel(frame, month, chunk)] = _signature(path)
+            continue
         layout._atomic(path, lambda tmp, r=rewritten, s=parts.schemas[(frame, month, chunk)]:
                        pq.write_table(pa.Table.from_pandas(r, schema=s, preserve_index=False), tmp))
         state[parts.rel(frame, month, chunk)] = _signature(path)
