@@ -187,6 +187,10 @@ def test_on_an_archive_store_a_correction_flows_into_the_queries_and_undo(tmp_pa
     frame = _report(at)
     assert frame["sentences"]["overridden"].sum() == 1
     assert frame["articles"].loc[frame["articles"]["overridden"], "article_id"].tolist() == [art]
+    _open(at, "Articles")  # the table's own CSV marks it too
+    rows = pd.read_csv(io.BytesIO(at.session_state["_downloads"]["dl_articles"][1]()),
+                       encoding="utf-8-sig")
+    assert rows.loc[rows["overridden"], "article_id"].tolist() == [art]
     _open(at, "Corrections")
     oid = int(read_overrides(folder / "overrides.parquet")["override_id"].iloc[0])
     at.button(key=f"ov_undo_{oid}").click().run()
