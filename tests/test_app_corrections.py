@@ -8,7 +8,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from analysis.overrides import read_overrides
+from analysis.overrides import add_override, read_overrides
 from dashboard import data
 
 from app_helpers import app as _app, ok as _ok
@@ -199,3 +199,21 @@ def test_on_an_archive_store_a_correction_flows_into_the_queries_and_undo(tmp_pa
     assert queries.headline(s) == before
     s.close()
     assert not _report(at)["articles"]["overridden"].any()
+
+
+def test_a_correction_that_lost_its_target_is_listed_not_applied(reader, cache_dir):
+    at, art = reader
+    at.selectbox(key="ov_sent").set_value(-1)
+    at.selectbox(key="ov_label").set_value("neutral")
+    at.button(key="FormSubmitter:ov_sentiment_form-Save sentiment correction").click().run()
+    _ok(at)
+    # a topic move to a topic this result does not have (written outside the page,
+    # e.g. kept from a refit with more topics)
+    path = _ov_file(cache_dir)
+    add_override(path, "topic", art, topic_id=42, topic_label="gone topic")
+    before = _report(at)["topics"]
+    _open(at, "Corrections")
+    assert any("2 correction(s)** · 1 no longer find their target" in m.value for m in at.markdown)
+    assert any("not applied: topic not in this result" in c.value for c in at.caption)
+    after = _report(at)["topics"]
+    pd.testing.assert_frame_equal(before, after)
