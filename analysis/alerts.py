@@ -135,6 +135,24 @@ def _memberships(articles, sentences, topics, keywords):
     return pd.concat(parts, ignore_index=True)
 
 
+def _keyword_row_members(rows: pd.DataFrame, pos: pd.Series, freq: str):
+    """:func:`_memberships`'s rows for a store's per-(period, query) sums, and their
+    period columns: each row is its own member (an id no article has) weighted by the
+    articles it stands for.  Rows outside the articles' periods have no column to go in."""
+    rows = rows[rows["published"].notna()]
+    start = period_start(rows["published"], freq)
+    rows = rows[start.isin(pos.index).to_numpy()]
+    start = period_start(rows["published"], freq)
+    ids = [f"keyword|{k}|{p:%Y-%m-%dT%H}" for k, p in zip(rows["keyword"], start)]
+    member = pd.DataFrame({
+        "article_id": ids, "s_sum": rows["s_sum"].to_numpy(dtype=np.float64),
+        "s_sq": rows["s_sq"].to_numpy(dtype=np.float64),
+        "s_n": rows["s_n"].to_numpy(dtype=np.float64),
+        "w": rows[ROW_ARTICLES].to_numpy(dtype=np.float64), "scope": "keyword",
+        "key": rows["keyword"].astype(str).to_numpy(), "name": rows["keyword"].astype(str).to_numpy()})
+    return member, pd.DataFrame({"article_id": ids, "col": pos[start].to_numpy()})
+
+
 def _trailing(values: np.ndarray, window: int):
     """Median, MAD and count of the previous ``window`` columns of each cell (NaN-aware)."""
     g, p = values.shape
@@ -183,7 +201,8 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
                   topics: pd.DataFrame | None = None, keywords=(),
                   window: int = DEFAULT_WINDOW, min_articles: int = MIN_ARTICLES,
                   min_baseline: int = MIN_BASELINE, threshold: float = THRESHOLD,
-                  weekly: bool | None = None) -> pd.DataFrame:
+                  weekly: bool | None = None,
+                  keyword_rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every volume and sentiment anomaly, strongest first.
 
     Parameters
@@ -202,6 +221,11 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
         ``window`` weeks, so that every quiet Sunday of a newswire is not a "down" alert
         and every Monday not an "up" one.  None (default): on for ``freq="day"`` when
         the dates span at least 8 weeks (:data:`WEEKLY_MIN_DAYS`), off otherwise.
+    keyword_rows : the tracked queries' series when ``articles`` are a store's sums (no
+        sentences to match): one row per (period, query) with ``keyword`` (str),
+        ``published`` (the period's start), ``articles_in_row`` (articles matching it)
+        and the sums ``s_sum``, ``s_sq``, ``s_n`` of the sentences that count for it
+        (:func:`analysis.queries.keyword_alert_rows`); they make the keyword scope.
 
     Returns
     -------
@@ -226,8 +250,13 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
     member = _memberships(dated.reset_index(drop=True), sentences, topics, keywords)
     pos = pd.Series(np.arange(len(periods)), index=periods)
     start = period_start(dated["published"], freq).to_numpy()
-    member = member.merge(pd.DataFrame({"article_id": dated["article_id"].to_numpy(),
-                                        "col": pos[start].to_numpy()}), on="article_id")
+    cols = pd.DataFrame({"article_id": dated["article_id"].to_numpy(),
+                         "col": pos[start].to_numpy()})
+    if keyword_rows is not None and len(keyword_rows):
+        extra, extra_cols = _keyword_row_members(keyword_rows, pos, freq)
+        member = pd.concat([member, extra], ignore_index=True)
+        cols = pd.concat([cols, extra_cols], ignore_index=True)
+    member = member.merge(cols, on="article_id")
     grouped = member.groupby(["scope", "key", "col"], sort=True).agg(
         name=("name", "first"), n=("w", "sum"), s_sum=("s_sum", "sum"),
         s_sq=("s_sq", "sum"), s_n=("s_n", "sum"))

@@ -15,6 +15,7 @@ from .compare import changes_table, compare_periods, parse_range
 from .corpus import SourceError, read_source
 from .engines import EngineError
 from .keyword_query import QueryError, parse_query
+from .keywords import keyword_series
 from .periods import PERIOD_CHOICES
 from .overrides import apply_overrides, read_overrides
 from .reports import write_csv, write_report
@@ -127,7 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "one article per period on average)")
     ins = rep.add_argument_group("alerts (alerts.csv)")
     ins.add_argument("--track", action="append", metavar="QUERY", type=_query, default=[],
-                     help="keyword query to track in alerts.csv (scope keyword); repeat for several")
+                     help="keyword query to track: a series in keywords.csv (articles, share "
+                          "of voice, sentiment of the sentences that mention it, per period) "
+                          "and alerts in alerts.csv (scope keyword); repeat for several")
     ins.add_argument("--alert-window", type=_positive_int, default=DEFAULT_WINDOW, metavar="N",
                      help=f"periods of trailing baseline (default {DEFAULT_WINDOW})")
     ins.add_argument("--alert-min-articles", type=_positive_int, default=MIN_ARTICLES, metavar="N",
@@ -316,8 +319,6 @@ def _report_store(args) -> int:
     from .overrides import overrides_path
     from .store_overrides import ensure_applied
 
-    if args.track:
-        raise SourceError("--track works on a SOURCE; with --store it is not supported yet")
     own = overrides_path(args.store)
     if args.overrides and Path(args.overrides).resolve() != own.resolve():
         raise SourceError(f"with --store the store's own corrections are applied ({own}); "
@@ -334,14 +335,20 @@ def _report_store(args) -> int:
     names_path = Path(args.store) / "topic_names.json"
     names = ({int(k): v for k, v in json.loads(names_path.read_text()).items()}
              if names_path.exists() else {})
+    from .views import StoreViews
+
     criteria = Criteria(**_criteria(args, store.topics))
+    views = StoreViews(store, criteria, names)
     changes = None
     if args.compare:  # first: a range with no article is said before a long export
-        from .views import StoreViews
-
-        changes = StoreViews(store, criteria, names).changes_csv(*args.compare)
+        changes = views.changes_csv(*args.compare)
     export_csvs(store, args.out, criteria, freq=args.freq, names=names)
-    if changes is not None:  # the same decomposition as for a SOURCE, from the store
+    # The same alerts and decomposition as for a SOURCE, from the store's sums.
+    write_csv(alerts_table(views.alerts(args.freq, args.track, **_alert_params(args))),
+              args.out / "alerts.csv")
+    if args.track:
+        write_csv(views.keyword_series(args.track, args.freq), args.out / "keywords.csv")
+    if changes is not None:
         from .reports import atomic_write_bytes
 
         atomic_write_bytes(Path(args.out) / "changes.csv", changes)
@@ -362,13 +369,20 @@ def _report_store(args) -> int:
     return 0
 
 
+def _alert_params(args) -> dict:
+    """The alert settings of the command line, as :func:`detect_alerts` takes them."""
+    return dict(window=args.alert_window, min_articles=args.alert_min_articles,
+                min_baseline=min(MIN_BASELINE, args.alert_window))
+
+
 def _write_insights(args, shown) -> None:
     """``alerts.csv`` of the (filtered) result, in the period of timeline.csv."""
     alerts = detect_alerts(shown.articles, shown.sentences, freq=args.freq, topics=shown.topics,
-                           keywords=args.track, window=args.alert_window,
-                           min_articles=args.alert_min_articles,
-                           min_baseline=min(MIN_BASELINE, args.alert_window))
+                           keywords=args.track, **_alert_params(args))
     write_csv(alerts_table(alerts), args.out / "alerts.csv")
+    if args.track:
+        write_csv(keyword_series(shown.articles, shown.sentences, args.track, freq=args.freq),
+                  args.out / "keywords.csv")
     if args.compare:
         changes = compare_periods(shown.articles, shown.sentences, *args.compare)
         write_csv(changes_table(changes), args.out / "changes.csv")

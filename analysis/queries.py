@@ -34,8 +34,8 @@ from .sentiment import NEGATIVE, POSITIVE
 __all__ = [
     "Store", "StoreError", "Criteria", "headline", "resolve_freq", "timeline",
     "topic_timeline", "topic_table", "topic_sentiment", "label_counts",
-    "sentiment_histogram", "articles_page", "evidence", "evidence_by_label", "keyword_timeline", "keyword_mentions",
-    "keyword_series", "keyword_summary",
+    "sentiment_histogram", "articles_page", "evidence", "evidence_by_label",
+    "keyword_series", "keyword_summary", "keyword_alert_rows",
     "article",
     "map_sample", "export_csvs", "ARTICLE_SORTS", "outlets", "outlet_timeline",
     "outlet_topic_sentiment",
@@ -793,7 +793,8 @@ def _has_outlet(store: Store) -> bool:
     return "outlet" in cols
 
 
-def alert_rows(store: Store, freq: str, names: dict | None = None) -> pd.DataFrame:
+def alert_rows(store: Store, freq: str, names: dict | None = None,
+               c: Criteria | None = None) -> pd.DataFrame:
     """What :func:`analysis.alerts.detect_alerts` and :func:`~analysis.alerts.topic_trends`
     need, summed in DuckDB per ``freq`` period, topic (and outlet, when the store has
     outlets): one row per group, which stands for its ``articles_in_row`` articles
@@ -801,8 +802,11 @@ def alert_rows(store: Store, freq: str, names: dict | None = None) -> pd.DataFra
     ``published`` (the period's start), ``topic_id``, ``topic_label`` (renames applied),
     ``outlet``, and the group's sentence sums ``s_sum``, ``s_sq`` (of compound²),
     ``s_n``.  A few thousand rows for a million articles: nothing per article reaches
-    Python."""
+    Python.  ``c``: only the articles of that view (default: the whole store)."""
     freq = check_freq(freq)
+    c = c or Criteria()
+    awhere, aparams = store.article_where(c, "a")
+    swhere, sparams = _sentence_where(store, c, "x")
     outlet = _has_outlet(store)
     if outlet:
         o_join = "LEFT JOIN (SELECT article_id, coalesce(outlet, '') AS outlet FROM articles_full) o USING (article_id)"
@@ -812,17 +816,18 @@ def alert_rows(store: Store, freq: str, names: dict | None = None) -> pd.DataFra
     g = store.frame(f"""
         WITH a AS (SELECT date_trunc('{freq}', a.published) AS p, a.topic_id, {o_col} AS outlet,
                           count(*) AS n
-                   FROM articles a {o_join} WHERE a.published IS NOT NULL GROUP BY ALL),
+                   FROM articles a {o_join} WHERE a.published IS NOT NULL AND {awhere}
+                   GROUP BY ALL),
              s AS (SELECT date_trunc('{freq}', x.published) AS p, x.topic_id, {o_col} AS outlet,
                           sum(x.compound) AS s_sum, sum(x.compound * x.compound) AS s_sq,
                           count(*)::DOUBLE AS s_n
                    FROM sentences x {o_join.replace('USING (article_id)', 'ON o.article_id = x.article_id')}
-                   WHERE x.published IS NOT NULL GROUP BY ALL)
+                   WHERE x.published IS NOT NULL AND {swhere} GROUP BY ALL)
         SELECT a.p AS published, a.topic_id, a.outlet, a.n AS articles_in_row,
                coalesce(s.s_sum, 0) AS s_sum, coalesce(s.s_sq, 0) AS s_sq,
                coalesce(s.s_n, 0) AS s_n
         FROM a LEFT JOIN s ON s.p = a.p AND s.topic_id = a.topic_id AND s.outlet = a.outlet
-        ORDER BY 1, 2, 3""")
+        ORDER BY 1, 2, 3""", [*aparams, *sparams])
     labels = store.labels(names)
     g["published"] = g["published"].astype("datetime64[ns]")
     g["topic_id"] = g["topic_id"].astype(np.int64)
@@ -836,9 +841,11 @@ def alert_rows(store: Store, freq: str, names: dict | None = None) -> pd.DataFra
 
 
 def alert_sentences(store: Store, start, end, topic_ids=None,
-                    names: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    names: dict | None = None,
+                    keyword: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(articles, sentences)`` published in ``[start, end)`` (of ``topic_ids`` when
-    given), as frames for :func:`analysis.alerts.alert_evidence`: the articles with
+    given, matching the ``keyword`` query when given), as frames for
+    :func:`analysis.alerts.alert_evidence`: the articles with
     ``published``, ``title``, ``topic_id``, ``topic_label`` (and ``outlet``); their
     sentences with ``sentence_id``, ``compound``, ``label``, ``text``."""
     start, end = pd.Timestamp(start), pd.Timestamp(end)
@@ -850,6 +857,8 @@ def alert_sentences(store: Store, start, end, topic_ids=None,
         ids = [int(t) for t in topic_ids] or [-2]
         cond += f" AND a.topic_id IN ({', '.join('?' * len(ids))})"
         params += ids
+    if keyword is not None:  # the query's cached match set, as the keyword filter uses
+        cond += " AND " + store._in_matches("article", keyword, "a", Criteria())
     outlet = _has_outlet(store)
     arts = store.frame(f"""
         SELECT a.article_id, a.published, a.title, a.topic_id
@@ -870,45 +879,6 @@ def alert_sentences(store: Store, start, end, topic_ids=None,
     for f in (arts, sents):
         f["article_id"] = f["article_id"].astype(object)
     return arts, sents
-
-
-def keyword_mentions(store: Store, c: Criteria, keyword: str) -> int:
-    """How many of the view's sentences mention ``keyword`` (as
-    ``len(aggregate.keyword_sentences(...))`` on the filtered frames)."""
-    where, params = _sentence_where(store, c)
-    kcond = store.sentence_keyword_where(keyword, c)
-    return int(store.one(f"SELECT count(*) FROM sentences s WHERE {where} AND {kcond}",
-                         params)[0])
-
-
-def keyword_timeline(store: Store, c: Criteria, keyword: str,
-                     freq: str = "auto") -> pd.DataFrame:
-    """Sentiment of the view's sentences mentioning ``keyword`` per period: ``period``,
-    ``n_sentences`` (int64), ``compound``, ``pos_share``, ``neg_share`` (float64), over
-    every period of the view (as :func:`analysis.aggregate.keyword_timeline`)."""
-    freq = resolve_freq(store, c, freq)
-    where, params = _sentence_where(store, c)
-    kcond = store.sentence_keyword_where(keyword, c)
-    hits = store.frame(f"""
-        SELECT date_trunc('{freq}', s.published) AS period,
-               count(*)::BIGINT AS n_sentences, avg(s.compound) AS compound,
-               avg((s.label = 'positive')::INT) AS pos_share,
-               avg((s.label = 'negative')::INT) AS neg_share
-        FROM sentences s
-        WHERE {where} AND s.published IS NOT NULL AND {kcond}
-        GROUP BY 1""", params)
-    hits["period"] = pd.to_datetime(hits["period"]).astype("datetime64[ns]")
-    h = headline(store, c)
-    idx = _all_periods(None if h.first is None else
-                       pd.Period(h.first, freq=FREQS[freq]).start_time,
-                       h.last, freq)
-    out = hits.set_index("period").reindex(idx)
-    out["n_sentences"] = out["n_sentences"].fillna(0).astype(np.int64)
-    for col in ("compound", "pos_share", "neg_share"):
-        out[col] = out[col].astype(np.float64)
-    out = out.reset_index()
-    out.attrs["freq"] = freq
-    return out
 
 
 # ---------------------------------------------------------------------- tracked keywords
@@ -933,7 +903,7 @@ def _keyword_groups(store: Store, c: Criteria, names: list[str],
                      f"{store._in_matches('article', name, 'x', c)} GROUP BY 1, 2")
         a_params += aparams
         s_sql.append(f"SELECT {i} AS q, {period} AS period, count(*)::BIGINT AS n_sentences, "
-                     "sum(x.compound) AS s_sum, "
+                     "sum(x.compound) AS s_sum, sum(x.compound * x.compound) AS s_sq, "
                      f"count(*) FILTER (WHERE x.compound >= {POSITIVE})::BIGINT AS n_pos, "
                      f"count(*) FILTER (WHERE x.compound <= {NEGATIVE})::BIGINT AS n_neg "
                      f"FROM sentences x WHERE {swhere} AND {dated} AND "
@@ -1005,6 +975,25 @@ def keyword_summary(store: Store, c: Criteria, queries) -> pd.DataFrame:
     out = _keyword_frame(arts, sents, pd.Index(names, name="keyword"))
     out["keyword"] = out["keyword"].astype(object)
     return out[SUMMARY_COLUMNS]
+
+
+def keyword_alert_rows(store: Store, c: Criteria, queries, freq: str) -> pd.DataFrame:
+    """The tracked queries' series for :func:`analysis.alerts.detect_alerts`'s
+    ``keyword_rows``: one row per (``freq`` period, query) with a match, ``keyword``
+    (str), ``published`` (the period's start), ``articles_in_row`` (int64, articles
+    matching the query), ``s_sum``, ``s_sq``, ``s_n`` (float64, sums over the sentences
+    that count for it, as :func:`analysis.keywords.keyword_matches` picks them)."""
+    names = _query_names(queries)
+    arts, sents = _keyword_groups(store, c, names, check_freq(freq))
+    out = arts[["keyword", "period", "n_articles"]].merge(
+        sents[["keyword", "period", "n_sentences", "s_sum", "s_sq"]],
+        on=["keyword", "period"], how="left")
+    return pd.DataFrame({
+        "keyword": out["keyword"].astype(object), "published": out["period"],
+        "articles_in_row": out["n_articles"].astype(np.int64),
+        "s_sum": out["s_sum"].fillna(0.0).astype(np.float64),
+        "s_sq": out["s_sq"].fillna(0.0).astype(np.float64),
+        "s_n": out["n_sentences"].fillna(0).astype(np.float64)})
 
 
 # ---------------------------------------------------------------------- articles

@@ -5,7 +5,8 @@ topics stay readable (show the themes, expand one into its topics).
 (Ward agglomerative clustering, SciPy, of the topics' unit-length term vectors, i.e. on
 their cosine distances) and cuts it into ``n_themes`` themes; a theme's label is the best
 two distinct terms of its topics' term vectors, each scaled to a top weight of 1 and
-summed (so terms the topics share come first).  Everything is deterministic: the
+summed (so terms the topics share come first), when most of its topics share them; else
+the first words of its largest topics (:func:`_theme_label`).  Everything is deterministic: the
 distances are computed from the matrix alone, SciPy's linkage breaks ties by index, and
 themes are numbered by size.
 
@@ -39,6 +40,52 @@ def default_n_themes(n_topics: int) -> int:
     if n_topics <= MAX_THEMES:
         return n_topics
     return int(min(MAX_THEMES, max(3, round(math.sqrt(n_topics)))))
+
+
+#: Top terms of a topic in which a theme's shared words are looked for.
+SHARED_POOL = 30
+#: How much more widely a theme's word must be shared inside it than outside it (share
+#: of its topics minus share of the other topics): words every topic has ("US",
+#: "company", "rose") name no theme.
+MIN_DISTINCTION = 0.4
+
+
+def _theme_label(rows: np.ndarray, member: np.ndarray, sizes: np.ndarray, terms) -> str:
+    """The label of the theme of topics ``member`` (a mask over ``rows``, every topic's
+    term weights scaled to a top weight of 1; ``sizes`` their articles).
+
+    A theme is named by the words it shares and the other topics do not: terms among
+    the top :data:`SHARED_POOL` of at least half of its topics (and two), whose share
+    of its topics exceeds their share of the other topics by :data:`MIN_DISTINCTION`,
+    by their summed weight, distinct as topic labels are (``"win · game"`` for BBC's
+    sports topics).  When fewer than two words qualify (Ward
+    still groups topics that share nothing: the leftovers of a wire), a shared-word
+    label would name one topic as if it were all: the theme is named by the first word
+    of its three largest topics, ``"ukraine / vaccine / football"``, ``+N`` for the
+    others."""
+    H = rows[member]
+    if len(H) == 1:
+        return label_of(H[0], terms, n=2)
+    pool = min(SHARED_POOL, rows.shape[1])
+    top = np.zeros(rows.shape, dtype=bool)
+    np.put_along_axis(top, np.argsort(-rows, axis=1, kind="stable")[:, :pool], True, axis=1)
+    top &= rows > 0
+    inside = top[member].sum(axis=0)
+    n_out = int((~member).sum())
+    outside = top[~member].mean(axis=0) if n_out else np.zeros(rows.shape[1])
+    distinction = inside / len(H) - outside
+    ok = (inside >= max(2, math.ceil(len(H) / 2))) & (distinction >= MIN_DISTINCTION)
+    if ok.sum() >= 2:
+        weight = H.sum(axis=0)
+        score = np.where(ok, weight, 0.0)
+        label = label_of(score, terms, n=2)
+        if "·" in label:
+            return label
+    sub = np.flatnonzero(member)
+    order = sub[np.argsort(-np.asarray(sizes)[sub], kind="stable")]
+    firsts = list(dict.fromkeys(label_of(rows[i], terms, n=1) for i in order))
+    more = len(firsts) - 3
+    return " / ".join(firsts[:3]) + (f" +{more}" if more > 0 else "")
 
 
 def topic_themes(topic_term, terms, n_articles, n_themes: int | None = None) -> pd.DataFrame:
@@ -80,13 +127,10 @@ def topic_themes(topic_term, terms, n_articles, n_themes: int | None = None) -> 
         group = fcluster(Z, n, criterion="maxclust") - 1
     size = np.asarray(n_articles, dtype=np.int64)
     labels, sizes = {}, {}
+    rows = H / np.maximum(H.max(axis=1, keepdims=True), 1e-300)
     for g in np.unique(group):
-        members = np.flatnonzero(group == g)
-        # Each member counts alike (rows scaled to a top weight of 1), so terms the
-        # members share rise above one member's own words.
-        rows = H[members] / np.maximum(H[members].max(axis=1, keepdims=True), 1e-300)
-        labels[g] = label_of(rows.sum(axis=0), terms, n=2)
-        sizes[g] = int(size[members].sum())
+        labels[g] = _theme_label(rows, group == g, size, terms)
+        sizes[g] = int(size[group == g].sum())
     order = sorted(labels, key=lambda g: (-sizes[g], labels[g], g))
     theme_of = {g: i for i, g in enumerate(order)}
     return pd.DataFrame({

@@ -28,6 +28,7 @@ import pandas as pd
 from . import aggregate, compare as compare_mod, keywords as keywords_mod, outlets as outlets_mod
 from . import queries, reports
 from .criteria import Criteria
+from .keyword_query import parse_query
 from .headline import Headline, headline
 from .periods import auto_freq_for_span, check_freq
 from .search import search_articles
@@ -335,11 +336,22 @@ class FrameViews:
         return reports.to_csv_bytes(compare_mod.changes_table(self.compare(a, b)))
 
     # ------------------------------------------------------------ exports (bytes)
-    def report_zip(self, freq: str, source: str | None = None, compare=None) -> bytes:
-        """The report of the view (:func:`analysis.reports.report_zip`); with
-        ``compare`` (two ranges) also ``changes.csv``, as ``report --compare`` writes it."""
+    def alerts(self, freq: str = "auto", tracked=(), **params) -> pd.DataFrame:
+        """The view's alerts (:func:`analysis.alerts.detect_alerts`, ``params`` its
+        window and minimums): ``freq`` "auto" is the alerts' own period; each
+        ``tracked`` keyword query is a series of its own."""
+        from .alerts import detect_alerts
+
+        return detect_alerts(self.view.articles, self.view.sentences, freq=freq,
+                             topics=self.view.topics, keywords=list(tracked), **params)
+
+    def report_zip(self, freq: str, source: str | None = None, compare=None,
+                   tracked=(), alert_freq: str = "auto") -> bytes:
+        """The report of the view (:func:`analysis.reports.report_zip`) with
+        ``alerts.csv`` (at ``alert_freq``, ``tracked`` queries a scope) and, with
+        ``compare`` (two ranges), ``changes.csv``, as ``report`` writes them."""
         data = reports.report_zip(self.view, freq=freq, source=source)
-        return _with_changes(self, data, compare)
+        return _with_insights(self, data, compare, tracked, alert_freq)
 
     def sentences_csv(self) -> bytes:
         """Every sentence of the view, as the report's ``sentences.csv``."""
@@ -574,34 +586,47 @@ class StoreViews:
         m, total = queries.map_sample(self.store, self.criteria, n=n or 2000, names=self.names)
         return m[["article_id", "x", "y"]], m, total
 
-    def whats_new(self, freq: str):
+    def alerts(self, freq: str = "auto", tracked=(), **params) -> pd.DataFrame:
+        """The view's alerts, as :meth:`FrameViews.alerts` gives them, from per-period
+        sums made in DuckDB (:func:`analysis.queries.alert_rows`,
+        :func:`analysis.queries.keyword_alert_rows`)."""
+        from . import alerts as alerts_mod
+
+        used = _store_alert_freq(self.headline(), freq)
+        rows = queries.alert_rows(self.store, used, self.names, self.criteria)
+        krows = (queries.keyword_alert_rows(self.store, self.criteria, list(tracked), used)
+                 if tracked else None)
+        return alerts_mod.detect_alerts(rows, None, freq=used, topics=self.all_topics,
+                                        keyword_rows=krows, **params)
+
+    def whats_new(self, freq: str, tracked=()):
         """``(period, alerts, trends)`` over the whole store, or None with fewer than two
         dated articles: :func:`analysis.alerts.detect_alerts` (the 50 strongest) and
         :func:`analysis.alerts.topic_trends` at ``freq`` ("auto": the alerts' own
         :func:`analysis.alerts.alert_freq`), from one query that sums articles and
-        sentences per period, topic and outlet in DuckDB (:func:`analysis.queries.alert_rows`).
+        sentences per period, topic and outlet in DuckDB (:func:`analysis.queries.alert_rows`)
+        and, for the ``tracked`` keyword queries, one per query and period.
         Kept with the opened store (an index run reopens it)."""
         from . import alerts as alerts_mod
 
         def make():
             total = self._total()
-            n_dated = total.n_articles - total.undated
-            if n_dated < 2:
+            if total.n_articles - total.undated < 2:
                 return None
-            # alert_freq's "auto" (at least one article a period) from the span alone
-            used = (auto_freq_for_span(total.first, total.last, n_dated, min_articles=1)
-                    if freq == "auto" else check_freq(freq))
+            used = _store_alert_freq(total, freq)
             rows = queries.alert_rows(self.store, used, self.names)
-            found = alerts_mod.detect_alerts(rows, None, freq=used,
-                                             topics=self.all_topics).head(50)
+            krows = (queries.keyword_alert_rows(self.store, self._everything, list(tracked),
+                                                used) if tracked else None)
+            found = alerts_mod.detect_alerts(rows, None, freq=used, topics=self.all_topics,
+                                             keyword_rows=krows).head(50)
             try:
                 trends = alerts_mod.topic_trends(rows, freq=used)
             except ValueError:  # nothing dated with a topic
                 trends = pd.DataFrame()
             return used, found, trends
 
-        return self.store.remember(("whats_new", freq, tuple(sorted(self.names.items()))),
-                                   make)
+        return self.store.remember(("whats_new", freq, tuple(sorted(self.names.items())),
+                                    tuple(tracked)), make)
 
     def alert_evidence(self, alert, freq: str, n: int = 5) -> pd.DataFrame:
         """The sentences that make ``alert`` (a row of :meth:`whats_new`'s alerts),
@@ -617,6 +642,16 @@ class StoreViews:
         elif alert["scope"] == "theme" and "theme_id" in topics:
             ids = topics.loc[topics["theme_id"].astype(str) == str(alert["key"]),
                              "topic_id"].astype(int).tolist()
+        if alert["scope"] == "keyword":
+            # The store matched the query's articles; the sentences about it are picked
+            # from theirs, in the alert's order, as on the frames.
+            key = str(alert["key"])
+            arts, sents = queries.alert_sentences(self.store, start, end, None, self.names,
+                                                  keyword=key)
+            ev = alerts_mod.alert_evidence({**alert, "scope": "all"}, arts, sents, freq=freq,
+                                           topics=topics, n=None)
+            ev = ev[parse_query(key).mentions(ev["text"])].reset_index(drop=True)
+            return ev.head(n) if n is not None else ev
         arts, sents = queries.alert_sentences(self.store, start, end, ids, self.names)
         return alerts_mod.alert_evidence(alert, arts, sents, freq=freq, topics=topics, n=n)
 
@@ -702,15 +737,16 @@ class StoreViews:
                                         names=self.names)
             return {Path(p).name: Path(p).read_bytes() for p in paths}
 
-    def report_zip(self, freq: str, source: str | None = None, compare=None) -> bytes:
+    def report_zip(self, freq: str, source: str | None = None, compare=None,
+                   tracked=(), alert_freq: str = "auto") -> bytes:
         """The report of the view: the files of ``report --store``, zipped; with
-        ``compare`` (two ranges) also ``changes.csv``."""
+        ``compare`` (two ranges) also ``changes.csv``; ``alerts.csv`` at ``alert_freq``."""
         buf = io.BytesIO()
         stamp = (2000, 1, 1, 0, 0, 0)  # fixed: the same report, the same bytes
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, data in self._export(freq, source).items():
                 zf.writestr(zipfile.ZipInfo(name, stamp), data)
-        return _with_changes(self, buf.getvalue(), compare)
+        return _with_insights(self, buf.getvalue(), compare, tracked, alert_freq)
 
     def sentences_csv(self) -> bytes:
         return self._export()["sentences.csv"]
@@ -744,15 +780,29 @@ class StoreViews:
         return row, sents, bool(in_view)
 
 
-def _with_changes(views, data: bytes, compare) -> bytes:
-    """The report zip ``data`` with ``changes.csv`` of the two ranges ``compare`` (left
-    out when there is none, or a range holds no article)."""
-    if not compare:
-        return data
-    try:
-        return add_to_zip(data, {"changes.csv": views.changes_csv(*compare)})
-    except ValueError:
-        return data
+def _with_insights(views, data: bytes, compare, tracked, alert_freq: str) -> bytes:
+    """The report zip ``data`` with ``alerts.csv`` of the view and ``changes.csv`` of
+    the two ranges ``compare`` (left out when there is none, or a range holds no
+    article), as ``python -m analysis report`` writes them."""
+    from .alerts import alerts_table
+
+    files = {"alerts.csv": reports.to_csv_bytes(alerts_table(views.alerts(alert_freq,
+                                                                          tracked)))}
+    if compare:
+        try:
+            files["changes.csv"] = views.changes_csv(*compare)
+        except ValueError:
+            pass
+    return add_to_zip(data, files)
+
+
+def _store_alert_freq(h: Headline, freq: str) -> str:
+    """``freq``, or for "auto" the alerts' own period (:func:`analysis.alerts.alert_freq`:
+    at least one article a period) from the view's span alone."""
+    if freq != "auto":
+        return check_freq(freq)
+    n_dated = h.n_articles - h.undated
+    return auto_freq_for_span(h.first, h.last, n_dated, min_articles=1) if n_dated else "day"
 
 
 def store_topic_map(store: queries.Store) -> pd.DataFrame:

@@ -40,6 +40,7 @@ from analysis.criteria import Criteria  # noqa: E402
 from analysis.keyword_query import QueryError  # noqa: E402
 from analysis.paths import OutsideRootError  # noqa: E402
 from analysis.queries import StoreError  # noqa: E402
+from analysis.keywords import parse_queries  # noqa: E402
 from analysis.views import FrameViews, StoreViews, is_store, resolve_freq  # noqa: E402
 from dashboard import data  # noqa: E402
 from dashboard import state as vs  # noqa: E402
@@ -204,7 +205,9 @@ def draw(views, state: dict, label: str, skipped, caption: str, news,
         resolve_ranges(views, state)
     compare = (state["cmp_a"], state["cmp_b"]) if state.get("cmp_a") and state.get("cmp_b") \
         else None
-    sidebar_report(lambda: views.report_zip(freq, label, compare=compare))
+    tracked, _ = parse_queries(state["track"])  # the Sentiment tab names bad lines
+    sidebar_report(lambda: views.report_zip(freq, label, compare=compare, tracked=tracked,
+                                            alert_freq=state["freq"]))
     st.sidebar.caption(caption)
     sync_url(state)
     filter_banner(views, state)

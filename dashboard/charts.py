@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.periods import period_name
+from analysis.topic_groups import THEME_BASE
 from dashboard.escape import esc
 
 __all__ = [
@@ -48,6 +49,10 @@ LABEL_COLORS = {"negative": NEG, "neutral": NEU, "positive": POS}
 LABEL_ORDER = ["negative", "neutral", "positive"]
 
 #: Qualitative palette for topics; no pure red or green (those mean sentiment), no grey.
+#: Folded themes (:mod:`analysis.topic_groups`): deep tones, none red, green or grey
+#: (those mean sentiment), apart from the topics' so an opened theme's topics differ.
+THEME_PALETTE = ["#2b5d8a", "#c0620f", "#6a3d9a", "#8c510a", "#1b7f79", "#a6365f",
+                 "#5e6b1f", "#33437a"]
 TOPIC_PALETTE = [
     "#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#393b79",
     "#e6550d", "#7b4173", "#6baed6", "#fdae6b", "#9e9ac8", "#c49c94", "#f7b6d2", "#8c6d31",
@@ -95,14 +100,26 @@ def sentiment_color(value) -> str:
 
 
 def topic_color(topic_id) -> str:
-    """Fixed colour of a topic id (the same in every chart); −1 / missing → grey."""
+    """Fixed colour of a topic id (the same in every chart); −1 / missing → grey; a
+    folded theme (:data:`analysis.topic_groups.THEME_BASE` + theme id) → its own
+    darker colour, apart from the topics'."""
     try:
         tid = int(topic_id)
     except (TypeError, ValueError):
         return NO_TOPIC_COLOR
     if tid < 0:
         return NO_TOPIC_COLOR
+    if tid >= THEME_BASE:
+        return THEME_PALETTE[(tid - THEME_BASE) % len(THEME_PALETTE)]
     return TOPIC_PALETTE[tid % len(TOPIC_PALETTE)]
+
+
+def _tag(tid: int, n_topics=None) -> str:
+    """What follows a label on a bar: the topic number (as in the terms panels and the
+    table), or how many topics a folded theme holds."""
+    if int(tid) < THEME_BASE:
+        return f" ({int(tid)})"
+    return f" ({int(n_topics)} topics)" if n_topics is not None else " (theme)"
 
 
 def _rolling(values: pd.Series, window: int) -> pd.Series:
@@ -394,9 +411,11 @@ def _topic_bars(topics: pd.DataFrame, x: list, colors: list, hover: str, title: 
     ids, labels = _topic_axis(topics)
     custom = [[tid, esc(lab)] + (list(extra[i]) if extra is not None else [])
               for i, (tid, lab) in enumerate(zip(ids, labels))]
+    sizes = topics["n_topics"].tolist() if "n_topics" in topics else [None] * len(ids)
     fig = go.Figure()
     fig.add_bar(
-        x=x, y=[esc(short(lab, BAR_LABEL_MAX)) + f" ({tid})" for tid, lab in zip(ids, labels)],
+        x=x, y=[esc(short(lab, BAR_LABEL_MAX)) + _tag(tid, n)
+                for tid, lab, n in zip(ids, labels, sizes)],
         orientation="h",
         marker_color=colors, customdata=custom,
         hovertemplate="%{customdata[1]}<br>" + hover + "<extra></extra>", name="",
@@ -434,8 +453,9 @@ def topic_sentiment_mix(topic_sentiment: pd.DataFrame,
     selections in Streamlit).  customdata = (topic id, label, sentiment label, count)."""
     ts = topic_sentiment.sort_values("topic_id")
     fig = go.Figure()
-    order = ts[["topic_id", "topic_label"]].drop_duplicates("topic_id")
-    ylab = {int(r.topic_id): esc(short(r.topic_label, BAR_LABEL_MAX)) + f" ({int(r.topic_id)})"
+    order = ts.drop_duplicates("topic_id")
+    ylab = {int(r.topic_id): esc(short(r.topic_label, BAR_LABEL_MAX))
+            + _tag(r.topic_id, getattr(r, "n_topics", None))
             for r in order.itertuples()}
     for label in LABEL_ORDER:
         part = ts[ts["label"] == label]

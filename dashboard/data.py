@@ -98,6 +98,9 @@ class _Registry:
         self.sources: OrderedDict[tuple, Loaded] = OrderedDict()
         self.results: OrderedDict[str, object] = OrderedDict()
         self.views: OrderedDict[tuple, object] = OrderedDict()
+        # Corrected results apart from the filter views, so browsing filters never
+        # evicts one (re-applying costs about a second at 100k articles).
+        self.corrected: OrderedDict[str, tuple] = OrderedDict()
         self.flights: dict[tuple, Flight] = {}  # work in progress, by key
 
     def _put(self, table: OrderedDict, key, value, limit: int):
@@ -432,15 +435,15 @@ def corrected(key: str, result, path: Path):
     ckey = f"{key}~ov{overrides_version(path)}"
     reg = _registry()
     with reg.lock:
-        hit = reg.views.get(("corrected", ckey))
+        hit = reg.corrected.get(ckey)
         if hit is not None:
-            reg.views.move_to_end(("corrected", ckey))
+            reg.corrected.move_to_end(ckey)
             return ckey, *hit
     overrides = read_overrides(path)
     out = apply_overrides(result, overrides)
     _count("corrections")
     with reg.lock:
-        reg._put(reg.views, ("corrected", ckey), (out, overrides), limit=24)
+        reg._put(reg.corrected, ckey, (out, overrides), limit=6)
     return ckey, out, overrides
 
 

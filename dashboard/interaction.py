@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.periods import period_range
+from analysis.topic_groups import member_topics
 from dashboard import data
 from dashboard import state as vs
 from dashboard.escape import esc
@@ -107,21 +108,23 @@ def select_keyword_period(key: str, freq: str, tracked: list[str]) -> None:
         ss["w_track_pick"] = clicked.pop()
 
 
-def select_period_topic(key: str, freq: str) -> None:
-    """Chart click on a topic's period (stacked area, topic lines): filter to both."""
+def select_period_topic(key: str, freq: str, groups=None) -> None:
+    """Chart click on a topic's period (stacked area, topic lines): filter to both (a
+    theme's point, with ``groups`` of :mod:`analysis.topic_groups`: to its topics)."""
     pts = [p for p in _points(key) if _custom(p, 0)]
     if not pts:
         return
     _remember_filters()
     ranges = [_period_range(_custom(p, 0), freq) for p in pts]
     ss["w_dates"] = (min(r[0] for r in ranges), max(r[1] for r in ranges))
-    ss["w_topics"] = sorted({int(_custom(p, 1)) for p in pts})
+    ss["w_topics"] = member_topics({int(_custom(p, 1)) for p in pts}, groups)
 
 
-def select_topics(key: str, label_index: int | None = None) -> None:
-    """Chart click on topic bars / bubbles (customdata[0] = topic id)."""
+def select_topics(key: str, label_index: int | None = None, groups=None) -> None:
+    """Chart click on topic bars / bubbles (customdata[0] = topic id, or a folded
+    theme's id: its topics, from ``groups``)."""
     pts = _points(key)
-    ids = sorted({int(_custom(p, 0)) for p in pts if _custom(p, 0) is not None})
+    ids = member_topics({int(_custom(p, 0)) for p in pts if _custom(p, 0) is not None}, groups)
     if not ids:
         return
     _remember_filters()
@@ -132,15 +135,16 @@ def select_topics(key: str, label_index: int | None = None) -> None:
             ss["ev_label"] = labels.pop()
 
 
-def select_outlet_topic(key: str) -> None:
-    """Click on an outlet × topic cell (customdata[0] = outlet, [1] = topic id): filter
-    to that outlet and topic (a box over several cells: to all of theirs)."""
+def select_outlet_topic(key: str, groups=None) -> None:
+    """Click on an outlet × topic cell (customdata[0] = outlet, [1] = topic id, or a
+    folded theme's: its topics, from ``groups``): filter to that outlet and topic (a
+    box over several cells: to all of theirs)."""
     pts = [p for p in _points(key) if _custom(p, 0) is not None and _custom(p, 1) is not None]
     if not pts:
         return
     _remember_filters()
     ss["w_outlets"] = sorted({str(_custom(p, 0)) for p in pts})
-    ss["w_topics"] = sorted({int(_custom(p, 1)) for p in pts})
+    ss["w_topics"] = member_topics({int(_custom(p, 1)) for p in pts}, groups)
     ss["_clicked"] = "a cell of the outlet × topic chart"
 
 

@@ -61,14 +61,16 @@ def keyword_volume(series: pd.DataFrame, freq: str | None = None, rolling: int =
                       series["period"])
 
 
-def keyword_share(series: pd.DataFrame, freq: str | None = None,
+def keyword_share(series: pd.DataFrame, freq: str | None = None, min_articles: int = 1,
                   title: str = "Share of voice between the queries") -> go.Figure:
     """Stacked area of each query's ``share_of_voice`` (its articles over the queries'
-    articles of the period); periods where no query matched are left out.
-    ``customdata`` = (period ISO, query, period label, articles)."""
+    articles of the period); periods where the queries matched fewer than
+    ``min_articles`` articles are left out (no share at all, or one of 2 articles: noise
+    drawn as a swing from 0 to 100 %).  ``customdata`` = (period ISO, query, period
+    label, articles).  No trace has a point when no period qualifies."""
     freq = freq or series.attrs.get("freq") or "day"
     total = series.groupby("period")["n_articles"].transform("sum")
-    s = series[total > 0]
+    s = series[total >= max(int(min_articles), 1)]
     fig = go.Figure()
     for i, query in enumerate(_queries(series)):
         part = s[s["keyword"] == query].sort_values("period")

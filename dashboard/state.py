@@ -15,6 +15,8 @@ The state is a plain dict (see :data:`DEFAULTS`)::
     split  bool           per-topic time charts shown (Over time tab)
     track  str            keyword queries followed over time, one per line (Sentiment tab)
     map    str            map shown on the Topics tab: one of MAPS
+    group  str            per-topic charts show "themes" (when themes group several
+                          topics), "topics", or a theme id: themes, that one opened
     cmp_a  (date, date) | None  period A of the Compare tab (None: the default ranges)
     cmp_b  (date, date) | None  period B of the Compare tab
     names  dict[int, str] topic renames
@@ -55,12 +57,13 @@ DEFAULTS: dict[str, Any] = {
     "src": None, "k": None, "start": None, "end": None, "topics": [], "outlets": [],
     "sent": (-1.0, 1.0),
     "q": "", "freq": "auto", "roll": 3, "split": False, "track": "", "map": "topics",
+    "group": "themes",
     "cmp_a": None, "cmp_b": None, "names": {}, "art": None, "tab": None,
 }
 
 #: View settings drawn by a tab's own widgets (not filters): kept in session state
 #: under ``v_<name>`` whether or not their tab is open.
-VIEW_KEYS = ("freq", "roll", "split", "track", "map", "cmp_a", "cmp_b")
+VIEW_KEYS = ("freq", "roll", "split", "track", "map", "group", "cmp_a", "cmp_b")
 #: The compare ranges: ``cmp_a=2024-06-01:2024-06-30`` in the URL.
 COMPARE_KEYS = ("cmp_a", "cmp_b")
 
@@ -108,6 +111,8 @@ def to_params(state: Mapping[str, Any]) -> dict[str, str]:
         out["track"] = str(s["track"]).strip()
     if s["map"] != DEFAULTS["map"] and s["map"] in MAPS:
         out["map"] = str(s["map"])
+    if str(s["group"]) != DEFAULTS["group"]:
+        out["group"] = str(s["group"])
     for key in COMPARE_KEYS:
         if s[key]:
             out[key] = range_param(s[key])
@@ -254,6 +259,11 @@ def from_params(params: Mapping[str, Any]) -> tuple[dict, list[str]]:
             state["map"] = p["map"]
         else:
             bad("map", f"not one of {', '.join(MAPS)}", p["map"])
+    if "group" in p:  # a theme id is checked against the corpus's themes where drawn
+        if p["group"] in ("topics", "themes") or p["group"].isdigit():
+            state["group"] = p["group"]
+        else:
+            bad("group", "not topics, themes or a theme number", p["group"])
     for key in COMPARE_KEYS:
         if key in p:
             try:

@@ -56,7 +56,10 @@ def _check_page(at, want_summary: pd.DataFrame):
     assert list(got["keyword"]) == GOOD
     pd.testing.assert_frame_equal(got.reset_index(drop=True), want_summary, check_dtype=False)
     assert (got["n_articles"] > 0).all()
-    assert len(at.get("plotly_chart")) >= 5  # two histograms, volume, share, sentiment
+    # two histograms, volume and sentiment; the share of voice needs periods of 10
+    # matching articles, which this small corpus does not have: said instead
+    assert len(at.get("plotly_chart")) == 4
+    assert any("Share of voice needs periods" in i.value for i in at.info)
     series = _series_csv(at)
     assert list(series.columns) == SERIES_COLUMNS
     assert list(dict.fromkeys(series["keyword"])) == GOOD

@@ -177,6 +177,19 @@ def test_cell_click_sets_outlet_and_topic_and_undo_restores(monkeypatch):
     assert fake["w_outlets"] == ["Herald"] and not fake.get("_undo")
 
 
+def test_a_theme_cell_click_filters_to_the_themes_topics(monkeypatch):
+    from analysis.topic_groups import THEME_BASE, topic_groups
+
+    topics = pd.DataFrame({"topic_id": [0, 1, 2], "label": ["goal", "match", "bank"],
+                           "theme_id": [0, 0, 1], "theme_label": ["sport", "sport", "money"]})
+    fake = {"w_outlets": [], "w_topics": []}
+    monkeypatch.setattr(interaction, "ss", fake)
+    fake["ol_grid"] = {"selection": {"points": [
+        {"customdata": ["Wire", THEME_BASE, "sport", 8, 0.01, "Wire"]}]}}
+    interaction.select_outlet_topic("ol_grid", topic_groups(topics, "themes"))
+    assert fake["w_outlets"] == ["Wire"] and fake["w_topics"] == [0, 1]
+
+
 # --------------------------------------------------------------------------- stores
 @pytest.fixture(scope="module")
 def outlet_store(outlet_csv, tmp_path_factory):

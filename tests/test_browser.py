@@ -327,6 +327,27 @@ def test_keyword_timeline_click_and_box(server, page_factory, news_folder):
     narrowed_dates(page)
 
 
+def test_tracked_queries_side_by_side_click_picks_period_and_query(server, page_factory,
+                                                                   news_folder):
+    """Two tracked queries: a click on one's point filters to its week and lists that
+    query's sentences; a malformed line is named and the others still drawn."""
+    queries = ["storm OR flood*", "election"]
+    track = urllib.parse.quote("\n".join(queries + ["oil AND"]))
+    page = page_factory()
+    open_view(page, server, news_folder, f"tab=Sentiment&freq=week&track={track}")
+    assert "'oil AND'" in page.locator('[data-testid="stAlert"]').first.inner_text()
+    for key in ("s_kw_vol", "s_kw_sent"):
+        assert chart(page, key).locator(".scatterlayer .trace").count() >= 2
+    click_mark(page, "s_kw_vol", which="middle")
+    narrowed_dates(page, at_most_days=6)
+    picked = [q for q in queries if page.get_by_role("radio", name=q, exact=True).is_checked()]
+    assert len(picked) == 1
+    words = ("storm", "flood") if picked[0] != "election" else ("election",)
+    ev = page.locator('[data-testid="stMain"]').inner_text().split("Sentences behind")[-1].lower()
+    assert any(w in ev for w in words), ev[:300]
+    no_exception(page)
+
+
 def test_view_settings_survive_tab_round_trips(server, page_factory, news_folder):
     """Period, rolling mean, split, tracked keyword and map stay set (and in the URL)
     while their tab is closed."""
@@ -341,7 +362,7 @@ def test_view_settings_survive_tab_round_trips(server, page_factory, news_folder
     open_tab(page, "Articles")
     assert params(page).get("freq") == "month" and params(page).get("split") == "1"
     open_tab(page, "Sentiment")
-    box = page.get_by_label("Keywords or queries to follow, one per line")
+    box = page.get_by_role("textbox", name="Keywords or queries to follow, one per line")
     box.fill("storm")
     box.press("Control+Enter")
     settle(page)
@@ -356,7 +377,7 @@ def test_view_settings_survive_tab_round_trips(server, page_factory, news_folder
     assert page.locator(".st-key-t_tvol .js-plotly-plot").count() == 1  # split still on
     assert page.get_by_role("combobox", name="Period").input_value() == "month"
     open_tab(page, "Sentiment")
-    assert page.get_by_label("Keywords or queries to follow, one per line").input_value() == "storm"
+    assert page.get_by_role("textbox", name="Keywords or queries to follow, one per line").input_value() == "storm"
     open_tab(page, "Topics")
     assert page.locator(".st-key-tp_amap .js-plotly-plot").count() == 1
 
@@ -427,3 +448,28 @@ def test_outlets_tab_cell_click_filters_to_outlet_and_topic(server, page_factory
     settle(page)
     no_exception(page)
     assert "outlets" not in params(page) and "topics" not in params(page)
+
+
+def test_a_theme_bar_filters_to_all_of_its_topics(server, page_factory):
+    """The demo corpus at k=12 groups its topics into themes: a click on a theme's bar
+    (Topics tab) or on its share (Over time) filters to every topic of that theme."""
+    from pathlib import Path
+
+    from analysis import analyze, load_corpus
+    from analysis.topic_groups import topic_groups
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    topics = analyze(load_corpus(seeds), n_topics=12).topics
+    members = topic_groups(topics, "themes").groupby("group_id")["topic_id"].apply(sorted)
+    page = page_factory()
+    open_view(page, server, seeds, "k=12&tab=Topics")
+    assert page.get_by_text("Charts show").count() == 1
+    click_mark(page, "tp_size")  # the largest bar: the theme of most articles
+    got = topics_set(page)
+    assert len(got) > 1 and got in members.tolist(), (got, members.tolist())
+    assert "topics" in banner(page)
+    open_view(page, server, seeds, "k=12&tab=Over+time&freq=month")
+    click_mark(page, "t_share", which="middle")
+    got = topics_set(page)
+    assert got in members.tolist() and "start" in params(page)
+    no_exception(page)

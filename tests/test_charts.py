@@ -461,3 +461,18 @@ def test_topic_map_crowded_labels_never_cover_each_other():
     for i, a in placed.items():
         assert not any(hits(a, b) for j, b in placed.items() if j != i)
         assert not any(hits(a, bubbles[j]) for j in range(n) if j != i)
+
+
+def test_folded_themes_are_named_by_their_size_and_coloured_apart():
+    from analysis.topic_groups import THEME_BASE, fold_topic_table, topic_groups
+
+    topics = pd.DataFrame({"topic_id": [0, 1, 2], "label": ["goal", "match", "bank"],
+                           "theme_id": [0, 0, 1], "theme_label": ["sport", "sport", "money"],
+                           "n_articles": [3, 2, 4], "share": [1 / 3, 2 / 9, 4 / 9],
+                           "compound": [0.1, 0.2, -0.3]})
+    opened = fold_topic_table(topics, topic_groups(topics, "1"))  # money opened
+    fig = charts.topic_size(opened)
+    assert list(fig.data[0].y) == ["bank (2)", "sport (2 topics)"]  # topics, then themes
+    colours = list(fig.data[0].marker.color)
+    assert colours[1] == charts.topic_color(THEME_BASE) != charts.topic_color(0)
+    assert colours[1] not in charts.TOPIC_PALETTE and colours[0] == charts.topic_color(2)

@@ -246,13 +246,6 @@ def test_evidence_by_label_of_two_periods(store, freq):
         pd.testing.assert_frame_equal(got, want)
 
 
-@pytest.mark.parametrize("keyword", ["river", "Storm", "u.s.", "flooded homes"])
-def test_keyword_timeline_equals_the_frames(store, result, keyword):
-    want = aggregate.keyword_timeline(result.articles, result.sentences, keyword, freq="week")
-    got = q.keyword_timeline(store, Criteria(), keyword, "week")
-    pd.testing.assert_frame_equal(got, want, rtol=1e-9, check_dtype=False)
-
-
 def test_article_for_the_reader(store, result):
     row, sents = q.article(store, "odd-00")
     want = result.articles.set_index("article_id").loc["odd-00"]

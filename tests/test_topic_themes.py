@@ -34,6 +34,31 @@ def test_related_topics_share_a_theme():
     assert set(labels[0].split(" · ")) <= {"bank", "rates", "inflation"}
 
 
+def test_a_theme_of_unrelated_topics_is_named_by_its_largest_topics():
+    # Four topics that share one faint word in pairs, asked for two themes: each theme
+    # joins two topics with one word in common; one topic's words would name it as if
+    # it were both.
+    unrelated = np.zeros((4, 8))
+    for t, (own, faint) in enumerate([(0, 2), (1, 2), (3, 5), (4, 5)]):
+        unrelated[t, own], unrelated[t, faint] = 1.0, 0.05
+    th = topic_themes(unrelated, TERMS, [5, 9, 2, 7], n_themes=2)
+    for theme, rows in th.groupby("theme_id"):
+        label = rows["theme_label"].iloc[0]
+        own = {0: "goal", 1: "match", 2: "bank", 3: "rates"}
+        firsts = [own[t] for t in sorted(rows["topic_id"], key=lambda t: -[5, 9, 2, 7][t])]
+        assert label == " / ".join(firsts), (theme, label)
+
+
+def test_words_every_topic_has_name_no_theme():
+    # "said" is in every topic's top terms: it is not what a theme of several is about.
+    terms = TERMS + ["said"]
+    with_said = np.column_stack([H, np.full(len(H), 0.95)])
+    th = topic_themes(with_said, terms, [10, 9, 20, 5, 3], n_themes=3)
+    several = th[th.groupby("theme_id")["topic_id"].transform("size") > 1]
+    assert len(several) == 4 and not any("said" in lab for lab in several["theme_label"])
+    assert set(several["theme_label"]) == {"match · league", "rates · bank"}
+
+
 def test_deterministic_and_order_of_terms_only_matters_through_the_matrix():
     a = topic_themes(H, TERMS, [10, 9, 20, 5, 3], n_themes=2)
     b = topic_themes(H.copy(), list(TERMS), [10, 9, 20, 5, 3], n_themes=2)
@@ -66,3 +91,11 @@ def test_model_topics_carry_their_theme():
     # the largest theme first
     sizes = t.groupby("theme_id")["n_articles"].sum()
     assert sizes.is_monotonic_decreasing
+
+
+def test_module_examples():
+    import doctest
+
+    import analysis.topic_themes as module
+
+    assert doctest.testmod(module).failed == 0

@@ -249,6 +249,48 @@ def test_store_alerts_are_the_frames_alerts(seeds_pair, freq):
         assert list(ev["text"]) == list(ref["text"]) and len(ev)
 
 
+TRACKED = ["Kestrel Bay", "storm OR flood*", "bank AND NOT Kestrel"]
+
+
+@pytest.mark.parametrize("freq", ["auto", "week"])
+def test_tracked_queries_alert_alike_on_both_backends(seeds_pair, freq):
+    """Tracked queries are alert series on a store too (from per-period sums): the
+    same alerts and evidence as the frames', the whole store and a filtered view."""
+    import io
+    import zipfile
+
+    from analysis.alerts import alert_evidence, alert_freq, alerts_table, detect_alerts
+
+    result, s = seeds_pair
+    used, found, _ = StoreViews(s, Criteria()).whats_new(freq, tuple(TRACKED))
+    want = detect_alerts(result.articles, result.sentences, freq=used, topics=result.topics,
+                         keywords=TRACKED).head(50)
+    pd.testing.assert_frame_equal(found.reset_index(drop=True), want.reset_index(drop=True),
+                                  check_dtype=False)
+    keyword = found[found["scope"] == "keyword"]
+    assert len(keyword) and "Kestrel Bay" in set(keyword["name"])  # its week is a spike
+    for alert in keyword.head(2).to_dict("records"):
+        ev = StoreViews(s, Criteria()).alert_evidence(alert, used, n=5)
+        ref = alert_evidence(alert, result.articles, result.sentences, freq=used,
+                             topics=result.topics, n=5)
+        assert list(ev["text"]) == list(ref["text"]) and len(ev)
+    # a filtered view: the alerts of its own articles, on both backends and in the zip
+    c = Criteria(end=pd.Timestamp("2024-08-11"))
+    fv, sv = _pair(result, s, c)
+    a, b = fv.alerts(freq, TRACKED), sv.alerts(freq, TRACKED)
+    assert a.attrs["freq"] == b.attrs["freq"] == alert_freq(freq, fv.view.articles["published"])
+    pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    assert len(a) and (a["period_start"] <= "2024-08-11").all()
+    late = Criteria(start=pd.Timestamp("2024-08-01"))  # no 5 periods of baseline left
+    for views in _pair(result, s, late):
+        assert views.alerts("week", TRACKED).empty
+    for views in (fv, sv):
+        with zipfile.ZipFile(io.BytesIO(views.report_zip("month", tracked=TRACKED,
+                                                         alert_freq=freq))) as zf:
+            got = pd.read_csv(zf.open("alerts.csv"), encoding="utf-8-sig")
+        assert list(got["name"]) == list(alerts_table(a)["name"])
+
+
 # --------------------------------------------------------------------------- outlets
 @pytest.fixture(scope="module")
 def outlet_result():

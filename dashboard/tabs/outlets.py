@@ -9,7 +9,9 @@ from functools import partial
 import streamlit as st
 
 from analysis.outlets import MIN_CELL_ARTICLES
+from analysis.topic_groups import fold_outlet_topic_grid
 from dashboard import outlet_charts
+from dashboard.grouping import grouping_control
 from dashboard.evidence import evidence_section
 from dashboard.interaction import select_outlet_topic
 from dashboard.widgets import csv_download, note, outlet_name, plot
@@ -60,15 +62,18 @@ def tab_outlets(views, state, freq: str) -> None:
         csv_download("Share of voice CSV (every outlet and period)", "outlet-share",
                      lambda: timeline, "dl_outlet_share")
     grid = views.outlet_topic_grid()
-    plot(outlet_charts.outlet_topic_heatmap(grid, n_outlets=GRID_OUTLETS,
+    groups = grouping_control(views.all_topics)
+    drawn = grid if groups is None else fold_outlet_topic_grid(grid, groups, MIN_CELL_ARTICLES)
+    plot(outlet_charts.outlet_topic_heatmap(drawn, n_outlets=GRID_OUTLETS,
                                             min_articles=MIN_CELL_ARTICLES),
-         key="ol_grid", on_select=partial(select_outlet_topic, "ol_grid"))
+         key="ol_grid", on_select=partial(select_outlet_topic, "ol_grid", groups))
     hidden = len(counts) - GRID_OUTLETS
     st.caption(f"Each cell: the articles of an outlet whose dominant topic is that topic "
                f"(the number) and their mean sentiment (the colour). Cells with fewer than "
                f"{MIN_CELL_ARTICLES} articles are greyed, not coloured: their mean is noise; "
                "a blank cell has no article. Click a cell to filter to that outlet and "
-               "topic (Undo last chart click in the sidebar goes back)."
+               "topic, or to every topic of a theme (Undo last chart click in the sidebar "
+               "goes back)."
                + (f" The {GRID_OUTLETS} outlets with most articles are drawn; the other "
                   f"{hidden:,} are in the CSV." if hidden > 0 else ""))
     csv_download("Outlet × topic CSV (every outlet)", "outlet-topic", lambda: grid,

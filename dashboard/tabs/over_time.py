@@ -6,7 +6,9 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from analysis.topic_groups import fold_topic_timeline
 from dashboard import charts
+from dashboard.grouping import grouping_control
 from dashboard import state as vs
 from dashboard.evidence import period_evidence_section
 from dashboard.interaction import select_period, select_period_topic, view_widget
@@ -60,16 +62,23 @@ def tab_time(views, state, freq: str) -> None:
     ttl = views.topic_timeline(freq, dict(zip(shown["topic_id"], shown["label"])))
     ttl = ttl[ttl["topic_id"].isin(shown["topic_id"])]
     if len(tl) >= 2 and not ttl.empty:
+        groups = grouping_control(views.all_topics)
+        drawn = ttl if groups is None else fold_topic_timeline(ttl, groups)
+        by = "topic" if groups is None else "topic or theme"
+        pick = partial(select_period_topic, freq=freq, groups=groups)
         if split:
-            plot(charts.topic_volume_timeline(ttl, freq, rolling=roll), key="t_tvol",
-                 on_select=partial(select_period_topic, "t_tvol", freq))
-            plot(charts.topic_sentiment_timeline(ttl, freq, rolling=roll), key="t_tsent",
-                 on_select=partial(select_period_topic, "t_tsent", freq))
-        share = charts.topic_share_area(ttl, freq, min_articles=MIN_SHARE_ARTICLES)
+            plot(charts.topic_volume_timeline(drawn, freq, rolling=roll,
+                                              title=f"Articles per period by {by}"),
+                 key="t_tvol", on_select=partial(pick, "t_tvol"))
+            plot(charts.topic_sentiment_timeline(drawn, freq, rolling=roll,
+                                                 title=f"Mean sentiment per period by {by}"),
+                 key="t_tsent", on_select=partial(pick, "t_tsent"))
+        share = charts.topic_share_area(drawn, freq, min_articles=MIN_SHARE_ARTICLES,
+                                        title=f"{by.capitalize()} share over time")
         if share.data:
-            plot(share, key="t_share", on_select=partial(select_period_topic, "t_share", freq))
+            plot(share, key="t_share", on_select=partial(pick, "t_share"))
             st.caption(f"Periods with fewer than {MIN_SHARE_ARTICLES} articles are left out. "
-                       "Click a point of the area to filter to that topic in that period.")
+                       f"Click a point of the area to filter to that {by} in that period.")
         else:
             note(f"Topic share needs periods of at least {MIN_SHARE_ARTICLES} articles: pick "
                  "a longer period above or widen the filters.")

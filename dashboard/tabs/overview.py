@@ -9,6 +9,8 @@ import streamlit as st
 from analysis.headline import span_text
 from dashboard import charts
 from dashboard.evidence import evidence_section
+from analysis.topic_groups import fold_topic_table
+from dashboard.grouping import current_groups
 from dashboard.interaction import select_label, select_topics
 from dashboard.widgets import csv_download, note, plot
 
@@ -62,9 +64,18 @@ def tab_overview(views, n_skipped: int) -> None:
         st.caption("Click a bar to list those sentences below.")
     with right:
         table = views.topic_table()
-        plot(charts.topic_size(table[table["n_articles"] > 0]), key="ov_topics",
-             on_select=partial(select_topics, "ov_topics"))
-        st.caption("Click a topic to filter to it.")
+        present = table[table["n_articles"] > 0]
+        groups = current_groups(views.all_topics)
+        if groups is None:
+            plot(charts.topic_size(present), key="ov_topics",
+                 on_select=partial(select_topics, "ov_topics"))
+            st.caption("Click a topic to filter to it.")
+        else:
+            plot(charts.topic_size(fold_topic_table(present, groups),
+                                   title="Articles per topic or theme"), key="ov_topics",
+                 on_select=partial(select_topics, "ov_topics", groups=groups))
+            st.caption("Click a theme to filter to its topics (themes or topics: “Charts "
+                       "show” on the Topics tab).")
 
     csv_download("Headline figures CSV", "overview", h.frame, "dl_overview")
     st.subheader("What drives these numbers")

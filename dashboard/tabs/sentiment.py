@@ -9,6 +9,7 @@ from analysis.keywords import MAX_QUERIES, parse_queries
 from dashboard import charts, keyword_charts
 from dashboard.charts import short
 from dashboard.evidence import evidence_section
+from dashboard.tabs.over_time import MIN_SHARE_ARTICLES  # as for topic shares
 from dashboard.interaction import select_keyword_period, select_sentiment_bin, view_widget
 from dashboard.widgets import bytes_download, csv_download, note, plot
 
@@ -68,8 +69,16 @@ def track_section(views, state, h, freq: str) -> None:
         plot(keyword_charts.keyword_volume(series, freq, rolling=roll), key="s_kw_vol",
              on_select=partial(select_keyword_period, "s_kw_vol", freq, tracked))
         if len(tracked) > 1:
-            plot(keyword_charts.keyword_share(series, freq), key="s_kw_share",
-                 on_select=partial(select_keyword_period, "s_kw_share", freq, tracked))
+            share = keyword_charts.keyword_share(series, freq, min_articles=MIN_SHARE_ARTICLES)
+            if any(len(t.x) for t in share.data):
+                plot(share, key="s_kw_share",
+                     on_select=partial(select_keyword_period, "s_kw_share", freq, tracked))
+                st.caption(f"Share of voice: periods in which the queries match fewer than "
+                           f"{MIN_SHARE_ARTICLES} articles are left out.")
+            else:
+                note(f"Share of voice needs periods in which the queries match at least "
+                     f"{MIN_SHARE_ARTICLES} articles: pick a longer period (Over time tab) "
+                     "or widen the filters.")
         plot(keyword_charts.keyword_sentiment(series, freq, rolling=roll), key="s_kw_sent",
              on_select=partial(select_keyword_period, "s_kw_sent", freq, tracked))
         st.caption("Click a point to filter to its period and read that query's sentences "

@@ -5,7 +5,9 @@ from functools import partial
 
 import streamlit as st
 
+from analysis.topic_groups import fold_topic_sentiment, fold_topic_table
 from dashboard import charts
+from dashboard.grouping import grouping_control
 from dashboard import state as vs
 from dashboard.interaction import open_article_from_map, select_topics, view_widget
 from dashboard.widgets import csv_download, note, plot
@@ -59,21 +61,25 @@ def tab_topics(views) -> None:
     if present.empty:
         note("No topic has articles in the current filter.")
     else:
+        groups = grouping_control(all_topics)
+        bars = present if groups is None else fold_topic_table(present, groups)
+        by = "topic" if groups is None else "topic or theme"
         c1, c2 = st.columns(2)
         with c1:
-            plot(charts.topic_size(present), key="tp_size",
-                 on_select=partial(select_topics, "tp_size"))
+            plot(charts.topic_size(bars, title=f"Articles per {by}"), key="tp_size",
+                 on_select=partial(select_topics, "tp_size", groups=groups))
         with c2:
-            plot(charts.topic_mean_sentiment(present), key="tp_sent",
-                 on_select=partial(select_topics, "tp_sent"))
+            plot(charts.topic_mean_sentiment(bars, title=f"Mean sentiment per {by}"),
+                 key="tp_sent", on_select=partial(select_topics, "tp_sent", groups=groups))
         ts = views.topic_sentiment()
         ts = ts[ts["topic_id"] >= 0]
         if not ts.empty:
-            plot(charts.topic_sentiment_mix(ts), key="tp_mix",
-                 on_select=partial(select_topics, "tp_mix", 2))
+            mix = ts if groups is None else fold_topic_sentiment(ts, groups)
+            plot(charts.topic_sentiment_mix(mix, title=f"Sentence sentiment by {by}"),
+                 key="tp_mix", on_select=partial(select_topics, "tp_mix", 2, groups))
             csv_download("Topic × sentiment CSV", "topic-sentiment", lambda: ts, "dl_topic_sent")
-        st.caption("Click a bar to filter to that topic (and, on the sentiment-mix chart, to "
-                   "list those sentences under Overview).")
+        st.caption(f"Click a bar to filter to that {by} (a theme: all of its topics; on the "
+                   "sentiment-mix chart, also to list those sentences under Overview).")
     st.subheader("Map")
     kind = st.radio("Show", list(vs.MAPS), format_func=vs.MAPS.get, horizontal=True,
                     label_visibility="collapsed", **view_widget("map"))

@@ -1,7 +1,7 @@
 """What's new: the strongest alerts of the corpus, first thing on the page.
 
 Alerts come from :func:`analysis.alerts.detect_alerts` over the whole (renamed) result
-in the view's period; clicking one sets the filters (its period, and its topic, theme's
+in the view's period, the keyword queries tracked on the Sentiment tab among the series; clicking one sets the filters (its period, and its topic, theme's
 topics or keyword query) so every view follows, with undo one click away.
 """
 from __future__ import annotations
@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.periods import period_name, period_range
+from analysis.keywords import parse_queries
 from analysis.alerts import MIN_ARTICLES, alert_evidence, alert_freq, detect_alerts, topic_trends
 from dashboard import reader
 from dashboard.interaction import _remember_filters
@@ -21,9 +22,10 @@ SHOWN = 6
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _alerts(key: str, names: str, freq: str, _result) -> pd.DataFrame:
+def _alerts(key: str, names: str, freq: str, tracked: tuple, _result) -> pd.DataFrame:
     # key (the result's content key), names and freq say what _result holds.
-    alerts = detect_alerts(_result.articles, _result.sentences, freq=freq, topics=_result.topics)
+    alerts = detect_alerts(_result.articles, _result.sentences, freq=freq, topics=_result.topics,
+                           keywords=list(tracked))
     return alerts.head(50)
 
 
@@ -85,15 +87,20 @@ def whats_new(key: str, named, names: dict, state: dict) -> None:
         return alert_evidence(chosen, arts, named.sentences, freq=freq, topics=named.topics,
                               n=5)
 
-    _panel(freq, _alerts(key, names_key, freq, named), _trends(key, names_key, freq, named),
-           named.topics, evidence)
+    _panel(freq, _alerts(key, names_key, freq, _tracked(state), named),
+           _trends(key, names_key, freq, named), named.topics, evidence)
+
+
+def _tracked(state: dict) -> tuple:
+    """The keyword queries tracked on the Sentiment tab: each is an alert series too."""
+    return tuple(parse_queries(state["track"])[0])
 
 
 def whats_new_store(views, state: dict) -> None:
     """The same panel over an archive store (``views``: unfiltered
     :class:`analysis.views.StoreViews`): alerts from one query over the store, kept
     with it; the evidence of a clicked alert read from its period's partitions."""
-    answer = views.whats_new(state["freq"])
+    answer = views.whats_new(state["freq"], _tracked(state))
     if answer is None:
         return
     freq, found, trends = answer
