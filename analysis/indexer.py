@@ -464,10 +464,9 @@ def after_index(store) -> None:
     months whose article files changed (all of them on a first run or a refit, one or
     two after a day's files were added, plus the months a correction rewrote)."""
     from . import rollups
-    from .overrides import overrides_path
-    from .store_overrides import apply_store_overrides
+    from .store_overrides import apply_store_overrides, in_use
 
-    if overrides_path(store).exists():
+    if in_use(store):
         apply_store_overrides(store, refresh_rollups=False)
 
     stale = rollups.stale_months(store)

@@ -43,7 +43,7 @@ from .overrides import (apply_overrides, describe_overrides, overrides_path, ove
 from .result import AnalysisResult
 
 __all__ = ["apply_store_overrides", "describe_store_overrides", "store_marks",
-           "mark_overridden", "has_corrections", "ensure_applied", "StoreOverrides"]
+           "mark_overridden", "has_corrections", "ensure_applied", "in_use", "StoreOverrides"]
 
 _DIR = "_overrides"
 
@@ -250,10 +250,16 @@ def apply_store_overrides(store, *, refresh_rollups: bool = True) -> StoreOverri
         if originals_path.exists() else set()
     touched = set(overrides["article_id"]) | held
     if not touched:
+        _record(store, summary)
         return summary
     meta, params = _settings(store)
     topics = _topics(store)
     base, where, parts = _base_rows(store, touched, params)
+    if where.empty:  # no corrected article is in the store (ids mistyped, inputs deleted)
+        for name in ("marks", *(f"originals-{f}" for f in layout.FRAMES)):
+            (_dir(store) / f"{name}.parquet").unlink(missing_ok=True)
+        _record(store, summary)
+        return summary
     fixed, out = _corrected_rows(base, topics, overrides, params)
     live = set(fixed["articles"].loc[fixed["articles"]["overridden"], "article_id"])
     summary.applied = int(out.params.get("overrides", 0))
@@ -296,13 +302,19 @@ def apply_store_overrides(store, *, refresh_rollups: bool = True) -> StoreOverri
     summary.months.sort()
     if summary.parts:
         _refresh(store, meta, summary.months if refresh_rollups else None)
+    summary.seconds = time.perf_counter() - t0
+    _record(store, summary)
+    return summary
+
+
+def _record(store: Path, summary: StoreOverrides) -> None:
+    """Note in ``store.json`` which overrides version the parts hold: an open dashboard
+    reopens the store (its cache is keyed on that file), :func:`ensure_applied` skips."""
     meta = layout.read_json(store / "store.json", {}) or {}
     meta["overrides"] = {"applied": summary.applied, "corrected_articles": summary.corrected,
                          "version": overrides_version(overrides_path(store)),
                          "at": datetime.now(timezone.utc).isoformat()}
     layout.atomic_write_json(meta, store / "store.json")
-    summary.seconds = time.perf_counter() - t0
-    return summary
 
 
 def _marks(fixed: dict, live: set) -> pd.DataFrame:
@@ -341,6 +353,12 @@ def ensure_applied(store) -> StoreOverrides | None:
     if overrides_version(overrides_path(store)) == done:
         return None
     return apply_store_overrides(store)
+
+
+def in_use(store) -> bool:
+    """Whether the store has corrections to (re)apply: an overrides file, or rows kept
+    from earlier corrections (the file may have been removed by hand)."""
+    return overrides_path(store).exists() or _dir(store).exists()
 
 
 def has_corrections(store) -> bool:

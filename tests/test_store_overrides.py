@@ -211,3 +211,16 @@ def test_corrections_survive_index_reruns_and_refits(tmp_path):
                  [arts["article_id"][4], sent])[0]
     s.close()
     assert back == vader  # VADER's score again, though the refit re-wrote the corrected rows
+
+
+def test_corrections_of_articles_not_in_the_store_change_nothing(result, stored):
+    before = _signatures(stored)
+    path = overrides_path(stored)
+    add_override(path, "article", "no-such-article", score=0.4)
+    done = apply_store_overrides(stored)
+    assert (done.applied, done.corrected, done.parts) == (0, 0, 0)
+    assert _signatures(stored) == before
+    listing = describe_store_overrides(stored)
+    assert listing[["applies", "reason", "old"]].values.tolist() == [
+        [False, "article not in this result", "–"]]
+    assert ensure_applied(stored) is None
