@@ -94,7 +94,7 @@ def _save_sentiment(corr: Corrections, article_id: str, texts: dict) -> None:
         corr.changed()
     except ValueError as exc:
         return _say("error", f"Not saved: {exc}.")
-    ss["ov_score"], ss["ov_note"] = "", ""
+    ss["ov_score"], ss["ov_note"], ss["ov_label"] = "", "", _FROM_SCORE
     _say("success", f"Corrected {what}. Every figure now counts the correction; undo it "
                     "in the Corrections tab.")
 

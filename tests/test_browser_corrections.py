@@ -80,3 +80,42 @@ def test_bad_score_is_said_in_the_form(server, page_factory, news_folder):
     page.get_by_text("score must be a number from -1 to 1; got 1.5").wait_for()
     no_exception(page)
     assert _arc(page) == before
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory):
+    from factories import index_news_store
+
+    return index_news_store(tmp_path_factory.mktemp("store-corrections"))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_on_a_store_an_article_correction_and_undo(server, page_factory, store_dir, scheme):
+    from analysis import queries
+
+    s = queries.Store(store_dir)
+    art = s.frame("SELECT article_id FROM articles_full ORDER BY article_id")["article_id"][3]
+    s.close()
+    page = page_factory(scheme=scheme, height=1600)
+    query = urllib.parse.urlencode({"src": str(store_dir), "art": art, "tab": "Articles"})
+    page.goto(f"{server}/?{query}", timeout=180_000)
+    settle(page)
+    no_exception(page)
+    reader = page.locator(".na-chips").nth(1)
+    before = reader.inner_text()
+    assert "-0.500 (negative)" not in before
+    page.get_by_text("Correct this article").click()
+    page.get_by_role("combobox", name="Label").click()
+    page.get_by_role("option", name="negative", exact=True).click()
+    page.get_by_label("Note (optional)").first.fill("quotes a critic")
+    act(page, page.get_by_role("button", name="Save sentiment correction").click)
+    after = page.locator(".na-chips").nth(1).inner_text()
+    assert "-0.500 (negative)" in after and "corrected" in after
+    shot(page, f"corrections-store-reader-{scheme}")
+    open_tab(page, "Corrections")
+    page.get_by_text("quotes a critic").wait_for()
+    shot(page, f"corrections-store-tab-{scheme}")
+    act(page, page.get_by_role("button", name="Undo", exact=True).click)
+    page.get_by_text("No corrections yet").wait_for()
+    open_tab(page, "Articles")
+    assert page.locator(".na-chips").nth(1).inner_text() == before
