@@ -138,7 +138,7 @@ def main() -> None:
 
     draw(views, state, loaded.label, skipped,
          f"Source: {len(result.articles):,} articles · result from {where} · cache {cache_dir}",
-         lambda: whats_new(key, named, names, state), Corrections(ov_path, listing))
+         lambda: whats_new(key, named, names, state), data.folder_corrections(ov_path, listing))
 
 
 def _new_source(digest: str) -> None:

@@ -10,6 +10,7 @@ where a number goes, a topic that is not there) is said in the form, never raise
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -43,6 +44,13 @@ class Corrections:
     listing: Callable[[], pd.DataFrame]
     after: Callable[[], None] | None = None
     mark: Callable[[str, pd.DataFrame], pd.DataFrame] | None = None
+    #: Held while a change is written and applied: two sessions correcting at once must
+    #: not interleave the file's read-modify-write (one correction would be lost) nor
+    #: two rewrites of a store's months.
+    lock: object | None = None
+
+    def writing(self):
+        return self.lock if self.lock is not None else contextlib.nullcontext()
 
     def changed(self) -> None:
         if self.after is not None:
@@ -82,21 +90,30 @@ def _save_sentiment(corr: Corrections, article_id: str, texts: dict) -> None:
     note = str(ss.get("ov_note") or "").strip()
     try:
         score = _parse_score(ss.get("ov_score"))
-        if which == WHOLE_ARTICLE:
-            add_override(corr.path, "article", article_id, label=label, score=score, note=note)
-            what = "the article's sentiment"
-        else:
-            if which not in texts:
-                raise ValueError(f"sentence {which} is not in this article")
-            add_override(corr.path, "sentence", article_id, sentence_text=texts[which],
-                         label=label, score=score, note=note)
-            what = f"sentence {which}"
-        corr.changed()
     except ValueError as exc:
         return _say("error", f"Not saved: {exc}.")
+    try:
+        with corr.writing():
+            _write_sentiment(corr, article_id, texts, which, label, score, note)
+    except ValueError as exc:
+        return _say("error", f"Not saved: {exc}.")
+    what = "the article's sentiment" if which == WHOLE_ARTICLE else f"sentence {which}"
     ss["ov_score"], ss["ov_note"], ss["ov_label"] = "", "", _FROM_SCORE
     _say("success", f"Corrected {what}. Every figure now counts the correction; undo it "
                     "in the Corrections tab.")
+
+
+def _write_sentiment(corr: Corrections, article_id: str, texts: dict, which: int, label,
+                     score, note: str) -> None:
+    """Add the override and apply it (ValueError with the reason for bad input)."""
+    if which == WHOLE_ARTICLE:
+        add_override(corr.path, "article", article_id, label=label, score=score, note=note)
+    else:
+        if which not in texts:
+            raise ValueError(f"sentence {which} is not in this article")
+        add_override(corr.path, "sentence", article_id, sentence_text=texts[which],
+                     label=label, score=score, note=note)
+    corr.changed()
 
 
 def _save_topic(corr: Corrections, article_id: str, current: int, topics: dict) -> None:
@@ -108,9 +125,10 @@ def _save_topic(corr: Corrections, article_id: str, current: int, topics: dict) 
             raise ValueError(f"unknown topic {target!r}; pick one of the list")
         if int(target) == int(current):
             raise ValueError(f"the article is already in “{topics[int(target)]}”")
-        add_override(corr.path, "topic", article_id, topic_id=int(target),
-                     topic_label=topics[int(target)], note=note)
-        corr.changed()
+        with corr.writing():
+            add_override(corr.path, "topic", article_id, topic_id=int(target),
+                         topic_label=topics[int(target)], note=note)
+            corr.changed()
     except ValueError as exc:
         return _say("error", f"Not moved: {exc}.")
     ss["ov_topic_note"] = ""
@@ -120,8 +138,9 @@ def _save_topic(corr: Corrections, article_id: str, current: int, topics: dict) 
 def undo(corr: Corrections, override_id: int) -> None:
     """Button callback: remove one override."""
     try:
-        gone = undo_override(corr.path, override_id)
-        corr.changed()
+        with corr.writing():
+            gone = undo_override(corr.path, override_id)
+            corr.changed()
     except ValueError as exc:
         return _say("error", f"Not undone: {exc}.")
     _say("success", f"Undid correction {int(override_id)} ({gone['kind'].iloc[0]} of "

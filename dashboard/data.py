@@ -101,6 +101,8 @@ class _Registry:
         # Corrected results apart from the filter views, so browsing filters never
         # evicts one (re-applying costs about a second at 100k articles).
         self.corrected: OrderedDict[str, tuple] = OrderedDict()
+        # One correction written and applied at a time (dashboard.corrections).
+        self.corrections_lock = threading.Lock()
         self.flights: dict[tuple, Flight] = {}  # work in progress, by key
 
     def _put(self, table: OrderedDict, key, value, limit: int):
@@ -522,7 +524,16 @@ def store_corrections(store_path):
     return Corrections(
         overrides_path(path), listing=lambda: so.describe_store_overrides(path),
         after=lambda: so.apply_store_overrides(path),
-        mark=lambda kind, frame: so.mark_overridden(frame, so.store_marks(path), kind))
+        mark=lambda kind, frame: so.mark_overridden(frame, so.store_marks(path), kind),
+        lock=_registry().corrections_lock)
+
+
+def folder_corrections(path: Path, listing) -> "dashboard.corrections.Corrections":
+    """The :class:`dashboard.corrections.Corrections` of a folder or file source: the
+    file of :func:`overrides_file`; the next rerun applies it (:func:`corrected`)."""
+    from dashboard.corrections import Corrections
+
+    return Corrections(Path(path), listing=listing, lock=_registry().corrections_lock)
 
 
 def cli_args():
