@@ -504,7 +504,11 @@ def open_store(path) -> "analysis.queries.Store":
     p = Path(str(path)).expanduser().resolve()
     if (p / "articles").is_dir():
         try:
-            ensure_applied(p)
+            # Under the corrections lock: a session's correction being applied has
+            # written the file before store.json says so; applying it here too would
+            # rewrite the same months twice at once.
+            with _registry().corrections_lock:
+                ensure_applied(p)
         except PermissionError as exc:  # a read-only store: answers without them
             _LOG.warning("could not apply the corrections of %s: %s", p, exc)
     meta = p / "store.json"
