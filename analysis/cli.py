@@ -105,7 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="worker processes for sentence scoring (default: all cores)")
     model.add_argument("--overrides", type=Path, metavar="FILE",
                        help="apply the analyst's corrections stored in this overrides.parquet "
-                            "(analysis.overrides); exports get an 'overridden' column")
+                            "(analysis.overrides); exports get an 'overridden' column. With "
+                            "--store, the store's own DIR/overrides.parquet is always applied")
     model.add_argument("--seed", type=int, default=0, help="random_state of the topic model (default 0)")
     flt = rep.add_argument_group("filter (applied to every report)")
     flt.add_argument("--since", type=_date, metavar="DATE", help="first publication date, inclusive")
@@ -315,9 +316,18 @@ def _report_store(args) -> int:
     from .criteria import Criteria
     from .queries import Store, StoreError, export_csvs, headline
 
-    if args.overrides:
-        raise SourceError("--overrides works on a SOURCE; with --store it is not supported "
-                          "yet")
+    from .overrides import overrides_path
+    from .store_overrides import ensure_applied
+
+    own = overrides_path(args.store)
+    if args.overrides and Path(args.overrides).resolve() != own.resolve():
+        raise SourceError(f"with --store the store's own corrections are applied ({own}); "
+                          "every export has an 'overridden' column. Add corrections in the "
+                          "dashboard, or drop --overrides")
+    if (Path(args.store) / "articles").is_dir():
+        # Corrections written since they were last applied (by hand, or by the Python
+        # API) are applied first, so the report is what the dashboard shows.
+        ensure_applied(args.store)
     try:
         store = Store(args.store)
     except StoreError as exc:

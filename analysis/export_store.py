@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import queries, reports
 from .criteria import Criteria, month_where
+from .store_overrides import has_corrections, mark_overridden, store_marks
 
 __all__ = ["export_csvs", "stream_csv"]
 
@@ -66,7 +67,8 @@ def _columns(store, view: str) -> set[str]:
     return {row[0] for row in store.con.cursor().sql(f"DESCRIBE {view}").fetchall()}
 
 
-def _batches(store, sql: str, params: list, batch_rows: int, labels: dict):
+def _batches(store, sql: str, params: list, batch_rows: int, labels: dict,
+             marks=None, kind: str = "articles"):
     # A cursor of its own: the other queries of the export run while this one streams.
     cur = store.con.cursor()
     try:
@@ -75,6 +77,8 @@ def _batches(store, sql: str, params: list, batch_rows: int, labels: dict):
             if "topic_label" in frame and "topic_id" in frame:
                 frame["topic_label"] = [labels.get(int(t), lab) for t, lab in
                                         zip(frame["topic_id"], frame["topic_label"])]
+            if marks is not None:  # the store's parts hold corrected values already
+                frame = mark_overridden(frame, marks, kind)
             yield frame
     finally:
         cur.close()
@@ -90,30 +94,33 @@ def export_csvs(store, out_dir, c: Criteria = Criteria(), freq: str = "auto",
     labels = store.labels(names)
     where, params = store.article_where(c)
     written = []
-    # Columns the store does not hold (outlet, url, overridden) are left out, as
-    # report_frames leaves out what a result lacks.
-    have_a = _columns(store, "articles_full")
-    have_s = _columns(store, "sentences_full")
+    # Columns the store does not hold (outlet, url) are left out, as report_frames
+    # leaves out what a result lacks; ``overridden`` comes from the store's corrections
+    # (analysis.store_overrides) once it has any, as a corrected result has it.
+    marks = store_marks(store.path) if has_corrections(store.path) else None
+    extra = {"overridden"} if marks is not None else set()
+    have_a = _columns(store, "articles_full") | extra
+    have_s = _columns(store, "sentences_full") | extra
     acols = [col for col in reports.ARTICLE_COLUMNS if col in have_a]
-    cols = ", ".join(f'f."{col}"' for col in acols)
     fwhere, fparams = month_where(c, "f")
+    params = fparams + params
+    cols = ", ".join(f'f."{col}"' for col in acols if col not in extra)
     sql = (f"SELECT {cols} FROM articles_full f WHERE {fwhere} AND (f.month, f.article_id) IN "
            f"(SELECT a.month, a.article_id FROM articles a WHERE {where}) "
            "ORDER BY f.published NULLS LAST, f.article_id")
-    params = fparams + params
-    written.append(stream_csv(_batches(store, sql, params, batch_rows, labels),
+    written.append(stream_csv(_batches(store, sql, params, batch_rows, labels, marks),
                               out_dir / "articles.csv", acols)[0])
     swhere, sparams = queries._sentence_where(store, c, key="article_id")
     from_article = {"title", "topic_label", "outlet"}
     scol_names = [col for col in reports.SENTENCE_COLUMNS
                   if (col in have_a if col in from_article else col in have_s)]
     scols = ", ".join(f'a."{col}"' if col in from_article else f's."{col}"'
-                      for col in scol_names)
+                      for col in scol_names if col not in extra)
     sql = (f"SELECT {scols}, s.topic_id FROM sentences_full s JOIN articles_full a ON a.month = s.month "
            f"AND a.article_id = s.article_id WHERE {swhere} "
            "ORDER BY s.published NULLS LAST, s.article_id, s.sentence_id")
-    written.append(stream_csv(_batches(store, sql, sparams, batch_rows, labels),
-                              out_dir / "sentences.csv", scol_names)[0])
+    written.append(stream_csv(_batches(store, sql, sparams, batch_rows, labels, marks,
+                                       "sentences"), out_dir / "sentences.csv", scol_names)[0])
     topics = queries.topic_table(store, c, names)
     written.append(reports.write_csv(topics.reindex(columns=[
         col for col in reports.TOPIC_COLUMNS if col in topics.columns]), out_dir / "topics.csv"))

@@ -458,10 +458,16 @@ def _done(r: _Run, summary: IndexSummary, timings: dict, t0: float, journal_path
 
 
 def after_index(store) -> None:
-    """Work on the finished store after every index run: the roll-up tables of
-    ``rollups/`` for the months whose article files changed (all of them on a first run
-    or a refit, one or two after a day's files were added)."""
+    """Work on the finished store after every index run: the analyst's corrections
+    (``overrides.parquet``) applied again to the part files this run wrote
+    (:mod:`analysis.store_overrides`), then the roll-up tables of ``rollups/`` for the
+    months whose article files changed (all of them on a first run or a refit, one or
+    two after a day's files were added, plus the months a correction rewrote)."""
     from . import rollups
+    from .store_overrides import apply_store_overrides, in_use
+
+    if in_use(store):
+        apply_store_overrides(store, refresh_rollups=False)
 
     stale = rollups.stale_months(store)
     if stale:

@@ -43,7 +43,8 @@ from .sentiment import NEGATIVE, POSITIVE, article_sentiment, label_scores
 
 __all__ = ["OVERRIDE_COLUMNS", "KINDS", "LABEL_SCORES", "FILE_NAME", "overrides_path",
            "read_overrides", "write_overrides", "add_override", "undo_override",
-           "new_override", "apply_overrides", "override_status"]
+           "new_override", "apply_overrides", "override_status", "describe_overrides",
+           "overrides_version"]
 
 FILE_NAME = "overrides.parquet"
 KINDS = ("sentence", "article", "topic")
@@ -238,10 +239,10 @@ def apply_overrides(result, overrides: pd.DataFrame):
     negative = result.params.get("negative", NEGATIVE)
     status = override_status(result, overrides)
     live = status[status["applies"]]
-    sentences = result.sentences.copy()
-    sentences["overridden"] = False
-    articles = result.articles.copy()
-    articles["overridden"] = False
+    # assign, not copy: pandas copies a column only when it is written (copy-on-write),
+    # so the million-sentence frame is not duplicated for a handful of corrections.
+    sentences = result.sentences.assign(overridden=False)
+    articles = result.articles.assign(overridden=False)
     article_topics = result.article_topics
 
     sent = live[live["kind"] == "sentence"]
@@ -297,6 +298,75 @@ def apply_overrides(result, overrides: pd.DataFrame):
 
     params = dict(result.params)
     params["overrides"] = int(len(live))
+    # Nothing applied: the topics are the result's (recomputing them costs a pass over
+    # every sentence, on every load of an uncorrected source).
+    topics = topic_summary(result.topics, articles, sentences) if len(live) else result.topics
     return dataclasses.replace(
         result, sentences=sentences, articles=articles, article_topics=article_topics,
-        topics=topic_summary(result.topics, articles, sentences), params=params)
+        topics=topics, params=params)
+
+
+def overrides_version(path) -> str:
+    """A token that changes whenever the overrides file at ``path`` is written (its inode,
+    size and modification time: every write is a new file renamed into place, so two
+    writes within the clock's resolution still differ; ``"none"`` when it does not
+    exist): the key under which a corrected result is cached, so applying runs once
+    per version, not per rerun."""
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return "none"
+    return f"{st.st_ino}-{st.st_size}-{st.st_mtime_ns}"
+
+
+def _sentiment_text(compound, label) -> str:
+    if compound is None or pd.isna(compound):
+        return "–"
+    return f"{float(compound):+.3f} ({label})"
+
+
+def describe_overrides(result, overrides: pd.DataFrame) -> pd.DataFrame:
+    """The overrides as a person reads them, newest first: what each changes, the value
+    before (from ``result``, the result *without* the overrides) and after.
+
+    Columns: ``override_id`` (int64), ``kind`` (str), ``article_id`` (str), ``title``
+    (str, "" when the article is not in ``result``), ``what`` (str: the sentence, or
+    "article sentiment" / "topic"), ``old`` and ``new`` (str, e.g. ``+0.318 (positive)``
+    or a topic label; ``old`` is "–" when the target is gone), ``note`` (str),
+    ``created`` (datetime64[ns]), ``applies`` (bool) and ``reason`` (str, see
+    :func:`override_status`).
+    """
+    status = override_status(result, overrides)
+    arts = result.articles.set_index("article_id")
+    sents = result.sentences
+    sents = sents[sents["article_id"].isin(set(overrides["article_id"]))]
+    first = sents.drop_duplicates(["article_id", "text"]).set_index(["article_id", "text"])
+    labels = dict(zip(result.topics["topic_id"].astype(int), result.topics["label"]))
+    rows = []
+    for row in status.itertuples(index=False):
+        known = row.article_id in arts.index
+        art = arts.loc[row.article_id] if known else None
+        if row.kind == "sentence":
+            what = row.sentence_text
+            key = (row.article_id, row.sentence_text)
+            old = (_sentiment_text(first.loc[key, "compound"], first.loc[key, "label"])
+                   if key in first.index else "–")
+            new = _sentiment_text(row.score, row.label)
+        elif row.kind == "article":
+            what = "article sentiment"
+            old = _sentiment_text(art["compound"], art["label"]) if known else "–"
+            new = _sentiment_text(row.score, row.label)
+        else:
+            what = "topic"
+            old = str(labels.get(int(art["topic_id"]), art["topic_label"])) if known else "–"
+            target = _target_topic(row, result.topics)
+            new = labels[target] if target is not None else (row.topic_label or str(row.topic_id))
+        rows.append({"override_id": row.override_id, "kind": row.kind,
+                     "article_id": row.article_id,
+                     "title": str(art["title"]) if known else "", "what": what, "old": old,
+                     "new": new, "note": row.note, "created": row.created,
+                     "applies": row.applies, "reason": row.reason})
+    out = pd.DataFrame(rows, columns=["override_id", "kind", "article_id", "title", "what",
+                                      "old", "new", "note", "created", "applies", "reason"])
+    out = out.astype({"override_id": np.int64, "created": "datetime64[ns]", "applies": bool})
+    return out.sort_values("override_id", ascending=False, kind="stable").reset_index(drop=True)

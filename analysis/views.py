@@ -765,6 +765,9 @@ class StoreViews:
             rows["topic_label"] = [labels.get(int(t), lab) for t, lab in
                                    zip(rows["topic_id"], rows["topic_label"])]
         rows = rows.set_index("article_id").reindex(ids).reset_index()
+        from .store_overrides import has_corrections, mark_overridden, store_marks
+        if has_corrections(self.store.path):  # as the report's articles.csv marks them
+            rows = mark_overridden(rows, store_marks(self.store.path), "articles")
         return reports.to_csv_bytes(rows)
 
     def article(self, article_id: str):

@@ -45,12 +45,14 @@ from analysis.views import FrameViews, StoreViews, is_store, resolve_freq  # noq
 from dashboard import data  # noqa: E402
 from dashboard import state as vs  # noqa: E402
 from dashboard.banner import filter_banner  # noqa: E402
+from dashboard.corrections import Corrections  # noqa: E402
 from dashboard.interaction import current_state, init_from_url, sync_url  # noqa: E402
 from dashboard.loading import analyse, load  # noqa: E402
 from dashboard.sidebar import (sidebar_analysis, sidebar_filters, sidebar_report,  # noqa: E402
                                sidebar_source)
 from dashboard.tabs.articles import tab_articles  # noqa: E402
 from dashboard.tabs.compare import resolve_ranges, tab_compare  # noqa: E402
+from dashboard.tabs.corrections import tab_corrections  # noqa: E402
 from dashboard.evidence import EVIDENCE_ROWS  # noqa: E402
 from dashboard.tabs.outlets import tab_outlets  # noqa: E402
 from dashboard.tabs.over_time import MIN_SHARE_ARTICLES, tab_time  # noqa: E402
@@ -104,6 +106,15 @@ def main() -> None:
     sidebar_analysis(result.params)
     names = {int(k): v for k, v in (ss.get("names") or {}).items()
              if int(k) in set(result.topics["topic_id"].astype(int))}
+    # The analyst's corrections, applied once per (result, file version); from here on
+    # every view, alert and export reads the corrected result under its own key.
+    ov_path = data.overrides_file(cache_dir, loaded)
+    raw, raw_result = key, result
+    try:
+        key, result, overrides = data.corrected(key, result, ov_path)
+    except ValueError as exc:
+        st.warning(f"Corrections not applied: {exc}", icon=":material/warning:")
+        overrides = None
     named = data.named(key, result, names)
     sidebar_filters(FrameViews(named, named, Criteria()))
     first, last = aggregate.date_span(result.articles)
@@ -118,9 +129,16 @@ def main() -> None:
     views = FrameViews(named, view, Criteria(**criteria))
     skipped = partial(tab_skipped, named.skipped, loaded.warnings,
                       warned_articles(named.articles), loaded.label)
+    uncorrected = data.named(raw, raw_result, names)
+
+    def listing():
+        from analysis.overrides import describe_overrides, read_overrides
+        return describe_overrides(uncorrected, read_overrides(ov_path)
+                                  if overrides is None else overrides)
+
     draw(views, state, loaded.label, skipped,
          f"Source: {len(result.articles):,} articles · result from {where} · cache {cache_dir}",
-         lambda: whats_new(key, named, names, state))
+         lambda: whats_new(key, named, names, state), data.folder_corrections(ov_path, listing))
 
 
 def _new_source(digest: str) -> None:
@@ -139,7 +157,7 @@ def open_archive(path) -> None:
     (:class:`analysis.views.StoreViews`); nothing of the archive is held in memory."""
     try:
         store = data.open_store(path)
-    except (StoreError, OSError) as exc:
+    except (StoreError, OSError, ValueError) as exc:
         sidebar_analysis(None)
         st.error(f"Could not open this archive store: {exc}", icon=":material/error:")
         return
@@ -170,12 +188,14 @@ def open_archive(path) -> None:
          partial(tab_skipped, skipped, (), skipped.iloc[0:0], str(store.path),
                  everything.indexed_from()),
          f"Archive store {store.path}: {everything.n_total():,} articles{stale}",
-         lambda: whats_new_store(everything, state))
+         lambda: whats_new_store(everything, state), data.store_corrections(store.path))
 
 
-def draw(views, state: dict, label: str, skipped, caption: str, news) -> None:
+def draw(views, state: dict, label: str, skipped, caption: str, news,
+         corrections: Corrections | None = None) -> None:
     """The page below the source: report, banner, "What's new" (``news()``, None when
-    the source has none) and the tabs, all drawn from ``views``."""
+    the source has none) and the tabs, all drawn from ``views``; ``corrections``: where
+    the source's overrides live (None: the reader offers no correction)."""
     # "auto" becomes a concrete period once, here, for every chart and export below.
     freq = resolve_freq(views, state["freq"])
     # On a store the open tab's independent queries start now, at once (in memory: no-op).
@@ -196,7 +216,7 @@ def draw(views, state: dict, label: str, skipped, caption: str, news) -> None:
     if ss.get("tab") not in vs.TABS:
         ss["tab"] = vs.TABS[0]
     tabs = st.tabs(list(vs.TABS), key="tab", on_change="rerun")
-    ov, tm, tp, ol, se, cm, ar, sk = tabs
+    ov, tm, tp, ol, se, cm, ar, co, sk = tabs
 
     def is_open(tab) -> bool:
         return tab.open is not False  # None when tabs do not track state
@@ -224,7 +244,13 @@ def draw(views, state: dict, label: str, skipped, caption: str, news) -> None:
             tab_compare(views, state)
     if is_open(ar):
         with ar:
-            tab_articles(views)
+            tab_articles(views, corrections)
+    if is_open(co):
+        with co:
+            if corrections is None:
+                note("Corrections are not available for this source.")
+            else:
+                tab_corrections(corrections)
     if is_open(sk):
         with sk:
             skipped()

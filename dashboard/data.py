@@ -13,7 +13,10 @@ Three layers, each keyed on content, never on object identity:
    settings, passed explicitly), then on disk as Parquet under the cache folder
    (``$NEWS_ANALYTICS_CACHE``, the sidebar setting or ``--cache-dir``; default
    ``~/.cache/news-analytics``), so a restarted app loads instead of recomputing.
-3. **Result + renames + filter → filtered result** (:func:`named`, :func:`view`): a small LRU, so
+3. **Result + the analyst's corrections → corrected result** (:func:`corrected`): the
+   overrides file of the source (:func:`overrides_file`) applied once per (result key,
+   file version) and kept in a small LRU, so a rerun never re-applies them.
+4. **Corrected result + renames + filter → filtered result** (:func:`named`, :func:`view`): a small LRU, so
    switching back and forth between filters costs nothing.
 
 Results are shared between sessions through ``st.cache_resource``; nobody mutates
@@ -47,7 +50,7 @@ from analysis.uploads import MAX_UPLOAD_BYTES, UPLOAD_TYPES, UploadError, shown_
 
 __all__ = ["REPO", "DEFAULT_SOURCE", "MAX_UPLOAD_BYTES", "Loaded", "settings_for",
            "load_source", "load_uploads", "cached_result", "compute_result", "named", "view",
-           "resolve_cache_dir", "fingerprint", "UploadError"]
+           "resolve_cache_dir", "fingerprint", "UploadError", "overrides_file", "corrected"]
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = REPO / "seeds"
@@ -56,7 +59,7 @@ _LOG = get_logger(__name__)
 
 #: How often this process read a source, loaded a result from disk and analysed a
 #: corpus (for tests and benchmarks; never reset).
-stats = {"reads": 0, "disk_loads": 0, "analyses": 0}
+stats = {"reads": 0, "disk_loads": 0, "analyses": 0, "corrections": 0}
 _stats_lock = threading.Lock()
 
 
@@ -95,6 +98,11 @@ class _Registry:
         self.sources: OrderedDict[tuple, Loaded] = OrderedDict()
         self.results: OrderedDict[str, object] = OrderedDict()
         self.views: OrderedDict[tuple, object] = OrderedDict()
+        # Corrected results apart from the filter views, so browsing filters never
+        # evicts one (re-applying costs about a second at 100k articles).
+        self.corrected: OrderedDict[str, tuple] = OrderedDict()
+        # One correction written and applied at a time (dashboard.corrections).
+        self.corrections_lock = threading.Lock()
         self.flights: dict[tuple, Flight] = {}  # work in progress, by key
 
     def _put(self, table: OrderedDict, key, value, limit: int):
@@ -400,6 +408,47 @@ def compute_result(loaded: Loaded, settings: dict, cache_dir: Path,
     return key, result, error
 
 
+# ----------------------------------------------------------------- corrections
+def overrides_file(cache_dir: Path, loaded: Loaded) -> Path:
+    """Where the analyst's corrections of a source live:
+    ``<cache>/overrides/<source id>/overrides.parquet``.
+
+    Beside the cached results but not inside one: a result folder is named by its
+    cache key (content, settings, code), which changes with a re-analysis or another
+    number of topics, while the corrections (keyed by article id and sentence text)
+    must outlive it.  A folder or file source is identified by its path, so adding
+    files to it keeps its corrections; an upload by its content digest."""
+    from analysis.overrides import overrides_path
+
+    ident = loaded.origin[1] if loaded.origin is not None else f"upload:{loaded.digest}"
+    name = hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return overrides_path(Path(cache_dir) / "overrides" / name)
+
+
+def corrected(key: str, result, path: Path):
+    """``(key, result, overrides)``: ``result`` with the overrides at ``path`` applied
+    (:func:`analysis.overrides.apply_overrides`; every frame gets its ``overridden``
+    column), under a key naming both the result and the file's version, from a small
+    LRU: applying runs once per (result, overrides version), not on every rerun.
+
+    Raises ``ValueError`` for an overrides file that cannot be read."""
+    from analysis.overrides import apply_overrides, overrides_version, read_overrides
+
+    ckey = f"{key}~ov{overrides_version(path)}"
+    reg = _registry()
+    with reg.lock:
+        hit = reg.corrected.get(ckey)
+        if hit is not None:
+            reg.corrected.move_to_end(ckey)
+            return ckey, *hit
+    overrides = read_overrides(path)
+    out = apply_overrides(result, overrides)
+    _count("corrections")
+    with reg.lock:
+        reg._put(reg.corrected, ckey, (out, overrides), limit=6)
+    return ckey, out, overrides
+
+
 def _names_key(names: dict) -> str:
     return json.dumps({str(k): v for k, v in sorted((names or {}).items())})
 
@@ -445,13 +494,50 @@ def _store(path: str, version: tuple):
 
 def open_store(path) -> "analysis.queries.Store":
     """The archive store at ``path`` opened for queries, shared by every session; opened
-    again when an index run has changed it (``store.json`` rewritten) so a session sees
-    the new articles.  Raises :class:`analysis.queries.StoreError` for a folder that
-    is not a store."""
+    again when an index run or a correction has changed it (``store.json`` rewritten)
+    so a session sees the new answers.  Corrections written to ``overrides.parquet``
+    since they were last applied are applied first (a stat and a small JSON read when
+    there are none).  Raises :class:`analysis.queries.StoreError` for a folder that
+    is not a store, ``ValueError`` for a damaged overrides file."""
+    from analysis.store_overrides import ensure_applied
+
     p = Path(str(path)).expanduser().resolve()
+    if (p / "articles").is_dir():
+        try:
+            # Under the corrections lock: a session's correction being applied has
+            # written the file before store.json says so; applying it here too would
+            # rewrite the same months twice at once.
+            with _registry().corrections_lock:
+                ensure_applied(p)
+        except PermissionError as exc:  # a read-only store: answers without them
+            _LOG.warning("could not apply the corrections of %s: %s", p, exc)
     meta = p / "store.json"
     st_ = meta.stat() if meta.exists() else None
     return _store(str(p), (st_.st_mtime_ns, st_.st_size) if st_ else None)
+
+
+def store_corrections(store_path):
+    """The :class:`dashboard.corrections.Corrections` of an archive store: the file in
+    the store folder; a change rewrites the affected months
+    (:func:`analysis.store_overrides.apply_store_overrides`)."""
+    from analysis import store_overrides as so
+    from analysis.overrides import overrides_path
+    from dashboard.corrections import Corrections
+
+    path = Path(store_path)
+    return Corrections(
+        overrides_path(path), listing=lambda: so.describe_store_overrides(path),
+        after=lambda: so.apply_store_overrides(path),
+        mark=lambda kind, frame: so.mark_overridden(frame, so.store_marks(path), kind),
+        lock=_registry().corrections_lock)
+
+
+def folder_corrections(path: Path, listing) -> "dashboard.corrections.Corrections":
+    """The :class:`dashboard.corrections.Corrections` of a folder or file source: the
+    file of :func:`overrides_file`; the next rerun applies it (:func:`corrected`)."""
+    from dashboard.corrections import Corrections
+
+    return Corrections(Path(path), listing=listing, lock=_registry().corrections_lock)
 
 
 def cli_args():

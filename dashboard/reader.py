@@ -27,6 +27,7 @@ _CSS = """
 .na-reader .na-s {border-radius: 3px; padding: 1px 1px; box-decoration-break: clone;
   -webkit-box-decoration-break: clone; cursor: help;}
 .na-reader .na-neutral {border-bottom: 1px dotted rgba(154,154,154,0.8);}
+.na-reader .na-over {outline: 2px dashed rgba(31,119,180,0.85); outline-offset: 1px;}
 .na-legend span {display: inline-block; padding: 1px 8px; margin-right: 6px; border-radius: 3px;
   font-size: 0.85rem;}
 </style>
@@ -60,11 +61,14 @@ def article_html(text: str, sentences: pd.DataFrame, title: str | None = None) -
     """The reader's HTML for one article.
 
     ``text`` is the article's ``text``; ``sentences`` its rows of the sentences frame
-    (``start``, ``end``, ``compound``, ``label``, ``sentence_id``).  Paragraphs without
+    (``start``, ``end``, ``compound``, ``label``, ``sentence_id``; an ``overridden``
+    column, when present, outlines the sentences an analyst corrected).  Paragraphs without
     sentences (section headings such as ``The Escape:``) are shown as headings.
     """
     text = "" if text is None else str(text)
-    sents = sentences.sort_values("start")[["start", "end", "compound", "label", "sentence_id"]]
+    sents = sentences.sort_values("start").assign(
+        overridden=sentences["overridden"] if "overridden" in sentences else False)
+    sents = sents[["start", "end", "compound", "label", "sentence_id", "overridden"]]
     rows = list(sents.itertuples(index=False))
     out = [_CSS, '<div class="na-reader">']
     if title:
@@ -85,6 +89,9 @@ def article_html(text: str, sentences: pd.DataFrame, title: str | None = None) -
                 label = str(r.label)
                 tip = f"sentence {int(r.sentence_id)}: compound {score:+.3f} ({label})"
                 cls = "na-s na-neutral" if label == "neutral" else "na-s"
+                if bool(r.overridden):
+                    tip += ", corrected by an analyst"
+                    cls += " na-over"
                 pieces.append(f'<span class="{cls}" style="{sentence_style(score, label)}" '
                               f'title="{_e(tip)}" data-compound="{score:.4f}">{_e(text[s:e])}</span>')
                 pos = e

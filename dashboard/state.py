@@ -47,7 +47,7 @@ FREQS = PERIOD_CHOICES
 MAPS = {"topics": "Topics", "articles": "Articles by topic",
         "sentiment": "Articles by sentiment"}
 TABS = ("Overview", "Over time", "Topics", "Outlets", "Sentiment", "Compare", "Articles",
-        "Skipped inputs")
+        "Corrections", "Skipped inputs")
 #: The numbers of topics the sidebar offers: up to the top of the automatic range
 #: (``analysis.topics.K_MAX``, a test keeps them equal; not imported here, to keep this
 #: module free of scikit-learn), so a user can pick any k the automatic choice can.

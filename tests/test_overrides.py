@@ -5,7 +5,8 @@ import pytest
 
 from analysis import aggregate, analyze
 from analysis.alerts import detect_alerts
-from analysis.overrides import (LABEL_SCORES, add_override, apply_overrides, new_override,
+from analysis.overrides import (LABEL_SCORES, add_override, apply_overrides, describe_overrides,
+                                new_override, overrides_version,
                                 override_status, overrides_path, read_overrides,
                                 undo_override)
 from analysis.reports import write_report
@@ -168,3 +169,36 @@ def test_exports_say_what_was_overridden(tmp_path, result):
     sents = pd.read_csv(tmp_path / "sentences.csv", encoding="utf-8-sig")
     assert arts.loc[arts["overridden"], "article_id"].tolist() == [art["article_id"]]
     assert sents.loc[sents["overridden"], "compound"].tolist() == [0.99]
+
+
+def test_describe_lists_old_and_new_values_newest_first(result):
+    art, sent, _ = _target(result)
+    topics = result.topics.set_index("topic_id")["label"]
+    other = int(next(t for t in topics.index if t != art["topic_id"]))
+    ov = new_override(read_overrides("/nonexistent"), "sentence", art["article_id"],
+                      sentence_text=sent["text"], score=-0.9, note="sarcasm")
+    ov = new_override(ov, "article", art["article_id"], label="positive")
+    ov = new_override(ov, "topic", art["article_id"], topic_id=other)
+    ov = new_override(ov, "article", "gone", score=0.1)
+    out = describe_overrides(result, ov)
+    assert out["override_id"].tolist() == [4, 3, 2, 1]
+    assert out["what"].tolist() == ["article sentiment", "topic", "article sentiment", sent["text"]]
+    assert out["old"].tolist() == [
+        "–", topics[art["topic_id"]], f"{art['compound']:+.3f} ({art['label']})",
+        f"{sent['compound']:+.3f} ({sent['label']})"]
+    assert out["new"].tolist() == ["+0.100 (positive)", topics[other], "+0.500 (positive)",
+                                   "-0.900 (negative)"]
+    assert out["applies"].tolist() == [False, True, True, True]
+    assert out["title"].iloc[1] == art["title"] and out["note"].iloc[3] == "sarcasm"
+
+
+def test_version_changes_with_every_write(tmp_path):
+    path = overrides_path(tmp_path)
+    seen = {overrides_version(path)}
+    oid = add_override(path, "article", "a1", score=0.2)
+    seen.add(overrides_version(path))
+    add_override(path, "article", "a1", score=0.3)  # same size, written at once
+    seen.add(overrides_version(path))
+    undo_override(path, oid + 1)
+    seen.add(overrides_version(path))
+    assert len(seen) == 4 and overrides_version(path) == overrides_version(path)

@@ -116,8 +116,8 @@ def test_outlet_filter_on_a_store_is_the_sources(tmp_path):
 
 def test_what_a_store_cannot_report_yet_is_refused(both, tmp_path, capsys):
     assert main(["report", "--store", str(both / "store"), "--out", str(tmp_path / "o"),
-                 "--overrides", str(tmp_path / "overrides.parquet")]) == 2
-    assert "--overrides works on a SOURCE" in capsys.readouterr().err
+                 "--overrides", str(tmp_path / "other.parquet")]) == 2
+    assert "the store's own corrections are applied" in capsys.readouterr().err
 
 
 def _alerts_of(rows: pd.DataFrame, scopes) -> pd.DataFrame:

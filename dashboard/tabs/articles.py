@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, reader
+from dashboard.corrections import correction_form
 from dashboard.interaction import select_article
 from dashboard.widgets import bytes_download, chip, csv_download, html_line, note, plot
 
@@ -24,8 +25,9 @@ def _page_controls(total: int, page_rows: int) -> None:
                "narrow the table.")
 
 
-def tab_articles(views) -> None:
-    """``views``: :mod:`analysis.views` of the current filter."""
+def tab_articles(views, corrections=None) -> None:
+    """``views``: :mod:`analysis.views` of the current filter; ``corrections``: the
+    source's :class:`dashboard.corrections.Corrections` (None: no correction form)."""
     search = st.text_input("Search titles and text", key="w_search",
                            placeholder="type to narrow the table").strip()
     page_rows = views.page_rows
@@ -70,6 +72,9 @@ def tab_articles(views) -> None:
         return
     if not in_view:
         st.caption("This article is outside the current filter.")
+    if corrections is not None:
+        row, sents = corrections.marked(row, sents)
+    fixed = bool(row.get("overridden", False))
     meta = [chip(row["published"].strftime("%Y-%m-%d %H:%M") if pd.notna(row["published"])
                  else "undated", "published"),
             chip(charts.short(row["topic_label"], 50), "topic"),
@@ -78,12 +83,16 @@ def tab_articles(views) -> None:
             chip(f"{len(sents)}", "sentences"), chip(str(row["article_id"]), "id")]
     if isinstance(row.get("outlet"), str) and row["outlet"]:
         meta.insert(1, chip(charts.short(row["outlet"], 50), "outlet"))
+    if fixed:  # the figures above include an analyst's correction
+        meta.append(chip("✎ corrected", "analyst"))
     st.divider()
     html_line(meta)
     st.html(reader.legend_html())
     left, right = st.columns([3, 2])
     with left:
         st.html(reader.article_html(row["text"], sents, title=row["title"]))
+        if corrections is not None:
+            correction_form(corrections, row, sents, views.all_topics)
     with right:
         if len(sents) >= 2:
             plot(charts.sentiment_arc(sents, rolling=3, title="Sentiment arc"), key="a_arc")
