@@ -29,7 +29,13 @@ from plotly.subplots import make_subplots
 
 from analysis.periods import period_name
 from analysis.topic_groups import THEME_BASE
-from dashboard.escape import esc
+from dashboard import escape
+
+def esc(value) -> str:
+    """Corpus or user text for a Plotly label or hover (:func:`dashboard.escape.esc`
+    without quote escaping: Plotly shows ``&quot;`` as typed)."""
+    return escape.esc(value, quote=False)
+
 
 __all__ = [
     "NEG", "NEU", "POS", "SENTIMENT_SCALE", "LABEL_COLORS", "TOPIC_PALETTE", "NO_TOPIC_COLOR",

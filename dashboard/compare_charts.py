@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts import BAR_LABEL_MAX, NEG, NEU, POS, _base, short, topic_color
-from dashboard.escape import esc
+from dashboard.charts import esc  # the charts' escaping, to match their labels
 
 __all__ = ["change_waterfall", "share_shift", "word_shift", "waterfall_steps", "OTHER"]
 

@@ -9,9 +9,12 @@ import math
 __all__ = ["esc"]
 
 
-def esc(value) -> str:
-    """``value`` as escaped text ("" for None or NaN); quotes escaped too, so the result
-    is safe inside an attribute."""
+def esc(value, quote: bool = True) -> str:
+    """``value`` as escaped text ("" for None or NaN); quotes escaped too (``quote``), so
+    the result is safe inside an attribute.  Plotly's labels and hovers take
+    ``quote=False``: its pseudo-HTML decodes ``&amp;``, ``&lt;`` and ``&gt;`` but shows
+    ``&quot;`` as typed (a tracked ``"interest rates"`` read ``&quot;interest
+    rates&quot;`` in a legend), and no chart text is inside an attribute."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return html.escape(str(value), quote=True)
+    return html.escape(str(value), quote=quote)

@@ -14,7 +14,7 @@ from analysis.periods import period_range
 from analysis.topic_groups import member_topics
 from dashboard import data
 from dashboard import state as vs
-from dashboard.escape import esc
+from dashboard.charts import esc  # the charts' escaping, to match their labels
 
 ss = st.session_state
 

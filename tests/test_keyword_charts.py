@@ -84,3 +84,14 @@ def test_share_leaves_out_periods_of_too_few_matching_articles(series):
     fig = kc.keyword_share(series, "day", min_articles=3)  # only 3 June has 3 (2 + 1)
     assert [len(t.x) for t in fig.data] == [1, 1]
     assert not any(len(t.x) for t in kc.keyword_share(series, "day", min_articles=4).data)
+
+
+def test_a_quoted_phrase_reads_as_typed_and_markup_stays_text():
+    arts, sents = _corpus()
+    arts.loc[0, "text"] = "Oil <b>prices</b> fell sharply, a terrible day."
+    sents.loc[0, "text"] = arts.loc[0, "text"]
+    s = keyword_series(arts, sents, ['"oil prices"', "<b>"], freq="day")
+    fig = kc.keyword_volume(s, "day")
+    # Plotly shows &quot; as typed: quotes are left alone, angle brackets escaped
+    assert [t.name for t in fig.data] == ['"oil prices"', "&lt;b&gt;"]
+    assert fig.data[0].customdata[0][1] == '"oil prices"'
