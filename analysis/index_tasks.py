@@ -288,3 +288,23 @@ def fit_topics(root: str | None, members: list[tuple[str, str]] | None, sample: 
     with threadpool_limits(1):
         model.fit(topic_documents(sample), sample["article_id"].tolist())
     return model, {"sample_size": int(len(sample)), "seconds": time.perf_counter() - t0}
+
+
+def rollup_months(store: str, months: list[str]) -> list[str]:
+    """Write the roll-ups of ``months`` (:func:`analysis.rollups.write_rollups`) while the
+    run goes on; returns the months written, or ``[]`` when it failed.  DuckDB keeps its
+    default threads, as in the final roll-up: its float sums depend on the thread count
+    (in the last bit), and a month must come out the same whichever roll-up made it.
+
+    An optimisation only: the run's final roll-up (:func:`analysis.indexer.after_index`)
+    redoes every month whose part files differ from those this roll-up recorded, so a
+    month a later chunk touched, or one read while a part of it was being replaced
+    (any error here), ends up right anyway.  Only one such task may run at a time:
+    each rewrites ``rollups/state.json``.
+    """
+    from . import rollups
+
+    try:
+        return rollups.write_rollups(store, months=months)
+    except Exception:   # noqa: BLE001 - see above: the final roll-up redoes these months
+        return []
