@@ -105,7 +105,7 @@ from threadpoolctl import threadpool_limits
 from .topic_labels import label_of, top_terms
 from .topic_maps import article_map, topic_map
 from .topic_quality import gain_and_elbow, mean_npmi, topic_diversity
-from .topic_terms import TOKEN_PATTERN, NewsAnalyzer, VocabularyCounter, count_terms, number_share
+from .topic_terms import TOKEN_PATTERN, NewsAnalyzer, VocabularyCounter, count_terms, number_shares
 from .topic_themes import topic_themes
 
 __all__ = ["TopicModel", "topic_map", "article_map", "auto_k_range", "NEWS_STOP_WORDS",
@@ -519,7 +519,7 @@ class TopicModel(BaseEstimator):
         none = np.zeros(n, dtype=bool)
         if self.format_share is None or self.unit_ != "article":
             return none
-        share = np.array([number_share(t) for t in unit_texts])
+        share = number_shares(unit_texts)
         fmt = share >= self.format_share
         lo = max(FORMAT_MIN_ARTICLES, FORMAT_MIN_SHARE * n)
         return fmt if lo <= fmt.sum() <= FORMAT_MAX_SHARE * n else none

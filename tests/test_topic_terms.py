@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 from sklearn.feature_extraction.text import CountVectorizer, ENGLISH_STOP_WORDS
 
 from analysis.topic_terms import (_TOKEN_RE, NewsAnalyzer, VocabularyCounter, count_terms,
-                                  number_share)
+                                  number_share, number_shares)
 from analysis.topics import NEWS_STOP_WORDS
 
 STOP = ENGLISH_STOP_WORDS | NEWS_STOP_WORDS
@@ -149,6 +149,7 @@ def test_counts_from_whitespace_pieces_equal_scanning_each_text(texts):
     assert counted.shape == scanned.shape and counted.has_sorted_indices
     np.testing.assert_array_equal(counted.toarray(), scanned.toarray())
     assert shares.tolist() == [number_share(t) for t in texts]
+    assert number_shares(texts).tolist() == [number_share(t) for t in texts]
 
 
 def test_arrow_whitespace_never_inside_a_compound_or_number_token():
@@ -169,6 +170,7 @@ def test_counts_of_text_arrow_cannot_hold_fall_back_to_scanning():
     counter = VocabularyCounter(a, {"oil": 0, "prices": 1, "oil prices": 2})
     texts = ["oil prices \ud800 oil", "12 oil"]
     counted, shares = counter.count(texts, shares=True)
+    assert number_shares(texts).tolist() == shares.tolist()
     np.testing.assert_array_equal(counted.toarray(), [[2, 1, 1], [1, 0, 0]])
     assert shares.tolist() == [number_share(t) for t in texts]
 
