@@ -620,11 +620,15 @@ def _entries(source: Any, *, top_level: bool = True) -> list[_Entry]:
             f"source must be a folder, a file path, a DataFrame or a list of paths; got {source!r}"
         )
     path = os.fspath(source)
-    if not os.path.exists(path):
+    # One stat for os.path.exists and os.path.isdir (an index reads lists of thousands of
+    # paths; each stat is a system call).  Both treat any OSError or ValueError as absent.
+    try:
+        is_dir = stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
         if top_level:
-            raise SourceError(f"source {path} does not exist")
+            raise SourceError(f"source {path} does not exist") from None
         return [_Entry(path, "skip", "cannot read: no such file or folder")]
-    if os.path.isdir(path):
+    if is_dir:
         entries = _walk_folder(path)
         if top_level and not any(e.kind == "txt" for e in entries):
             others = [os.path.relpath(e.path, path) for e in entries]
