@@ -161,8 +161,16 @@ def count_terms(texts, analyzer):
     ``(None, None)`` when no text has a term; terms in order of first appearance.
 
     The same counts as ``CountVectorizer(analyzer=analyzer)``, faster: one
-    ``pd.factorize`` over every term instead of a Python dict look-up per term.
+    ``pd.factorize`` over every term instead of a Python dict look-up per term; with
+    ``ngram_range`` (1, 1), (1, 2) or (2, 2) the texts are cut into whitespace pieces,
+    each distinct piece read once, and n-grams are pairs of term numbers, their strings
+    built once per distinct bigram (:func:`_count_pieces`).
     """
+    if tuple(analyzer.ngram_range) in ((1, 1), (1, 2), (2, 2)):
+        try:
+            return _count_pieces(texts, analyzer)
+        except (pa.ArrowException, UnicodeError):
+            pass                                # a lone surrogate: the analyzer per text
     every: list[str] = []
     lengths = []
     for text in texts:
@@ -176,6 +184,55 @@ def count_terms(texts, analyzer):
     C = sparse.csr_matrix((np.ones(len(codes)), (rows, codes)), shape=(len(lengths), len(terms)))
     C.sum_duplicates()      # repeated (text, term) pairs become counts
     return C, np.asarray(terms, dtype=object)
+
+
+def _count_pieces(texts, analyzer):
+    """:func:`count_terms` from whitespace pieces (see :meth:`VocabularyCounter.count`
+    for why that is exact): the same matrix and the same terms in the same order."""
+    n = len(texts)
+    piece_of, per_text, distinct = _pieces(texts)
+    ids: dict = {}                       # unigram term -> number, as first coded
+    norm, find = analyzer._norm, _COMPOUND_RE.findall
+    coded = []
+    for piece in distinct:
+        found = find(piece)
+        terms = norm[found[0]] if len(found) == 1 else tuple(chain.from_iterable(map(norm.__getitem__, found)))
+        coded.append(tuple(ids.setdefault(t, len(ids)) for t in terms))
+    codes, per_piece = _expand(coded, piece_of)
+    doc = np.repeat(np.repeat(np.arange(n, dtype=np.int64), per_text), per_piece)
+    n_uni = len(ids)
+    lo, hi = analyzer.ngram_range
+    keys, rows, kinds = [], [], []
+    if lo == 1:
+        keys.append(codes)
+        rows.append(doc)
+        kinds.append(np.zeros(len(codes), dtype=np.int64))
+    if hi == 2 and len(codes) > 1:
+        same = doc[:-1] == doc[1:]
+        pairs = codes[:-1][same] * max(n_uni, 1) + codes[1:][same]
+        keys.append(n_uni + pairs)       # never a unigram's number
+        rows.append(doc[:-1][same])
+        kinds.append(np.ones(len(pairs), dtype=np.int64))
+    key = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+    if not len(key):
+        return None, None
+    row = np.concatenate(rows)
+    # The analyzer's order: per text, its unigrams then its bigrams, each in text order;
+    # the terms are then numbered by first appearance, as pd.factorize of its strings.
+    order = np.argsort(row * 2 + np.concatenate(kinds), kind="stable")
+    key, row = key[order], row[order]
+    col, uniq = pd.factorize(key, sort=False)
+    words = np.empty(n_uni, dtype=object)
+    words[list(ids.values())] = list(ids.keys())
+    uniq = np.asarray(uniq, dtype=np.int64)
+    is_bi = uniq >= n_uni
+    terms = np.empty(len(uniq), dtype=object)
+    terms[~is_bi] = words[uniq[~is_bi]]
+    bi = uniq[is_bi] - n_uni
+    terms[is_bi] = [f"{a} {b}" for a, b in zip(words[bi // max(n_uni, 1)], words[bi % max(n_uni, 1)])]
+    C = sparse.csr_matrix((np.ones(len(col)), (row, col)), shape=(n, len(uniq)))
+    C.sum_duplicates()      # repeated (text, term) pairs become counts
+    return C, terms
 
 
 class VocabularyCounter:

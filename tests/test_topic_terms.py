@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 import re
 from itertools import chain
 
@@ -188,3 +189,46 @@ def test_piece_cache_is_bounded_and_starting_over_changes_nothing(monkeypatch):
     assert len(counter._piece_codes) == len(set(" ".join(texts).split()))
     np.testing.assert_array_equal(first, again[::-1])
     np.testing.assert_array_equal(first, counter._count_scanned(texts).toarray())
+
+
+def _count_terms_per_text(texts, analyzer):
+    """count_terms as it was: the analyzer's strings of each text, factorized."""
+    import pandas as pd
+    from scipy import sparse
+    every, lengths = [], []
+    for text in texts:
+        terms = analyzer(text)
+        every += terms
+        lengths.append(len(terms))
+    if not every:
+        return None, None
+    codes, terms = pd.factorize(np.asarray(every, dtype=object), sort=False)
+    rows = np.repeat(np.arange(len(lengths)), lengths)
+    C = sparse.csr_matrix((np.ones(len(codes)), (rows, codes)), shape=(len(lengths), len(terms)))
+    C.sum_duplicates()
+    return C, np.asarray(terms, dtype=object)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SPACED, max_size=6), st.sampled_from([(1, 1), (1, 2), (2, 2)]))
+def test_count_terms_from_pieces_equals_the_analyzer_per_text(texts, ngram_range):
+    a = NewsAnalyzer(STOP, ngram_range)
+    C, terms = count_terms(texts, a)
+    R, ref_terms = _count_terms_per_text(texts, a)
+    if R is None:
+        assert C is None and terms is None
+        return
+    assert terms.tolist() == ref_terms.tolist()          # the same order of first appearance
+    assert C.shape == R.shape
+    np.testing.assert_array_equal(C.toarray(), R.toarray())
+
+
+def test_count_terms_of_real_news_equals_the_analyzer_per_text():
+    texts = [p.read_text(encoding="utf-8") for p in sorted(
+        (Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))][:30]
+    texts.append("Oil prices \ud800 fell")                # Arrow cannot hold it: per text
+    a = NewsAnalyzer(STOP, (1, 2))
+    C, terms = count_terms(texts, a)
+    R, ref_terms = _count_terms_per_text(texts, a)
+    assert terms.tolist() == ref_terms.tolist() and len(terms) > 500
+    np.testing.assert_array_equal(C.toarray(), R.toarray())
