@@ -49,11 +49,13 @@ def stable_hash(values) -> np.ndarray:
                      for v in values], dtype=np.int64)
 
 
-def _read_members(root: str, members: list[tuple[str, str]], read_options: dict):
-    """The corpus and skipped frames of a chunk's inputs (``(path, kind)`` pairs)."""
+def _read_members(root: str, members: list[tuple[str, str]], read_options: dict,
+                  digests: dict | None = None):
+    """The corpus and skipped frames of a chunk's inputs (``(path, kind)`` pairs);
+    ``digests`` (a dict) gets the SHA-256 of each ``.txt`` file read, by absolute path."""
     paths = [os.path.join(root, p) for p, _ in members]
     try:
-        return read_source(paths if len(paths) > 1 else paths[0], **read_options)
+        return read_source(paths if len(paths) > 1 else paths[0], digests=digests, **read_options)
     except SourceError as exc:
         # A table without a text column, or every file gone since the scan: the
         # inputs are skipped, not the run.
@@ -86,11 +88,15 @@ def prepare_chunk(store: str, root: str, chunk: str, members: list[tuple[str, st
     from .sentiment import article_sentiment
 
     t0 = time.perf_counter()
-    corpus, skipped = _read_members(root, members, read_options)
+    read = {}
+    corpus, skipped = _read_members(root, members, read_options, read)
     digests = {}
     for rel, _ in members:
+        # A .txt file's digest is that of the bytes just read (no second read); tables,
+        # and files that could not be read, are digested here.
+        path = os.path.join(root, rel)
         try:
-            digests[rel] = file_digest(os.path.join(root, rel))
+            digests[rel] = read[path] if path in read else file_digest(path)
         except OSError:
             digests[rel] = ""
     if corpus is None or corpus.empty:
