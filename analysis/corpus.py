@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import json
 import os
@@ -185,8 +186,9 @@ def _clean_texts(raws: list[str]) -> list[tuple[str, list[str]]]:
     return [_clean_with_warnings(raw) for raw in raws]
 
 
-def _read_text_file(path: str, max_file_bytes: int) -> _Article:
-    """One ``.txt`` file as an article, or raise :class:`_Skip`."""
+def _read_text_file(path: str, max_file_bytes: int, digests: dict | None = None) -> _Article:
+    """One ``.txt`` file as an article, or raise :class:`_Skip`; ``digests[path]`` is set
+    to the SHA-256 (hex) of the bytes read when ``digests`` is a dict."""
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
@@ -198,6 +200,8 @@ def _read_text_file(path: str, max_file_bytes: int) -> _Article:
             )
         with open(path, "rb") as fh:
             data = fh.read()
+        if digests is not None:
+            digests[path] = hashlib.sha256(data).hexdigest()
     except FileNotFoundError:
         raise _Skip("cannot read file: not found (broken link or removed while reading)") from None
     except OSError as exc:
@@ -620,11 +624,15 @@ def _entries(source: Any, *, top_level: bool = True) -> list[_Entry]:
             f"source must be a folder, a file path, a DataFrame or a list of paths; got {source!r}"
         )
     path = os.fspath(source)
-    if not os.path.exists(path):
+    # One stat for os.path.exists and os.path.isdir (an index reads lists of thousands of
+    # paths; each stat is a system call).  Both treat any OSError or ValueError as absent.
+    try:
+        is_dir = stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
         if top_level:
-            raise SourceError(f"source {path} does not exist")
+            raise SourceError(f"source {path} does not exist") from None
         return [_Entry(path, "skip", "cannot read: no such file or folder")]
-    if os.path.isdir(path):
+    if is_dir:
         entries = _walk_folder(path)
         if top_level and not any(e.kind == "txt" for e in entries):
             others = [os.path.relpath(e.path, path) for e in entries]
@@ -737,6 +745,7 @@ def read_source(
     max_file_bytes: int = 5_000_000,
     max_files: int | None = None,
     progress: Callable[[int, int], Any] | None = None,
+    digests: dict | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read articles from a folder, a file, a table, a DataFrame or a list of those.
 
@@ -769,6 +778,10 @@ def read_source(
         skipped.
     progress : callable(done, total), optional
         Called with (0, total) first, then as files are read (at most ~100 calls).
+    digests : dict, optional
+        Filled with ``path -> SHA-256 (hex)`` of every ``.txt`` file's bytes as read
+        (skipped files too, once read), so a caller that records digests (the archive
+        index) does not read each file a second time.
 
     Returns
     -------
@@ -823,7 +836,7 @@ def read_source(
             continue
         if entry.kind == "txt":
             try:
-                articles.append(_read_text_file(entry.path, max_file_bytes))
+                articles.append(_read_text_file(entry.path, max_file_bytes, digests))
                 if outlet_from == "folder":
                     articles[-1].outlet = entry.folder
             except _Skip as exc:

@@ -49,11 +49,13 @@ def stable_hash(values) -> np.ndarray:
                      for v in values], dtype=np.int64)
 
 
-def _read_members(root: str, members: list[tuple[str, str]], read_options: dict):
-    """The corpus and skipped frames of a chunk's inputs (``(path, kind)`` pairs)."""
+def _read_members(root: str, members: list[tuple[str, str]], read_options: dict,
+                  digests: dict | None = None):
+    """The corpus and skipped frames of a chunk's inputs (``(path, kind)`` pairs);
+    ``digests`` (a dict) gets the SHA-256 of each ``.txt`` file read, by absolute path."""
     paths = [os.path.join(root, p) for p, _ in members]
     try:
-        return read_source(paths if len(paths) > 1 else paths[0], **read_options)
+        return read_source(paths if len(paths) > 1 else paths[0], digests=digests, **read_options)
     except SourceError as exc:
         # A table without a text column, or every file gone since the scan: the
         # inputs are skipped, not the run.
@@ -86,11 +88,15 @@ def prepare_chunk(store: str, root: str, chunk: str, members: list[tuple[str, st
     from .sentiment import article_sentiment
 
     t0 = time.perf_counter()
-    corpus, skipped = _read_members(root, members, read_options)
+    read = {}
+    corpus, skipped = _read_members(root, members, read_options, read)
     digests = {}
     for rel, _ in members:
+        # A .txt file's digest is that of the bytes just read (no second read); tables,
+        # and files that could not be read, are digested here.
+        path = os.path.join(root, rel)
         try:
-            digests[rel] = file_digest(os.path.join(root, rel))
+            digests[rel] = read[path] if path in read else file_digest(path)
         except OSError:
             digests[rel] = ""
     if corpus is None or corpus.empty:
@@ -288,3 +294,23 @@ def fit_topics(root: str | None, members: list[tuple[str, str]] | None, sample: 
     with threadpool_limits(1):
         model.fit(topic_documents(sample), sample["article_id"].tolist())
     return model, {"sample_size": int(len(sample)), "seconds": time.perf_counter() - t0}
+
+
+def rollup_months(store: str, months: list[str]) -> list[str]:
+    """Write the roll-ups of ``months`` (:func:`analysis.rollups.write_rollups`) while the
+    run goes on; returns the months written, or ``[]`` when it failed.  DuckDB keeps its
+    default threads, as in the final roll-up: its float sums depend on the thread count
+    (in the last bit), and a month must come out the same whichever roll-up made it.
+
+    An optimisation only: the run's final roll-up (:func:`analysis.indexer.after_index`)
+    redoes every month whose part files differ from those this roll-up recorded, so a
+    month a later chunk touched, or one read while a part of it was being replaced
+    (any error here), ends up right anyway.  Only one such task may run at a time:
+    each rewrites ``rollups/state.json``.
+    """
+    from . import rollups
+
+    try:
+        return rollups.write_rollups(store, months=months)
+    except Exception:   # noqa: BLE001 - see above: the final roll-up redoes these months
+        return []

@@ -543,6 +543,8 @@ def _run_chunks(r: _Run, eng, root: Path, chunks, scan, fit_future, kept_chunks)
     next_prep = next_dedup = next_assign = next_commit = 0
     limit = 2 * eng.n_workers + 1
     members = [list(zip(rows["path"], rows["kind"])) for _, rows in chunks]
+    early = _EarlyRollups() if eng.n_workers >= 2 else None
+    rollup_future = None
     while next_commit < n or fit_future is not None:
         while next_prep < n and len(prep) + len(assign) < limit:
             chunk = chunks[next_prep][0]
@@ -557,13 +559,19 @@ def _run_chunks(r: _Run, eng, root: Path, chunks, scan, fit_future, kept_chunks)
                               labels, drops[next_assign], "staging")] = next_assign
             next_assign += 1
         while next_commit in results:
+            result = results.pop(next_commit)
             _commit(r, chunks[next_commit], summaries.pop(next_commit), drops.pop(next_commit),
-                    dup_skips.pop(next_commit), stat, results.pop(next_commit))
+                    dup_skips.pop(next_commit), stat, result)
+            if early is not None:
+                early.committed(result["months"])
             next_commit += 1
             r.report("chunks", next_commit, n)
+        if early is not None and rollup_future is None and early.ready:
+            rollup_future = eng.submit(index_tasks.rollup_months, str(store), early.take())
         if next_commit >= n and fit_future is None:
             break
-        waiting = set(prep) | set(assign) | ({fit_future} if fit_future is not None else set())
+        waiting = set(prep) | set(assign) | ({fit_future} if fit_future is not None else set()) \
+            | ({rollup_future} if rollup_future is not None else set())
         if not waiting:
             continue
         done, _ = eng.wait(waiting)
@@ -574,10 +582,51 @@ def _run_chunks(r: _Run, eng, root: Path, chunks, scan, fit_future, kept_chunks)
                 model_dir, labels = r.model_dir(), r.labels()
                 fit_future = None
                 r.report("topics", 1, 1)
+            elif f is rollup_future:
+                f.result()
+                rollup_future = None
             elif f in prep:
                 summaries[prep.pop(f)] = f.result()
             else:
                 results[assign.pop(f)] = f.result()
+    if rollup_future is not None:
+        rollup_future.result()      # it writes rollups/state.json: done before the finish
+
+
+class _EarlyRollups:
+    """Which months to roll up while the chunks still run (``analysis.index_tasks
+    .rollup_months``), so the run's final roll-up, serial in the parent, has little left.
+
+    Inputs are chunked in path order, which for a feed filed by date (``YYYY/MM/DD/``)
+    is date order: once a committed chunk's earliest month is later than a month, no
+    later chunk is expected to write into it.  That is a guess, never a risk (the final
+    roll-up redoes any month whose parts changed since); a month it got wrong (a later
+    chunk wrote into a month already rolled up) means the source is not in date order,
+    and early roll-ups stop for the rest of the run, so at most the months rolled up so
+    far are computed twice.
+    """
+
+    def __init__(self):
+        self.seen: set = set()      # months written by committed chunks
+        self.rolled: set = set()    # months handed to a roll-up task
+        self.ready: set = set()     # months to hand to the next one
+        self.on = True
+
+    def committed(self, months) -> None:
+        months = set(months)
+        if not self.on or not months:
+            return
+        if months & self.rolled:
+            self.on, self.ready = False, set()
+            return
+        low = min(months)
+        self.ready |= {m for m in self.seen if m < low} - self.rolled
+        self.seen |= months
+
+    def take(self) -> list[str]:
+        months, self.ready = sorted(self.ready), set()
+        self.rolled.update(months)
+        return months
 
 
 def _dedup(store: Path, chunk: str, ids: dict, texts: dict, names: list):

@@ -45,10 +45,12 @@ from itertools import chain
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import sparse
 
 __all__ = ["TOKEN_PATTERN", "COMPOUND_PATTERN", "NewsAnalyzer", "count_terms",
-           "count_known_terms", "VocabularyCounter", "number_share"]
+           "count_known_terms", "VocabularyCounter", "number_share", "number_shares"]
 
 #: Raw tokens: dotted acronyms (``U.S.``) or runs of letters/digits joined by hyphens;
 #: tokens glued to a contraction or an elision apostrophe are not matched at all.
@@ -159,8 +161,16 @@ def count_terms(texts, analyzer):
     ``(None, None)`` when no text has a term; terms in order of first appearance.
 
     The same counts as ``CountVectorizer(analyzer=analyzer)``, faster: one
-    ``pd.factorize`` over every term instead of a Python dict look-up per term.
+    ``pd.factorize`` over every term instead of a Python dict look-up per term; with
+    ``ngram_range`` (1, 1), (1, 2) or (2, 2) the texts are cut into whitespace pieces,
+    each distinct piece read once, and n-grams are pairs of term numbers, their strings
+    built once per distinct bigram (:func:`_count_pieces`).
     """
+    if tuple(analyzer.ngram_range) in ((1, 1), (1, 2), (2, 2)):
+        try:
+            return _count_pieces(texts, analyzer)
+        except (pa.ArrowException, UnicodeError):
+            pass                                # a lone surrogate: the analyzer per text
     every: list[str] = []
     lengths = []
     for text in texts:
@@ -174,6 +184,55 @@ def count_terms(texts, analyzer):
     C = sparse.csr_matrix((np.ones(len(codes)), (rows, codes)), shape=(len(lengths), len(terms)))
     C.sum_duplicates()      # repeated (text, term) pairs become counts
     return C, np.asarray(terms, dtype=object)
+
+
+def _count_pieces(texts, analyzer):
+    """:func:`count_terms` from whitespace pieces (see :meth:`VocabularyCounter.count`
+    for why that is exact): the same matrix and the same terms in the same order."""
+    n = len(texts)
+    piece_of, per_text, distinct = _pieces(texts)
+    ids: dict = {}                       # unigram term -> number, as first coded
+    norm, find = analyzer._norm, _COMPOUND_RE.findall
+    coded = []
+    for piece in distinct:
+        found = find(piece)
+        terms = norm[found[0]] if len(found) == 1 else tuple(chain.from_iterable(map(norm.__getitem__, found)))
+        coded.append(tuple(ids.setdefault(t, len(ids)) for t in terms))
+    codes, per_piece = _expand(coded, piece_of)
+    doc = np.repeat(np.repeat(np.arange(n, dtype=np.int64), per_text), per_piece)
+    n_uni = len(ids)
+    lo, hi = analyzer.ngram_range
+    keys, rows, kinds = [], [], []
+    if lo == 1:
+        keys.append(codes)
+        rows.append(doc)
+        kinds.append(np.zeros(len(codes), dtype=np.int64))
+    if hi == 2 and len(codes) > 1:
+        same = doc[:-1] == doc[1:]
+        pairs = codes[:-1][same] * max(n_uni, 1) + codes[1:][same]
+        keys.append(n_uni + pairs)       # never a unigram's number
+        rows.append(doc[:-1][same])
+        kinds.append(np.ones(len(pairs), dtype=np.int64))
+    key = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+    if not len(key):
+        return None, None
+    row = np.concatenate(rows)
+    # The analyzer's order: per text, its unigrams then its bigrams, each in text order;
+    # the terms are then numbered by first appearance, as pd.factorize of its strings.
+    order = np.argsort(row * 2 + np.concatenate(kinds), kind="stable")
+    key, row = key[order], row[order]
+    col, uniq = pd.factorize(key, sort=False)
+    words = np.empty(n_uni, dtype=object)
+    words[list(ids.values())] = list(ids.keys())
+    uniq = np.asarray(uniq, dtype=np.int64)
+    is_bi = uniq >= n_uni
+    terms = np.empty(len(uniq), dtype=object)
+    terms[~is_bi] = words[uniq[~is_bi]]
+    bi = uniq[is_bi] - n_uni
+    terms[is_bi] = [f"{a} {b}" for a, b in zip(words[bi // max(n_uni, 1)], words[bi % max(n_uni, 1)])]
+    C = sparse.csr_matrix((np.ones(len(col)), (row, col)), shape=(n, len(uniq)))
+    C.sum_duplicates()      # repeated (text, term) pairs become counts
+    return C, terms
 
 
 class VocabularyCounter:
@@ -217,12 +276,45 @@ class VocabularyCounter:
         self._bi_keys = np.asarray(bi_keys, dtype=np.int64)[order]
         self._bi_cols = np.asarray(bi_cols, dtype=np.int64)[order]
         self._codes = _Coder(analyzer._norm, words)
+        self._piece_codes = _PieceCoder(self._codes)
+        self._piece_numbers = _PieceNumbers()
 
     def counts(self, texts):
         """CSR matrix (len(texts), len(vocabulary)) of float64 counts, sorted indices."""
-        n, n_terms = len(texts), len(self.vocabulary)
+        return self.count(texts)[0]
+
+    def count(self, texts, shares: bool = False):
+        """``(counts, number shares)``: the matrix of :meth:`counts` and, when ``shares``,
+        :func:`number_share` of every text (float64 array; else None), from one pass.
+
+        Texts are cut at whitespace in Arrow (C) and each distinct piece is coded once,
+        per counter, into its word codes and its number tokens.  No compound and no
+        :func:`number_share` token contains whitespace, and neither pattern looks beyond
+        its match, so a text's codes and tokens are those of its pieces in order: the
+        same matrix and shares as scanning each whole text (about 2x less time than a
+        regex scan per text plus a dict look-up per compound, and number_share's own
+        scan is not needed)."""
+        n = len(texts)
         if not self._fast:
-            return _count_with(texts, self.analyzer, self.vocabulary)
+            return (_count_with(texts, self.analyzer, self.vocabulary),
+                    _shares(texts) if shares else None)
+        try:
+            piece_of, per_text, distinct = _pieces(texts)
+        except (pa.ArrowException, UnicodeError):
+            # Text Arrow cannot hold (a lone surrogate): the regex scan per text.
+            return self._count_scanned(texts), (_shares(texts) if shares else None)
+        if len(self._piece_codes) > _PIECE_CACHE:
+            self._piece_codes.clear()       # bounded memory over a long-lived worker
+            self._piece_numbers.clear()
+        coded = list(map(self._piece_codes.__getitem__, distinct))
+        codes, per_piece = _expand(coded, piece_of)
+        doc = np.repeat(np.repeat(np.arange(n, dtype=np.int64), per_text), per_piece)
+        share = _piece_shares(piece_of, per_text, distinct, self._piece_numbers) if shares else None
+        return self._matrix(codes, doc, n), share
+
+    def _count_scanned(self, texts):
+        """:meth:`counts` by a compound scan of each whole text (the reference path)."""
+        n = len(texts)
         # Every step a C-level map: compounds per text, codes per compound.
         compounds = list(map(_COMPOUND_RE.findall, texts))
         per_text = np.fromiter(map(len, compounds), dtype=np.int64, count=n)
@@ -231,6 +323,11 @@ class VocabularyCounter:
         codes = np.fromiter(chain.from_iterable(coded), dtype=np.int64,
                             count=int(per_compound.sum()))
         doc = np.repeat(np.repeat(np.arange(n, dtype=np.int64), per_text), per_compound)
+        return self._matrix(codes, doc, n)
+
+    def _matrix(self, codes, doc, n):
+        """CSR counts from the word codes of all texts in order and their text numbers."""
+        n_terms = len(self.vocabulary)
         lo, hi = self.analyzer.ngram_range
         rows, cols = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
         if lo == 1:
@@ -253,6 +350,88 @@ class VocabularyCounter:
         indptr = np.searchsorted(key, np.arange(n + 1, dtype=np.int64) * n_terms)
         return sparse.csr_matrix((count.astype(np.float64), key % n_terms, indptr),
                                  shape=(n, n_terms))
+
+
+#: Distinct whitespace pieces a counter remembers before it starts over (each holds a
+#: string and a tuple: about 150 bytes; a million is ~150 MB per worker).
+_PIECE_CACHE = 1_000_000
+
+
+def _pieces(texts):
+    """``(piece_of, per_text, distinct)``: the texts cut at whitespace, as the number of
+    each piece in ``distinct`` (int64, pieces of all texts in order), the number of
+    pieces per text, and the distinct pieces (list of str)."""
+    lists = pc.utf8_split_whitespace(pa.array(texts, type=pa.large_string()))
+    per_text = np.diff(lists.offsets.to_numpy()).astype(np.int64)
+    encoded = pc.dictionary_encode(lists.flatten())
+    piece_of = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return piece_of, per_text, encoded.dictionary.to_pylist()
+
+
+def _expand(coded, piece_of):
+    """The codes of every piece occurrence in order (``coded[p]``: tuple of codes of
+    distinct piece ``p``), and how many each occurrence has; in numpy, no Python loop
+    over occurrences."""
+    lens = np.fromiter(map(len, coded), dtype=np.int64, count=len(coded))
+    flat = np.fromiter(chain.from_iterable(coded), dtype=np.int64, count=int(lens.sum()))
+    first = np.cumsum(lens) - lens                  # where each distinct piece's codes start
+    per_piece = lens[piece_of]
+    out_first = np.cumsum(per_piece) - per_piece    # where each occurrence's codes go
+    at = np.repeat(first[piece_of] - out_first, per_piece) + np.arange(int(per_piece.sum()))
+    return flat[at], per_piece
+
+
+class _PieceCoder(dict):
+    """whitespace piece -> tuple of word codes (its compounds' codes in order), once each."""
+
+    def __init__(self, codes):
+        super().__init__()
+        self.codes = codes
+
+    def __missing__(self, piece):
+        found = _COMPOUND_RE.findall(piece)
+        if len(found) == 1:
+            value = self.codes[found[0]]
+        else:
+            value = tuple(chain.from_iterable(map(self.codes.__getitem__, found)))
+        self[piece] = value
+        return value
+
+
+class _PieceNumbers(dict):
+    """whitespace piece -> (tokens, tokens starting with a digit) of :func:`number_share`."""
+
+    def __missing__(self, piece):
+        tokens = _RAW_RE.findall(piece)
+        value = self[piece] = (len(tokens), sum(t[0].isdecimal() for t in tokens))
+        return value
+
+
+def _shares(texts):
+    return np.array([number_share(t) for t in texts], dtype=np.float64)
+
+
+def _piece_shares(piece_of, per_text, distinct, numbers):
+    """:func:`number_share` of each text from its whitespace pieces (see
+    :meth:`VocabularyCounter.count`); ``numbers`` is a :class:`_PieceNumbers`."""
+    n = len(per_text)
+    counts = np.array(list(map(numbers.__getitem__, distinct)),
+                      dtype=np.int64).reshape(len(distinct), 2)
+    text_of_piece = np.repeat(np.arange(n, dtype=np.int64), per_text)
+    tokens = np.bincount(text_of_piece, weights=counts[piece_of, 0], minlength=n)
+    starts = np.bincount(text_of_piece, weights=counts[piece_of, 1], minlength=n)
+    # Integer counts (exact in float64): the same quotient as number_share's.
+    return np.divide(starts, tokens, out=np.zeros(n), where=tokens > 0)
+
+
+def number_shares(texts):
+    """``[number_share(t) for t in texts]`` as a float64 array, from whitespace pieces:
+    one regex scan per distinct piece instead of one per text."""
+    try:
+        piece_of, per_text, distinct = _pieces(texts)
+    except (pa.ArrowException, UnicodeError):
+        return _shares(texts)
+    return _piece_shares(piece_of, per_text, distinct, _PieceNumbers())
 
 
 class _Coder(dict):

@@ -58,6 +58,11 @@ def _context():
     return ctx
 
 
+def start_method() -> str:
+    """How a pool made now, from this thread, would start its workers."""
+    return _context().get_start_method()
+
+
 def _new_pool(n_jobs: int) -> ProcessPoolExecutor:
     executor = ProcessPoolExecutor(n_jobs, mp_context=_context())
     # Forked workers share this process's memory until they write to it, and a garbage

@@ -8,9 +8,11 @@ and Reuters articles with new dates and distinct text, in ``YYYY/MM/DD/`` folder
 prints, each with N and the machine's load average when it was measured:
 
 * ``index`` (a new process, ``--topics`` given, every core) wall time; the peak PSS of
-  its whole process tree (workers included, sampled every 0.2 s);
+  its whole process tree and its CPU seconds (workers included, sampled every 0.2 s);
 * vaderSentiment's ``polarity_scores`` on one core over the same sentences (read back
-  from the store), and the ratio index / vaderSentiment.  ``--floor-fraction F`` times
+  from the store), and the ratio index / vaderSentiment; also the CPU ratio, the
+  index's CPU seconds over two cores against the floor's CPU seconds (what the wall
+  ratio would be on two idle cores with the work spread perfectly).  ``--floor-fraction F`` times
   every (1/F)-th sentence and scales the time by 1/F (for 1M articles, where the full
   floor alone takes about half an hour);
 * an incremental run after adding 1 % new files (later dates), the whole command;
@@ -45,10 +47,13 @@ def load() -> str:
 
 
 class TreePss:
-    """Peak PSS (MB) of a process and all its descendants, sampled in a thread."""
+    """Peak PSS (MB) of a process and all its descendants, and their CPU seconds (user +
+    system, the last value seen of each process: a process's last 0.2 s at most are
+    missed), sampled in a thread."""
 
     def __init__(self, pid: int, every: float = 0.2):
         self.pid, self.every, self.peak = pid, every, 0.0
+        self.cpu: dict = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -64,6 +69,8 @@ class TreePss:
             for p in procs:
                 try:
                     total += p.memory_full_info().pss
+                    t = p.cpu_times()
+                    self.cpu[(p.pid, p.create_time())] = t.user + t.system
                 except psutil.Error:
                     pass
             self.peak = max(self.peak, total / 1e6)
@@ -75,6 +82,10 @@ class TreePss:
         return self.peak
 
 
+#: CPU seconds of the process tree of the last run_index (see TreePss).
+LAST_CPU = {"s": 0.0}
+
+
 def run_index(source: Path, store: Path, *extra) -> tuple[float, float, str]:
     cmd = [sys.executable, "-m", "analysis", "index", str(source), "--store", str(store), *extra]
     t = time.perf_counter()
@@ -83,6 +94,7 @@ def run_index(source: Path, store: Path, *extra) -> tuple[float, float, str]:
     out, err = proc.communicate()
     seconds = time.perf_counter() - t
     peak = pss.stop()
+    LAST_CPU["s"] = sum(pss.cpu.values())
     if proc.returncode:
         sys.exit(f"index failed ({proc.returncode}):\n{err[-3000:]}")
     return seconds, peak, out
@@ -90,23 +102,30 @@ def run_index(source: Path, store: Path, *extra) -> tuple[float, float, str]:
 
 def vader_floor(store: Path, fraction: float) -> tuple[float, int]:
     """Seconds of vaderSentiment on one core over the store's sentences (every
-    (1/fraction)-th when fraction < 1, time scaled up), and the sentence count."""
+    (1/fraction)-th when fraction < 1, time scaled up), and the sentence count; its CPU
+    seconds (scaled the same way) go in ``FLOOR_CPU``."""
     import pyarrow.dataset as ds
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     analyzer = SentimentIntensityAnalyzer()
     step = max(1, round(1 / fraction))
     data = ds.dataset(store / "sentences", format="parquet", partitioning="hive")
-    seconds, n, seen = 0.0, 0, 0
+    seconds, cpu, n, seen = 0.0, 0.0, 0, 0
     for batch in data.to_batches(columns=["text"], batch_size=65536):
         texts = batch.column(0).to_pylist()[(-seen) % step::step]
         seen += batch.num_rows
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         for s in texts:
             analyzer.polarity_scores(s)
         seconds += time.perf_counter() - t
+        cpu += time.process_time() - c
         n += len(texts)
+    FLOOR_CPU["s"] = cpu * step
     return seconds * step, seen
+
+
+#: CPU seconds of the last vader_floor.
+FLOOR_CPU = {"s": 0.0}
 
 
 def remove_added(folder: Path, n: int) -> int:
@@ -162,21 +181,30 @@ def main() -> None:
     figures["index_load"] = load()
     seconds, peak, out = run_index(source, store, "--topics", str(args.topics), *jobs)
     meta = json.loads((store / "store.json").read_text())
-    figures.update(index_s=round(seconds, 2), index_peak_pss_mb=round(peak),
+    figures.update(index_s=round(seconds, 2), index_cpu_s=round(LAST_CPU["s"], 1),
+                   index_peak_pss_mb=round(peak),
                    articles=meta["totals"]["articles"], sentences=meta["totals"]["sentences"],
                    sample=meta["model"]["sample_size"], fit_s=meta["model"]["fit_seconds"])
-    print(f"N={n}: index {seconds:.1f} s, peak PSS of the process tree {peak:.0f} MB "
+    print(f"N={n}: index {seconds:.1f} s ({LAST_CPU['s']:.1f} s of CPU, process tree), "
+          f"peak PSS of the process tree {peak:.0f} MB "
           f"({figures['articles']} articles, {figures['sentences']} sentences, k={args.topics}, "
           f"sample {figures['sample']}, fit {figures['fit_s']:.1f} s; {figures['index_load']})")
 
     figures["floor_load"] = load()
     floor, n_sent = vader_floor(store, args.floor_fraction)
-    figures.update(vader_1core_s=round(floor, 2), floor_fraction=args.floor_fraction,
-                   ratio=round(seconds / floor, 3))
+    # On a machine shared with other jobs, wall times measure the load as much as the
+    # code: the CPU ratio (the index's CPU over both cores against the floor's CPU) is
+    # the wall ratio the index would have with two idle cores and perfect spreading.
+    figures.update(vader_1core_s=round(floor, 2), vader_1core_cpu_s=round(FLOOR_CPU["s"], 2),
+                   floor_fraction=args.floor_fraction, ratio=round(seconds / floor, 3),
+                   cpu_ratio_2_cores=round(LAST_CPU["s"] / (2 * FLOOR_CPU["s"]), 3)
+                   if FLOOR_CPU["s"] else None)
     print(f"N={n}: vaderSentiment on 1 core over the same {n_sent} sentences {floor:.1f} s"
           + (f" (every {round(1 / args.floor_fraction)}th sentence timed, scaled)"
              if args.floor_fraction < 1 else "")
-          + f"; index / vaderSentiment = {seconds / floor:.2f}x ({figures['floor_load']})")
+          + f"; index / vaderSentiment = {seconds / floor:.2f}x ({figures['floor_load']}); "
+          f"CPU: floor {FLOOR_CPU['s']:.1f} s, index {figures['index_cpu_s']:.1f} s, "
+          f"index CPU / (2 x floor CPU) = {figures['cpu_ratio_2_cores']}")
 
     figures["rerun_load"] = load()
     again, _, _ = run_index(source, store, *jobs)

@@ -769,3 +769,20 @@ def test_folder_outlet_only_when_asked(tmp_path):
 def test_url_domain(url, domain):
     from analysis.corpus import url_domain
     assert url_domain(url) == domain
+
+
+def test_read_source_gives_the_digest_of_each_text_file_it_read(tmp_path):
+    """The archive index records every input's SHA-256: read_source hands over that of
+    the bytes it read, so no file is read twice; a skipped file once read has one, a
+    missing file none."""
+    from analysis.input_scan import file_digest
+
+    good = tmp_path / "news-01072024-013500.txt"
+    good.write_text("news-01072024-013500\n\nOil prices fell on Monday.\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("   \n", encoding="utf-8")
+    missing = tmp_path / "gone.txt"
+    digests = {}
+    corpus, skipped = read_source([str(good), str(empty), str(missing)], digests=digests)
+    assert len(corpus) == 1 and len(skipped) == 2
+    assert digests == {str(good): file_digest(good), str(empty): file_digest(empty)}

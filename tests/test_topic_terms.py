@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 import re
 from itertools import chain
 
@@ -11,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 from sklearn.feature_extraction.text import CountVectorizer, ENGLISH_STOP_WORDS
 
 from analysis.topic_terms import (_TOKEN_RE, NewsAnalyzer, VocabularyCounter, count_terms,
-                                  number_share)
+                                  number_share, number_shares)
 from analysis.topics import NEWS_STOP_WORDS
 
 STOP = ENGLISH_STOP_WORDS | NEWS_STOP_WORDS
@@ -130,3 +131,104 @@ def test_vocabulary_counter_words_outside_vocabulary_break_bigrams():
     # "crude" is no term: "oil crude prices" has no bigram "oil prices".
     np.testing.assert_array_equal(counter.counts(["oil crude prices", "oil prices"]).toarray(),
                                   [[1, 1, 0], [1, 1, 1]])
+
+
+# Pieces cut at whitespace: every kind of Unicode whitespace, and the characters the
+# patterns treat specially on either side of it.
+_SPACED = st.text(alphabet="aZé1_-.'’, \n\t\u00a0\u2003\u2028\x1c\x0bsStTdD", max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SPACED, max_size=6))
+def test_counts_from_whitespace_pieces_equal_scanning_each_text(texts):
+    a = NewsAnalyzer(STOP, (1, 2))
+    vocabulary = {t: i for i, t in enumerate(sorted(set(chain.from_iterable(
+        a(t) for t in texts + ["sat tt", "dd ss"]))))}
+    counter = VocabularyCounter(a, vocabulary)
+    counted, shares = counter.count(texts, shares=True)
+    scanned = counter._count_scanned(texts)
+    assert counted.shape == scanned.shape and counted.has_sorted_indices
+    np.testing.assert_array_equal(counted.toarray(), scanned.toarray())
+    assert shares.tolist() == [number_share(t) for t in texts]
+    assert number_shares(texts).tolist() == [number_share(t) for t in texts]
+
+
+def test_arrow_whitespace_never_inside_a_compound_or_number_token():
+    # What makes cutting at Arrow's whitespace exact: no character it cuts at can be part
+    # of a compound or of a number_share token.
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    pieces = pc.utf8_split_whitespace(pa.array([f"a{c}b" for c in chars])).to_pylist()
+    cut = [c for c, p in zip(chars, pieces) if len(p) != 1]
+    assert " " in cut and "\u00a0" in cut and "\n" in cut
+    for c in cut:
+        assert not re.fullmatch(r"[\w\-.'’,]", c), repr(c)
+
+
+def test_counts_of_text_arrow_cannot_hold_fall_back_to_scanning():
+    a = NewsAnalyzer(STOP, (1, 2))
+    counter = VocabularyCounter(a, {"oil": 0, "prices": 1, "oil prices": 2})
+    texts = ["oil prices \ud800 oil", "12 oil"]
+    counted, shares = counter.count(texts, shares=True)
+    assert number_shares(texts).tolist() == shares.tolist()
+    np.testing.assert_array_equal(counted.toarray(), [[2, 1, 1], [1, 0, 0]])
+    assert shares.tolist() == [number_share(t) for t in texts]
+
+
+def test_piece_cache_is_bounded_and_starting_over_changes_nothing(monkeypatch):
+    import analysis.topic_terms as tt
+    monkeypatch.setattr(tt, "_PIECE_CACHE", 3)
+    a = NewsAnalyzer(STOP, (1, 2))
+    counter = VocabularyCounter(a, {"oil": 0, "prices": 1, "oil prices": 2, "US": 3})
+    texts = ["Oil prices, U.S. oil-prices (12) oil prices.", "oil prices rose 5% in the US"]
+    first = counter.counts(texts).toarray()
+    assert len(counter._piece_codes) > 3
+    again = counter.counts(texts[::-1]).toarray()
+    # Cleared before the second call: only that call's distinct pieces are held.
+    assert len(counter._piece_codes) == len(set(" ".join(texts).split()))
+    np.testing.assert_array_equal(first, again[::-1])
+    np.testing.assert_array_equal(first, counter._count_scanned(texts).toarray())
+
+
+def _count_terms_per_text(texts, analyzer):
+    """count_terms as it was: the analyzer's strings of each text, factorized."""
+    import pandas as pd
+    from scipy import sparse
+    every, lengths = [], []
+    for text in texts:
+        terms = analyzer(text)
+        every += terms
+        lengths.append(len(terms))
+    if not every:
+        return None, None
+    codes, terms = pd.factorize(np.asarray(every, dtype=object), sort=False)
+    rows = np.repeat(np.arange(len(lengths)), lengths)
+    C = sparse.csr_matrix((np.ones(len(codes)), (rows, codes)), shape=(len(lengths), len(terms)))
+    C.sum_duplicates()
+    return C, np.asarray(terms, dtype=object)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SPACED, max_size=6), st.sampled_from([(1, 1), (1, 2), (2, 2)]))
+def test_count_terms_from_pieces_equals_the_analyzer_per_text(texts, ngram_range):
+    a = NewsAnalyzer(STOP, ngram_range)
+    C, terms = count_terms(texts, a)
+    R, ref_terms = _count_terms_per_text(texts, a)
+    if R is None:
+        assert C is None and terms is None
+        return
+    assert terms.tolist() == ref_terms.tolist()          # the same order of first appearance
+    assert C.shape == R.shape
+    np.testing.assert_array_equal(C.toarray(), R.toarray())
+
+
+def test_count_terms_of_real_news_equals_the_analyzer_per_text():
+    texts = [p.read_text(encoding="utf-8") for p in sorted(
+        (Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))][:30]
+    texts.append("Oil prices \ud800 fell")                # Arrow cannot hold it: per text
+    a = NewsAnalyzer(STOP, (1, 2))
+    C, terms = count_terms(texts, a)
+    R, ref_terms = _count_terms_per_text(texts, a)
+    assert terms.tolist() == ref_terms.tolist() and len(terms) > 500
+    np.testing.assert_array_equal(C.toarray(), R.toarray())
