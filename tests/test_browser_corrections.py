@@ -32,6 +32,20 @@ def _arc(page):
     return page.evaluate(_ARC)
 
 
+def _choose(page, box: str, option, tries: int = 3) -> None:
+    """Open the select ``box`` and click ``option``.  A rerun that lands between the two
+    (the expander just opened, a busy machine) closes the list again: open it anew."""
+    for attempt in range(tries):
+        page.get_by_role("combobox", name=box).click()
+        try:
+            option.click(timeout=10_000)
+            return
+        except Exception:  # playwright's TimeoutError: the list was closed under us
+            if attempt == tries - 1:
+                raise
+            settle(page)
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_override_a_sentence_in_the_reader_then_undo(server, page_factory, news_folder, scheme):
     art = sorted(p.stem for p in news_folder.glob("*.txt"))[0]
@@ -44,8 +58,7 @@ def test_override_a_sentence_in_the_reader_then_undo(server, page_factory, news_
     assert page.evaluate(_MARKED) == 0
     page.get_by_text("Correct this article").click()
     # pick the first sentence (the arc's first point) in the "Sentiment of" picker
-    page.get_by_role("combobox", name="Sentiment of").click()
-    page.get_by_role("option").filter(has_text="0. ").first.click()
+    _choose(page, "Sentiment of", page.get_by_role("option").filter(has_text="0. ").first)
     page.get_by_label("Score (−1 to 1)").fill("-0.9")
     page.get_by_label("Note (optional)").first.fill("sarcasm")
     act(page, page.get_by_role("button", name="Save sentiment correction").click)
@@ -105,8 +118,7 @@ def test_on_a_store_an_article_correction_and_undo(server, page_factory, store_d
     before = reader.inner_text()
     assert "-0.500 (negative)" not in before
     page.get_by_text("Correct this article").click()
-    page.get_by_role("combobox", name="Label").click()
-    page.get_by_role("option", name="negative", exact=True).click()
+    _choose(page, "Label", page.get_by_role("option", name="negative", exact=True))
     page.get_by_label("Note (optional)").first.fill("quotes a critic")
     act(page, page.get_by_role("button", name="Save sentiment correction").click)
     after = page.locator(".na-chips").nth(1).inner_text()
