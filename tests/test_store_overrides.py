@@ -2,7 +2,6 @@
 change only the months that hold them, come undone, and survive index re-runs and refits."""
 from __future__ import annotations
 
-import dataclasses
 import io
 import zipfile
 
@@ -17,8 +16,9 @@ from analysis.overrides import (add_override, apply_overrides, new_override, ove
 from analysis.rollups import stale_months, write_rollups
 from analysis.store_overrides import (apply_store_overrides, describe_store_overrides,
                                       ensure_applied)
-from analysis.views import FrameViews, StoreViews, resolve_freq
+from analysis.views import FrameViews, StoreViews
 from factories import index_news_store, make_corpus, write_store
+from view_checks import assert_same_figures
 
 CRITERIA = [Criteria(), Criteria(topics=[1]), Criteria(start="2024-06-10", end="2024-06-30"),
             Criteria(keyword="river"), Criteria(sentiment=(0.0, 1.0))]
@@ -67,21 +67,7 @@ def _agree(fixed, folder, sentence_means: bool = True) -> None:
         for c in CRITERIA:
             view = fixed.filter(**c.filter_kwargs())
             fv, sv = FrameViews(fixed, view, c), StoreViews(store, c)
-            h1, h2 = fv.headline(), sv.headline()
-            if sentence_means:
-                assert h1.mean_compound == pytest.approx(h2.mean_compound, nan_ok=True)
-            assert dataclasses.replace(h1, mean_compound=0) == dataclasses.replace(h2, mean_compound=0)
-            pd.testing.assert_frame_equal(fv.label_counts(), sv.label_counts())
-            for of in ("sentences", "articles"):
-                pd.testing.assert_frame_equal(fv.histogram(of), sv.histogram(of))
-            freq = resolve_freq(fv, "auto")
-            a, b = fv.timeline(freq), sv.timeline(freq)
-            pd.testing.assert_frame_equal(a[["period", "n_articles", "n_sentences"]],
-                                          b[["period", "n_articles", "n_sentences"]])
-            if sentence_means:
-                np.testing.assert_allclose(a["compound"], b["compound"], equal_nan=True)
-            np.testing.assert_allclose(a["article_compound"], b["article_compound"],
-                                       equal_nan=True)
+            assert_same_figures(fv, sv, sentence_means)
             t1 = fv.topic_table().sort_values("topic_id").reset_index(drop=True)
             t2 = sv.topic_table().sort_values("topic_id").reset_index(drop=True)
             assert t1["n_articles"].tolist() == t2["n_articles"].tolist()

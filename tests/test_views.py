@@ -12,6 +12,7 @@ from analysis.criteria import Criteria
 from analysis.rollups import write_rollups
 from analysis.views import (FrameViews, StoreViews, extreme_periods, histogram, is_store,
                             label_counts, resolve_freq)
+from view_checks import assert_same_figures
 from factories import make_corpus, write_store
 
 
@@ -52,18 +53,7 @@ def _same_evidence_and_pages(fv, sv, search: str) -> None:
 @pytest.mark.parametrize("c", CRITERIA, ids=str)
 def test_backends_agree(result, store, c):
     fv, sv = _pair(result, store, c)
-    h1, h2 = fv.headline(), sv.headline()
-    assert h1.mean_compound == pytest.approx(h2.mean_compound, nan_ok=True)
-    assert dataclasses.replace(h1, mean_compound=0) == dataclasses.replace(h2, mean_compound=0)
-    pd.testing.assert_frame_equal(fv.label_counts(), sv.label_counts())
-    for of in ("sentences", "articles"):
-        pd.testing.assert_frame_equal(fv.histogram(of), sv.histogram(of))
-    freq = resolve_freq(fv, "auto")
-    assert freq == resolve_freq(sv, "auto")
-    a, b = fv.timeline(freq), sv.timeline(freq)
-    pd.testing.assert_frame_equal(a[["period", "n_articles", "n_sentences"]],
-                                  b[["period", "n_articles", "n_sentences"]])
-    np.testing.assert_allclose(a["compound"], b["compound"], equal_nan=True)
+    assert_same_figures(fv, sv)
     _same_evidence_and_pages(fv, sv, "the")
     assert fv.n_total() == sv.n_total() and fv.span() == sv.span()
 
