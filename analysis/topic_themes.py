@@ -50,9 +50,20 @@ SHARED_POOL = 30
 MIN_DISTINCTION = 0.4
 
 
-def _theme_label(rows: np.ndarray, member: np.ndarray, sizes: np.ndarray, terms) -> str:
+def _top_terms(rows: np.ndarray) -> np.ndarray:
+    """Mask (topics × terms): the top :data:`SHARED_POOL` terms of each topic with a
+    weight.  Computed once for every theme's label."""
+    pool = min(SHARED_POOL, rows.shape[1])
+    top = np.zeros(rows.shape, dtype=bool)
+    np.put_along_axis(top, np.argsort(-rows, axis=1, kind="stable")[:, :pool], True, axis=1)
+    return top & (rows > 0)
+
+
+def _theme_label(rows: np.ndarray, top: np.ndarray, member: np.ndarray, sizes: np.ndarray,
+                 terms) -> str:
     """The label of the theme of topics ``member`` (a mask over ``rows``, every topic's
-    term weights scaled to a top weight of 1; ``sizes`` their articles).
+    term weights scaled to a top weight of 1; ``top`` their :func:`_top_terms`;
+    ``sizes`` their articles).
 
     A theme is named by the words it shares and the other topics do not: terms among
     the top :data:`SHARED_POOL` of at least half of its topics (and two), whose share
@@ -66,10 +77,6 @@ def _theme_label(rows: np.ndarray, member: np.ndarray, sizes: np.ndarray, terms)
     H = rows[member]
     if len(H) == 1:
         return label_of(H[0], terms, n=2)
-    pool = min(SHARED_POOL, rows.shape[1])
-    top = np.zeros(rows.shape, dtype=bool)
-    np.put_along_axis(top, np.argsort(-rows, axis=1, kind="stable")[:, :pool], True, axis=1)
-    top &= rows > 0
     inside = top[member].sum(axis=0)
     n_out = int((~member).sum())
     outside = top[~member].mean(axis=0) if n_out else np.zeros(rows.shape[1])
@@ -128,8 +135,9 @@ def topic_themes(topic_term, terms, n_articles, n_themes: int | None = None) -> 
     size = np.asarray(n_articles, dtype=np.int64)
     labels, sizes = {}, {}
     rows = H / np.maximum(H.max(axis=1, keepdims=True), 1e-300)
+    top = _top_terms(rows)
     for g in np.unique(group):
-        labels[g] = _theme_label(rows, group == g, size, terms)
+        labels[g] = _theme_label(rows, top, group == g, size, terms)
         sizes[g] = int(size[group == g].sum())
     order = sorted(labels, key=lambda g: (-sizes[g], labels[g], g))
     theme_of = {g: i for i, g in enumerate(order)}

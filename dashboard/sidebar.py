@@ -212,6 +212,7 @@ def sidebar_report(make) -> None:
     st.sidebar.download_button(
         "Download report (zip)", data=make, file_name=name, mime="application/zip",
         key="dl_report", on_click="ignore", icon=":material/folder_zip:", type="primary",
-        help="articles.csv, sentences.csv, topics.csv, timeline.csv, skipped.csv and "
+        help="articles.csv, sentences.csv, topics.csv, timeline.csv, alerts.csv (the "
+             "Sentiment tab's tracked queries among the series), skipped.csv and "
              "summary.txt for the current filter and topic names; changes.csv too once "
              "the Compare tab has set two ranges.")
