@@ -468,6 +468,13 @@ def test_a_theme_bar_filters_to_all_of_its_topics(server, page_factory):
     got = topics_set(page)
     assert len(got) > 1 and got in members.tolist(), (got, members.tolist())
     assert "topics" in banner(page)
+    for key in ("tp_sent", "tp_mix"):  # the theme's mean sentiment and sentence mix
+        open_view(page, server, seeds, "k=12&tab=Topics")
+        click_mark(page, key)
+        assert topics_set(page) in members.tolist(), key
+    open_view(page, server, seeds, "k=12")  # the Overview's bars follow the setting
+    click_mark(page, "ov_topics")
+    assert topics_set(page) in members.tolist()
     open_view(page, server, seeds, "k=12&tab=Over+time&freq=month")
     click_mark(page, "t_share", which="middle")
     got = topics_set(page)
