@@ -450,6 +450,25 @@ def test_outlets_tab_cell_click_filters_to_outlet_and_topic(server, page_factory
     assert "outlets" not in params(page) and "topics" not in params(page)
 
 
+def test_a_theme_cell_of_the_outlet_grid_filters_to_its_outlet_and_topics(
+        server, page_factory, tmp_path):
+    """At k=10 the outlet CSV's topics fold into themes: a grid cell is an outlet × theme
+    and its click filters to that outlet and every topic of the theme."""
+    from analysis import analyze, load_corpus
+    from analysis.topic_groups import topic_groups
+    from factories import write_outlet_csv
+
+    csv = write_outlet_csv(tmp_path / "outlets" / "news.csv")
+    topics = analyze(load_corpus(csv), n_topics=10).topics
+    members = topic_groups(topics, "themes").groupby("group_id")["topic_id"].apply(sorted)
+    page = page_factory(height=3000)
+    open_view(page, server, csv, "k=10&tab=Outlets")
+    click_mark(page, "ol_grid")
+    assert "outlets" in params(page)
+    assert topics_set(page) in members.tolist()
+    no_exception(page)
+
+
 def test_a_theme_bar_filters_to_all_of_its_topics(server, page_factory):
     """The demo corpus at k=12 groups its topics into themes: a click on a theme's bar
     (Topics tab) or on its share (Over time) filters to every topic of that theme."""
