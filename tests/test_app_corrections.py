@@ -46,15 +46,24 @@ def _ov_file(cache_dir):
     return files[0]
 
 
+def _correct(at, sentence, label=None, score=None, note=None):
+    """Fill the reader's sentiment form (``sentence`` −1: the whole article) and save."""
+    at.selectbox(key="ov_sent").set_value(sentence)
+    if label is not None:
+        at.selectbox(key="ov_label").set_value(label)
+    if score is not None:
+        at.text_input(key="ov_score").input(score)
+    if note is not None:
+        at.text_input(key="ov_note").input(note)
+    at.button(key="FormSubmitter:ov_sentiment_form-Save sentiment correction").click().run()
+
+
 def test_sentence_override_changes_figures_and_exports_then_undo(reader, cache_dir):
     at, art = reader
     before = _report(at)
     sents = before["sentences"][before["sentences"]["article_id"] == art]
     target = sents.iloc[0]
-    at.selectbox(key="ov_sent").set_value(int(target["sentence_id"]))
-    at.text_input(key="ov_score").input("-0.9")
-    at.text_input(key="ov_note").input("sarcasm")
-    at.button(key="FormSubmitter:ov_sentiment_form-Save sentiment correction").click().run()
+    _correct(at, int(target["sentence_id"]), score="-0.9", note="sarcasm")
     _ok(at)
     assert any("Corrected sentence" in s.value for s in at.success)
     stored = read_overrides(_ov_file(cache_dir))
@@ -103,9 +112,7 @@ def test_article_override_and_topic_move_flow_into_topics(reader, cache_dir):
     at.selectbox(key="ov_topic").set_value(new_topic)
     at.button(key="FormSubmitter:ov_topic_form-Move article").click().run()
     _ok(at)
-    at.selectbox(key="ov_sent").set_value(-1)
-    at.selectbox(key="ov_label").set_value("negative")
-    at.button(key="FormSubmitter:ov_sentiment_form-Save sentiment correction").click().run()
+    _correct(at, -1, label="negative")
     _ok(at)
     after = _report(at)
     a = after["articles"].set_index("article_id")
@@ -136,9 +143,7 @@ def test_bad_input_is_said_not_raised(reader, cache_dir, score, message):
 
 def test_corrections_are_applied_once_per_version_and_survive_reanalysis(reader, cache_dir):
     at, art = reader
-    at.selectbox(key="ov_sent").set_value(-1)
-    at.selectbox(key="ov_label").set_value("positive")
-    at.button(key="FormSubmitter:ov_sentiment_form-Save sentiment correction").click().run()
+    _correct(at, -1, label="positive")
     _ok(at)
     applied = data.stats["corrections"]
     at.text_input(key="w_search").input("storm").run()  # a rerun with the same file
@@ -173,9 +178,7 @@ def test_on_an_archive_store_a_correction_flows_into_the_queries_and_undo(tmp_pa
     at.run()
     _ok(at)
     _open(at, "Articles", art)
-    at.selectbox(key="ov_sent").set_value(0)
-    at.selectbox(key="ov_label").set_value("negative")
-    at.button(key="FormSubmitter:ov_sentiment_form-Save sentiment correction").click().run()
+    _correct(at, 0, label="negative")
     _ok(at)
     s = queries.Store(folder)
     after = queries.headline(s)
@@ -203,9 +206,7 @@ def test_on_an_archive_store_a_correction_flows_into_the_queries_and_undo(tmp_pa
 
 def test_a_correction_that_lost_its_target_is_listed_not_applied(reader, cache_dir):
     at, art = reader
-    at.selectbox(key="ov_sent").set_value(-1)
-    at.selectbox(key="ov_label").set_value("neutral")
-    at.button(key="FormSubmitter:ov_sentiment_form-Save sentiment correction").click().run()
+    _correct(at, -1, label="neutral")
     _ok(at)
     # a topic move to a topic this result does not have (written outside the page,
     # e.g. kept from a refit with more topics)
