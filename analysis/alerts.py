@@ -141,8 +141,8 @@ def _keyword_row_members(rows: pd.DataFrame, pos: pd.Series, freq: str):
     articles it stands for.  Rows outside the articles' periods have no column to go in."""
     rows = rows[rows["published"].notna()]
     start = period_start(rows["published"], freq)
-    rows = rows[start.isin(pos.index).to_numpy()]
-    start = period_start(rows["published"], freq)
+    inside = start.isin(pos.index).to_numpy()
+    rows, start = rows[inside], start[inside]
     ids = [f"keyword|{k}|{p:%Y-%m-%dT%H}" for k, p in zip(rows["keyword"], start)]
     member = pd.DataFrame({
         "article_id": ids, "s_sum": rows["s_sum"].to_numpy(dtype=np.float64),
