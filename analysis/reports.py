@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -29,12 +30,18 @@ __all__ = [
 ]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A signed decimal number and nothing else (``-0.900``, ``+3``, ``-1.5e-3``): a
+#: spreadsheet reads it as that number, never as a formula, and an apostrophe would
+#: turn a score shown as text (a correction's old and new value) into a string.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 ENCODING = "utf-8-sig"
 
 
 def neutralize_cell(value):
-    """Prefix a text cell that starts like a formula with ``'``; leave anything else."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """Prefix a text cell that starts like a formula with ``'``; leave anything else
+    (a signed number written as text included)."""
+    if (isinstance(value, str) and value.startswith(_FORMULA_START)
+            and not _PLAIN_NUMBER.fullmatch(value)):
         return "'" + value
     return value
 

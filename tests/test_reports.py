@@ -15,6 +15,10 @@ from factories import make_corpus
     ("=HYPERLINK(\"http://x\",\"y\")", "'=HYPERLINK(\"http://x\",\"y\")"),
     ("+1 555", "'+1 555"), ("-cmd", "'-cmd"), ("@SUM(A1)", "'@SUM(A1)"),
     ("\tx", "'\tx"), ("\rx", "'\rx"), ("plain", "plain"), ("", ""), (3, 3), (-0.5, -0.5),
+    # a signed number as text is read as that number: no apostrophe; anything after it is not
+    ("-0.900", "-0.900"), ("+3", "+3"), ("-1.5e-3", "-1.5e-3"), ("-.5", "-.5"),
+    ("-1+cmd|' /C calc'!A0", "'-1+cmd|' /C calc'!A0"), ("-2-3", "'-2-3"), ("-", "'-"),
+    ("-1\n=2", "'-1\n=2"),
 ])
 def test_neutralize_cell(cell, expected):
     assert neutralize_cell(cell) == expected
