@@ -134,7 +134,9 @@ class NewsAnalyzer:
         self._norm = _Normaliser(self.stop_words)
 
     def __getstate__(self):
-        return {"stop_words": self.stop_words, "ngram_range": self.ngram_range}
+        # Sorted: a set pickles in the order of its string hashes, which differ from one
+        # process to the next, and a saved model is named by the hash of its pickle.
+        return {"stop_words": tuple(sorted(self.stop_words)), "ngram_range": self.ngram_range}
 
     def __setstate__(self, state):
         self.__init__(state["stop_words"], state["ngram_range"])

@@ -1,7 +1,10 @@
 """Tests for analysis.topic_terms: the news tokeniser, term counting and number_share."""
 from __future__ import annotations
 
+import os
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 import re
 from itertools import chain
@@ -59,6 +62,19 @@ def test_bigrams_after_stop_words_and_picklable():
     b = pickle.loads(pickle.dumps(a))
     assert b("The Bank of England raised rates") == a("The Bank of England raised rates")
     assert b.ngram_range == (1, 2) and b.stop_words == a.stop_words
+
+
+def test_pickle_is_the_same_bytes_in_every_process():
+    # A saved model is named by the hash of its pickle: string hashes (and so a set's
+    # order) differ between processes, the pickle must not.
+    code = ("import hashlib, pickle; from analysis.topic_terms import NewsAnalyzer; "
+            "from analysis.topics import NEWS_STOP_WORDS; "
+            "print(hashlib.sha256(pickle.dumps(NewsAnalyzer(NEWS_STOP_WORDS, (1, 2)))).hexdigest())")
+    root = Path(__file__).resolve().parents[1]
+    digests = {subprocess.run([sys.executable, "-c", code], cwd=root, check=True, text=True,
+                              capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed}
+                              ).stdout for seed in ("1", "2")}
+    assert len(digests) == 1
 
 
 def test_count_terms_matches_countvectorizer():
