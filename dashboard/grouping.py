@@ -37,6 +37,9 @@ def grouping_control(all_topics: pd.DataFrame, container=st) -> pd.DataFrame | N
                  for t, (lab, n) in names.items()}}
     widget = view_widget("group")
     if ss[widget["key"]] not in options:  # a theme of another corpus, a stale URL
+        # Said, as the other parts of a link that cannot be followed are (app.main).
+        st.toast(f"Ignored part of the link: group={ss[widget['key']]} is not a theme of "
+                 "this corpus; the charts show every theme")
         ss[widget["key"]] = "themes"
     value = container.selectbox(
         "Charts show", options, format_func=labels.get,

@@ -74,11 +74,12 @@ def test_over_time_draws_the_same_grouping_and_a_bad_url_value_is_themes(cache_d
     ids = {int(cd[1]) for t in share["data"] for cd in t["customdata"]}
     assert ids and all(i >= THEME_BASE for i in ids)  # a point's id is its theme's
     assert "group" not in at.query_params  # the default is left out of the URL
-    # a theme number this corpus does not have falls back to themes, said nowhere worse
+    # a theme number this corpus does not have falls back to themes, and says so
     at = _app({"k": "12", "tab": "Over time", "group": "99"})
     at.run()
     _ok(at)
     assert _control(at).value == "themes"
+    assert [t.value for t in at.toast if "group=99 is not a theme" in t.value]
 
 
 def test_a_corpus_whose_themes_are_its_topics_has_no_control(cache_dir):
