@@ -44,6 +44,8 @@ __all__ = [
 ]
 
 LABELS = ("negative", "neutral", "positive")
+#: Whole-store answers an opened store keeps (:meth:`Store.remember`).
+REMEMBER = 64
 
 
 class StoreError(ValueError):
@@ -283,14 +285,21 @@ class Store:
     def remember(self, key, make):
         """``make()``, computed once per opened store: for answers about the whole store
         (its span, its topic map), which only an index run changes, and an index run
-        makes the dashboard open the store again."""
+        makes the dashboard open the store again.  The :data:`REMEMBER` most recently
+        used answers are kept: some keys carry what users type (renames, tracked
+        queries), so the memo must not grow with them."""
         with self._lock:
-            memo = self.__dict__.setdefault("_remembered", {})
+            memo = self.__dict__.setdefault("_remembered", OrderedDict())
             if key in memo:
+                memo.move_to_end(key)
                 return memo[key]
         value = make()
         with self._lock:
-            return memo.setdefault(key, value)
+            value = memo.setdefault(key, value)
+            memo.move_to_end(key)
+            while len(memo) > REMEMBER:
+                memo.popitem(last=False)
+            return value
 
     def labels(self, names: dict | None = None) -> dict[int, str]:
         """``{topic_id: label}`` with the user's renames applied (blank names ignored)."""

@@ -13,7 +13,8 @@ then the first open, nothing is analysed).  Prints, with the corpus size:
 * warm from disk: first run of a fresh session after the in-memory caches are
   cleared (the result is loaded from the Parquet cache);
 * rerun after a filter change (keyword, sentiment range, topic, date range, back to
-  none), median and p95, for the Overview tab and for each of the other tabs.
+  none), median and p95, for the Overview tab and for each of the other tabs;
+* the peak PSS of the process (the app runs in it) over the whole run.
 
 Set-up (writing nothing but the cache folder) happens outside the timed regions; the
 topic model has a fixed random_state.
@@ -73,6 +74,9 @@ def main(argv=None) -> None:
         at.query_params["src"] = str(corpus)
         return at
 
+    from bench_scale import TreePss
+
+    memory = TreePss(os.getpid())
     at = session()
     cold = _timed(at)
     def exact(label):  # the metric shows 99.6k; its tooltip has the exact figure
@@ -135,6 +139,9 @@ def main(argv=None) -> None:
     every = [t for times in results.values() for t in times]
     print(f"  {'all tabs':<10} median {statistics.median(every) * 1000:7.0f} ms   "
           f"p95 {_p95(every) * 1000:7.0f} ms")
+    # AppTest runs the app in this process, so its memory is the server's.
+    print(f"server memory: PSS {memory.stop():,.0f} MB at peak, process tree sampled every "
+          f"0.2 s; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -153,6 +153,19 @@ def test_renames_reach_every_label(store):
         store.topics.set_index("topic_id").loc[1, "label"]
 
 
+def test_remembered_answers_are_bounded_and_recently_used_kept(store_dirs):
+    st = q.Store(store_dirs["rollups"])
+    calls = []
+    st.remember("span", lambda: calls.append("span") or "the span")
+    for i in range(q.REMEMBER + 20):  # one key per tracked query a user typed
+        st.remember(("whats_new", i), lambda i=i: i)
+        assert st.remember("span", lambda: calls.append("span") or "again") == "the span"
+    assert calls == ["span"]  # used all along: kept, made once
+    assert len(st._remembered) == q.REMEMBER
+    assert st.remember(("whats_new", 0), lambda: "remade") == "remade"  # the oldest went
+    st.close()
+
+
 @pytest.mark.parametrize("of", ["sentences", "articles"])
 @pytest.mark.parametrize("c", CRITERIA[:9], ids=_ids)
 def test_histograms_equal_numpy(store, result, c, of):
