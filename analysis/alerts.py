@@ -22,7 +22,11 @@ periods of baseline (5); periods in which the corpus has no article at all are g
 the feed and count in no baseline.  Daily series over at least 8 weeks are compared weekday with
 weekday (the same weekday of the previous ``window`` weeks): newswires publish far less
 on Sundays.  Volume alerts also need ``min_articles``: up, in the period;
-down, in the baseline median.  Evidence (:func:`alert_evidence`) lists the sentences that
+down, in the baseline median.  The last period is usually still open (an archive that is
+indexed every day ends mid-week): its volume is compared with the part of the baseline
+its covered time would hold (pro rata, from its start to the corpus's last article), and
+not at all while less than :data:`MIN_COVERAGE` of it is covered, so "this week so far"
+is not a drop against whole weeks.  Evidence (:func:`alert_evidence`) lists the sentences that
 make an alert, strongest in its direction first.
 
 Emerging and fading topics (:func:`topic_trends`) compare a topic's share of the
@@ -43,12 +47,16 @@ __all__ = [
     "alert_freq", "detect_alerts", "alert_evidence", "alert_articles", "topic_trends", "alerts_table",
     "ALERT_COLUMNS",
     "SCOPES", "WEEKLY_MIN_DAYS", "DEFAULT_WINDOW", "MIN_ARTICLES", "MIN_BASELINE", "THRESHOLD",
+    "MIN_COVERAGE",
 ]
 
 DEFAULT_WINDOW = 14
 MIN_ARTICLES = 5
 MIN_BASELINE = 5
 THRESHOLD = 3.5
+#: The share of its time an open last period must cover before its volume is compared
+#: (pro rata below a whole period: a few hours of a week say little about the week).
+MIN_COVERAGE = 0.25
 SCOPES = ("all", "topic", "theme", "outlet", "keyword")
 #: Daily series spanning at least this many days are compared weekday with weekday.
 WEEKLY_MIN_DAYS = 56
@@ -202,7 +210,7 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
                   window: int = DEFAULT_WINDOW, min_articles: int = MIN_ARTICLES,
                   min_baseline: int = MIN_BASELINE, threshold: float = THRESHOLD,
                   weekly: bool | None = None,
-                  keyword_rows: pd.DataFrame | None = None) -> pd.DataFrame:
+                  keyword_rows: pd.DataFrame | None = None, data_end=None) -> pd.DataFrame:
     """Every volume and sentiment anomaly, strongest first.
 
     Parameters
@@ -226,6 +234,10 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
         ``published`` (the period's start), ``articles_in_row`` (articles matching it)
         and the sums ``s_sum``, ``s_sq``, ``s_n`` of the sentences that count for it
         (:func:`analysis.queries.keyword_alert_rows`); they make the keyword scope.
+    data_end : the time the corpus reaches (its last article's publication time; default:
+        the latest ``published`` of ``articles``, which is right for a whole corpus of
+        articles but not for a filtered view or a store's period sums: pass the corpus's).
+        A last period that ends after it is open: its volume is compared pro rata.
 
     Returns
     -------
@@ -235,7 +247,9 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
     ``score`` (float64, robust z; its sign is the direction), ``direction`` (``up`` /
     ``down``), ``key`` (str: topic or theme id, outlet, query; "" for all) and
     ``n_articles`` (int64, articles of the series in the period).  Sorted by ``|score|``
-    descending, then period, scope, name.  ``attrs["freq"]`` holds the period used.
+    descending, then period, scope, name.  ``attrs["freq"]`` holds the period used;
+    ``attrs["open_period"]``, when the last period is still open, ``(period_start,
+    covered share)``.  A volume ``baseline`` of an open period is the pro-rata one.
     """
     _check(window, min_articles, min_baseline, threshold)
     freq = alert_freq(freq, articles["published"])
@@ -290,12 +304,16 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
     # not an alert against "0 usual" (Reuters-dev's 3 Mar 1987 was, for every topic),
     # and the gap itself is not a drop.
     active = np.bincount(pos[start].to_numpy(), minlength=len(periods)) > 0
+    coverage = _coverage(periods, freq, dated["published"].max() if data_end is None
+                         else pd.Timestamp(data_end))
     frames = []
     for metric, value in (("volume", n), ("sentiment", mean)):
         if metric == "volume":  # nor is a gap itself a drop
             value = np.where(active[None, :], value, np.nan)
         med, mad, count = _baseline(value, window, weekly)
         if metric == "volume":
+            # An open period holds only its covered share of a whole period's articles.
+            med, mad = med * coverage[None, :], mad * coverage[None, :]
             floor = np.sqrt(np.maximum(med, 1.0))
         else:
             floor = np.maximum(se, 0.01)  # 0.01: never divide by a zero spread
@@ -305,6 +323,7 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
         ok = (count >= min_baseline) & np.isfinite(score) & (np.abs(score) >= threshold)
         if metric == "volume":
             ok &= np.where(score > 0, n >= min_articles, med >= min_articles)
+            ok &= coverage[None, :] >= MIN_COVERAGE
         g, c = np.nonzero(ok)
         frames.append(pd.DataFrame({
             "period_start": periods[c], "scope": series["scope"].to_numpy()[g],
@@ -323,7 +342,23 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
     for col in ("scope", "name", "metric", "direction", "key"):
         out[col] = out[col].astype(object)
     out.attrs.update(freq=freq, weekly=weekly)
+    if coverage[-1] < 1:
+        out.attrs["open_period"] = (periods[-1], float(coverage[-1]))
     return out
+
+
+def _coverage(periods: pd.DatetimeIndex, freq: str, data_end: pd.Timestamp) -> np.ndarray:
+    """Per period, the share of its time the corpus covers: 1, but for a last period
+    that ends after ``data_end`` (its covered share, from its start to ``data_end``)."""
+    coverage = np.ones(len(periods))
+    if len(periods) and pd.notna(data_end):
+        if data_end == data_end.normalize():
+            # Midnight: a date without a time (most table exports), which covers its day.
+            data_end += pd.Timedelta(days=1)
+        start, end = _period_bounds(periods[-1], freq)
+        if data_end < end:
+            coverage[-1] = min(max((data_end - start) / (end - start), 0.0), 1.0)
+    return coverage
 
 
 def alerts_table(alerts: pd.DataFrame) -> pd.DataFrame:

@@ -375,10 +375,11 @@ def _alert_params(args) -> dict:
                 min_baseline=min(MIN_BASELINE, args.alert_window))
 
 
-def _write_insights(args, shown) -> None:
-    """``alerts.csv`` of the (filtered) result, in the period of timeline.csv."""
+def _write_insights(args, shown, data_end) -> None:
+    """``alerts.csv`` of the (filtered) result, in the period of timeline.csv;
+    ``data_end``: the whole corpus's last publication time (where the feed stops)."""
     alerts = detect_alerts(shown.articles, shown.sentences, freq=args.freq, topics=shown.topics,
-                           keywords=args.track, **_alert_params(args))
+                           keywords=args.track, data_end=data_end, **_alert_params(args))
     write_csv(alerts_table(alerts), args.out / "alerts.csv")
     if args.track:
         write_csv(keyword_series(shown.articles, shown.sentences, args.track, freq=args.freq),
@@ -430,7 +431,7 @@ def _report(args) -> int:
     criteria = _criteria(args, result.topics)
     shown = result.filter(**criteria) if criteria else result
     write_report(shown, args.out, freq=args.freq, source=str(args.source))
-    _write_insights(args, shown)
+    _write_insights(args, shown, result.articles["published"].max())
 
     first, last = aggregate.date_span(result.articles)
     span = f"{first:%Y-%m-%d %H:%M:%S} to {last:%Y-%m-%d %H:%M:%S}" if first is not None else "no dates"

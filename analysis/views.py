@@ -342,8 +342,10 @@ class FrameViews:
         ``tracked`` keyword query is a series of its own."""
         from .alerts import detect_alerts
 
+        # The feed reaches the whole corpus's last article, not the view's.
         return detect_alerts(self.view.articles, self.view.sentences, freq=freq,
-                             topics=self.view.topics, keywords=list(tracked), **params)
+                             topics=self.view.topics, keywords=list(tracked),
+                             data_end=self.named.articles["published"].max(), **params)
 
     def report_zip(self, freq: str, source: str | None = None, compare=None,
                    tracked=(), alert_freq: str = "auto") -> bytes:
@@ -597,7 +599,7 @@ class StoreViews:
         krows = (queries.keyword_alert_rows(self.store, self.criteria, list(tracked), used)
                  if tracked else None)
         return alerts_mod.detect_alerts(rows, None, freq=used, topics=self.all_topics,
-                                        keyword_rows=krows, **params)
+                                        keyword_rows=krows, data_end=self.span()[1], **params)
 
     def whats_new(self, freq: str, tracked=()):
         """``(period, alerts, trends)`` over the whole store, or None with fewer than two
@@ -618,7 +620,7 @@ class StoreViews:
             krows = (queries.keyword_alert_rows(self.store, self._everything, list(tracked),
                                                 used) if tracked else None)
             found = alerts_mod.detect_alerts(rows, None, freq=used, topics=self.all_topics,
-                                             keyword_rows=krows).head(50)
+                                             keyword_rows=krows, data_end=total.last).head(50)
             try:
                 trends = alerts_mod.topic_trends(rows, freq=used)
             except ValueError:  # nothing dated with a topic

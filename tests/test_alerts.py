@@ -232,3 +232,40 @@ def test_keyword_and_outlet_alert_evidence_stay_in_their_series():
     ev = alert_evidence(out, arts, sents, freq="day", n=None)
     assert set(ev["outlet"]) == {"B"} and ev["compound"].abs().is_monotonic_decreasing
     assert len(alert_articles(out, arts, freq="day")) == 6 + 16
+
+
+def test_an_open_last_period_is_compared_pro_rata():
+    # 1 Mar 2024 (a Friday) + 60 days: the last day is Monday 29 April, so the week of
+    # 29 April holds less than a day of articles against whole weeks of ~98.
+    arts, sents = _frames(days=60)
+    last_week = pd.Timestamp("2024-04-29")
+    assert arts["published"].max() < last_week + pd.Timedelta(days=1)
+    alerts = detect_alerts(arts, sents, freq="week")
+    assert not ((alerts["metric"] == "volume") & (alerts["period_start"] == last_week)).any()
+    start, covered = alerts.attrs["open_period"]
+    assert start == last_week and covered < 0.25
+    # Compared as a whole week (the corpus said to reach its end), it is a drop.
+    whole = detect_alerts(arts, sents, freq="week", data_end=last_week + pd.Timedelta(days=7))
+    drop = whole[(whole["metric"] == "volume") & (whole["period_start"] == last_week)]
+    assert "open_period" not in whole.attrs
+    assert len(drop) and set(drop["direction"]) == {"down"}
+    # Two days and a bit later (a third of the week): steady volume raises nothing,
+    # a real surge in those days does, against the pro-rata baseline.
+    arts, sents = _frames(days=62)
+    steady = detect_alerts(arts, sents, freq="week")
+    assert not ((steady["metric"] == "volume") & (steady["period_start"] == last_week)).any()
+    arts, sents = _frames(days=62, spike_day=61, spike_extra=60)
+    surge = detect_alerts(arts, sents, freq="week")
+    row = surge[(surge["scope"] == "all") & (surge["metric"] == "volume")
+                & (surge["period_start"] == last_week)].iloc[0]
+    covered = surge.attrs["open_period"][1]
+    assert row["direction"] == "up" and row["value"] == 3 * 14 + 60
+    assert 2 / 7 < covered < 3 / 7 and row["baseline"] == pytest.approx(7 * 14 * covered)
+
+
+def test_dates_without_times_cover_their_whole_day():
+    arts, sents = _frames(days=30)
+    arts["published"] = arts["published"].dt.normalize()  # a table export's dates
+    alerts = detect_alerts(arts, sents, freq="day")
+    assert "open_period" not in alerts.attrs  # the last day is a whole day
+    assert not (alerts["metric"] == "volume").any()

@@ -352,6 +352,8 @@ def test_whats_new_lists_alerts_and_a_click_filters_every_view(cache_dir):
     assert any(e.label.startswith("What's new: ") for e in at.expander)
     buttons = [b for b in at.button if b.key and b.key.startswith("wn_alert_")]
     assert buttons, "the seeds' Kestrel Bay week should be listed"
+    # the seeds stop mid-week: that week's volume is compared pro rata, and said so
+    assert any("The week of Mon 2 Sep 2024 is still open" in c.value for c in at.caption)
     kestrel = next(b for b in buttons if "kestrel" in b.label.lower())
     assert "week of Mon 5 Aug 2024" in kestrel.label and "▲" in kestrel.label
     kestrel.click().run()

@@ -13,7 +13,8 @@ import streamlit as st
 
 from analysis.periods import period_name, period_range
 from analysis.keywords import parse_queries
-from analysis.alerts import MIN_ARTICLES, alert_evidence, alert_freq, detect_alerts, topic_trends
+from analysis.alerts import (MIN_ARTICLES, MIN_COVERAGE, alert_evidence, alert_freq,
+                             detect_alerts, topic_trends)
 from dashboard import reader
 from dashboard.interaction import _remember_filters
 
@@ -108,6 +109,19 @@ def whats_new_store(views, state: dict) -> None:
            lambda chosen: views.alert_evidence(chosen, freq, n=5))
 
 
+def _open_note(alerts: pd.DataFrame, freq: str) -> str:
+    """What the alerts did with a last period the corpus does not cover to its end."""
+    if "open_period" not in alerts.attrs:
+        return ""
+    start, covered = alerts.attrs["open_period"]
+    name = period_name(start, freq)
+    if covered < MIN_COVERAGE:
+        return (f" The {name} has only just begun in the data ({covered:.0%} of it): its "
+                f"volume is not compared yet.")
+    return (f" The {name} is still open ({covered:.0%} of it in the data): its volume is "
+            f"compared with {covered:.0%} of a usual {freq}.")
+
+
 def _panel(freq: str, alerts: pd.DataFrame, trends: pd.DataFrame, topics: pd.DataFrame,
            evidence) -> None:
     """The panel: the strongest ``alerts`` as buttons that filter every view, the
@@ -130,7 +144,7 @@ def _panel(freq: str, alerts: pd.DataFrame, trends: pd.DataFrame, topics: pd.Dat
                        f"{period_name(trends.attrs['period'], freq)}: " + "; ".join(parts))
         st.caption(f"Against the median of the previous 14 {freq}s; a sentiment alert needs "
                    f"at least {MIN_ARTICLES} articles in the period. Clicking an alert filters "
-                   f"every view to it (undo in the sidebar).")
+                   f"every view to it (undo in the sidebar).{_open_note(alerts, freq)}")
         chosen = ss.get("_alert")
         if chosen is not None and chosen.get("_freq", freq) == freq:
             try:
