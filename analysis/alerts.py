@@ -42,6 +42,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .aggregate import FREQS, _all_periods, _check_freq, article_outlets, auto_freq, period_start
 from .keyword_query import parse_query, prepare_texts
+from .periods import period_coverage
 
 __all__ = [
     "alert_freq", "detect_alerts", "alert_evidence", "alert_articles", "topic_trends", "alerts_table",
@@ -304,8 +305,10 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
     # not an alert against "0 usual" (Reuters-dev's 3 Mar 1987 was, for every topic),
     # and the gap itself is not a drop.
     active = np.bincount(pos[start].to_numpy(), minlength=len(periods)) > 0
-    coverage = _coverage(periods, freq, dated["published"].max() if data_end is None
-                         else pd.Timestamp(data_end))
+    # Only the last period is compared pro rata: the first has no baseline to alert on.
+    coverage = np.ones(len(periods))
+    coverage[-1:] = period_coverage(periods[-1:], freq, periods[-1], dated["published"].max()
+                                    if data_end is None else pd.Timestamp(data_end))
     frames = []
     for metric, value in (("volume", n), ("sentiment", mean)):
         if metric == "volume":  # nor is a gap itself a drop
@@ -345,20 +348,6 @@ def detect_alerts(articles: pd.DataFrame, sentences: pd.DataFrame, *, freq: str 
     if coverage[-1] < 1:
         out.attrs["open_period"] = (periods[-1], float(coverage[-1]))
     return out
-
-
-def _coverage(periods: pd.DatetimeIndex, freq: str, data_end: pd.Timestamp) -> np.ndarray:
-    """Per period, the share of its time the corpus covers: 1, but for a last period
-    that ends after ``data_end`` (its covered share, from its start to ``data_end``)."""
-    coverage = np.ones(len(periods))
-    if len(periods) and pd.notna(data_end):
-        if data_end == data_end.normalize():
-            # Midnight: a date without a time (most table exports), which covers its day.
-            data_end += pd.Timedelta(days=1)
-        start, end = _period_bounds(periods[-1], freq)
-        if data_end < end:
-            coverage[-1] = min(max((data_end - start) / (end - start), 0.0), 1.0)
-    return coverage
 
 
 def alerts_table(alerts: pd.DataFrame) -> pd.DataFrame:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["FREQS", "PERIOD_CHOICES", "MIN_ARTICLES_PER_PERIOD", "check_freq", "auto_freq_for_span",
-           "period_range", "period_name", "PERIOD_NAME_FORMATS"]
+           "period_range", "period_name", "PERIOD_NAME_FORMATS", "period_coverage"]
 
 #: Period names accepted everywhere, with the pandas period they map to (weeks start
 #: on Monday, as ISO weeks and DuckDB's ``date_trunc('week', …)`` do).
@@ -68,3 +69,30 @@ def period_name(start, freq: str) -> str:
     """A period's name from its start: "week of Mon 3 Jun 2024", "Tue 4 Jun 2024",
     "June 2024"."""
     return pd.Timestamp(start).strftime(PERIOD_NAME_FORMATS.get(freq, "%Y-%m-%d"))
+
+
+def period_coverage(starts, freq: str, first, last) -> np.ndarray:
+    """Per period (its ``starts``), the share of its time the corpus covers: the corpus
+    runs from its first to its last publication time (``first``, ``last``), so the
+    period it starts in and the one it ends in are usually partial (an archive indexed
+    every day ends mid-week), and their counts are not comparable with whole periods.
+
+    A ``last`` at midnight is a date without a time (most table exports): it covers
+    its whole day.  Returns float64 in 0..1 (1 where ``first`` or ``last`` is missing).
+
+    >>> period_coverage(pd.to_datetime(["2024-06-03", "2024-06-10"]), "week",
+    ...                 pd.Timestamp("2024-06-03"), pd.Timestamp("2024-06-11 12:00")).round(3)
+    array([1.   , 0.214])
+    """
+    starts = pd.DatetimeIndex(pd.to_datetime(starts))
+    out = np.ones(len(starts))
+    if not len(starts) or first is None or last is None or pd.isna(first) or pd.isna(last):
+        return out
+    first, last = pd.Timestamp(first), pd.Timestamp(last)
+    if last == last.normalize():
+        last += pd.Timedelta(days=1)
+    ends = (starts.to_period(FREQS[check_freq(freq)]) + 1).start_time
+    ns = lambda t: t.as_unit("ns").asi8  # noqa: E731  (times as int64 nanoseconds)
+    lo = np.maximum(ns(starts), first.as_unit("ns").value)
+    hi = np.minimum(ns(pd.DatetimeIndex(ends)), last.as_unit("ns").value)
+    return np.clip((hi - lo) / (ns(pd.DatetimeIndex(ends)) - ns(starts)), 0.0, 1.0)

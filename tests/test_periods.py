@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis import aggregate
-from analysis.periods import FREQS, auto_freq_for_span, check_freq, period_range
+from analysis.periods import FREQS, auto_freq_for_span, check_freq, period_coverage, period_range
 
 
 @pytest.mark.parametrize("start,freq,want", [
@@ -37,3 +37,18 @@ def test_auto_freq_for_span_matches_the_series_version():
         assert auto_freq_for_span(part.min(), part.max(), len(part)) == \
             aggregate.auto_freq(part)
     assert auto_freq_for_span(None, None, 0) == "day"
+
+
+def test_period_coverage_first_and_last_periods_are_partial():
+    starts = pd.to_datetime(["2024-06-01", "2024-07-01", "2024-08-01"])
+    first, last = pd.Timestamp("2024-06-16"), pd.Timestamp("2024-08-08 12:00")
+    got = period_coverage(starts, "month", first, last)
+    assert got[0] == pytest.approx(15 / 30) and got[1] == 1.0
+    assert got[2] == pytest.approx(7.5 / 31)
+    # a date without a time covers its day; hours are partial too
+    assert period_coverage(starts[2:], "month", first, pd.Timestamp("2024-08-08"))[0] == \
+        pytest.approx(8 / 31)
+    assert period_coverage(pd.to_datetime(["2024-08-08 10:00"]), "hour", first,
+                           pd.Timestamp("2024-08-08 10:15"))[0] == pytest.approx(0.25)
+    # no dates: nothing to say, every period whole
+    assert period_coverage(starts, "month", None, pd.NaT).tolist() == [1.0, 1.0, 1.0]
