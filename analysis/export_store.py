@@ -125,14 +125,15 @@ def export_csvs(store, out_dir, c: Criteria = Criteria(), freq: str = "auto",
     written.append(reports.write_csv(topics.reindex(columns=[
         col for col in reports.TOPIC_COLUMNS if col in topics.columns]), out_dir / "topics.csv"))
     freq = queries.resolve_freq(store, c, freq)
+    figures = queries.headline(store, c)
     timeline = reports.timeline_frame(queries.timeline(store, c, freq),
-                                      queries.topic_timeline(store, c, freq, names), freq)
+                                      queries.topic_timeline(store, c, freq, names), freq,
+                                      (figures.first, figures.last))
     written.append(reports.write_csv(timeline, out_dir / "timeline.csv"))
     skipped_path = store.path / "skipped.parquet"
     skipped = pd.read_parquet(skipped_path) if skipped_path.exists() else pd.DataFrame()
     if len(skipped):
         written.append(reports.write_csv(skipped, out_dir / "skipped.csv"))
-    figures = queries.headline(store, c)
     text = reports.format_summary(figures, n_skipped=len(skipped),
                                   chosen_by=_chosen_by(store.settings),
                                   filter=c.describe(),

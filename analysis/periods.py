@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["FREQS", "PERIOD_CHOICES", "MIN_ARTICLES_PER_PERIOD", "check_freq", "auto_freq_for_span",
-           "period_range", "period_name", "PERIOD_NAME_FORMATS", "period_coverage"]
+           "period_range", "period_name", "PERIOD_NAME_FORMATS", "period_coverage",
+           "with_coverage"]
 
 #: Period names accepted everywhere, with the pandas period they map to (weeks start
 #: on Monday, as ISO weeks and DuckDB's ``date_trunc('week', …)`` do).
@@ -71,14 +72,22 @@ def period_name(start, freq: str) -> str:
     return pd.Timestamp(start).strftime(PERIOD_NAME_FORMATS.get(freq, "%Y-%m-%d"))
 
 
-def period_coverage(starts, freq: str, first, last) -> np.ndarray:
-    """Per period (its ``starts``), the share of its time the corpus covers: the corpus
-    runs from its first to its last publication time (``first``, ``last``), so the
-    period it starts in and the one it ends in are usually partial (an archive indexed
-    every day ends mid-week), and their counts are not comparable with whole periods.
+def _end_exclusive(t) -> pd.Timestamp:
+    """The first moment after an inclusive end: a midnight (a date without a time, as
+    most table exports and the date filter give it) covers its whole day."""
+    t = pd.Timestamp(t)
+    return t + pd.Timedelta(days=1) if t == t.normalize() else t
 
-    A ``last`` at midnight is a date without a time (most table exports): it covers
-    its whole day.  Returns float64 in 0..1 (1 where ``first`` or ``last`` is missing).
+
+def period_coverage(starts, freq: str, first, last, start=None, end=None) -> np.ndarray:
+    """Per period (its ``starts``), the share of its time a view covers: the corpus runs
+    from its first to its last publication time (``first``, ``last``), and a date
+    filter (``start``, ``end``, inclusive) narrows that, so the first and last periods
+    are usually partial (an archive indexed every day ends mid-week) and their counts
+    are not comparable with whole periods.
+
+    A ``last`` or ``end`` at midnight is a date without a time: it covers its whole
+    day.  Returns float64 in 0..1 (all 1 when ``first`` or ``last`` is missing).
 
     >>> period_coverage(pd.to_datetime(["2024-06-03", "2024-06-10"]), "week",
     ...                 pd.Timestamp("2024-06-03"), pd.Timestamp("2024-06-11 12:00")).round(3)
@@ -88,11 +97,23 @@ def period_coverage(starts, freq: str, first, last) -> np.ndarray:
     out = np.ones(len(starts))
     if not len(starts) or first is None or last is None or pd.isna(first) or pd.isna(last):
         return out
-    first, last = pd.Timestamp(first), pd.Timestamp(last)
-    if last == last.normalize():
-        last += pd.Timedelta(days=1)
-    ends = (starts.to_period(FREQS[check_freq(freq)]) + 1).start_time
+    lo, hi = pd.Timestamp(first), _end_exclusive(last)
+    if start is not None and not pd.isna(start):
+        lo = max(lo, pd.Timestamp(start))
+    if end is not None and not pd.isna(end):
+        hi = min(hi, _end_exclusive(end))
+    ends = pd.DatetimeIndex((starts.to_period(FREQS[check_freq(freq)]) + 1).start_time)
     ns = lambda t: t.as_unit("ns").asi8  # noqa: E731  (times as int64 nanoseconds)
-    lo = np.maximum(ns(starts), first.as_unit("ns").value)
-    hi = np.minimum(ns(pd.DatetimeIndex(ends)), last.as_unit("ns").value)
-    return np.clip((hi - lo) / (ns(pd.DatetimeIndex(ends)) - ns(starts)), 0.0, 1.0)
+    covered = (np.minimum(ns(ends), hi.as_unit("ns").value)
+               - np.maximum(ns(starts), lo.as_unit("ns").value))
+    return np.clip(covered / (ns(ends) - ns(starts)), 0.0, 1.0)
+
+
+def with_coverage(timeline: pd.DataFrame, freq: str, first, last, start=None,
+                  end=None) -> pd.DataFrame:
+    """``timeline`` (a frame with ``period``) with a ``coverage`` column (float64):
+    :func:`period_coverage` of each period."""
+    out = timeline.copy()
+    out["coverage"] = (period_coverage(out["period"], freq, first, last, start, end)
+                       if len(out) else np.zeros(0))
+    return out

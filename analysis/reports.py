@@ -21,6 +21,7 @@ import pandas as pd
 
 from . import aggregate
 from .headline import Headline, headline
+from .periods import period_coverage
 
 __all__ = [
     "neutralize_cell", "safe_frame", "to_csv_bytes", "atomic_write_bytes", "atomic_write_chunks",
@@ -156,15 +157,20 @@ def topics_frame(result) -> pd.DataFrame:
     return result.topics[[c for c in TOPIC_COLUMNS if c in result.topics.columns]]
 
 
-def timeline_frame(overall: pd.DataFrame, by_topic: pd.DataFrame, freq: str) -> pd.DataFrame:
+def timeline_frame(overall: pd.DataFrame, by_topic: pd.DataFrame, freq: str,
+                   span=(None, None)) -> pd.DataFrame:
     """``timeline.csv``: the overall timeline (``topic_label`` "(all)") above the
     per-topic one, long form, with the period used (``freq``, already resolved) in
-    ``freq``."""
+    ``freq`` and the share of each period the report covers in ``coverage``
+    (:func:`analysis.periods.period_coverage` from ``span``, the first and last
+    publication time of the report's articles: a partial first or last period)."""
     overall = overall.assign(freq=freq, topic_id=pd.NA, topic_label="(all)")
     by_topic = by_topic.assign(freq=freq)
     timeline = pd.concat([overall, by_topic], ignore_index=True)
-    cols = ["freq", "period", "topic_id", "topic_label", "n_articles", "n_sentences",
-            "weight", "share", "compound", "article_compound", "pos_share", "neg_share"]
+    timeline["coverage"] = period_coverage(timeline["period"], freq, *span)
+    cols = ["freq", "period", "coverage", "topic_id", "topic_label", "n_articles",
+            "n_sentences", "weight", "share", "compound", "article_compound", "pos_share",
+            "neg_share"]
     timeline = timeline.reindex(columns=cols)
     timeline["n_sentences"] = timeline["n_sentences"].astype("Int64")
     timeline["topic_id"] = timeline["topic_id"].astype("Int64")
@@ -183,7 +189,7 @@ def report_frames(result, freq: str = "auto") -> dict[str, pd.DataFrame]:
     timeline = timeline_frame(
         aggregate.timeline(arts, result.sentences, freq=freq),
         aggregate.topic_timeline(arts, result.article_topics, freq=freq, topic_labels=labels),
-        freq)
+        freq, aggregate.date_span(arts))
 
     def pick(frame, columns):
         return frame[[c for c in columns if c in frame.columns]]

@@ -30,7 +30,7 @@ from . import queries, reports
 from .criteria import Criteria
 from .keyword_query import parse_query
 from .headline import Headline, headline
-from .periods import auto_freq_for_span, check_freq
+from .periods import auto_freq_for_span, check_freq, with_coverage
 from .search import search_articles
 
 __all__ = ["FrameViews", "StoreViews", "LABELS", "ARTICLE_COLUMNS", "histogram",
@@ -143,6 +143,13 @@ def resolve_freq(views, freq: str) -> str:
     return auto_freq_for_span(h.first, h.last, h.n_articles - h.undated)
 
 
+def _covered(timeline: pd.DataFrame, freq: str, span, criteria: Criteria) -> pd.DataFrame:
+    """``timeline`` with the share of each period the view covers: the corpus's span
+    (``span``: first, last) narrowed by the view's dates, so a partial first or last
+    period is not read as a drop (:func:`analysis.periods.with_coverage`)."""
+    return with_coverage(timeline, freq, *span, criteria.start, criteria.end)
+
+
 class FrameViews:
     """Views over an analysed corpus in memory.
 
@@ -202,7 +209,10 @@ class FrameViews:
         return self.view.topics
 
     def timeline(self, freq: str) -> pd.DataFrame:
-        return aggregate.timeline(self.view.articles, self.view.sentences, freq=freq)
+        """:func:`analysis.aggregate.timeline` of the view, with each period's
+        ``coverage`` (:func:`analysis.periods.with_coverage`)."""
+        return _covered(aggregate.timeline(self.view.articles, self.view.sentences, freq=freq),
+                        freq, self.span(), self.criteria)
 
     def topic_timeline(self, freq: str, labels: dict | None = None) -> pd.DataFrame:
         return aggregate.topic_timeline(self.view.articles, self.view.article_topics,
@@ -516,7 +526,8 @@ class StoreViews:
         return self._once(*self._query("table"))
 
     def timeline(self, freq: str) -> pd.DataFrame:
-        return self._once(*self._query("timeline", freq))
+        return _covered(self._once(*self._query("timeline", freq)), freq, self.span(),
+                        self.criteria)
 
     def topic_timeline(self, freq: str, labels: dict | None = None) -> pd.DataFrame:
         # ``labels`` (the frame backend's) are the store's labels with the renames,

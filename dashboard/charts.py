@@ -204,28 +204,43 @@ def volume_timeline(timeline: pd.DataFrame, freq: str | None = None, rolling: in
     """Bars of ``n_articles`` per ``period`` with a rolling mean line.
 
     ``timeline`` is :func:`analysis.aggregate.timeline`'s frame, ``freq`` the concrete
-    period it was made with.  Bars carry the period start (ISO) as ``customdata[0]``
-    so a click can filter to it; the x-axis is the one :func:`sentiment_timeline`
-    draws for the same timeline.
+    period it was made with; with a ``coverage`` column (the views'), a period the view
+    only partly covers (the corpus or the date filter starts or stops inside it) is a
+    paler bar that says so, and stays out of the rolling mean: a week the data has just
+    begun is not a drop.  Bars carry the period start (ISO) as ``customdata[0]`` so a
+    click can filter to it; the x-axis is the one :func:`sentiment_timeline` draws for
+    the same timeline.
     """
     freq = _freq(freq)
     tl = timeline.sort_values("period")
     labels = _period_labels(tl["period"], freq)
+    coverage = (tl["coverage"].to_numpy(dtype=float) if "coverage" in tl
+                else np.ones(len(tl)))
+    partial = coverage < 1
+    notes = [f"<br><i>partial {freq}: {max(c, 0.01):.0%} of it in view</i>" if p else ""
+             for p, c in zip(partial, coverage)]
     fig = go.Figure()
     fig.add_bar(
-        x=tl["period"], y=tl["n_articles"], name="articles", marker_color=VOLUME_COLOR,
-        customdata=np.column_stack([_iso(tl["period"]), labels, tl["n_sentences"]]),
+        x=tl["period"], y=tl["n_articles"], name="articles",
+        marker=dict(color=VOLUME_COLOR,
+                    opacity=np.where(partial, PARTIAL_OPACITY, 1.0).tolist()),
+        customdata=np.column_stack([_iso(tl["period"]), labels, tl["n_sentences"], notes]),
         hovertemplate="%{customdata[1]}<br>%{y} articles, %{customdata[2]} sentences"
-                      "<extra></extra>",
+                      "%{customdata[3]}<extra></extra>",
     )
     if rolling and rolling > 1 and len(tl) > 1:
+        whole = tl["n_articles"].astype(float).where(~partial)
         fig.add_scatter(
-            x=tl["period"], y=_rolling(tl["n_articles"].astype(float), rolling),
+            x=tl["period"], y=_rolling(whole, rolling),
             mode="lines", name=f"rolling mean ({rolling} {freq}s)",
             line=dict(color=ROLLING_COLOR, width=2.5, dash="dash"), hoverinfo="skip",
         )
     fig.update_yaxes(title_text="articles", rangemode="tozero")
     return _time_axis(_base(fig, title, selectable=True), freq, tl["period"])
+
+
+#: Opacity of a bar the view covers only part of (:func:`volume_timeline`).
+PARTIAL_OPACITY = 0.4
 
 
 #: Sentiment axis of the mean-sentiment charts: fixed, so a filter or a quiet period

@@ -168,6 +168,13 @@ def test_date_filter_changes_time_series(news_app):
     _open_tab(at, "Over time")
     tl = _csv(_download(at, "dl_timeline")[1])
     assert tl["n_articles"].sum() == n
+    # 15 days never cover whole weeks at both ends: the partial ones are said and paler
+    assert tl["coverage"].between(0, 1).all() and tl["coverage"].lt(1).any()
+    assert any("Paler bars are periods the view covers only in part" in c.value
+               for c in at.caption)
+    bars = next(f for f in _figures(at) if f["layout"].get("title", {}).get("text")
+                == "Articles per period")["data"][0]
+    assert list(bars["marker"]["opacity"]) == [0.4 if c < 1 else 1.0 for c in tl["coverage"]]
 
 
 def test_topic_rename_propagates(news_app):

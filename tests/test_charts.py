@@ -90,6 +90,19 @@ def test_volume_timeline_has_bars_rolling_mean_and_period_customdata(timeline):
     assert rolling.y[2] == pytest.approx((3 + 0 + 5) / 3)
 
 
+def test_volume_timeline_marks_partial_periods_and_keeps_them_out_of_the_mean(timeline):
+    tl = timeline.assign(coverage=[0.5, 1, 1, 1, 1, 0.2])
+    fig = charts.volume_timeline(tl, "week", rolling=3)
+    bar, rolling = fig.data[0], fig.data[1]
+    assert list(bar.marker.opacity) == [charts.PARTIAL_OPACITY, 1, 1, 1, 1,
+                                        charts.PARTIAL_OPACITY]
+    assert "partial week: 20% of it in view" in bar.customdata[5][3]
+    assert bar.customdata[2][3] == ""
+    assert np.isnan(rolling.y[0]) and np.isnan(rolling.y[5])
+    assert rolling.y[3] == pytest.approx((0 + 5 + 2) / 3)  # whole weeks only
+    assert list(bar.y) == [3, 0, 5, 2, 4, 1]  # the counts themselves are not scaled
+
+
 def test_volume_timeline_without_rolling(timeline):
     fig = charts.volume_timeline(timeline, rolling=1)
     assert len(fig.data) == 1

@@ -58,6 +58,11 @@ def test_filters_restrict_the_reports(tmp_path):
     assert arts["published"].str.startswith("2024-08").all()
     tl = read(tmp_path / "timeline.csv")
     assert set(tl["freq"]) == {"day"}
+    # days of articles at times of day: the first and last are covered from the first
+    # article on, up to the last one; the days between are whole
+    overall = tl[tl["topic_label"] == "(all)"].sort_values("period")
+    assert overall["coverage"].iloc[0] < 1 and overall["coverage"].iloc[-1] < 1
+    assert overall["coverage"].iloc[1:-1].eq(1).all()
 
 
 @pytest.mark.parametrize("args, message", [

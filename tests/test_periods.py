@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from analysis import aggregate
-from analysis.periods import FREQS, auto_freq_for_span, check_freq, period_coverage, period_range
+from analysis.periods import (FREQS, auto_freq_for_span, check_freq, period_coverage,
+                              period_range, with_coverage)
 
 
 @pytest.mark.parametrize("start,freq,want", [
@@ -52,3 +53,14 @@ def test_period_coverage_first_and_last_periods_are_partial():
                            pd.Timestamp("2024-08-08 10:15"))[0] == pytest.approx(0.25)
     # no dates: nothing to say, every period whole
     assert period_coverage(starts, "month", None, pd.NaT).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_a_date_filter_narrows_the_coverage():
+    starts = pd.to_datetime(["2024-06-03", "2024-06-10", "2024-06-17"])
+    first, last = pd.Timestamp("2024-06-01 09:00"), pd.Timestamp("2024-06-30 18:00")
+    assert period_coverage(starts, "week", first, last).tolist() == [1.0, 1.0, 1.0]
+    got = period_coverage(starts, "week", first, last, dt.date(2024, 6, 5), dt.date(2024, 6, 18))
+    assert got == pytest.approx([5 / 7, 1.0, 2 / 7])  # Wed-Sun, whole, Mon-Tue
+    tl = pd.DataFrame({"period": starts, "n_articles": [7, 7, 2]})
+    assert with_coverage(tl, "week", first, last, None, dt.date(2024, 6, 18))[
+        "coverage"].tolist() == pytest.approx([1.0, 1.0, 2 / 7])

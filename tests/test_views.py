@@ -72,6 +72,21 @@ def test_period_evidence_is_of_that_period(result, store):
         assert (ev["label"] == "negative").all()
 
 
+def test_timelines_say_how_much_of_each_period_the_view_covers(result, store):
+    dates = result.articles["published"].dropna().sort_values()
+    start = dates.iloc[len(dates) // 3].date()  # a day with articles
+    for c in (Criteria(), Criteria(start=start)):
+        fv, sv = _pair(result, store, c)
+        a, b = fv.timeline("week"), sv.timeline("week")
+        pd.testing.assert_series_equal(a["coverage"], b["coverage"])
+        assert a["coverage"].iloc[1:-1].eq(1.0).all()   # whole weeks between
+        assert a["coverage"].iloc[-1] < 1.0               # the corpus stops mid-week
+    # the filter's first day cuts its week: covered from that day on
+    monday = pd.Timestamp(start) - pd.Timedelta(days=pd.Timestamp(start).weekday())
+    assert a["period"].iloc[0] == monday
+    assert a["coverage"].iloc[0] == pytest.approx(1 - pd.Timestamp(start).weekday() / 7)
+
+
 def test_extreme_periods_needs_two_full_periods():
     tl = pd.DataFrame({"period": pd.date_range("2024-01-01", periods=3, freq="D"),
                        "compound": [0.5, -0.5, 0.1], "n_articles": [20, 3, 20]})

@@ -53,10 +53,14 @@ def tab_time(views, state, freq: str) -> None:
              on_select=partial(select_period, "t_volume", freq))
         plot(charts.sentiment_timeline(tl, freq, rolling=roll), key="t_sent",
              on_select=partial(select_period, "t_sent", freq))
+        partly = (" Paler bars are periods the view covers only in part (the data or the "
+                  "date filter starts or stops inside them): their counts are not a drop, "
+                  "and the rolling mean leaves them out." if tl["coverage"].lt(1).any()
+                  else "")
         st.caption("Marker size = articles in the period; the grey band is the 95 % "
                    "uncertainty of the mean. Click a bar or point (or pick the box tool "
                    "and drag) to filter to those periods and read the sentences behind "
-                   "them below (“What moved the line”).")
+                   f"them below (“What moved the line”).{partly}")
     csv_download("Time series CSV", f"timeline-{freq}", lambda: tl, "dl_timeline")
     shown = topic_lines_shown(views.topic_table(), state)
     ttl = views.topic_timeline(freq, dict(zip(shown["topic_id"], shown["label"])))
