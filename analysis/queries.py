@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import rollups
+from .answers import Answers
 from .criteria import (KEY_BASE, Criteria, _ts, article_where, index_token, keyword_where,
                        month_bounds, month_where)
 from .search import search_where
@@ -105,12 +106,18 @@ class Store:
         self._view_tables: OrderedDict[tuple, str] = OrderedDict()
         self._making: dict[tuple, threading.Lock] = {}  # tables being built, by key
         self._retired: dict[str, float] = {}  # evicted tables, by when (to drop later)
+        # The views' answers per (filter, names, question), for every session
+        # (analysis.answers): a filter drawn before is not asked of DuckDB again.
+        self.answers = Answers(self.ANSWER_CACHE)
 
     #: Keyword and search match sets kept (LRU); each is a small table of row keys.
     MATCH_CACHE = 32
     #: Per-filter relations kept (LRU, :meth:`view_table`): each has at most a row per
     #: (day, topic[, topic]), whatever the archive's size.
     VIEW_CACHE = 8
+    #: View answers kept (LRU, :attr:`answers`): a rerun asks for 4-8 of them, each a
+    #: small frame (a row per topic, period or evidence sentence).
+    ANSWER_CACHE = 256
     #: Seconds an evicted table stays before it is dropped (a query holding its name
     #: must not fail; a rerun's queries take well under a second).
     RETIRE_SECONDS = 30.0

@@ -393,20 +393,40 @@ class StoreViews:
         self.names = dict(names or {})
         self._everything = Criteria()
         self._memo: dict = {}
+        self._names_key = tuple(sorted(self.names.items()))
+
+    def _shared(self, key):
+        """``key`` (a view answer of this object) as the store's answers know it: with
+        the filter and the topic names, which every answer depends on."""
+        return key, self.criteria, self._names_key
+
+    def _kept(self, key, make):
+        """``make()``, or the answer the store's sessions already got for this filter,
+        names and ``key`` (:attr:`analysis.queries.Store.answers`): a filter drawn
+        before, on another tab or in another session, is not asked again."""
+        shared = self._shared(key)
+        hit = self.store.answers.get(shared, _MISSING)
+        if hit is _MISSING:
+            hit = make()
+            self.store.answers.put(shared, hit)
+        return hit
 
     def _once(self, key, make):
         # One rerun asks for the same headline from several places; ask DuckDB once. A
         # prefetched answer (:meth:`prefetch`) is a future: wait for it.
         hit = self._memo.get(key, _MISSING)
         if hit is _MISSING:
-            hit = self._memo[key] = make()
+            hit = self._memo[key] = self._kept(key, make)
         elif isinstance(hit, Future):
             hit = self._memo[key] = hit.result()
         return hit
 
-    def _start(self, key, make) -> None:
-        if key not in self._memo:
-            self._memo[key] = _PREFETCH.submit(make)
+    def _start(self, key, make, keep: bool = True) -> None:
+        # ``keep``: the answer is kept for the store's sessions (False: ``make`` keeps
+        # what it makes itself).
+        if key not in self._memo and not (keep and self._shared(key) in self.store.answers):
+            self._memo[key] = _PREFETCH.submit(self._kept, key, make) if keep else \
+                _PREFETCH.submit(make)
 
     def prefetch(self, tab: str, freq: str, *, min_period_articles: int = 10,
                  evidence_rows: int = 10, clicked_label=None) -> None:
@@ -429,7 +449,7 @@ class StoreViews:
             self._start(*self._query("table"))
             self._start(*self._query("topic_timeline", freq))
             self._start(("time_ev", freq), lambda: self._period_evidence(
-                freq, min_period_articles, evidence_rows))
+                freq, min_period_articles, evidence_rows), keep=False)
         elif tab == "Topics":
             self._start(*self._query("table"))
             self._start(*self._query("topic_sentiment"))
@@ -446,7 +466,7 @@ class StoreViews:
         whiches = tuple("negative" if w == "lowest" else "positive" for w in ext["which"])
         key, make = self._query("ev", whiches, None, n, tuple(ext["period"]), freq)
         if key not in self._memo:
-            self._memo[key] = make()
+            self._memo[key] = self._kept(key, make)
 
     # ------------------------------------------------------------ the whole corpus
     @property
