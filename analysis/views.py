@@ -163,7 +163,7 @@ class FrameViews:
         self.criteria = criteria
         self._memo: dict = {}
 
-    def prefetch(self, tab: str, freq: str, **kwargs) -> None:
+    def prefetch(self, tab: str, freq: str | None, **kwargs) -> None:
         """Nothing to start: the frames are in memory (see :meth:`StoreViews.prefetch`)."""
 
     # ------------------------------------------------------------ the whole corpus
@@ -428,15 +428,20 @@ class StoreViews:
             self._memo[key] = _PREFETCH.submit(self._kept, key, make) if keep else \
                 _PREFETCH.submit(make)
 
-    def prefetch(self, tab: str, freq: str, *, min_period_articles: int = 10,
+    def prefetch(self, tab: str, freq: str | None, *, min_period_articles: int = 10,
                  evidence_rows: int = 10, clicked_label=None) -> None:
         """Start, in threads, the queries the open ``tab`` asks for with these arguments,
         so they run at once instead of one after another (each on its own cursor); the
         methods then return their answers.  What the tab does not ask for is not
         started, so nothing runs for nothing.  ``min_period_articles`` and
         ``evidence_rows`` are the Over time tab's and the evidence lists' own figures;
-        ``clicked_label`` the sentiment label clicked on the Overview, if any."""
-        if self.headline().n_articles == 0:
+        ``clicked_label`` the sentiment label clicked on the Overview, if any.
+
+        ``freq`` None: only the queries that need no period, without waiting for the
+        headline (call it before asking for the headline: a new keyword's evidence
+        table is then built beside the headline's tables, not after them); called again
+        with the period, the rest start (what is started is not started twice)."""
+        if freq is not None and self.headline().n_articles == 0:
             return
         if tab == "Overview":
             self._start(*self._query("labels"))
@@ -445,11 +450,12 @@ class StoreViews:
                 self._start(*self._query("ev", ("negative", "positive"), None, evidence_rows,
                                          None, None))
         elif tab == "Over time":
-            self._start(*self._query("timeline", freq))
             self._start(*self._query("table"))
-            self._start(*self._query("topic_timeline", freq))
-            self._start(("time_ev", freq), lambda: self._period_evidence(
-                freq, min_period_articles, evidence_rows), keep=False)
+            if freq is not None:
+                self._start(*self._query("timeline", freq))
+                self._start(*self._query("topic_timeline", freq))
+                self._start(("time_ev", freq), lambda: self._period_evidence(
+                    freq, min_period_articles, evidence_rows), keep=False)
         elif tab == "Topics":
             self._start(*self._query("table"))
             self._start(*self._query("topic_sentiment"))

@@ -164,6 +164,9 @@ def open_archive(path) -> None:
     state = current_state((first.date(), last.date()) if first is not None else (None, None))
     criteria = Criteria(**vs.filter_kwargs(state))
     views = StoreViews(store, criteria, names)
+    # The open tab's queries that need no period start now, beside the headline's own
+    # (a new keyword's match sets and tables; draw() starts the rest once the period is known).
+    _prefetch(views, None)
     try:
         views.headline()
     except QueryError as exc:
@@ -179,6 +182,13 @@ def open_archive(path) -> None:
          lambda: whats_new_store(everything, state), data.store_corrections(store.path))
 
 
+def _prefetch(views, freq: str | None) -> None:
+    """Start the open tab's queries (:meth:`analysis.views.StoreViews.prefetch`; ``freq``
+    None: those that need no period)."""
+    views.prefetch(ss.get("tab") or vs.TABS[0], freq, min_period_articles=MIN_SHARE_ARTICLES,
+                   evidence_rows=EVIDENCE_ROWS, clicked_label=ss.get("ev_label"))
+
+
 def draw(views, state: dict, label: str, skipped, caption: str, news,
          corrections: Corrections | None = None) -> None:
     """The page below the source: report, banner, "What's new" (``news()``, None when
@@ -187,8 +197,7 @@ def draw(views, state: dict, label: str, skipped, caption: str, news,
     # "auto" becomes a concrete period once, here, for every chart and export below.
     freq = resolve_freq(views, state["freq"])
     # On a store the open tab's independent queries start now, at once (in memory: no-op).
-    views.prefetch(ss.get("tab") or vs.TABS[0], freq, min_period_articles=MIN_SHARE_ARTICLES,
-                   evidence_rows=EVIDENCE_ROWS, clicked_label=ss.get("ev_label"))
+    _prefetch(views, freq)
     if ss.get("tab") == "Compare":  # its ranges go into the URL and the report
         resolve_ranges(views, state)
     compare = (state["cmp_a"], state["cmp_b"]) if state.get("cmp_a") and state.get("cmp_b") \

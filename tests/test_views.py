@@ -402,3 +402,29 @@ def test_store_says_the_folder_it_was_indexed_from(store, tmp_path):
         assert StoreViews(s, Criteria()).indexed_from() == str(tmp_path / "news")
     finally:
         s.close()
+
+
+def test_store_prefetch_without_a_period_starts_before_the_headline(store):
+    """``prefetch(tab, None)`` (called before the headline) starts the tab's period-free
+    queries without asking for the headline; called again with the period, the rest."""
+    from concurrent.futures import Future
+
+    store.answers.clear()
+    c = CRITERIA[1]
+    v = StoreViews(store, c)
+    v.prefetch("Over time", None, min_period_articles=1, evidence_rows=5)
+    assert "headline" not in v._memo
+    assert [k for k in v._memo if isinstance(v._memo[k], Future)] == ["table"]
+    freq = resolve_freq(v, "auto")
+    v.prefetch("Over time", freq, min_period_articles=1, evidence_rows=5)
+    assert {("timeline", freq), ("topic_timeline", freq), ("time_ev", freq)} <= set(v._memo)
+    store.answers.clear()
+    pd.testing.assert_frame_equal(v.topic_table(), StoreViews(store, c).topic_table())
+    store.answers.clear()
+    v = StoreViews(store, c)
+    v.prefetch("Overview", None, evidence_rows=5)
+    assert "headline" not in v._memo
+    assert {"labels", "table", ("ev", ("negative", "positive"), None, 5, None, None)} \
+        == set(v._memo)
+    for started in v._memo.values():  # done before the store closes
+        started.result()
