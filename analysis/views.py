@@ -586,9 +586,12 @@ class StoreViews:
 
     def articles_page(self, search: str = "", offset: int = 0,
                       limit: int | None = 50) -> tuple[pd.DataFrame, int]:
+        # Without a search the table's total is the view's article count, which the
+        # headline has already (a count query less per rerun of the Articles tab).
+        total = None if (search or "").strip() else self.headline().n_articles
         return queries.articles_page(self.store, self.criteria, search=search, offset=offset,
                                      limit=self.page_rows if limit is None else limit,
-                                     names=self.names)
+                                     names=self.names, total=total)
 
     def outlets(self) -> pd.DataFrame:
         make = lambda: queries.outlets(self.store, self.criteria)  # noqa: E731

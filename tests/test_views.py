@@ -48,6 +48,8 @@ def _same_evidence_and_pages(fv, sv, search: str) -> None:
     page1, n1 = fv.articles_page(search, 0, None)
     page2, n2 = sv.articles_page(search, 0, 1000)
     assert n1 == n2 and list(page1["article_id"]) == list(page2["article_id"])
+    for offset in (0, 2, n1, n1 + 3):  # full, last and empty pages of two rows
+        assert sv.articles_page(search, offset, 2)[1] == n1
 
 
 @pytest.mark.parametrize("c", CRITERIA, ids=str)
