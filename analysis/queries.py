@@ -716,8 +716,9 @@ def _sentence_where(store: Store, c: Criteria, alias: str = "s",
     where, params = article_where(plain, alias)
     if c.sentiment is not None or c.keyword is not None or c.outlets:
         awhere, aparams = store.article_where(c, "a")
+        # a keyword's own article rows when kept (a few thousand, not the archive's)
         where += (f" AND ({alias}.month, {alias}.{key}) IN "
-                  f"(SELECT a.month, a.{key} FROM articles a WHERE {awhere})")
+                  f"(SELECT a.month, a.{key} FROM {_articles_of(store, c)} a WHERE {awhere})")
         params += aparams
     return where, params
 
