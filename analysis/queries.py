@@ -834,8 +834,11 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
         if source:  # a keyword's own small table: its view selected once, as below
             hits = _label_hits(store, where, params, labels, bounds, limit, source)
         else:
+            # the share of the view itself (its headline's relations are made, or it
+            # is the whole store), narrowed to the periods below: not the periods'
+            # span, a new filter whose relations would be made just for this estimate
             hits = _strongest_hits(store, where, params, labels, bounds, limit,
-                                   share=_sentence_share(store, span, bounds))
+                                   share=_sentence_share(store, c, bounds))
     else:
         hits = _label_hits(store, where, params, labels, bounds, limit)
     folded = fold > 1 and not hits.empty
@@ -918,8 +921,9 @@ def _sentence_share(store: Store, c: Criteria, bounds: list) -> float:
     """Roughly what part of the store's sentences a view (``c``; each list narrowed to
     its ``bounds``, if any, counted as its share of the view's time span) holds: only
     to pick the first strength :func:`_strongest_hits` tries."""
-    total = store.remember("total", lambda: headline(store, Criteria())).n_sentences
-    h = headline(store, c)
+    everything = store.remember("total", lambda: headline(store, Criteria()))
+    total = everything.n_sentences
+    h = everything if c == Criteria() else headline(store, c)
     share = h.n_sentences / total if total else 1.0
     if any(b is not None for b in bounds) and h.first is not None and h.last is not None:
         span = max((h.last - h.first).total_seconds(), 1.0)
