@@ -18,40 +18,66 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-__all__ = ["Answers"]
+import pandas as pd
+
+__all__ = ["Answers", "weight"]
 
 _MISSING = object()
 
 
-class Answers:
-    """Least recently used answers, at most ``size`` of them; safe across threads."""
+def weight(value) -> int:
+    """Rough bytes held by an answer: its frames' columns (a dict's or tuple's frames
+    summed); anything else counts as small."""
+    if isinstance(value, pd.DataFrame):
+        return int(value.memory_usage(index=True, deep=False).sum())
+    if isinstance(value, dict):
+        return sum(weight(v) for v in value.values()) + 64
+    if isinstance(value, (tuple, list)):
+        return sum(weight(v) for v in value) + 64
+    return 256
 
-    def __init__(self, size: int):
+
+class Answers:
+    """Least recently used answers, at most ``size`` of them and ``max_bytes`` in all
+    (by :func:`weight`: a day-by-topic timeline of a long archive is a megabyte, an
+    evidence list a few kilobytes); safe across threads."""
+
+    def __init__(self, size: int, max_bytes: int = 64 << 20):
         self.size = int(size)
-        self._items: OrderedDict = OrderedDict()
+        self.max_bytes = int(max_bytes)
+        self.bytes = 0
+        self._items: OrderedDict = OrderedDict()  # key -> (value, weight)
         self._lock = threading.Lock()
 
     def get(self, key, default=None):
         """The answer kept under ``key`` (now the most recently used), else ``default``."""
         with self._lock:
-            value = self._items.get(key, _MISSING)
-            if value is _MISSING:
+            item = self._items.get(key, _MISSING)
+            if item is _MISSING:
                 return default
             self._items.move_to_end(key)
-            return value
+            return item[0]
 
     def put(self, key, value) -> None:
-        """Keep ``value`` under ``key``; the least recently used beyond ``size`` go."""
+        """Keep ``value`` under ``key``; the least recently used beyond ``size`` answers
+        or ``max_bytes`` go (an answer bigger than ``max_bytes`` is not kept)."""
+        w = weight(value)
         with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.bytes -= old[1]
+            if w > self.max_bytes:
+                return
+            self._items[key] = (value, w)
+            self.bytes += w
+            while len(self._items) > self.size or self.bytes > self.max_bytes:
+                self.bytes -= self._items.popitem(last=False)[1][1]
 
     def clear(self) -> None:
         """Forget every answer."""
         with self._lock:
             self._items.clear()
+            self.bytes = 0
 
     def __len__(self) -> int:
         with self._lock:

@@ -108,7 +108,7 @@ class Store:
         self._retired: dict[str, float] = {}  # evicted tables, by when (to drop later)
         # The views' answers per (filter, names, question), for every session
         # (analysis.answers): a filter drawn before is not asked of DuckDB again.
-        self.answers = Answers(self.ANSWER_CACHE)
+        self.answers = Answers(self.ANSWER_CACHE, self.ANSWER_BYTES)
 
     #: Keyword and search match sets kept (LRU); each is a small table of row keys.
     MATCH_CACHE = 32
@@ -118,6 +118,9 @@ class Store:
     #: View answers kept (LRU, :attr:`answers`): a rerun asks for 4-8 of them, each a
     #: small frame (a row per topic, period or evidence sentence).
     ANSWER_CACHE = 256
+    #: ... and at most this many bytes of them (a day-by-topic timeline of a long
+    #: archive is about a megabyte).
+    ANSWER_BYTES = 64 << 20
     #: Seconds an evicted table stays before it is dropped (a query holding its name
     #: must not fail; a rerun's queries take well under a second).
     RETIRE_SECONDS = 30.0

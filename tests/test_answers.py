@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import threading
 
-from analysis.answers import Answers
+import pandas as pd
+
+from analysis.answers import Answers, weight
 
 
 def test_least_recently_used_go_first_and_the_size_is_kept():
@@ -33,3 +35,17 @@ def test_threads_share_it_safely():
     for t in threads:
         t.join()
     assert len(a) == 50
+
+
+def test_bytes_are_bounded_too():
+    frame = pd.DataFrame({"x": range(1000)})  # 8 kB of values
+    a = Answers(100, max_bytes=3 * weight(frame))
+    for i in range(5):
+        a.put(i, frame)
+    assert len(a) == 3 and a.bytes == 3 * weight(frame)
+    assert 0 not in a and 4 in a
+    a.put("big", pd.DataFrame({"x": range(10_000)}))  # more than all: not kept
+    assert "big" not in a and len(a) == 3
+    a.put(4, frame.head(1))  # replaced: its own bytes only
+    assert a.bytes == 2 * weight(frame) + weight(frame.head(1))
+    assert weight({"a": frame, "b": frame}) > 2 * weight(frame)
