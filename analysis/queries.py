@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import rollups
+from .answers import Answers
 from .criteria import (KEY_BASE, Criteria, _ts, article_where, index_token, keyword_where,
                        month_bounds, month_where)
 from .search import search_where
@@ -107,12 +108,21 @@ class Store:
         self._view_tables: OrderedDict[tuple, str] = OrderedDict()
         self._making: dict[tuple, threading.Lock] = {}  # tables being built, by key
         self._retired: dict[str, float] = {}  # evicted tables, by when (to drop later)
+        # The views' answers per (filter, names, question), for every session
+        # (analysis.answers): a filter drawn before is not asked of DuckDB again.
+        self.answers = Answers(self.ANSWER_CACHE, self.ANSWER_BYTES)
 
     #: Keyword and search match sets kept (LRU); each is a small table of row keys.
     MATCH_CACHE = 32
     #: Per-filter relations kept (LRU, :meth:`view_table`): each has at most a row per
     #: (day, topic[, topic]), whatever the archive's size.
     VIEW_CACHE = 8
+    #: View answers kept (LRU, :attr:`answers`): a rerun asks for 4-8 of them, each a
+    #: small frame (a row per topic, period or evidence sentence).
+    ANSWER_CACHE = 256
+    #: ... and at most this many bytes of them (a day-by-topic timeline of a long
+    #: archive is about a megabyte).
+    ANSWER_BYTES = 64 << 20
     #: Seconds an evicted table stays before it is dropped (a query holding its name
     #: must not fail; a rerun's queries take well under a second).
     RETIRE_SECONDS = 30.0
@@ -718,8 +728,9 @@ def _sentence_where(store: Store, c: Criteria, alias: str = "s",
     where, params = article_where(plain, alias)
     if c.sentiment is not None or c.keyword is not None or c.outlets:
         awhere, aparams = store.article_where(c, "a")
+        # a keyword's own article rows when kept (a few thousand, not the archive's)
         where += (f" AND ({alias}.month, {alias}.{key}) IN "
-                  f"(SELECT a.month, a.{key} FROM articles a WHERE {awhere})")
+                  f"(SELECT a.month, a.{key} FROM {_articles_of(store, c)} a WHERE {awhere})")
         params += aparams
     return where, params
 
@@ -835,8 +846,11 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
         if source:  # a keyword's own small table: its view selected once, as below
             hits = _label_hits(store, where, params, labels, bounds, limit, source)
         else:
+            # the share of the view itself (its headline's relations are made, or it
+            # is the whole store), narrowed to the periods below: not the periods'
+            # span, a new filter whose relations would be made just for this estimate
             hits = _strongest_hits(store, where, params, labels, bounds, limit,
-                                   share=_sentence_share(store, span, bounds))
+                                   share=_sentence_share(store, c, bounds))
     else:
         hits = _label_hits(store, where, params, labels, bounds, limit)
     folded = fold > 1 and not hits.empty
@@ -919,8 +933,9 @@ def _sentence_share(store: Store, c: Criteria, bounds: list) -> float:
     """Roughly what part of the store's sentences a view (``c``; each list narrowed to
     its ``bounds``, if any, counted as its share of the view's time span) holds: only
     to pick the first strength :func:`_strongest_hits` tries."""
-    total = store.remember("total", lambda: headline(store, Criteria())).n_sentences
-    h = headline(store, c)
+    everything = store.remember("total", lambda: headline(store, Criteria()))
+    total = everything.n_sentences
+    h = everything if c == Criteria() else headline(store, c)
     share = h.n_sentences / total if total else 1.0
     if any(b is not None for b in bounds) and h.first is not None and h.last is not None:
         span = max((h.last - h.first).total_seconds(), 1.0)
@@ -1349,7 +1364,8 @@ _TABLE_COLUMNS = ["published", "title", "topic_id", "topic_label", "compound", "
 
 def articles_page(store: Store, c: Criteria = Criteria(), *, search: str = "",
                   sort: str = "published", descending: bool = False, offset: int = 0,
-                  limit: int = 50, names: dict | None = None) -> tuple[pd.DataFrame, int]:
+                  limit: int = 50, names: dict | None = None,
+                  total: int | None = None) -> tuple[pd.DataFrame, int]:
     """One page of the article table and the number of matching articles.
 
     ``search`` narrows to articles whose title or text contains it (any case, plain
@@ -1357,6 +1373,8 @@ def articles_page(store: Store, c: Criteria = Criteria(), *, search: str = "",
     of :data:`ARTICLE_SORTS`; ties by date then id), missing values last.  Returns
     (``published``, ``title``, ``topic_id``, ``topic_label``, ``compound``, ``label``,
     ``n_sentences``, ``article_id``) rows ``offset`` … ``offset + limit`` and the total.
+    ``total``: the number of matching articles when the caller has it (the view's
+    headline, without a search); else it is counted when the page does not tell.
     """
     if sort not in ARTICLE_SORTS:
         raise ValueError(f"sort must be one of {ARTICLE_SORTS}, got {sort!r}")
@@ -1369,13 +1387,17 @@ def articles_page(store: Store, c: Criteria = Criteria(), *, search: str = "",
         order += ", a.published ASC NULLS LAST"
     order += ", a.article_id"
     cols = ", ".join(f"a.{col}" for col in _TABLE_COLUMNS)
+    # The page alone: a count over the window (count(*) OVER ()) made DuckDB keep every
+    # matching row's columns, 3-5x the time of the page and a count apart.
     page = store.frame(f"""
-        SELECT {cols}, count(*) OVER () AS _total FROM articles a WHERE {where}
+        SELECT {cols} FROM articles a WHERE {where}
         ORDER BY {order} LIMIT ? OFFSET ?""", params + [int(limit), int(offset)])
-    total = int(page["_total"].iloc[0]) if len(page) else (
-        0 if offset == 0 else int(store.one(f"SELECT count(*) FROM articles a WHERE {where}",
-                                            params)[0]))
-    page = page.drop(columns="_total")
+    if total is None:
+        if len(page) < int(limit) and (len(page) or offset == 0):
+            total = int(offset) + len(page)  # the last page: nothing after it
+        else:
+            total = int(store.one(f"SELECT count(*) FROM articles a WHERE {where}",
+                                  params)[0])
     labels = store.labels(names)
     page["topic_label"] = [labels.get(int(t), lab) for t, lab in
                            zip(page["topic_id"], page["topic_label"])]

@@ -170,7 +170,7 @@ class FrameViews:
         self.criteria = criteria
         self._memo: dict = {}
 
-    def prefetch(self, tab: str, freq: str, **kwargs) -> None:
+    def prefetch(self, tab: str, freq: str | None, **kwargs) -> None:
         """Nothing to start: the frames are in memory (see :meth:`StoreViews.prefetch`)."""
 
     # ------------------------------------------------------------ the whole corpus
@@ -405,30 +405,55 @@ class StoreViews:
         self.names = dict(names or {})
         self._everything = Criteria()
         self._memo: dict = {}
+        self._names_key = tuple(sorted(self.names.items()))
+
+    def _shared(self, key):
+        """``key`` (a view answer of this object) as the store's answers know it: with
+        the filter and the topic names, which every answer depends on."""
+        return key, self.criteria, self._names_key
+
+    def _kept(self, key, make):
+        """``make()``, or the answer the store's sessions already got for this filter,
+        names and ``key`` (:attr:`analysis.queries.Store.answers`): a filter drawn
+        before, on another tab or in another session, is not asked again."""
+        shared = self._shared(key)
+        hit = self.store.answers.get(shared, _MISSING)
+        if hit is _MISSING:
+            hit = make()
+            self.store.answers.put(shared, hit)
+        return hit
 
     def _once(self, key, make):
         # One rerun asks for the same headline from several places; ask DuckDB once. A
         # prefetched answer (:meth:`prefetch`) is a future: wait for it.
         hit = self._memo.get(key, _MISSING)
         if hit is _MISSING:
-            hit = self._memo[key] = make()
+            hit = self._memo[key] = self._kept(key, make)
         elif isinstance(hit, Future):
             hit = self._memo[key] = hit.result()
         return hit
 
-    def _start(self, key, make) -> None:
-        if key not in self._memo:
-            self._memo[key] = _PREFETCH.submit(make)
+    def _start(self, key, make, keep: bool = True) -> None:
+        # ``keep``: the answer is kept for the store's sessions (False: ``make`` keeps
+        # what it makes itself).
+        if key not in self._memo and not (keep and self._shared(key) in self.store.answers):
+            self._memo[key] = _PREFETCH.submit(self._kept, key, make) if keep else \
+                _PREFETCH.submit(make)
 
-    def prefetch(self, tab: str, freq: str, *, min_period_articles: int = 10,
+    def prefetch(self, tab: str, freq: str | None, *, min_period_articles: int = 10,
                  evidence_rows: int = 10, clicked_label=None) -> None:
         """Start, in threads, the queries the open ``tab`` asks for with these arguments,
         so they run at once instead of one after another (each on its own cursor); the
         methods then return their answers.  What the tab does not ask for is not
         started, so nothing runs for nothing.  ``min_period_articles`` and
         ``evidence_rows`` are the Over time tab's and the evidence lists' own figures;
-        ``clicked_label`` the sentiment label clicked on the Overview, if any."""
-        if self.headline().n_articles == 0:
+        ``clicked_label`` the sentiment label clicked on the Overview, if any.
+
+        ``freq`` None: only the queries that need no period, without waiting for the
+        headline (call it before asking for the headline: a new keyword's evidence
+        table is then built beside the headline's tables, not after them); called again
+        with the period, the rest start (what is started is not started twice)."""
+        if freq is not None and self.headline().n_articles == 0:
             return
         if tab == "Overview":
             self._start(*self._query("labels"))
@@ -437,11 +462,12 @@ class StoreViews:
                 self._start(*self._query("ev", ("negative", "positive"), None, evidence_rows,
                                          None, None))
         elif tab == "Over time":
-            self._start(*self._query("timeline", freq))
             self._start(*self._query("table"))
-            self._start(*self._query("topic_timeline", freq))
-            self._start(("time_ev", freq), lambda: self._period_evidence(
-                freq, min_period_articles, evidence_rows))
+            if freq is not None:
+                self._start(*self._query("timeline", freq))
+                self._start(*self._query("topic_timeline", freq))
+                self._start(("time_ev", freq), lambda: self._period_evidence(
+                    freq, min_period_articles, evidence_rows), keep=False)
         elif tab == "Topics":
             self._start(*self._query("table"))
             self._start(*self._query("topic_sentiment"))
@@ -458,7 +484,7 @@ class StoreViews:
         whiches = tuple("negative" if w == "lowest" else "positive" for w in ext["which"])
         key, make = self._query("ev", whiches, None, n, tuple(ext["period"]), freq)
         if key not in self._memo:
-            self._memo[key] = make()
+            self._memo[key] = self._kept(key, make)
 
     # ------------------------------------------------------------ the whole corpus
     @property
@@ -573,9 +599,12 @@ class StoreViews:
 
     def articles_page(self, search: str = "", offset: int = 0,
                       limit: int | None = 50) -> tuple[pd.DataFrame, int]:
+        # Without a search the table's total is the view's article count, which the
+        # headline has already (a count query less per rerun of the Articles tab).
+        total = None if (search or "").strip() else self.headline().n_articles
         return queries.articles_page(self.store, self.criteria, search=search, offset=offset,
                                      limit=self.page_rows if limit is None else limit,
-                                     names=self.names)
+                                     names=self.names, total=total)
 
     def outlets(self) -> pd.DataFrame:
         make = lambda: queries.outlets(self.store, self.criteria)  # noqa: E731

@@ -39,6 +39,10 @@ def _p95(values):
 def rerun(views_mod, store, criteria, tab: str) -> None:
     """The StoreViews calls of one rerun of ``tab`` (dashboard/app.py and the tab)."""
     v = views_mod.StoreViews(store, criteria)
+    if "``freq`` None" in (views_mod.StoreViews.prefetch.__doc__ or ""):
+        # the period-free queries before the headline, as dashboard/page.py starts them
+        # (a --code checkout from before that takes a period only)
+        v.prefetch(tab, None, min_period_articles=10, evidence_rows=10, clicked_label=None)
     h = v.headline()
     freq = views_mod.resolve_freq(v, "auto")
     v.prefetch(tab, freq, min_period_articles=10, evidence_rows=10, clicked_label=None)

@@ -48,6 +48,8 @@ def _same_evidence_and_pages(fv, sv, search: str) -> None:
     page1, n1 = fv.articles_page(search, 0, None)
     page2, n2 = sv.articles_page(search, 0, 1000)
     assert n1 == n2 and list(page1["article_id"]) == list(page2["article_id"])
+    for offset in (0, 2, n1, n1 + 3):  # full, last and empty pages of two rows
+        assert sv.articles_page(search, offset, 2)[1] == n1
 
 
 @pytest.mark.parametrize("c", CRITERIA, ids=str)
@@ -183,36 +185,58 @@ def test_compare_refuses_an_empty_range_and_adds_changes_to_the_report(result, s
 def test_store_prefetch_starts_the_tabs_queries_and_answers_the_same(store, c, tab):
     from concurrent.futures import Future
 
-    cold, warm = StoreViews(store, c), StoreViews(store, c)
+    def answers(v, freq):
+        """The tab's answers, as its charts and evidence lists ask for them."""
+        if tab == "Overview":
+            return {"labels": v.label_counts(), "table": v.topic_table(),
+                    **v.evidence_by_label(n=5)}
+        if tab == "Over time":
+            ext = extreme_periods(v.timeline(freq), 1)
+            whiches = ["negative" if w == "lowest" else "positive" for w in ext["which"]]
+            return {"timeline": v.timeline(freq), "topic_timeline": v.topic_timeline(freq),
+                    **v.evidence_by_label(whiches, periods=list(ext["period"]), freq=freq,
+                                          n=5)}
+        if tab == "Topics":
+            return {"topic_sentiment": v.topic_sentiment()}
+        return {of: v.histogram(of) for of in ("sentences", "articles")}
+
+    # Each side asked of DuckDB, not recalled from the store's answers (an earlier
+    # test's, or the other side's).
+    store.answers.clear()
+    cold = StoreViews(store, c)
     freq = resolve_freq(cold, "auto")
+    expected = answers(cold, freq)
+    store.answers.clear()
+    warm = StoreViews(store, c)
     warm.prefetch(tab, freq, min_period_articles=1, evidence_rows=5)
     started = [k for k, v in warm._memo.items() if isinstance(v, Future)]
     if warm.headline().n_articles:
         assert started, "the tab's queries are started ahead"
-    if tab == "Overview":
-        pd.testing.assert_frame_equal(warm.label_counts(), cold.label_counts())
-        pd.testing.assert_frame_equal(warm.topic_table(), cold.topic_table())
-        a, b = warm.evidence_by_label(n=5), cold.evidence_by_label(n=5)
-    elif tab == "Over time":
-        pd.testing.assert_frame_equal(warm.timeline(freq), cold.timeline(freq))
-        pd.testing.assert_frame_equal(warm.topic_timeline(freq), cold.topic_timeline(freq))
+    got = answers(warm, freq)
+    if tab == "Over time":
         ext = extreme_periods(cold.timeline(freq), 1)
         whiches = ["negative" if w == "lowest" else "positive" for w in ext["which"]]
-        a = warm.evidence_by_label(whiches, periods=list(ext["period"]), freq=freq, n=5)
-        b = cold.evidence_by_label(whiches, periods=list(ext["period"]), freq=freq, n=5)
         if len(ext):  # the prefetch stored the tab's evidence under the key it asks for
             assert not isinstance(warm._memo[("ev", tuple(whiches), None, 5,
                                               tuple(ext["period"]), freq)], Future)
-    elif tab == "Topics":
-        pd.testing.assert_frame_equal(warm.topic_sentiment(), cold.topic_sentiment())
-        a = b = {}
-    else:
-        for of in ("sentences", "articles"):
-            pd.testing.assert_frame_equal(warm.histogram(of), cold.histogram(of))
-        a = b = {}
-    assert a.keys() == b.keys()
-    for lab in a:
-        pd.testing.assert_frame_equal(a[lab], b[lab])
+    assert got.keys() == expected.keys()
+    for name in got:
+        pd.testing.assert_frame_equal(got[name], expected[name])
+
+
+def test_store_answers_are_kept_per_filter_and_names(store):
+    """A filter drawn before (another tab, "Clear filters", another session) is answered
+    from the store's answers; another filter or other topic names are asked anew."""
+    store.answers.clear()
+    c = CRITERIA[1]
+    first = StoreViews(store, c).topic_table()
+    assert StoreViews(store, c).topic_table() is first  # kept: not asked again
+    assert StoreViews(store, Criteria()).topic_table() is not first
+    tid = int(first["topic_id"].iloc[0])
+    renamed = StoreViews(store, c, {tid: "renamed"}).topic_table()
+    assert renamed is not first
+    assert renamed.loc[renamed["topic_id"] == tid, "label"].iloc[0] == "renamed"
+    assert len(store.answers) <= store.ANSWER_CACHE
 
 
 @pytest.fixture(scope="module")
@@ -395,3 +419,29 @@ def test_store_says_the_folder_it_was_indexed_from(store, tmp_path):
         assert StoreViews(s, Criteria()).indexed_from() == str(tmp_path / "news")
     finally:
         s.close()
+
+
+def test_store_prefetch_without_a_period_starts_before_the_headline(store):
+    """``prefetch(tab, None)`` (called before the headline) starts the tab's period-free
+    queries without asking for the headline; called again with the period, the rest."""
+    from concurrent.futures import Future
+
+    store.answers.clear()
+    c = CRITERIA[1]
+    v = StoreViews(store, c)
+    v.prefetch("Over time", None, min_period_articles=1, evidence_rows=5)
+    assert "headline" not in v._memo
+    assert [k for k in v._memo if isinstance(v._memo[k], Future)] == ["table"]
+    freq = resolve_freq(v, "auto")
+    v.prefetch("Over time", freq, min_period_articles=1, evidence_rows=5)
+    assert {("timeline", freq), ("topic_timeline", freq), ("time_ev", freq)} <= set(v._memo)
+    store.answers.clear()
+    pd.testing.assert_frame_equal(v.topic_table(), StoreViews(store, c).topic_table())
+    store.answers.clear()
+    v = StoreViews(store, c)
+    v.prefetch("Overview", None, evidence_rows=5)
+    assert "headline" not in v._memo
+    assert {"labels", "table", ("ev", ("negative", "positive"), None, 5, None, None)} \
+        == set(v._memo)
+    for started in v._memo.values():  # done before the store closes
+        started.result()
