@@ -298,9 +298,10 @@ def fit_topics(root: str | None, members: list[tuple[str, str]] | None, sample: 
 
 def rollup_months(store: str, months: list[str]) -> list[str]:
     """Write the roll-ups of ``months`` (:func:`analysis.rollups.write_rollups`) while the
-    run goes on; returns the months written, or ``[]`` when it failed.  DuckDB keeps its
-    default threads, as in the final roll-up: its float sums depend on the thread count
-    (in the last bit), and a month must come out the same whichever roll-up made it.
+    run goes on; returns the months written, or ``[]`` when it failed.  DuckDB runs
+    :data:`analysis.rollups.ROLLUP_THREADS` threads, as in the final roll-up: its float
+    sums depend on the thread count (in the last bit), and a month must come out the
+    same whichever roll-up made it.
 
     An optimisation only: the run's final roll-up (:func:`analysis.indexer.after_index`)
     redoes every month whose part files differ from those this roll-up recorded, so a
