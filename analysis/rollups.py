@@ -58,8 +58,8 @@ import pyarrow.parquet as pq
 
 from .criteria import KEY_BASE
 
-__all__ = ["ROLLUP_VERSION", "write_rollups", "daily_sql", "weights_sql", "stale_months",
-           "store_months", "connect", "register_frames"]
+__all__ = ["ROLLUP_VERSION", "write_rollups", "write_months", "record_months", "daily_sql",
+           "weights_sql", "stale_months", "store_months", "connect", "register_frames"]
 
 ROLLUP_VERSION = 7
 FRAMES = ("articles", "sentences", "article_topics")
@@ -322,51 +322,84 @@ def _load_month(con, month: str) -> None:
                     f"SELECT * FROM {name}_all WHERE month = ?", [month])
 
 
-def write_rollups(store_dir, months=None, threads: int | None = ROLLUP_THREADS) -> list[str]:
-    """Write (or rewrite) the roll-ups of ``months`` (default: every month partition);
-    months whose articles are gone lose their roll-up.  Returns the months written.
+def write_months(store_dir, months, threads: int | None = ROLLUP_THREADS) -> dict:
+    """Write the roll-up files of ``months`` (months whose articles are gone lose their
+    roll-up) without touching ``rollups/state.json``; returns, per month, the signature
+    of the article files it was computed from (taken before reading them), or ``None``
+    for a month removed.  :func:`record_months` records them: several processes can
+    roll up different months at once, and one records.
 
-    Each file is written under a temporary name and renamed into place, and the state
-    file last, so a run killed half way leaves every month either current or marked
-    stale (:func:`stale_months`), never half written.
+    Each file is written under a temporary name and renamed into place.
     """
     store_dir = Path(store_dir)
-    present = store_months(store_dir)
-    todo = present if months is None else sorted(set(months))
+    present = set(store_months(store_dir))
+    done: dict = {}
+    con = None
+    try:
+        for month in sorted(set(months)):
+            if month not in present:
+                for kind in KINDS:
+                    shutil.rmtree(store_dir / "rollups" / kind / f"month={month}",
+                                  ignore_errors=True)
+                done[month] = None
+                continue
+            if con is None:
+                con = connect(threads=threads)
+                register_frames(con, store_dir, suffix="_all")
+            signature = _signature(store_dir, month)
+            _load_month(con, month)
+            for kind, sql in _month_sql().items():
+                table = con.sql(sql, params=[month] * sql.count("?")).to_arrow_table()
+                _write_atomic(table, store_dir / "rollups" / kind / f"month={month}" / "part-0.parquet",
+                              _ROW_GROUP.get(kind))
+            done[month] = signature
+    finally:
+        if con is not None:
+            con.close()
+    return done
+
+
+def record_months(store_dir, signatures: dict, reset: bool = False) -> None:
+    """Record in ``rollups/state.json`` the months :func:`write_months` wrote (their
+    signatures; ``None``: the month's roll-up was removed).  ``reset``: forget every
+    other month.  Written under a temporary name and renamed, after the month files, so
+    a run killed half way leaves every month either current or marked stale
+    (:func:`stale_months`), never half written."""
+    store_dir = Path(store_dir)
     state = _read_state(store_dir)
-    if months is None:
+    if reset:
         state["months"] = {}
-    con = connect(threads=threads)
-    register_frames(con, store_dir, suffix="_all")
-    written = []
-    for month in todo:
-        if month not in present:
-            for kind in KINDS:
-                shutil.rmtree(store_dir / "rollups" / kind / f"month={month}",
-                              ignore_errors=True)
+    for month, signature in signatures.items():
+        if signature is None:
             state["months"].pop(month, None)
-            continue
-        signature = _signature(store_dir, month)
-        _load_month(con, month)
-        for kind, sql in _month_sql().items():
-            table = con.sql(sql, params=[month] * sql.count("?")).to_arrow_table()
-            _write_atomic(table, store_dir / "rollups" / kind / f"month={month}" / "part-0.parquet",
-                          _ROW_GROUP.get(kind))
-        state["months"][month] = signature
-        written.append(month)
-    if months is None:  # a full rewrite also removes roll-ups of vanished months
-        for kind in KINDS:
-            for folder in (store_dir / "rollups" / kind).glob("month=*"):
-                if folder.name.split("=", 1)[1] not in present:
-                    shutil.rmtree(folder, ignore_errors=True)
-    con.close()
+        else:
+            state["months"][month] = signature
     state["version"] = ROLLUP_VERSION
     path = _state_path(store_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(".state.json.tmp")
     tmp.write_text(json.dumps(state, sort_keys=True))
     os.replace(tmp, path)
-    return written
+
+
+def write_rollups(store_dir, months=None, threads: int | None = ROLLUP_THREADS) -> list[str]:
+    """Write (or rewrite) the roll-ups of ``months`` (default: every month partition);
+    months whose articles are gone lose their roll-up.  Returns the months written.
+
+    :func:`write_months`, then :func:`record_months`: every month's files are in place
+    before the state file says so.
+    """
+    store_dir = Path(store_dir)
+    todo = store_months(store_dir) if months is None else months
+    done = write_months(store_dir, todo, threads)
+    if months is None:  # a full rewrite also removes roll-ups of vanished months
+        present = set(done)
+        for kind in KINDS:
+            for folder in (store_dir / "rollups" / kind).glob("month=*"):
+                if folder.name.split("=", 1)[1] not in present:
+                    shutil.rmtree(folder, ignore_errors=True)
+    record_months(store_dir, done, reset=months is None)
+    return [m for m, signature in sorted(done.items()) if signature is not None]
 
 
 def stale_months(store_dir) -> list[str]:
