@@ -57,6 +57,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from .criteria import KEY_BASE
+from .postings import group_postings
 
 __all__ = ["ROLLUP_VERSION", "write_rollups", "write_months", "record_months", "daily_sql",
            "weights_sql", "stale_months", "store_months", "connect", "register_frames"]
@@ -253,23 +254,24 @@ def _month_sql() -> dict[str, str]:
         # that hold it, key = art * 2**20 + sentence_id + 1 (0: the title or a section
         # heading, text that is in no sentence).  One row per word and month, so a
         # lookup reads a few rows and a substring search scans only the vocabulary.
+        # The SQL gives the (word, key) pairs; _FINISH groups them (postings.py).
         "postings": f"""
-            WITH {_ARTS},
-            words AS (
-                SELECT DISTINCT UNNEST(regexp_split_to_array(lower(s.text), '{_TOKEN_SPLIT}'))
-                       AS token, r.art * {KEY_BASE} + s.sentence_id + 1 AS key
-                FROM sentences s JOIN arts r USING (article_id) WHERE s.month = ?
-                UNION
-                SELECT UNNEST(regexp_split_to_array(lower(w.words), '{_TOKEN_SPLIT}')),
-                       r.art * {KEY_BASE}
-                FROM (SELECT title AS words, article_id FROM articles WHERE month = ?
-                      UNION ALL
-                      SELECT DISTINCT section, article_id FROM sentences
-                      WHERE month = ? AND section <> '') w JOIN arts r USING (article_id))
-            SELECT token, list(key ORDER BY key) AS keys FROM words WHERE token <> ''
-            GROUP BY token ORDER BY token""",
+            WITH {_ARTS}
+            SELECT UNNEST(regexp_split_to_array(lower(s.text), '{_TOKEN_SPLIT}')) AS token,
+                   r.art * {KEY_BASE} + s.sentence_id + 1 AS key
+            FROM sentences s JOIN arts r USING (article_id) WHERE s.month = ?
+            UNION ALL
+            SELECT UNNEST(regexp_split_to_array(lower(w.words), '{_TOKEN_SPLIT}')),
+                   r.art * {KEY_BASE}
+            FROM (SELECT title AS words, article_id FROM articles WHERE month = ?
+                  UNION ALL
+                  SELECT DISTINCT section, article_id FROM sentences
+                  WHERE month = ? AND section <> '') w JOIN arts r USING (article_id)""",
     }
 
+
+#: What turns a kind's query result into its table (default: the result as is).
+_FINISH = {"postings": group_postings}
 
 #: Rows per Parquet row group where the default is too coarse: a word's postings are
 #: found by the row group's min/max token, and only that row group's lists are decoded.
@@ -350,6 +352,8 @@ def write_months(store_dir, months, threads: int | None = ROLLUP_THREADS) -> dic
             _load_month(con, month)
             for kind, sql in _month_sql().items():
                 table = con.sql(sql, params=[month] * sql.count("?")).to_arrow_table()
+                if kind in _FINISH:
+                    table = _FINISH[kind](table)
                 _write_atomic(table, store_dir / "rollups" / kind / f"month={month}" / "part-0.parquet",
                               _ROW_GROUP.get(kind))
             done[month] = signature
