@@ -258,7 +258,6 @@ def _read_text_file(path: str, max_file_bytes: int, digests: dict | None = None)
         raise _Skip("empty file")
 
     warnings: list[str] = []
-    stem = Path(path).stem
     normalised = _normalise_newlines(raw)
     header, body_start = _first_line(normalised)
     has_header = bool(_STAMP_LIKE_RE.match(header))
@@ -267,7 +266,8 @@ def _read_text_file(path: str, max_file_bytes: int, digests: dict | None = None)
         published, warning = parse_news_stamp(header, where="header")
         body = normalised[body_start:]
     else:
-        article_id = stem
+        # The file name only when there is no header (pathlib parses the whole path).
+        article_id = stem = Path(path).stem
         published, warning = (
             parse_news_stamp(stem, where="file name") if _STAMP_LIKE_RE.match(stem) else (None, "")
         )

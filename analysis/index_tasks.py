@@ -141,7 +141,8 @@ def prepare_chunk(store: str, root: str, chunk: str, members: list[tuple[str, st
     summary = {"chunk": chunk, "inputs": inputs,
                "skipped": [[s, r] for s, r in skipped.itertuples(index=False)],
                "seconds": time.perf_counter() - t0}
-    layout.atomic_write_json(summary, stage / "summary.json")
+    # One line: read back only by a resumed run, written once per chunk.
+    layout.atomic_write_json(summary, stage / "summary.json", indent=None)
     return summary
 
 
