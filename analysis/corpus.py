@@ -186,11 +186,22 @@ def _clean_texts(raws: list[str]) -> list[tuple[str, list[str]]]:
     return [_clean_with_warnings(raw) for raw in raws]
 
 
-def _read_text_file(path: str, max_file_bytes: int, digests: dict | None = None) -> _Article:
-    """One ``.txt`` file as an article, or raise :class:`_Skip`; ``digests[path]`` is set
-    to the SHA-256 (hex) of the bytes read when ``digests`` is a dict."""
+#: Flags of the one ``open`` of an article file: never block on a FIFO (it is then
+#: skipped as not a regular file), binary on Windows.
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+               | getattr(os, "O_CLOEXEC", 0))
+
+
+def _read_regular_file(path: str, max_file_bytes: int) -> bytes:
+    """The bytes of a regular file of at most ``max_file_bytes``, or raise :class:`_Skip`
+    (``OSError`` passes through).
+
+    Four system calls (open, fstat, read, close) where ``os.stat`` then ``open().read()``
+    make eight (stat, open, fstat, ioctl, fstat, read, read, close): reading is a large
+    part of an index run, and much of it was system calls."""
+    fd = os.open(path, _OPEN_FLAGS)
     try:
-        info = os.stat(path)
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise _Skip("ignored: not a regular file")
         if info.st_size > max_file_bytes:
@@ -198,8 +209,42 @@ def _read_text_file(path: str, max_file_bytes: int, digests: dict | None = None)
                 f"file is {info.st_size:,} bytes, over the limit of {max_file_bytes:,} bytes; "
                 f"pass max_file_bytes= a larger value to read it"
             )
-        with open(path, "rb") as fh:
-            data = fh.read()
+        # One byte more than the size: a short read is the end of a regular file; a full
+        # one means it grew since the fstat, and the rest is read too.
+        data = os.read(fd, info.st_size + 1)
+        if len(data) > info.st_size:
+            parts = [data]
+            while block := os.read(fd, 1 << 20):
+                parts.append(block)
+            data = b"".join(parts)
+        return data
+    finally:
+        os.close(fd)
+
+
+def _first_line(text: str) -> tuple[str, int]:
+    """The first line of ``text`` with visible characters (stripped; the first line when
+    none has any) and the offset just past its line break (``len(text)`` when it is the
+    last line): what splitting into lines, finding that line and joining the rest gave,
+    without splitting the whole text."""
+    pos = 0
+    while True:
+        end = text.find("\n", pos)
+        line = text[pos:] if end < 0 else text[pos:end]
+        if line.strip():
+            return line.strip(), len(text) if end < 0 else end + 1
+        if end < 0:
+            break
+        pos = end + 1
+    end = text.find("\n")
+    return text[:end if end >= 0 else len(text)].strip(), len(text) if end < 0 else end + 1
+
+
+def _read_text_file(path: str, max_file_bytes: int, digests: dict | None = None) -> _Article:
+    """One ``.txt`` file as an article, or raise :class:`_Skip`; ``digests[path]`` is set
+    to the SHA-256 (hex) of the bytes read when ``digests`` is a dict."""
+    try:
+        data = _read_regular_file(path, max_file_bytes)
         if digests is not None:
             digests[path] = hashlib.sha256(data).hexdigest()
     except FileNotFoundError:
@@ -213,17 +258,16 @@ def _read_text_file(path: str, max_file_bytes: int, digests: dict | None = None)
         raise _Skip("empty file")
 
     warnings: list[str] = []
-    stem = Path(path).stem
-    lines = _normalise_newlines(raw).split("\n")
-    first = next((i for i, line in enumerate(lines) if line.strip()), 0)
-    header = lines[first].strip()
+    normalised = _normalise_newlines(raw)
+    header, body_start = _first_line(normalised)
     has_header = bool(_STAMP_LIKE_RE.match(header))
     if has_header:
         article_id = header
         published, warning = parse_news_stamp(header, where="header")
-        body = "\n".join(lines[first + 1:])
+        body = normalised[body_start:]
     else:
-        article_id = stem
+        # The file name only when there is no header (pathlib parses the whole path).
+        article_id = stem = Path(path).stem
         published, warning = (
             parse_news_stamp(stem, where="file name") if _STAMP_LIKE_RE.match(stem) else (None, "")
         )

@@ -141,7 +141,8 @@ def prepare_chunk(store: str, root: str, chunk: str, members: list[tuple[str, st
     summary = {"chunk": chunk, "inputs": inputs,
                "skipped": [[s, r] for s, r in skipped.itertuples(index=False)],
                "seconds": time.perf_counter() - t0}
-    layout.atomic_write_json(summary, stage / "summary.json")
+    # One line: read back only by a resumed run, written once per chunk.
+    layout.atomic_write_json(summary, stage / "summary.json", indent=None)
     return summary
 
 
@@ -296,21 +297,23 @@ def fit_topics(root: str | None, members: list[tuple[str, str]] | None, sample: 
     return model, {"sample_size": int(len(sample)), "seconds": time.perf_counter() - t0}
 
 
-def rollup_months(store: str, months: list[str]) -> list[str]:
-    """Write the roll-ups of ``months`` (:func:`analysis.rollups.write_rollups`) while the
-    run goes on; returns the months written, or ``[]`` when it failed.  DuckDB keeps its
-    default threads, as in the final roll-up: its float sums depend on the thread count
-    (in the last bit), and a month must come out the same whichever roll-up made it.
+def rollup_months(store: str, months: list[str]) -> dict:
+    """Write the roll-up files of ``months`` (:func:`analysis.rollups.write_months`) while
+    the run goes on or at its end; returns their signatures for the parent to record
+    (``analysis.rollups.record_months``: only the parent writes ``rollups/state.json``,
+    so several of these tasks can run at once), or ``{}`` when it failed.  DuckDB runs
+    :data:`analysis.rollups.ROLLUP_THREADS` threads, as in every roll-up: its float
+    sums depend on the thread count (in the last bit), and a month must come out the
+    same whichever roll-up made it.
 
     An optimisation only: the run's final roll-up (:func:`analysis.indexer.after_index`)
-    redoes every month whose part files differ from those this roll-up recorded, so a
-    month a later chunk touched, or one read while a part of it was being replaced
-    (any error here), ends up right anyway.  Only one such task may run at a time:
-    each rewrites ``rollups/state.json``.
+    redoes every month whose part files differ from those recorded, so a month a later
+    chunk touched, or one read while a part of it was being replaced (any error here),
+    ends up right anyway.
     """
     from . import rollups
 
     try:
-        return rollups.write_rollups(store, months=months)
+        return rollups.write_months(store, months)
     except Exception:   # noqa: BLE001 - see above: the final roll-up redoes these months
-        return []
+        return {}

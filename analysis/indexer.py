@@ -16,7 +16,10 @@ A run, in order:
    keeps its place; a later copy is listed as skipped); chunks are committed in order.
 5. **Finish**: ``manifest.parquet``, ``skipped.parquet``, ``topics.parquet`` (sizes and
    sentiment over the whole archive, DuckDB), ``store.json``; then
-   :func:`after_index`, the one place for work on the finished store (roll-ups).
+   :func:`after_index`, the one place for work on the finished store (roll-ups).  The
+   roll-ups of most months are written before, by the workers: early ones while later
+   chunks run, the rest once every chunk is written (``_rollup_rest``), so the parent
+   only records them (``rollups/state.json``).
 
 Resuming: a chunk is committed when its ``_state/chunks/<chunk>.inputs.parquet`` is
 written, after its parts; anything else a killed run left (parts without a record,
@@ -42,7 +45,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import archive_layout as layout
-from . import index_tasks
+from . import index_tasks, rollups
 from .corpus import SourceError
 from .engines import engine as make_engine
 from .input_scan import file_digest, scan_inputs
@@ -419,6 +422,9 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=None,
             t = time.perf_counter()
             summary.refit = _refit(r, eng, n_topics, k_range, sample_size, random_state)
             timings["refit"] = time.perf_counter() - t
+        t = time.perf_counter()
+        _rollup_rest(store, eng)
+        timings["rollups"] = time.perf_counter() - t
 
     t = time.perf_counter()
     _finish(r, scan, root, deleted_rows, summary)
@@ -463,7 +469,6 @@ def after_index(store) -> None:
     (:mod:`analysis.store_overrides`), then the roll-up tables of ``rollups/`` for the
     months whose article files changed (all of them on a first run or a refit, one or
     two after a day's files were added, plus the months a correction rewrote)."""
-    from . import rollups
     from .store_overrides import apply_store_overrides, in_use
 
     if in_use(store):
@@ -583,19 +588,37 @@ def _run_chunks(r: _Run, eng, root: Path, chunks, scan, fit_future, kept_chunks)
                 fit_future = None
                 r.report("topics", 1, 1)
             elif f is rollup_future:
-                f.result()
+                rollups.record_months(store, f.result())
                 rollup_future = None
             elif f in prep:
                 summaries[prep.pop(f)] = f.result()
             else:
                 results[assign.pop(f)] = f.result()
     if rollup_future is not None:
-        rollup_future.result()      # it writes rollups/state.json: done before the finish
+        rollups.record_months(store, rollup_future.result())
+
+
+def _rollup_rest(store: Path, eng) -> None:
+    """Roll up the months still stale once every chunk is written, one task per worker
+    (months dealt out in turn), instead of one month after another in the parent after
+    the pool is gone: on a first run where the fit is the critical path, or after a
+    refit, that is most months; after a day's files, the one or two months they touched.
+    Whatever fails here is stale still, and :func:`after_index` does it."""
+    if eng is None or eng.n_workers < 2:
+        return
+    stale = rollups.stale_months(store)
+    if not stale:
+        return
+    n = min(eng.n_workers, len(stale))
+    futures = [eng.submit(index_tasks.rollup_months, str(store), stale[i::n]) for i in range(n)]
+    for f in futures:
+        rollups.record_months(store, f.result())
 
 
 class _EarlyRollups:
     """Which months to roll up while the chunks still run (``analysis.index_tasks
-    .rollup_months``), so the run's final roll-up, serial in the parent, has little left.
+    .rollup_months``), so little is left for the roll-ups at the end of the run
+    (:func:`_rollup_rest`).
 
     Inputs are chunked in path order, which for a feed filed by date (``YYYY/MM/DD/``)
     is date order: once a committed chunk's earliest month is later than a month, no

@@ -159,7 +159,9 @@ def split_blocks(raw: str) -> list[str]:
         stripped = raw_line.strip()
         if not (stripped.isprintable() and "  " not in stripped):
             stripped = _INLINE_SPACE_RE.sub(" ", raw_line).strip()
-        parsed.append((_indent(raw_line) if stripped else 0, stripped, raw_line))
+        # A line that does not start with whitespace has no indentation to measure.
+        parsed.append((_indent(raw_line) if stripped and raw_line[:1].isspace() else 0,
+                       stripped, raw_line))
     indents = [ind for ind, s, _ in parsed if s]
     base = min(indents) if indents else 0
 
@@ -180,6 +182,10 @@ def split_blocks(raw: str) -> list[str]:
 
     paragraphs = []
     for block in blocks:
+        if len(block) == 1:
+            # A lone line is never a heading run (a heading needs a line after it).
+            paragraphs.append(block[0])
+            continue
         for run in _split_heading_runs(block):
             paragraphs.append(" ".join(run))
     return paragraphs

@@ -400,8 +400,6 @@ def test_months_are_rolled_up_while_later_chunks_run(tmp_path):
         assert [p.parent.name for p in parts] == ["month=2024-01", "month=2024-02",
                                                   "month=2024-03", "month=2024-04"]
         for part in parts:
-            # DuckDB's parallel float sums may differ in the last bit between any two
-            # roll-ups of the same files: everything else must be equal.
-            pd.testing.assert_frame_equal(pq.read_table(part).to_pandas(),
-                                          pq.read_table(again / part.relative_to(store)).to_pandas(),
-                                          check_exact=False, rtol=1e-12, atol=1e-12)
+            # One DuckDB thread per roll-up (rollups.ROLLUP_THREADS): the same files give
+            # the same tables, float sums included, whichever process wrote them.
+            assert pq.read_table(part).equals(pq.read_table(again / part.relative_to(store)))
