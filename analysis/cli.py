@@ -431,9 +431,9 @@ def _report(args) -> int:
     criteria = _criteria(args, result.topics)
     shown = result.filter(**criteria) if criteria else result
     write_report(shown, args.out, freq=args.freq, source=str(args.source))
-    _write_insights(args, shown, result.articles["published"].max())
-
     first, last = aggregate.date_span(result.articles)
+    _write_insights(args, shown, last)
+
     span = f"{first:%Y-%m-%d %H:%M:%S} to {last:%Y-%m-%d %H:%M:%S}" if first is not None else "no dates"
     print(f"read {n_read} input(s): {len(result.articles)} articles analysed, {len(skipped)} skipped")
     _print_skips(skipped, args.out / "skipped.csv")

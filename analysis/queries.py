@@ -47,6 +47,7 @@ __all__ = [
 LABELS = ("negative", "neutral", "positive")
 #: Whole-store answers an opened store keeps (:meth:`Store.remember`).
 REMEMBER = 64
+_NOT_KEPT = object()
 
 
 class StoreError(ValueError):
@@ -111,6 +112,8 @@ class Store:
         # The views' answers per (filter, names, question), for every session
         # (analysis.answers): a filter drawn before is not asked of DuckDB again.
         self.answers = Answers(self.ANSWER_CACHE, self.ANSWER_BYTES)
+        # Whole-store answers (remember): bounded by count only, they are small.
+        self._remembered = Answers(REMEMBER, max_bytes=1 << 62)
 
     #: Keyword and search match sets kept (LRU); each is a small table of row keys.
     MATCH_CACHE = 32
@@ -298,18 +301,12 @@ class Store:
         makes the dashboard open the store again.  The :data:`REMEMBER` most recently
         used answers are kept: some keys carry what users type (renames, tracked
         queries), so the memo must not grow with them."""
-        with self._lock:
-            memo = self.__dict__.setdefault("_remembered", OrderedDict())
-            if key in memo:
-                memo.move_to_end(key)
-                return memo[key]
+        hit = self._remembered.get(key, _NOT_KEPT)
+        if hit is not _NOT_KEPT:
+            return hit
         value = make()
-        with self._lock:
-            value = memo.setdefault(key, value)
-            memo.move_to_end(key)
-            while len(memo) > REMEMBER:
-                memo.popitem(last=False)
-            return value
+        self._remembered.put(key, value)
+        return value
 
     def labels(self, names: dict | None = None) -> dict[int, str]:
         """``{topic_id: label}`` with the user's renames applied (blank names ignored)."""

@@ -355,7 +355,7 @@ class FrameViews:
         # The feed reaches the whole corpus's last article, not the view's.
         return detect_alerts(self.view.articles, self.view.sentences, freq=freq,
                              topics=self.view.topics, keywords=list(tracked),
-                             data_end=self.named.articles["published"].max(), **params)
+                             data_end=self.span()[1], **params)
 
     def report_zip(self, freq: str, source: str | None = None, compare=None,
                    tracked=(), alert_freq: str = "auto") -> bytes:
