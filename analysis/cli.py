@@ -327,7 +327,7 @@ def _report_store(args) -> int:
     if (Path(args.store) / "articles").is_dir():
         # Corrections written since they were last applied (by hand, or by the Python
         # API) are applied first, so the report is what the dashboard shows.
-        ensure_applied(args.store)
+        ensure_applied(args.store, "report")
     try:
         store = Store(args.store)
     except StoreError as exc:

@@ -26,9 +26,13 @@ written, after its parts; anything else a killed run left (parts without a recor
 staging) is either reused (same chunk id, same content) or removed.  Committing in
 chunk order means the inputs still pending after a kill are exactly the chunks not yet
 committed, so the resumed run makes the same chunks and the same decisions.
+
+A run holds the store's writer lock (:mod:`analysis.store_lock`) from start to end: a
+second run, or a dashboard's correction, is refused with who is writing.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -51,6 +55,7 @@ from .engines import engine as make_engine
 from .input_scan import file_digest, scan_inputs
 from .sentences import MAX_SENTENCE_WORDS
 from .sentiment import NEGATIVE, POSITIVE
+from .store_lock import store_writer
 from .topic_store import load_model, match_topics, model_topics, save_model
 
 __all__ = ["index_archive", "IndexSummary", "after_index", "StoreError", "DEFAULT_SAMPLE_SIZE"]
@@ -254,7 +259,7 @@ def _check_settings(meta: dict, settings: dict, refit: bool) -> None:
                              f"{settings[key]!r}{hint}")
 
 
-def index_archive(source, store, *, n_topics: int | None = None, k_range=None,
+def _index_archive(source, store, *, n_topics: int | None = None, k_range=None,
                   sample_size: int = DEFAULT_SAMPLE_SIZE, refit: bool = False,
                   engine: str = "local", scheduler: str | None = None, n_jobs: int | None = None,
                   random_state: int = 0, positive: float = POSITIVE, negative: float = NEGATIVE,
@@ -430,6 +435,14 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=None,
     _finish(r, scan, root, deleted_rows, summary)
     timings["finish"] = time.perf_counter() - t
     return _done(r, summary, timings, t0, journal_path)
+
+
+@functools.wraps(_index_archive)
+def index_archive(source, store, **options) -> IndexSummary:
+    # One writer at a time (analysis.store_lock): a second ``index`` on the store, or a
+    # dashboard applying a correction, is told who is writing instead of interleaving.
+    with store_writer(Path(store).absolute(), "index"):
+        return _index_archive(source, store, **options)
 
 
 @contextmanager

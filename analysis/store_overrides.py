@@ -41,6 +41,7 @@ from . import archive_layout as layout
 from .overrides import (apply_overrides, describe_overrides, overrides_path, overrides_version,
                         read_overrides)
 from .result import AnalysisResult
+from .store_lock import store_writer
 
 __all__ = ["apply_store_overrides", "describe_store_overrides", "store_marks",
            "mark_overridden", "has_corrections", "ensure_applied", "in_use", "StoreOverrides"]
@@ -342,17 +343,26 @@ def _refresh(store: Path, meta: dict, months) -> None:
         rollups.write_rollups(store, months=months)
 
 
-def ensure_applied(store) -> StoreOverrides | None:
+def ensure_applied(store, what: str = "applying corrections",
+                   wait: float = 0.0) -> StoreOverrides | None:
     """Apply ``DIR/overrides.parquet`` when it changed since it was last applied (it
     was written by hand or by :func:`analysis.overrides.add_override` directly); None
     when the store is current.  A stat and a read of ``store.json``: cheap enough for
-    every opening of the store."""
+    every opening of the store.  Applying holds the store's writer lock
+    (:func:`analysis.store_lock.store_writer`, waiting ``wait`` seconds;
+    :class:`~analysis.store_lock.StoreBusy` when another process writes the store)."""
     store = Path(store)
+    if _applied(store):
+        return None
+    with store_writer(store, what, timeout=wait):
+        # Another writer may have applied them while this one waited.
+        return None if _applied(store) else apply_store_overrides(store)
+
+
+def _applied(store: Path) -> bool:
     meta = layout.read_json(store / "store.json", {}) or {}
     done = (meta.get("overrides") or {}).get("version", "none")
-    if overrides_version(overrides_path(store)) == done:
-        return None
-    return apply_store_overrides(store)
+    return overrides_version(overrides_path(store)) == done
 
 
 def in_use(store) -> bool:

@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.overrides import LABEL_SCORES, add_override, undo_override
+from analysis.store_lock import store_writer
 from dashboard import charts
 
 __all__ = ["Corrections", "correction_form", "undo", "WHOLE_ARTICLE"]
@@ -27,6 +28,9 @@ ss = st.session_state
 #: The sentence picker's entry for the article's own sentiment.
 WHOLE_ARTICLE = -1
 _FROM_SCORE = "from the score"
+#: Seconds a correction waits for another writer of the store (another server's
+#: correction takes about 2 s at 100k articles; an ``index`` run takes minutes: refused).
+STORE_WAIT = 5.0
 
 
 @dataclass(frozen=True)
@@ -48,9 +52,19 @@ class Corrections:
     #: not interleave the file's read-modify-write (one correction would be lost) nor
     #: two rewrites of a store's months.
     lock: object | None = None
+    #: The archive store the change rewrites, or None (a folder's overrides file): held
+    #: against other processes too (:func:`analysis.store_lock.store_writer`), so a
+    #: correction made while ``index`` updates the store is refused with who is writing.
+    store: Path | None = None
 
+    @contextlib.contextmanager
     def writing(self):
-        return self.lock if self.lock is not None else contextlib.nullcontext()
+        with self.lock if self.lock is not None else contextlib.nullcontext():
+            if self.store is None:
+                yield
+                return
+            with store_writer(self.store, "a dashboard correction", timeout=STORE_WAIT):
+                yield
 
     def changed(self) -> None:
         if self.after is not None:

@@ -510,6 +510,7 @@ def open_store(path) -> "analysis.queries.Store":
     since they were last applied are applied first (a stat and a small JSON read when
     there are none).  Raises :class:`analysis.queries.StoreError` for a folder that
     is not a store, ``ValueError`` for a damaged overrides file."""
+    from analysis.store_lock import StoreBusy
     from analysis.store_overrides import ensure_applied
 
     p = Path(str(path)).expanduser().resolve()
@@ -519,8 +520,10 @@ def open_store(path) -> "analysis.queries.Store":
             # written the file before store.json says so; applying it here too would
             # rewrite the same months twice at once.
             with _registry().corrections_lock:
-                ensure_applied(p)
-        except PermissionError as exc:  # a read-only store: answers without them
+                ensure_applied(p, "the dashboard applying corrections")
+        except (PermissionError, StoreBusy) as exc:
+            # A read-only store, or ``index`` updating it (it applies them itself at its
+            # end): answers without them for now.
             _LOG.warning("could not apply the corrections of %s: %s", p, exc)
     meta = p / "store.json"
     st_ = meta.stat() if meta.exists() else None
@@ -540,7 +543,7 @@ def store_corrections(store_path):
         overrides_path(path), listing=lambda: so.describe_store_overrides(path),
         after=lambda: so.apply_store_overrides(path),
         mark=lambda kind, frame: so.mark_overridden(frame, so.store_marks(path), kind),
-        lock=_registry().corrections_lock)
+        lock=_registry().corrections_lock, store=path)
 
 
 def folder_corrections(path: Path, listing) -> "dashboard.corrections.Corrections":

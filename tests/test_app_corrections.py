@@ -3,12 +3,14 @@ Corrections tab, undo, and every view and export following the overrides file.""
 from __future__ import annotations
 
 import io
+import os
+import signal
 import zipfile
 
 import pandas as pd
 import pytest
 
-from analysis.overrides import add_override, read_overrides
+from analysis.overrides import add_override, overrides_path, read_overrides
 from dashboard import data
 
 from app_helpers import app as _app, ok as _ok
@@ -218,3 +220,34 @@ def test_a_correction_that_lost_its_target_is_listed_not_applied(reader, cache_d
     assert any("not applied: topic not in this result" in c.value for c in at.caption)
     after = _report(at)["topics"]
     pd.testing.assert_frame_equal(before, after)
+
+
+def test_on_a_store_being_indexed_a_correction_is_refused_with_who_writes(
+        tmp_path, cache_dir, holder, monkeypatch):
+    from analysis import queries
+    from dashboard import corrections
+    from factories import index_news_store
+
+    folder = index_news_store(tmp_path)
+    s = queries.Store(folder)
+    before = queries.headline(s)
+    art = s.frame("SELECT article_id FROM articles_full ORDER BY article_id")["article_id"][2]
+    s.close()
+    monkeypatch.setattr(corrections, "STORE_WAIT", 0.2)
+    at = _app({"src": str(folder)})
+    at.run()
+    _open(at, "Articles", art)
+    proc = holder(folder)                          # `index` is updating the store
+    _correct(at, 0, label="negative")
+    assert not at.exception
+    said = " ".join(e.value for e in at.error)
+    assert "Not saved" in said and f"being written by index (process {proc.pid}" in said
+    assert not overrides_path(folder).exists()     # nothing half-written
+    s = queries.Store(folder)
+    assert queries.headline(s) == before
+    s.close()
+    os.killpg(proc.pid, signal.SIGKILL)            # the run ended: now it is saved
+    proc.wait()
+    _correct(at, 0, label="negative")
+    _ok(at)
+    assert len(read_overrides(overrides_path(folder))) == 1
