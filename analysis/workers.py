@@ -63,8 +63,27 @@ def start_method() -> str:
     return _context().get_start_method()
 
 
+#: Seconds between a worker's checks that the process that started it is alive.
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _exit_with_parent() -> None:
+    """Worker initializer: leave when the parent dies.  A pool's workers otherwise
+    outlive a parent killed with SIGKILL (the OOM killer, ``kill -9`` on an ``index``
+    run), each holding its memory, idle, for ever, and a resumed run would start two more
+    beside them.  A daemon thread watches the parent id: reparenting means it is gone."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _new_pool(n_jobs: int) -> ProcessPoolExecutor:
-    executor = ProcessPoolExecutor(n_jobs, mp_context=_context())
+    executor = ProcessPoolExecutor(n_jobs, mp_context=_context(), initializer=_exit_with_parent)
     # Forked workers share this process's memory until they write to it, and a garbage
     # collection writes to every object it visits: frozen objects are never visited, so
     # the workers do not copy pages just to collect.  A fork pool forks all its workers

@@ -126,3 +126,46 @@ def test_chunk_bounds_cover_every_item_once_in_order():
         bounds = workers.chunk_bounds(weights, n)
         assert [i for a, b in bounds for i in range(a, b)] == list(range(len(weights)))
         assert all(b > a for a, b in bounds) and len(bounds) <= max(n, 1)
+
+
+_POOL_USER = r"""
+import os, time
+from analysis import workers
+with workers.pool(2) as executor:
+    assert executor.submit(abs, -1).result() == 1
+os.write(1, b"ready\n")
+time.sleep(60)
+"""
+
+
+def test_workers_leave_when_their_parent_is_killed():
+    # An index run killed with SIGKILL must not leave its workers behind, idle and
+    # holding memory, for a resumed run to start two more beside.
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-c", _POOL_USER], stdout=subprocess.PIPE,
+                            text=True, cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert proc.stdout.readline() == "ready\n"
+    pids = [int(p) for t in os.listdir(f"/proc/{proc.pid}/task")
+            for p in open(f"/proc/{proc.pid}/task/{t}/children").read().split()]
+    assert len(pids) == 2 and all(_alive(p) for p in pids)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10 * workers.PARENT_CHECK_SECONDS
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [p for p in pids if _alive(p)]
+    for p in left:                               # not left behind by a failing run either
+        os.kill(p, signal.SIGKILL)
+    assert not left
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:   # a zombie waits for init: gone for us
+            return fh.read().split(") ")[-1][0] != "Z"
+    except FileNotFoundError:
+        return False
