@@ -20,7 +20,7 @@ from pathlib import Path
 
 import filelock
 
-__all__ = ["StoreBusy", "store_writer", "LOCK_NAME"]
+__all__ = ["StoreBusy", "store_writer", "current_writer", "LOCK_NAME"]
 
 LOCK_NAME = ".writer.lock"
 _HOLDER_NAME = ".writer.json"
@@ -81,4 +81,27 @@ def store_writer(store, what: str, timeout: float = 0.0):
         os.replace(tmp, holder)
         yield
     finally:
+        # Gone before the lock is: a holder file of a live process means it writes.
+        (store / _HOLDER_NAME).unlink(missing_ok=True)
         lock.release()
+
+
+def current_writer(store) -> dict | None:
+    """Who is writing ``store`` now: ``{"what", "pid", "since"}`` (``since`` in epoch
+    seconds), or None.  Read from the holder file, never by trying the lock (a probe
+    would make a starting ``index`` fail); the file is removed on release, and a
+    killed holder's is left behind, so its process must be alive too.  A stat when no
+    one writes: cheap enough for every rerun of the dashboard."""
+    try:
+        info = json.loads((Path(store) / _HOLDER_NAME).read_text())
+        pid = int(info["pid"])
+        info = {"what": str(info["what"]), "pid": pid, "since": float(info["since"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:     # alive, another user's
+        pass
+    return info

@@ -520,6 +520,28 @@ class StoreViews:
         source = self.store.settings.get("source")
         return str(source) if source else None
 
+    def run_state(self) -> dict:
+        """Whether the archive is complete: ``{"status": "updating" | "interrupted" |
+        "complete", "since": when that run started (UTC datetime) or None}``.
+        ``updating``: ``index`` holds the store now (:func:`analysis.store_lock.current_writer`)
+        and the figures are what it has written so far; ``interrupted``: the last run
+        was stopped before it finished (``store.json`` still says running) and no one
+        writes; running it again resumes.  Not memoised: a stat per call."""
+        from datetime import datetime, timezone
+
+        from .store_lock import current_writer
+
+        writer = current_writer(self.store.path)
+        if writer is not None and writer["what"] == "index":
+            return {"status": "updating",
+                    "since": datetime.fromtimestamp(writer["since"], timezone.utc)}
+        last = self.store.settings.get("last_run") or {}
+        if last.get("status") == "running" and writer is None:
+            started = pd.to_datetime(last.get("started"), utc=True, errors="coerce")
+            return {"status": "interrupted",
+                    "since": None if pd.isna(started) else started.to_pydatetime()}
+        return {"status": "complete", "since": None}
+
     def has_untopiced(self) -> bool:
         return bool(self.store.remember("untopiced", lambda: self.store.one(
             "SELECT count(*) FROM articles a WHERE a.topic_id = -1")[0]))

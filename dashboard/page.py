@@ -19,6 +19,7 @@ while reading and analysing), :mod:`dashboard.banner`, :mod:`dashboard.evidence`
 from __future__ import annotations
 
 import dataclasses
+import shlex
 from functools import partial
 
 import streamlit as st
@@ -174,12 +175,29 @@ def open_archive(path) -> None:
         views = StoreViews(store, dataclasses.replace(criteria, keyword=None), names)
     stale = (f" · roll-ups stale for {len(store.stale_months)} month(s): slower answers"
              if store.stale_months else "")
+    _run_note(everything.run_state(), everything.indexed_from(), store.path)
     skipped = views.skipped()
     draw(views, state, str(store.path),
          partial(tab_skipped, skipped, (), skipped.iloc[0:0], str(store.path),
                  everything.indexed_from()),
          f"Archive store {store.path}: {everything.n_total():,} articles{stale}",
          lambda: whats_new_store(everything, state), data.store_corrections(store.path))
+
+
+def _run_note(run: dict, source: str | None, store) -> None:
+    """Say when the archive is not complete: ``index`` is writing it now, or its last
+    run was stopped (:meth:`analysis.views.StoreViews.run_state`)."""
+    when = run["since"].strftime("%Y-%m-%d %H:%M UTC") if run["since"] else "earlier"
+    if run["status"] == "updating":
+        st.info(f"`index` is updating this archive (since {when}): the figures are what it "
+                "has written so far and change when it finishes. Corrections wait until then.",
+                icon=":material/sync:")
+    elif run["status"] == "interrupted":
+        command = (f"python -m analysis index {shlex.quote(source)} --store "
+                   f"{shlex.quote(str(store))}") if source else "python -m analysis index SOURCE --store DIR"
+        st.warning(f"The last `index` run (started {when}) was stopped before it finished: "
+                   "the archive holds what it had written. Run it again to complete it; it "
+                   f"resumes where it stopped:  \n`{command}`", icon=":material/warning:")
 
 
 def _prefetch(views, freq: str | None) -> None:

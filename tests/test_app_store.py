@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -227,3 +228,60 @@ def test_whats_new_on_a_store_lists_alerts_and_a_click_filters(tmp_path, cache_d
     ks = panel.dataframe[0].value
     assert len(ks) >= 3 and int(ks.loc[ks["chosen"].astype(bool), "k"].iloc[0]) == len(
         queries.Store(tmp_path / "store").topics)
+
+
+def test_a_store_being_indexed_or_left_half_done_says_so(tmp_path, cache_dir, holder):
+    """While ``index`` writes the store the page says the figures are partial; after a
+    run was killed it says so and gives the command that resumes it; once complete,
+    nothing."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from factories import index_news_store, make_corpus, write_seed_format
+
+    repo = Path(__file__).resolve().parents[1]
+
+    store = index_news_store(tmp_path)
+
+    def notes():
+        at = _app(params={"src": str(store)})
+        at.run()
+        _ok(at)
+        return " ".join(e.value for e in [*at.info, *at.warning])
+
+    assert "index" not in notes()
+    proc = holder(store)
+    assert "`index` is updating this archive (since" in notes()
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert "updating" not in notes()
+
+    # A real run over new files, killed once it has started writing.
+    more = make_corpus()
+    more = more[more["published"].notna()].reset_index(drop=True)
+    more["published"] = more["published"] + pd.DateOffset(years=1) \
+        + pd.to_timedelta(more.index, unit="min")
+    write_seed_format(more, tmp_path / "news" / "later")
+    run = subprocess.Popen([sys.executable, "-m", "analysis", "index", str(tmp_path / "news"),
+                            "--store", str(store), "--jobs", "1"], cwd=repo,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and run.poll() is None:
+        meta = json.loads((store / "store.json").read_text())
+        if meta.get("last_run", {}).get("status") == "running":
+            os.killpg(run.pid, signal.SIGKILL)
+            break
+        time.sleep(0.01)
+    run.wait()
+    said = notes()
+    assert "was stopped before it finished" in said
+    assert f"python -m analysis index {tmp_path / 'news'} --store {store}" in said
+    subprocess.run([sys.executable, "-m", "analysis", "index", str(tmp_path / "news"),
+                    "--store", str(store), "--jobs", "1"], cwd=repo, check=True,
+                   capture_output=True)
+    assert "index" not in notes()

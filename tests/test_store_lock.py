@@ -64,3 +64,20 @@ def test_index_and_corrections_wait_for_no_one(tmp_path, holder):
     proc.wait()
     assert ensure_applied(store) is not None        # now applied
     assert index_archive(tmp_path / "news", store, n_topics=3, n_jobs=1).new_inputs == 0
+
+
+def test_current_writer_is_a_live_holder_only(tmp_path, holder):
+    from analysis.store_lock import current_writer
+
+    assert current_writer(tmp_path / "store") is None
+    proc = holder(tmp_path / "store")
+    got = current_writer(tmp_path / "store")
+    assert got["what"] == "index" and got["pid"] == proc.pid
+    assert abs(got["since"] - time.time()) < 60
+    os.killpg(proc.pid, signal.SIGKILL)             # its holder file stays behind ...
+    proc.wait()
+    assert (tmp_path / "store" / ".writer.json").exists()
+    assert current_writer(tmp_path / "store") is None   # ... but names no live process
+    with store_writer(tmp_path / "store", "a dashboard correction"):
+        assert current_writer(tmp_path / "store")["what"] == "a dashboard correction"
+    assert current_writer(tmp_path / "store") is None
