@@ -366,6 +366,13 @@ def _report_store(args) -> int:
         _print_skips(skipped, args.out / "skipped.csv")
     print(f"wrote {args.out}/: " + ", ".join(
         sorted(p.name for p in Path(args.out).iterdir() if p.suffix in (".csv", ".txt"))))
+    run = views.run_state()
+    if run["status"] != "complete":
+        when = f"{run['since']:%Y-%m-%d %H:%M} UTC" if run["since"] else "earlier"
+        what = ("index is updating this store" if run["status"] == "updating" else
+                "the last index run was stopped before it finished (run it again to complete it)")
+        print(f"note: {what}; started {when}: the report covers what it had written",
+              file=sys.stderr)
     return 0
 
 

@@ -281,6 +281,10 @@ def test_a_store_being_indexed_or_left_half_done_says_so(tmp_path, cache_dir, ho
     said = notes()
     assert "was stopped before it finished" in said
     assert f"python -m analysis index {tmp_path / 'news'} --store {store}" in said
+    report = subprocess.run([sys.executable, "-m", "analysis", "report", "--store", str(store),
+                             "--out", str(tmp_path / "out")], cwd=repo, capture_output=True,
+                            text=True, check=True)      # the CLI says it too
+    assert "the last index run was stopped before it finished" in report.stderr
     subprocess.run([sys.executable, "-m", "analysis", "index", str(tmp_path / "news"),
                     "--store", str(store), "--jobs", "1"], cwd=repo, check=True,
                    capture_output=True)
