@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import queries, reports
-from .criteria import Criteria, month_where
+from . import queries, reports, rollups
+from .criteria import Criteria, month_bounds, month_where
 from .store_overrides import has_corrections, mark_overridden, store_marks
 
 __all__ = ["export_csvs", "stream_csv"]
@@ -105,11 +105,16 @@ def export_csvs(store, out_dir, c: Criteria = Criteria(), freq: str = "auto",
     fwhere, fparams = month_where(c, "f")
     params = fparams + params
     cols = ", ".join(f'f."{col}"' for col in acols if col not in extra)
-    sql = (f"SELECT {cols} FROM articles_full f WHERE {fwhere} AND (f.month, f.article_id) IN "
-           f"(SELECT a.month, a.article_id FROM articles a WHERE {where}) "
-           "ORDER BY f.published NULLS LAST, f.article_id")
-    written.append(stream_csv(_batches(store, sql, params, batch_rows, labels, marks),
-                              out_dir / "articles.csv", acols)[0])
+    months = _months(store, c)
+    # A month at a time: the partitions are months of publication, so the months in
+    # order, each sorted, are the whole view sorted, and no sort holds more than a
+    # month (one ORDER BY over a 1M-article store's 10.6M sentences took 5.8 GB).
+    sql = (f"SELECT {cols} FROM articles_full f WHERE f.month = ? AND {fwhere} AND "
+           f"(f.month, f.article_id) IN (SELECT a.month, a.article_id FROM articles a "
+           f"WHERE a.month = ? AND {where}) ORDER BY f.published NULLS LAST, f.article_id")
+    batches = (frame for m in months for frame in _batches(
+        store, sql, [m, *fparams, m, *params[len(fparams):]], batch_rows, labels, marks))
+    written.append(stream_csv(batches, out_dir / "articles.csv", acols)[0])
     swhere, sparams = queries._sentence_where(store, c, key="article_id")
     from_article = {"title", "topic_label", "outlet"}
     scol_names = [col for col in reports.SENTENCE_COLUMNS
@@ -117,10 +122,11 @@ def export_csvs(store, out_dir, c: Criteria = Criteria(), freq: str = "auto",
     scols = ", ".join(f'a."{col}"' if col in from_article else f's."{col}"'
                       for col in scol_names if col not in extra)
     sql = (f"SELECT {scols}, s.topic_id FROM sentences_full s JOIN articles_full a ON a.month = s.month "
-           f"AND a.article_id = s.article_id WHERE {swhere} "
+           f"AND a.article_id = s.article_id WHERE s.month = ? AND a.month = ? AND {swhere} "
            "ORDER BY s.published NULLS LAST, s.article_id, s.sentence_id")
-    written.append(stream_csv(_batches(store, sql, sparams, batch_rows, labels, marks,
-                                       "sentences"), out_dir / "sentences.csv", scol_names)[0])
+    batches = (frame for m in months for frame in _batches(
+        store, sql, [m, m, *sparams], batch_rows, labels, marks, "sentences"))
+    written.append(stream_csv(batches, out_dir / "sentences.csv", scol_names)[0])
     topics = queries.topic_table(store, c, names)
     written.append(reports.write_csv(topics.reindex(columns=[
         col for col in reports.TOPIC_COLUMNS if col in topics.columns]), out_dir / "topics.csv"))
@@ -140,6 +146,14 @@ def export_csvs(store, out_dir, c: Criteria = Criteria(), freq: str = "auto",
                                   source=source, topics=store.topics)
     written.append(reports.atomic_write_bytes(out_dir / "summary.txt", text.encode("utf-8")))
     return written
+
+
+def _months(store, c: Criteria) -> list[str]:
+    """The store's month partitions the view's dates can touch, in publication order
+    (``undated`` sorts last, where ``NULLS LAST`` puts its rows)."""
+    lo, hi = month_bounds(c)
+    return [m for m in rollups.store_months(store.path)
+            if m == "undated" or ((lo is None or m >= lo) and (hi is None or m <= hi))]
 
 
 def _chosen_by(settings: dict) -> str:
