@@ -93,6 +93,31 @@ class Criteria:
             "outlets": None if not self.outlets else list(self.outlets),
         }
 
+    def report_args(self) -> list[str]:
+        """The filter as options of ``python -m analysis report`` (``--since``,
+        ``--until``, ``--topic``, ``--keyword``, ``--outlet``, ``--min/max-sentiment``),
+        so a view too big to download from the dashboard can be written from the
+        command line; ValueError when the command line cannot say it (undated articles
+        kept beside a date range)."""
+        if self.include_undated is not None and self.include_undated != (
+                self.start is None and self.end is None):
+            raise ValueError("the command line keeps undated articles only without dates")
+        args: list[str] = []
+        for flag, value in (("--since", self.start), ("--until", self.end)):
+            if value is not None:
+                ts = pd.Timestamp(value)
+                args += [flag, ts.date().isoformat() if ts == ts.normalize() else ts.isoformat()]
+        for t in self.topics or ():
+            args += ["--topic", str(t)]
+        if self.keyword:
+            args += ["--keyword", self.keyword]
+        for o in self.outlets or ():
+            args += ["--outlet", o]
+        if self.sentiment is not None:
+            args += ["--min-sentiment", repr(self.sentiment[0]),
+                     "--max-sentiment", repr(self.sentiment[1])]
+        return args
+
     def filter_kwargs(self) -> dict:
         """The same criteria as keyword arguments of :func:`analysis.aggregate.filter_result`."""
         return {"start": self.start, "end": self.end, "topics": self.topics,

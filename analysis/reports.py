@@ -297,15 +297,22 @@ def write_report(result, out_dir, freq: str = "auto", source: str | None = None)
     return written
 
 
+def zip_entry(name: str) -> zipfile.ZipInfo:
+    """A report zip's member ``name``: a fixed timestamp, so the same report is the same
+    bytes, and compressed (a ``ZipInfo`` made by hand is stored uncompressed unless told:
+    the reports were, CSVs at full size, until 2026-12-06)."""
+    info = zipfile.ZipInfo(name, (2000, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
 def report_zip(result, freq: str = "auto", source: str | None = None) -> bytes:
     """The whole report as the bytes of a zip (CSV files and ``summary.txt``)."""
     buf = io.BytesIO()
-    # Fixed timestamps keep the same report byte-for-byte identical.
-    stamp = (2000, 1, 1, 0, 0, 0)
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, frame in report_frames(result, freq).items():
             if name == "skipped" and frame.empty:
                 continue
-            zf.writestr(zipfile.ZipInfo(f"{name}.csv", stamp), to_csv_bytes(frame))
-        zf.writestr(zipfile.ZipInfo("summary.txt", stamp), summary_text(result, source).encode("utf-8"))
+            zf.writestr(zip_entry(f"{name}.csv"), to_csv_bytes(frame))
+        zf.writestr(zip_entry("summary.txt"), summary_text(result, source).encode("utf-8"))
     return buf.getvalue()

@@ -14,9 +14,11 @@ names; the period (``freq``) is resolved once by the caller and passed to each m
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import io
+import shutil
 import tempfile
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -117,7 +119,7 @@ def add_to_zip(data: bytes, files: dict[str, bytes]) -> bytes:
     buf = io.BytesIO(data)
     with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as zf:
         for name, content in files.items():
-            zf.writestr(zipfile.ZipInfo(name, (2000, 1, 1, 0, 0, 0)), content)
+            zf.writestr(reports.zip_entry(name), content)
     return buf.getvalue()
 
 
@@ -356,6 +358,11 @@ class FrameViews:
         return detect_alerts(self.view.articles, self.view.sentences, freq=freq,
                              topics=self.view.topics, keywords=list(tracked),
                              data_end=self.span()[1], **params)
+
+    def download_fits(self) -> bool:
+        """Whether the dashboard may build this view's exports in memory: a result that
+        is in memory already always fits."""
+        return True
 
     def report_zip(self, freq: str, source: str | None = None, compare=None,
                    tracked=(), alert_freq: str = "auto") -> bytes:
@@ -794,26 +801,52 @@ class StoreViews:
         return reports.to_csv_bytes(compare_mod.changes_table(self.compare(a, b)))
 
     # ------------------------------------------------------------ exports (bytes)
-    def _export(self, freq: str = "auto", source: str | None = None) -> dict[str, bytes]:
-        # The CLI's `report --store` path (streamed CSVs), into a scratch folder.
+    @contextlib.contextmanager
+    def _export(self, freq: str = "auto"):
+        """The CLI's ``report --store`` files (streamed CSVs) in a scratch folder, for
+        the ``with`` block: their paths."""
         with tempfile.TemporaryDirectory(prefix="news-export-") as tmp:
-            paths = queries.export_csvs(self.store, tmp, self.criteria, freq=freq,
-                                        names=self.names)
-            return {Path(p).name: Path(p).read_bytes() for p in paths}
+            yield [Path(p) for p in queries.export_csvs(self.store, tmp, self.criteria,
+                                                        freq=freq, names=self.names)]
+
+    #: Most sentences of a view whose report and sentence CSV the dashboard builds in
+    #: memory for a download (about 650 MB of CSV, 180 MB zipped); a bigger view is
+    #: written by ``report --store`` (:meth:`report_command`), which streams to disk.
+    DOWNLOAD_MAX_SENTENCES = 2_000_000
+
+    def download_fits(self) -> bool:
+        """Whether the view is small enough to download from the dashboard
+        (:data:`DOWNLOAD_MAX_SENTENCES`): a whole 1M-article archive is 4 GB of CSV,
+        which the server would hold in memory to serve."""
+        return self.headline().n_sentences <= self.DOWNLOAD_MAX_SENTENCES
+
+    def report_command(self, freq: str = "auto", tracked=(), out: str = "report") -> str:
+        """The ``python -m analysis report --store`` command line that writes this view's
+        report (the same files as the dashboard's zip) into ``out``."""
+        import shlex
+
+        args = ["python", "-m", "analysis", "report", "--store", str(self.store.path),
+                "--out", out, *self.criteria.report_args()]
+        if freq != "auto":
+            args += ["--freq", freq]
+        for q in tracked:
+            args += ["--track", q]
+        return shlex.join(args)
 
     def report_zip(self, freq: str, source: str | None = None, compare=None,
                    tracked=(), alert_freq: str = "auto") -> bytes:
         """The report of the view: the files of ``report --store``, zipped; with
         ``compare`` (two ranges) also ``changes.csv``; ``alerts.csv`` at ``alert_freq``."""
         buf = io.BytesIO()
-        stamp = (2000, 1, 1, 0, 0, 0)  # fixed: the same report, the same bytes
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for name, data in self._export(freq, source).items():
-                zf.writestr(zipfile.ZipInfo(name, stamp), data)
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf, self._export(freq) as paths:
+            for path in paths:  # copied in pieces: only the compressed zip is held
+                with path.open("rb") as src, zf.open(reports.zip_entry(path.name), "w") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
         return _with_insights(self, buf.getvalue(), compare, tracked, alert_freq)
 
     def sentences_csv(self) -> bytes:
-        return self._export()["sentences.csv"]
+        with self._export() as paths:
+            return next(p for p in paths if p.name == "sentences.csv").read_bytes()
 
     def articles_csv(self, ids) -> bytes:
         ids = [str(i) for i in ids]

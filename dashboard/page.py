@@ -38,7 +38,7 @@ from dashboard.corrections import Corrections
 from dashboard.interaction import current_state, init_from_url, sync_url
 from dashboard.loading import analyse, load
 from dashboard.sidebar import (sidebar_analysis, sidebar_filters, sidebar_report,
-                               sidebar_source)
+                               sidebar_report_command, sidebar_source)
 from dashboard.tabs.articles import tab_articles
 from dashboard.tabs.compare import resolve_ranges, tab_compare
 from dashboard.tabs.corrections import tab_corrections
@@ -221,8 +221,11 @@ def draw(views, state: dict, label: str, skipped, caption: str, news,
     compare = (state["cmp_a"], state["cmp_b"]) if state.get("cmp_a") and state.get("cmp_b") \
         else None
     tracked, _ = parse_queries(state["track"])  # the Sentiment tab names bad lines
-    sidebar_report(lambda: views.report_zip(freq, label, compare=compare, tracked=tracked,
-                                            alert_freq=state["freq"]))
+    if views.download_fits():
+        sidebar_report(lambda: views.report_zip(freq, label, compare=compare, tracked=tracked,
+                                                alert_freq=state["freq"]))
+    else:
+        sidebar_report_command(views.report_command(freq, tracked), views.headline().n_sentences)
     st.sidebar.caption(caption)
     sync_url(state)
     filter_banner(views, state)

@@ -216,3 +216,13 @@ def sidebar_report(make) -> None:
              "Sentiment tab's tracked queries among the series), skipped.csv and "
              "summary.txt for the current filter and topic names; changes.csv too once "
              "the Compare tab has set two ranges.")
+
+
+def sidebar_report_command(command: str, n_sentences: int) -> None:
+    """In place of the download, for a view too big to build in memory: the command
+    that writes the same report to disk (streamed, a month at a time)."""
+    st.sidebar.header("Report")
+    st.sidebar.caption(f"This view has {n_sentences:,} sentences: too many to download from "
+                       "the browser. This command writes the same report (every CSV) into "
+                       "`report/`; narrow the filter to download here instead.")
+    st.sidebar.code(command, language="bash", wrap_lines=True)

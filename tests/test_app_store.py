@@ -289,3 +289,52 @@ def test_a_store_being_indexed_or_left_half_done_says_so(tmp_path, cache_dir, ho
                     "--store", str(store), "--jobs", "1"], cwd=repo, check=True,
                    capture_output=True)
     assert "index" not in notes()
+
+
+def test_a_view_too_big_to_download_gives_the_command_that_writes_it(
+        store_dir, cache_dir, tmp_path, monkeypatch):
+    """Over StoreViews.DOWNLOAD_MAX_SENTENCES the page builds no zip in the server: the
+    sidebar gives the `report --store` command of the current filter, and that command
+    writes the view the page shows."""
+    import shlex
+    import subprocess
+    import sys
+
+    from analysis.views import StoreViews
+
+    s = queries.Store(store_dir)
+    c = Criteria(keyword="river")
+    small = queries.headline(s, c)
+    whole = queries.headline(s)
+    assert 0 < small.n_sentences < whole.n_sentences
+    # between the two: the whole archive is too big, the keyword's view is not
+    monkeypatch.setattr(StoreViews, "DOWNLOAD_MAX_SENTENCES", small.n_sentences)
+    at = _app(params={"src": str(store_dir)})
+    at.run()
+    _ok(at)
+    assert "dl_report" not in at.session_state["_downloads"]
+    assert any("too many to download" in c.value for c in at.sidebar.caption)
+    at.session_state["tab"] = "Sentiment"
+    at.session_state["w_q"] = "river"
+    at.run()
+    _ok(at)
+    assert "dl_report" in at.session_state["_downloads"]      # the keyword's view fits
+    assert "dl_sentences" in at.session_state["_downloads"]
+    at.session_state["w_q"] = ""
+    at.session_state["w_sent"] = (-1.0, 0.2)
+    at.run()
+    _ok(at)
+    assert "dl_sentences" not in at.session_state["_downloads"]
+    command = at.sidebar.code[0].value
+    assert command.startswith(f"python -m analysis report --store {store_dir}")
+    args = shlex.split(command)
+    args[args.index("--out") + 1] = str(tmp_path / "out")
+    subprocess.run([sys.executable, *args[1:]], cwd=Path(__file__).resolve().parents[1],
+                   check=True, capture_output=True)
+    rows = pd.read_csv(tmp_path / "out" / "articles.csv", encoding="utf-8-sig")
+    at.session_state["tab"] = "Overview"
+    at.run()
+    shown = int(_metric(at, "Articles").replace(",", ""))
+    want = queries.headline(s, Criteria(sentiment=(-1.0, 0.2))).n_articles
+    assert queries.headline(s, Criteria(sentiment=(-1.0, 0.2))).n_sentences > small.n_sentences
+    assert len(rows) == shown == want < whole.n_articles

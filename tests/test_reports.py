@@ -73,7 +73,12 @@ def test_report_files_and_determinism(tmp_path):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     z1, z2 = report_zip(result, "week"), report_zip(again, "week")
     assert z1 == z2
-    assert sorted(zipfile.ZipFile(io.BytesIO(z1)).namelist()) == names
+    zf = zipfile.ZipFile(io.BytesIO(z1))
+    assert sorted(zf.namelist()) == names
+    for info in zf.infolist():      # compressed: CSV text shrinks to well under half
+        assert info.compress_type == zipfile.ZIP_DEFLATED, info.filename
+        assert info.compress_size < info.file_size / 2 or info.file_size < 500, info.filename
+        assert zf.read(info) == (tmp_path / "a" / info.filename).read_bytes()
 
 
 def test_filtered_report_holds_only_filtered_rows(tmp_path):

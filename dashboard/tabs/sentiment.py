@@ -33,8 +33,12 @@ def tab_sentiment(views, state, freq: str) -> None:
                                             "(mean of its sentences)", unit="articles"),
                  key="s_hist_art", on_select=partial(select_sentiment_bin, "s_hist_art"))
             st.caption("Click or drag over bars to filter articles to that sentiment range.")
-    bytes_download("Sentences CSV (all sentences in the filter)", "sentences",
-                   views.sentences_csv, "dl_sentences")
+    if views.download_fits():
+        bytes_download("Sentences CSV (all sentences in the filter)", "sentences",
+                       views.sentences_csv, "dl_sentences")
+    else:
+        st.caption(f"{h.n_sentences:,} sentences: too many to download here; the sidebar's "
+                   "Report command writes them (sentences.csv).")
     # The strongest sentences of the view are on the Overview and Over time tabs
     # ("What drives these numbers"); this tab lists those of the tracked queries.
     track_section(views, state, h, freq)
