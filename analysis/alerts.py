@@ -422,10 +422,14 @@ def alert_evidence(alert, articles: pd.DataFrame, sentences: pd.DataFrame, *, fr
 
 def topic_trends(articles: pd.DataFrame, *, freq: str = "auto", period=None,
                  window: int = DEFAULT_WINDOW, min_articles: int = MIN_ARTICLES,
-                 min_change: float = 0.05, ratio: float = 2.0) -> pd.DataFrame:
+                 min_change: float = 0.05, ratio: float = 2.0, data_end=None) -> pd.DataFrame:
     """Emerging and fading topics: share of ``period`` vs the trailing window.
 
-    ``period`` (a period start) defaults to the last period with articles.  A topic's
+    ``period`` (a period start) defaults to the last period with articles, or the one
+    before it while less than :data:`MIN_COVERAGE` of the last is covered (the corpus
+    reaches ``data_end``, default the latest ``published``): the first hours of a week
+    are a few articles from one corner of it, and their topic shares said "technology
+    7 % → 62 %" on a 1M-article archive whose last week had just begun.  A topic's
     share is its articles over all dated articles of the period; its baseline share is
     pooled over the ``window`` periods before.  Status ``emerging``: share at least
     ``ratio`` × baseline, ``min_change`` above it and ``min_articles`` articles now;
@@ -445,6 +449,9 @@ def topic_trends(articles: pd.DataFrame, *, freq: str = "auto", period=None,
         if starts.empty:
             raise ValueError("topic_trends needs dated articles")
         now = starts.max()
+        end = dated["published"].max() if data_end is None else pd.Timestamp(data_end)
+        if period_coverage([now], freq, now, end)[0] < MIN_COVERAGE and (starts < now).any():
+            now = starts[starts < now].max()
     else:
         now = period_start(pd.Series([pd.Timestamp(period)]), freq).iloc[0]
     first = (pd.Period(now, freq=FREQS[freq]) - window).start_time

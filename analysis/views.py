@@ -691,7 +691,7 @@ class StoreViews:
             found = alerts_mod.detect_alerts(rows, None, freq=used, topics=self.all_topics,
                                              keyword_rows=krows, data_end=total.last).head(50)
             try:
-                trends = alerts_mod.topic_trends(rows, freq=used)
+                trends = alerts_mod.topic_trends(rows, freq=used, data_end=total.last)
             except ValueError:  # nothing dated with a topic
                 trends = pd.DataFrame()
             return used, found, trends

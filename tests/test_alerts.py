@@ -3,6 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.aggregate import period_start
 from analysis.alerts import (ALERT_COLUMNS, alert_articles, alert_evidence, detect_alerts,
                              topic_trends)
 
@@ -269,3 +270,20 @@ def test_dates_without_times_cover_their_whole_day():
     alerts = detect_alerts(arts, sents, freq="day")
     assert "open_period" not in alerts.attrs  # the last day is a whole day
     assert not (alerts["metric"] == "volume").any()
+
+
+def test_trends_skip_a_last_period_that_has_only_just_begun():
+    # The week of Mon 29 April holds less than a day (under MIN_COVERAGE): its topic
+    # shares are a few hours' articles, so the trends are those of the week before.
+    arts, _ = _frames(days=60)
+    last_week = pd.Timestamp("2024-04-29")
+    tr = topic_trends(arts, freq="week")
+    assert tr.attrs["period"] == last_week - pd.Timedelta(days=7)
+    assert tr["n_now"].sum() == (period_start(arts["published"], "week")
+                                 == last_week - pd.Timedelta(days=7)).sum()
+    # The corpus said to reach the week's end: the week is whole, and it is the one.
+    whole = topic_trends(arts, freq="week", data_end=last_week + pd.Timedelta(days=7))
+    assert whole.attrs["period"] == last_week
+    # A day-old week is a quarter covered: it is used.
+    arts, _ = _frames(days=62)
+    assert topic_trends(arts, freq="week").attrs["period"] == last_week
