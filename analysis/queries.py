@@ -27,6 +27,7 @@ import pandas as pd
 
 from . import rollups
 from .answers import Answers
+from .row_pool import RowPool
 from .criteria import (KEY_BASE, Criteria, _ts, article_where, index_token, keyword_where,
                        month_bounds, month_where)
 from .search import search_where
@@ -114,6 +115,7 @@ class Store:
         self.answers = Answers(self.ANSWER_CACHE, self.ANSWER_BYTES)
         # Whole-store answers (remember): bounded by count only, they are small.
         self._remembered = Answers(REMEMBER, max_bytes=1 << 62)
+        self._pools: dict[str, RowPool] = {}  # rows read by key, per kind (row_pool)
 
     #: Keyword and search match sets kept (LRU); each is a small table of row keys.
     MATCH_CACHE = 32
@@ -308,6 +310,20 @@ class Store:
         self._remembered.put(key, value)
         return value
 
+    #: Rows of each kind a row pool keeps (:meth:`row_pool`): an evidence list shows 10-20
+    #: sentences, so a few hundred filters' lists (a few MB of text).
+    POOL_ROWS = 4096
+
+    def row_pool(self, kind: str, on: list[str]) -> RowPool:
+        """The :class:`~analysis.row_pool.RowPool` of ``kind`` (``"strongest"``,
+        ``"sentences"``, ``"titles"``), keyed by ``on``, made on first use: rows read for
+        one filter's evidence serve the next filter's."""
+        with self._lock:
+            pool = self._pools.get(kind)
+            if pool is None:
+                pool = self._pools[kind] = RowPool(on, self.POOL_ROWS)
+            return pool
+
     def labels(self, names: dict | None = None) -> dict[int, str]:
         """``{topic_id: label}`` with the user's renames applied (blank names ignored)."""
         out = {int(t): str(lab) for t, lab in zip(self.topics["topic_id"], self.topics["label"])}
@@ -386,10 +402,13 @@ def _rollup_relation(store: Store, c: Criteria, freq: str | None, table: str,
 
 
 #: Most articles (sentences) of a keyword whose own rows are kept in memory for its views
-#: (:func:`_keyword_sources`, :func:`_keyword_strongest`; a few tens of MB at most each,
-#: kept with its match sets): a more common word (say "the", in most articles) is
-#: answered from the archive's rows as any other filter is, not copied.
-KEEP_ARTICLES = 50_000
+#: (:func:`_keyword_sources`, :func:`_keyword_strongest`; at most ~60 MB each, kept with
+#: its match sets): a more common word (say "the", in most articles) is answered from
+#: the archive's rows as any other filter is, not copied.  100,000 articles: at a
+#: million articles, everyday words ("oil", "trade", "tax": 60-80k articles) must be
+#: kept, or every filter change after them sums the whole archive's topic weights
+#: (0.5 s a query there).
+KEEP_ARTICLES = 100_000
 KEEP_SENTENCES = 250_000
 
 
@@ -422,8 +441,11 @@ def _keyword_sources(store: Store, c: Criteria) -> tuple[str, str]:
     keep = f"WHERE {mwhere} AND (x.month, x.art) IN (SELECT m.month, m.art FROM {table} m)"
     return (store.view_table(("kw_articles",) + key, f"SELECT x.* FROM articles x {keep}",
                              mparams, per_keyword=True),
-            store.view_table(("kw_topics",) + key, f"SELECT x.* FROM article_topics x {keep}",
-                             mparams, per_keyword=True))
+            # only what weights_sql reads: the topic rows are ~7 an article, and their
+            # article id strings would be most of this table's memory
+            store.view_table(("kw_topics",) + key, "SELECT x.month, x.art, x.topic_id, "
+                             f"x.weight FROM article_topics x {keep}", mparams,
+                             per_keyword=True))
 
 
 def _articles_of(store: Store, c: Criteria) -> str:
@@ -913,8 +935,16 @@ def _keyword_strongest(store: Store, keyword, c: Criteria) -> str | None:
     rather than a walk down the strengths of the whole archive."""
     if not (keyword and keyword.strip()):
         return None
+    keyword = keyword.strip()
     months = dataclasses.replace(c, keyword=None, topics=None, sentiment=None, outlets=None)
-    table, cols = store._matches("sentence", keyword.strip(), months)
+    if index_token(keyword) is not None or store.peek_table(
+            ("m", "sentence", keyword, (None, None), True)) is not None:
+        # The whole store's rows when its match set is cheap (a word's postings) or
+        # kept: the evidence query applies the view's own dates, so a date change, or
+        # the Over time tab's period lists (each a new span), reads this one table
+        # instead of building one per date range.
+        months = Criteria()
+    table, cols = store._matches("sentence", keyword, months)
     if _rows(store, table) > KEEP_SENTENCES:
         return None
     mwhere, mparams = month_where(months, "s")
@@ -1059,12 +1089,16 @@ def _evidence_rows(store: Store, hits: pd.DataFrame, names,
     ``strongest`` roll-up, ``hits`` with their ``label`` and ``compound`` too."""
     k = store.key
     cols = ", ".join(_EVIDENCE_COLS)
+    # The rows a click before read are kept (Store.row_pool): only the others are read.
     if strongest:
-        rows = _fetch_strongest(store, cols, hits)
+        rows = store.row_pool("strongest", ["month", k, "sentence_id"]).get(
+            hits, lambda missing: _fetch_strongest(store, cols, missing))
         hits = hits[["month", k, "sentence_id"]]
     else:
-        rows = _fetch(store, "sentences", cols, hits, [k, "sentence_id"])
-    titles = _fetch(store, "articles", "title", hits[["month", k]].drop_duplicates(), [k])
+        rows = store.row_pool("sentences", ["month", k, "sentence_id"]).get(
+            hits, lambda missing: _fetch(store, "sentences", cols, missing, [k, "sentence_id"]))
+    titles = store.row_pool("titles", ["month", k]).get(
+        hits[["month", k]], lambda missing: _fetch(store, "articles", "title", missing, [k]))
     ev = (hits.merge(rows, on=["month", k, "sentence_id"], how="left")
           .merge(titles, on=["month", k], how="left")
           .drop(columns=["month"] + ([k] if k != "article_id" else [])))

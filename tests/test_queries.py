@@ -602,3 +602,48 @@ def test_evicted_tables_outlive_the_queries_that_hold_them(store_dirs, monkeypat
     again = s.view_table(("t", 1), "SELECT 1 AS x", [])
     assert again == first and s.one(f"SELECT x FROM {again}")[0] == 1
     s.close()
+
+
+def test_a_kept_keyword_s_strongest_rows_serve_every_date_range(store_dirs):
+    """A one-word keyword's strongest-sentence rows are kept once for the whole store: a
+    date change after it, or the Over time tab's period lists (each a new span), build
+    no table of their own, and their lists equal the store's own files'."""
+    s, raw = q.Store(store_dirs["rollups"]), q.Store(store_dirs["raw"])
+    q.evidence_by_label(s, Criteria(keyword="storm"), keyword="storm", n=5, fold=8)
+    kept = {k for k in s._match_tables if k[0] == "k" and k[1] == "strongest"}
+    assert len(kept) == 1
+    dated = Criteria(keyword="storm", start="2024-06-05")
+    for kwargs in ({}, {"periods": [pd.Timestamp("2024-06-10"), pd.Timestamp("2024-06-17")],
+                        "freq": "week"}):
+        got = q.evidence_by_label(s, dated, keyword="storm", n=5, fold=8, **kwargs)
+        want = q.evidence_by_label(raw, dated, keyword="storm", n=5, fold=8, **kwargs)
+        for label in ("negative", "positive"):
+            pd.testing.assert_frame_equal(got[label], want[label], check_dtype=False)
+    assert {k for k in s._match_tables if k[0] == "k" and k[1] == "strongest"} == kept
+    s.close()
+    raw.close()
+
+
+@pytest.mark.parametrize("backend", ["rollups", "raw"])
+def test_evidence_rows_read_for_one_filter_serve_the_next(store_dirs, backend):
+    """The full rows (text, title) of evidence sentences read for one filter are kept
+    (Store.row_pool): a neighbouring filter reads only the rows it lacks, and its lists
+    equal those of a store opened afresh."""
+    s = q.Store(store_dirs[backend])
+    filters = [Criteria(), Criteria(sentiment=(-0.5, 0.5)), Criteria(topics=(1,)),
+               Criteria(keyword="river"), Criteria()]
+    for c in filters:
+        q.evidence_by_label(s, c, n=5, fold=8)
+    asked = []
+    frame = s.frame
+    s.frame = lambda sql, params=(): (asked.append(sql), frame(sql, params))[1]
+    for c in filters:
+        got = q.evidence_by_label(s, c, n=5, fold=8)
+        fresh = q.Store(store_dirs[backend])
+        want = q.evidence_by_label(fresh, c, n=5, fold=8)
+        fresh.close()
+        for label in ("negative", "positive"):
+            pd.testing.assert_frame_equal(got[label], want[label])
+    # every row and title was read before: no text or title read again
+    assert not [sql for sql in asked if "x.text" in sql or "x.title" in sql]
+    s.close()

@@ -1,0 +1,71 @@
+"""Rows already read from a store, kept by key so the next filter does not read them again.
+
+The evidence lists of neighbouring filters share most of their sentences: narrowing the
+sentiment range, opening a topic, or the Over time tab's period lists after the
+Overview's, pick again many of the strongest sentences drawn a click before.  Reading a
+sentence's full row (its text) costs a Parquet row group decoded per month and label,
+whatever the number of rows wanted, so the rows read are kept here (a bounded number,
+the most recently used) and only the keys not kept are asked of DuckDB.
+
+A :class:`RowPool` holds one frame: every row it was given, unique by its key columns.
+Rows are the store's, which only an index run or a correction changes, and either one
+reopens the store with new, empty pools (:class:`analysis.queries.Store` holds them).
+"""
+from __future__ import annotations
+
+import threading
+
+import pandas as pd
+
+__all__ = ["RowPool"]
+
+
+class RowPool:
+    """Rows by the key columns ``on``, at most ``max_rows`` (least recently added go
+    first); safe across threads (the frame is replaced, never changed in place)."""
+
+    def __init__(self, on: list[str], max_rows: int = 4096):
+        self.on = list(on)
+        self.max_rows = int(max_rows)
+        self._rows: pd.DataFrame | None = None
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        rows = self._rows
+        return 0 if rows is None else len(rows)
+
+    def get(self, keys: pd.DataFrame, fetch) -> pd.DataFrame:
+        """The kept rows of ``keys`` (a frame with the ``on`` columns, and whatever else
+        ``fetch`` needs), reading only the missing ones with ``fetch(missing keys)``,
+        which returns their rows (``on`` columns included; a key it does not find is
+        simply absent).  Rows come back in the pool's order: merge them on ``on``."""
+        keys = keys.drop_duplicates(self.on)
+        rows = self._rows
+        if rows is None or rows.empty:
+            found, missing = None, keys
+        else:
+            where = pd.MultiIndex.from_frame(rows[self.on]).get_indexer(
+                pd.MultiIndex.from_frame(keys[self.on]))
+            found = rows.iloc[where[where >= 0]]
+            missing = keys[where < 0]
+        if missing.empty:
+            return found.reset_index(drop=True)
+        new = fetch(missing).drop_duplicates(self.on)
+        self._add(new)
+        if found is None or found.empty:
+            return new.reset_index(drop=True)
+        return pd.concat([found, new], ignore_index=True)
+
+    def _add(self, new: pd.DataFrame) -> None:
+        if new.empty or self.max_rows <= 0:
+            return
+        with self._lock:
+            rows = self._rows
+            if rows is None or rows.empty:
+                merged = new
+            else:
+                if list(rows.columns) != list(new.columns):
+                    return  # another shape (cannot happen for one caller): keep the old
+                merged = pd.concat([rows, new], ignore_index=True).drop_duplicates(
+                    self.on, keep="last")
+            self._rows = merged.iloc[-self.max_rows:].reset_index(drop=True)
