@@ -418,6 +418,15 @@ def _rows(store: Store, table: str) -> int:
         f"SELECT count(*) FROM {table}")[0]))
 
 
+#: The columns of a keyword's kept article rows: what its views' filters (article_where,
+#: the outlet keys), sums (daily_sql, weights_sql) and histograms read; not the titles
+#: and labels, whose strings are a third of the copy's cost at a million articles.
+_KEPT_ARTICLE_COLUMNS = ", ".join(
+    ["x.month", "x.art", "x.article_id", "x.published", "x.topic_id", "x.compound",
+     "x.n_sentences", "x.pos_share", "x.neg_share"]
+    + [f"x.sb{k}" for k in range(rollups.HIST_BINS)])
+
+
 def _keyword_sources(store: Store, c: Criteria) -> tuple[str, str]:
     """Tables of the roll-ups' article and article-topic rows of the articles that
     mention ``c``'s keyword (in the months of its date range), kept with the keyword's
@@ -439,8 +448,8 @@ def _keyword_sources(store: Store, c: Criteria) -> tuple[str, str]:
     mwhere, mparams = month_where(months, "x")
     key = (table, month_bounds(months), months.undated)
     keep = f"WHERE {mwhere} AND (x.month, x.art) IN (SELECT m.month, m.art FROM {table} m)"
-    return (store.view_table(("kw_articles",) + key, f"SELECT x.* FROM articles x {keep}",
-                             mparams, per_keyword=True),
+    return (store.view_table(("kw_articles",) + key, f"SELECT {_KEPT_ARTICLE_COLUMNS} "
+                             f"FROM articles x {keep}", mparams, per_keyword=True),
             # only what weights_sql reads: the topic rows are ~7 an article, and their
             # article id strings would be most of this table's memory
             store.view_table(("kw_topics",) + key, "SELECT x.month, x.art, x.topic_id, "
