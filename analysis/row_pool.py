@@ -41,14 +41,15 @@ class RowPool:
         simply absent).  Rows come back in the pool's order: merge them on ``on``."""
         keys = keys.drop_duplicates(self.on)
         rows = self._rows
-        if rows is None or rows.empty:
+        if keys.empty or rows is None or rows.empty:
+            # no keys: the fetch's own empty frame (its column types, as without a pool)
             found, missing = None, keys
         else:
             where = pd.MultiIndex.from_frame(rows[self.on]).get_indexer(
                 pd.MultiIndex.from_frame(keys[self.on]))
             found = rows.iloc[where[where >= 0]]
             missing = keys[where < 0]
-        if missing.empty:
+        if found is not None and missing.empty:
             return found.reset_index(drop=True)
         new = fetch(missing).drop_duplicates(self.on)
         self._add(new)

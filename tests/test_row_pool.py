@@ -44,3 +44,14 @@ def test_a_key_the_store_lacks_is_absent_and_the_size_is_bounded():
     pool.get(pd.DataFrame({"month": ["a", "a"], "art": [0, 4]}),
              lambda m: (fetched.extend(m["art"]), _rows(list(zip(m["month"], m["art"]))))[1])
     assert fetched == [0]
+
+
+def test_no_keys_ask_the_fetch_for_its_own_empty_frame():
+    # the caller's empty frame keeps the fetch's column types (a store's empty read),
+    # not the kept rows' types
+    pool = RowPool(["month", "art"])
+    pool.get(pd.DataFrame({"month": ["a"], "art": [1]}), lambda m: _rows([("a", 1)]))
+    empty = pd.DataFrame({"month": pd.Series(dtype=object), "art": pd.Series(dtype="int64"),
+                          "text": pd.Series(dtype="float64")})
+    got = pool.get(pd.DataFrame({"month": [], "art": []}), lambda m: empty)
+    assert got.empty and got["text"].dtype == "float64"
