@@ -1098,20 +1098,29 @@ def _evidence_rows(store: Store, hits: pd.DataFrame, names,
     ``strongest`` roll-up, ``hits`` with their ``label`` and ``compound`` too."""
     k = store.key
     cols = ", ".join(_EVIDENCE_COLS)
-    # The rows a click before read are kept (Store.row_pool): only the others are read.
+    on = ["month", k, "sentence_id"]
+    wanted = [col.strip('"') for col in _EVIDENCE_COLS]
+    # The rows a click before read are kept (Store.row_pool): only the others are read,
+    # and the rows come in the order of ``hits``, as the merges below would give them.
     if strongest:
-        rows = store.row_pool("strongest", ["month", k, "sentence_id"]).get(
-            hits, lambda missing: _fetch_strongest(store, cols, missing))
-        hits = hits[["month", k, "sentence_id"]]
+        pool = store.row_pool("strongest", on)
+        fetch = lambda missing: _fetch_strongest(store, cols, missing)  # noqa: E731
     else:
-        rows = store.row_pool("sentences", ["month", k, "sentence_id"]).get(
-            hits, lambda missing: _fetch(store, "sentences", cols, missing, [k, "sentence_id"]))
-    titles = store.row_pool("titles", ["month", k]).get(
-        hits[["month", k]], lambda missing: _fetch(store, "articles", "title", missing, [k]))
-    ev = (hits.merge(rows, on=["month", k, "sentence_id"], how="left")
-          .merge(titles, on=["month", k], how="left")
-          .drop(columns=["month"] + ([k] if k != "article_id" else [])))
-    ev = ev[[col.strip('"') for col in _EVIDENCE_COLS] + ["title"]]
+        pool = store.row_pool("sentences", on)
+        fetch = lambda missing: _fetch(store, "sentences", cols, missing, [k, "sentence_id"])  # noqa: E731
+    titles = store.row_pool("titles", ["month", k])
+    fetch_titles = lambda missing: _fetch(store, "articles", "title", missing, [k])  # noqa: E731
+    rows = pool.take(hits, fetch)
+    title = None if rows is None else titles.take(hits[["month", k]], fetch_titles)
+    if title is not None:
+        ev = rows[wanted]
+        ev["title"] = title["title"]
+    else:  # no hits, or a key the store lacks: the left merges (rows of missing values)
+        keys = hits[on]
+        ev = (keys.merge(pool.get(hits, fetch), on=on, how="left")
+              .merge(titles.get(keys[["month", k]], fetch_titles), on=["month", k], how="left")
+              .drop(columns=["month"] + ([k] if k != "article_id" else [])))
+        ev = ev[wanted + ["title"]]
     return _with_labels(store, ev, names)
 
 

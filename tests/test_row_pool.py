@@ -55,3 +55,23 @@ def test_no_keys_ask_the_fetch_for_its_own_empty_frame():
                           "text": pd.Series(dtype="float64")})
     got = pool.get(pd.DataFrame({"month": [], "art": []}), lambda m: empty)
     assert got.empty and got["text"].dtype == "float64"
+
+
+def test_take_gives_each_key_s_row_in_order_or_none():
+    pool = RowPool(["month", "art"], max_rows=4)
+    asked = []
+
+    def fetch(missing):
+        asked.append(len(missing))
+        found = [(m, a) for m, a in zip(missing["month"], missing["art"]) if a != 99]
+        return _rows(found)
+
+    keys = pd.DataFrame({"month": ["b", "a", "b"], "art": [2, 1, 2]})
+    got = pool.take(keys, fetch)
+    assert list(got["text"]) == ["b/2", "a/1", "b/2"] and asked == [2]
+    assert list(pool.take(keys.iloc[::-1], fetch)["text"]) == ["b/2", "a/1", "b/2"]
+    assert asked == [2]  # kept
+    assert pool.take(pd.DataFrame({"month": ["a"], "art": [99]}), fetch) is None  # no row
+    assert pool.take(keys.iloc[:0], fetch) is None  # no keys: the caller's merge
+    many = pd.DataFrame({"month": ["c"] * 5, "art": range(5)})
+    assert pool.take(many, fetch) is None and asked[-1] == 1  # more than it keeps: unread
