@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import rollups
+from . import evidence_tier, rollups
 from .answers import Answers
 from .row_pool import RowPool
 from .criteria import (KEY_BASE, Criteria, _ts, article_where, index_token, keyword_where,
@@ -108,6 +108,7 @@ class Store:
         self._lock = threading.Lock()
         self._match_tables: OrderedDict[tuple, str] = OrderedDict()
         self._view_tables: OrderedDict[tuple, str] = OrderedDict()
+        self._kept_tables: OrderedDict[tuple, str] = OrderedDict()  # kept_table
         self._making: dict[tuple, threading.Lock] = {}  # tables being built, by key
         self._retired: dict[str, float] = {}  # evicted tables, by when (to drop later)
         # The views' answers per (filter, names, question), for every session
@@ -174,6 +175,15 @@ class Store:
         if per_keyword:
             return self._table(self._match_tables, self.MATCH_CACHE, ("k",) + tuple(key), build)
         return self._table(self._view_tables, self.VIEW_CACHE, ("v",) + tuple(key), build)
+
+    def kept_table(self, key: tuple, build) -> str:
+        """Name of a table made by ``build(name)`` on the first call with ``key`` and
+        kept while the store is open (a few, for whole-store tables such as the
+        evidence tier: no filter or keyword evicts them)."""
+        return self._table(self._kept_tables, self.KEPT_TABLES, ("w",) + tuple(key), build)
+
+    #: Whole-store tables kept (:meth:`kept_table`).
+    KEPT_TABLES = 4
 
     def peek_table(self, key: tuple) -> str | None:
         """The kept match set or keyword table under ``key`` (as :meth:`_table` keys
@@ -878,7 +888,8 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
             # is the whole store), narrowed to the periods below: not the periods'
             # span, a new filter whose relations would be made just for this estimate
             hits = _strongest_hits(store, where, params, labels, bounds, limit,
-                                   share=_sentence_share(store, c, bounds))
+                                   share=_sentence_share(store, c, bounds),
+                                   tiered=_tiered(store, span, keyword))
     else:
         hits = _label_hits(store, where, params, labels, bounds, limit)
     folded = fold > 1 and not hits.empty
@@ -1003,8 +1014,17 @@ def _first_strength(counts: list[int], share: float, limit: int) -> int:
     return len(_STRENGTHS)
 
 
+def _tiered(store: Store, c: Criteria, keyword) -> tuple | None:
+    """``(tier, where, params)``: the store's in-memory tier of strongest sentences
+    (:mod:`analysis.evidence_tier`) and the condition of view ``c``'s sentences (that
+    mention ``keyword``) over it; None without a tier or for an outlet filter."""
+    found = evidence_tier.tier(store, _STRENGTHS, _strength_counts(store))
+    cond = None if found is None else evidence_tier.tier_where(store, c, keyword)
+    return None if cond is None else (found, *cond)
+
+
 def _strongest_hits(store: Store, where: str, params: list, labels: list, bounds: list,
-                    limit: int, share: float = 1.0) -> pd.DataFrame:
+                    limit: int, share: float = 1.0, tiered: tuple | None = None) -> pd.DataFrame:
     """:func:`_label_hits` (labels negative or positive) from the ``strongest`` roll-up,
     which holds those sentences in the evidence order with small row groups.
 
@@ -1015,12 +1035,22 @@ def _strongest_hits(store: Store, where: str, params: list, labels: list, bounds
     after them); a shorter one may go on below it, so that label is asked again lower
     down.  The first strength tried is the first one at which the view (``share`` of the
     store's sentences) can be expected to fill the list, and a short list's own count
-    says where to ask next: that only saves queries, the answer is the same."""
+    says where to ask next: that only saves queries, the answer is the same.
+
+    ``tiered`` (:func:`_tiered`): a strength the in-memory tier holds is asked of it,
+    with its own condition, instead of the roll-up: the same rows, read from memory."""
     parts: dict[int, pd.DataFrame] = {}
     steps = len(_STRENGTHS)
     counts = _strength_counts(store)
     step = {i: _first_strength(counts.get(lab, [0] * steps), share, limit)
             for i, lab in enumerate(labels)}
+    if tiered is not None:
+        # the tier answers in a few ms: asked first even where the view's share says it
+        # may fall short (a short list then goes on below, in the roll-up), unless the
+        # whole store has too few rows there to fill the list
+        lowest = _STRENGTHS.index(tiered[0].strength)
+        step = {i: min(k, lowest) if counts.get(labels[i], [0] * steps)[lowest] >= limit
+                else k for i, k in step.items()}
     todo = list(range(len(labels)))
     while todo:
         branches, bparams = [], []
@@ -1034,11 +1064,15 @@ def _strongest_hits(store: Store, where: str, params: list, labels: list, bounds
                 negative = labels[i] == "negative"
                 cond += f" AND s.compound {'<=' if negative else '>='} ?"
                 cparams.append(-_STRENGTHS[step[i]] if negative else _STRENGTHS[step[i]])
+            source, swhere, sparams = "strongest", where, params
+            if (tiered is not None and step[i] < steps
+                    and _STRENGTHS[step[i]] >= tiered[0].strength):
+                source, swhere, sparams = tiered[0].table, tiered[1], tiered[2]
             branches.append(f"""(SELECT {i} AS _branch, s.month, s.art, s.article_id,
                     s.sentence_id, s.label, s.compound, s.published, s."end" - s.start AS length
-                FROM strongest s WHERE {where} AND {cond}
+                FROM {source} s WHERE {swhere} AND {cond}
                 ORDER BY {_EVIDENCE_ORDER.format("s")} LIMIT {int(limit)})""")
-            bparams += params + cparams
+            bparams += sparams + cparams
         got = store.frame(" UNION ALL ".join(branches), bparams)
         short = []
         for i in todo:
