@@ -861,13 +861,14 @@ def evidence(store: Store, c: Criteria = Criteria(), *, label: str | None = None
 def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative", "positive"), *,
                       keyword: str | None = None, n: int = 10, periods=None,
                       freq: str | None = None, names: dict | None = None,
-                      fold: int = 1) -> dict[str, pd.DataFrame]:
+                      fold: int = 1, view: Headline | None = None) -> dict[str, pd.DataFrame]:
     """``{label: evidence(store, c, label=label, keyword=keyword, n=n)}`` for each of
     ``labels`` (with ``periods``, one period start per label and ``freq``: each label's
     list narrowed to its period), in one pass: the view's sentences (and the keyword's
     match set) are selected once, each label's top ``n`` taken from them, and the full
     rows of all of them read together (two columns of evidence cost one query, not
-    two)."""
+    two).  ``view``: the headline of ``c`` when the caller has it (it only guides where
+    the strongest-first walk starts; without it, it is asked)."""
     labels = [str(v) for v in labels]
     span, bounds = c, [None] * len(labels)
     if periods is not None:
@@ -888,7 +889,7 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
             # is the whole store), narrowed to the periods below: not the periods'
             # span, a new filter whose relations would be made just for this estimate
             hits = _strongest_hits(store, where, params, labels, bounds, limit,
-                                   share=_sentence_share(store, c, bounds),
+                                   share=_sentence_share(store, c, bounds, view),
                                    tiered=_tiered(store, span, keyword))
     else:
         hits = _label_hits(store, where, params, labels, bounds, limit)
@@ -976,13 +977,15 @@ def _keyword_strongest(store: Store, keyword, c: Criteria) -> str | None:
              (SELECT {cols} FROM {table})""", mparams, per_keyword=True)
 
 
-def _sentence_share(store: Store, c: Criteria, bounds: list) -> float:
+def _sentence_share(store: Store, c: Criteria, bounds: list,
+                    view: Headline | None = None) -> float:
     """Roughly what part of the store's sentences a view (``c``; each list narrowed to
     its ``bounds``, if any, counted as its share of the view's time span) holds: only
-    to pick the first strength :func:`_strongest_hits` tries."""
+    to pick the first strength :func:`_strongest_hits` tries.  ``view``: ``c``'s
+    headline, when the caller has it."""
     everything = store.remember("total", lambda: headline(store, Criteria()))
     total = everything.n_sentences
-    h = everything if c == Criteria() else headline(store, c)
+    h = everything if c == Criteria() else (view or headline(store, c))
     share = h.n_sentences / total if total else 1.0
     if any(b is not None for b in bounds) and h.first is not None and h.last is not None:
         span = max((h.last - h.first).total_seconds(), 1.0)
@@ -1012,6 +1015,16 @@ def _first_strength(counts: list[int], share: float, limit: int) -> int:
         if n_above * share >= 1.5 * limit:
             return k
     return len(_STRENGTHS)
+
+
+#: Widest period (seconds) whose evidence is read from the time-ordered sentences copy
+#: rather than walked down the strengths (:func:`_strongest_hits`): a week and a day.
+_NARROW_SECONDS = 8 * 86400
+
+
+def _narrow(bound) -> bool:
+    return bound is not None and (pd.Timestamp(bound[1]) - pd.Timestamp(bound[0])
+                                  ).total_seconds() <= _NARROW_SECONDS
 
 
 def _tiered(store: Store, c: Criteria, keyword) -> tuple | None:
@@ -1055,6 +1068,16 @@ def _strongest_hits(store: Store, where: str, params: list, labels: list, bounds
     while todo:
         branches, bparams = [], []
         for i in todo:
+            source, swhere, sparams = "strongest", where, params
+            if (tiered is not None and step[i] < steps
+                    and _STRENGTHS[step[i]] >= tiered[0].strength):
+                source, swhere, sparams = tiered[0].table, tiered[1], tiered[2]
+            elif _narrow(bounds[i]):
+                # a week or less (the Over time tab's periods): the time-ordered
+                # sentences copy holds it in a row group or two of its month, found by
+                # their published min/max; all its sentences at once, so the list is
+                # complete (the strength-ordered roll-up would read every strength)
+                source, step[i] = "sentences", steps
             # a negative sentence's compound is below 0, a positive one's above
             cond, cparams = "s.label = ?", [labels[i]]
             if bounds[i] is not None:
@@ -1064,10 +1087,6 @@ def _strongest_hits(store: Store, where: str, params: list, labels: list, bounds
                 negative = labels[i] == "negative"
                 cond += f" AND s.compound {'<=' if negative else '>='} ?"
                 cparams.append(-_STRENGTHS[step[i]] if negative else _STRENGTHS[step[i]])
-            source, swhere, sparams = "strongest", where, params
-            if (tiered is not None and step[i] < steps
-                    and _STRENGTHS[step[i]] >= tiered[0].strength):
-                source, swhere, sparams = tiered[0].table, tiered[1], tiered[2]
             branches.append(f"""(SELECT {i} AS _branch, s.month, s.art, s.article_id,
                     s.sentence_id, s.label, s.compound, s.published, s."end" - s.start AS length
                 FROM {source} s WHERE {swhere} AND {cond}

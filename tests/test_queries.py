@@ -704,3 +704,50 @@ def test_the_tier_holds_the_strongest_rows_that_fit(store_dirs, monkeypatch):
     assert evidence_tier.tier(s, q._STRENGTHS, counts) is None
     assert q._tiered(s, Criteria(), None) is None
     s.close()
+
+
+@pytest.mark.parametrize("freq, narrow", [("day", True), ("week", True), ("month", False)])
+@pytest.mark.parametrize("c", [Criteria(), Criteria(topics=(1,)), Criteria(keyword="storm"),
+                               Criteria(sentiment=(-0.2, 1.0))], ids=_ids)
+def test_a_short_period_s_evidence_is_read_in_time_order(store_dirs, c, freq, narrow,
+                                                         monkeypatch):
+    """A period of a week or less (the Over time tab's lowest and highest) is read from
+    the time-ordered sentences copy, all its sentences at once, instead of down the
+    strengths of the strength-ordered roll-up; the lists are the store files' either way."""
+    monkeypatch.setattr(evidence_tier, "TIER_ROWS", -1)  # no tier: the roll-ups alone
+    s, raw = q.Store(store_dirs["rollups"]), q.Store(store_dirs["raw"])
+    asked = []
+    frame = s.frame
+    s.frame = lambda sql, params=(): (asked.append(sql), frame(sql, params))[1]
+    periods = [pd.Timestamp("2024-06-10"), pd.Timestamp("2024-06-17")]
+    for n, fold in ((2, 1), (10, 8)):
+        got = q.evidence_by_label(s, c, ("negative", "positive"), n=n, fold=fold,
+                                  periods=periods, freq=freq)
+        want = q.evidence_by_label(raw, c, ("negative", "positive"), n=n, fold=fold,
+                                   periods=periods, freq=freq)
+        for label in ("negative", "positive"):
+            pd.testing.assert_frame_equal(got[label], want[label], check_dtype=False)
+    in_time_order = [sql for sql in asked if "FROM sentences s WHERE" in sql and "_branch" in sql]
+    assert bool(in_time_order) == narrow
+    s.close()
+    raw.close()
+
+
+def test_the_caller_s_headline_spares_the_walk_a_query(store_dirs, monkeypatch):
+    """The strongest-first walk starts where the view's share of sentences says; given
+    the view's headline (the dashboard has it), it does not ask for it again, and the
+    lists are the same."""
+    s = q.Store(store_dirs["rollups"])
+    c = Criteria(topics=(1,), sentiment=(-0.5, 1.0))
+    h = q.headline(s, c)
+    want = q.evidence_by_label(s, c, n=5, fold=8)
+    s.answers.clear()
+    fresh = q.Store(store_dirs["rollups"])
+    real = q.headline
+    monkeypatch.setattr(q, "headline", lambda store, crit=Criteria(): (
+        real(store, crit) if crit == Criteria() else pytest.fail("headline asked again")))
+    got = q.evidence_by_label(fresh, c, n=5, fold=8, view=h)
+    for label in ("negative", "positive"):
+        pd.testing.assert_frame_equal(got[label], want[label])
+    s.close()
+    fresh.close()
