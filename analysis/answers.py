@@ -27,9 +27,11 @@ _MISSING = object()
 
 def weight(value) -> int:
     """Rough bytes held by an answer: its frames' columns (a dict's or tuple's frames
-    summed); anything else counts as small."""
+    summed); anything else counts as small.  Object columns are counted with their
+    strings (``deep``): an evidence list's texts are most of its bytes, and a shallow
+    count sees 8 bytes a row."""
     if isinstance(value, pd.DataFrame):
-        return int(value.memory_usage(index=True, deep=False).sum())
+        return int(value.memory_usage(index=True, deep=True).sum())
     if isinstance(value, dict):
         return sum(weight(v) for v in value.values()) + 64
     if isinstance(value, (tuple, list)):

@@ -288,7 +288,7 @@ def month_where(criteria: Criteria, alias: str = "a") -> tuple[str, list]:
 
 
 def article_where(criteria: Criteria, alias: str = "a", keyword: bool = True,
-                  tokens: bool = False) -> tuple[str, list]:
+                  tokens: bool = False, compound: str = "compound") -> tuple[str, list]:
     """SQL condition over ``articles`` rows (aliased ``alias``) and its parameters.
 
     The month partition bounds come first so that DuckDB prunes partitions before it
@@ -296,7 +296,8 @@ def article_where(criteria: Criteria, alias: str = "a", keyword: bool = True,
     ``tokens``, see :func:`keyword_where`) comes last.  The outlet test reads
     ``{alias}.outlet`` (the store's full ``articles_full`` rows hold it; the roll-ups'
     narrow copies do not: :meth:`analysis.queries.Store.article_where` tests it through
-    the store's outlet keys instead).
+    the store's outlet keys instead).  ``compound``: the column of the article's mean
+    compound (the sentiment range), for rows that carry it under another name.
     """
     c = criteria
     a = alias
@@ -320,10 +321,11 @@ def article_where(criteria: Criteria, alias: str = "a", keyword: bool = True,
         params.append(list(c.topics))
     if c.sentiment is not None:
         lo_s, hi_s = c.sentiment
-        cond = f"({a}.compound BETWEEN ? AND ?)"
+        col = f"{a}.{compound}"
+        cond = f"({col} BETWEEN ? AND ?)"
         params += [lo_s, hi_s]
         if lo_s <= 0 <= hi_s:
-            cond = f"({cond} OR isnan({a}.compound) OR {a}.compound IS NULL)"
+            cond = f"({cond} OR isnan({col}) OR {col} IS NULL)"
         parts.append(cond)
     if c.outlets:
         parts.append(f"coalesce({a}.outlet, '') IN (SELECT UNNEST(?::VARCHAR[]))")

@@ -25,8 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import rollups
+from . import evidence_tier, rollups
 from .answers import Answers
+from .row_pool import RowPool
 from .criteria import (KEY_BASE, Criteria, _ts, article_where, index_token, keyword_where,
                        month_bounds, month_where)
 from .search import search_where
@@ -107,6 +108,7 @@ class Store:
         self._lock = threading.Lock()
         self._match_tables: OrderedDict[tuple, str] = OrderedDict()
         self._view_tables: OrderedDict[tuple, str] = OrderedDict()
+        self._kept_tables: OrderedDict[tuple, str] = OrderedDict()  # kept_table
         self._making: dict[tuple, threading.Lock] = {}  # tables being built, by key
         self._retired: dict[str, float] = {}  # evicted tables, by when (to drop later)
         # The views' answers per (filter, names, question), for every session
@@ -114,6 +116,7 @@ class Store:
         self.answers = Answers(self.ANSWER_CACHE, self.ANSWER_BYTES)
         # Whole-store answers (remember): bounded by count only, they are small.
         self._remembered = Answers(REMEMBER, max_bytes=1 << 62)
+        self._pools: dict[str, RowPool] = {}  # rows read by key, per kind (row_pool)
 
     #: Keyword and search match sets kept (LRU); each is a small table of row keys.
     MATCH_CACHE = 32
@@ -172,6 +175,15 @@ class Store:
         if per_keyword:
             return self._table(self._match_tables, self.MATCH_CACHE, ("k",) + tuple(key), build)
         return self._table(self._view_tables, self.VIEW_CACHE, ("v",) + tuple(key), build)
+
+    def kept_table(self, key: tuple, build) -> str:
+        """Name of a table made by ``build(name)`` on the first call with ``key`` and
+        kept while the store is open (a few, for whole-store tables such as the
+        evidence tier: no filter or keyword evicts them)."""
+        return self._table(self._kept_tables, self.KEPT_TABLES, ("w",) + tuple(key), build)
+
+    #: Whole-store tables kept (:meth:`kept_table`).
+    KEPT_TABLES = 4
 
     def peek_table(self, key: tuple) -> str | None:
         """The kept match set or keyword table under ``key`` (as :meth:`_table` keys
@@ -308,6 +320,20 @@ class Store:
         self._remembered.put(key, value)
         return value
 
+    #: Rows of each kind a row pool keeps (:meth:`row_pool`): an evidence list shows 10-20
+    #: sentences, so a few hundred filters' lists (a few MB of text).
+    POOL_ROWS = 4096
+
+    def row_pool(self, kind: str, on: list[str]) -> RowPool:
+        """The :class:`~analysis.row_pool.RowPool` of ``kind`` (``"strongest"``,
+        ``"sentences"``, ``"titles"``), keyed by ``on``, made on first use: rows read for
+        one filter's evidence serve the next filter's."""
+        with self._lock:
+            pool = self._pools.get(kind)
+            if pool is None:
+                pool = self._pools[kind] = RowPool(on, self.POOL_ROWS)
+            return pool
+
     def labels(self, names: dict | None = None) -> dict[int, str]:
         """``{topic_id: label}`` with the user's renames applied (blank names ignored)."""
         out = {int(t): str(lab) for t, lab in zip(self.topics["topic_id"], self.topics["label"])}
@@ -386,10 +412,13 @@ def _rollup_relation(store: Store, c: Criteria, freq: str | None, table: str,
 
 
 #: Most articles (sentences) of a keyword whose own rows are kept in memory for its views
-#: (:func:`_keyword_sources`, :func:`_keyword_strongest`; a few tens of MB at most each,
-#: kept with its match sets): a more common word (say "the", in most articles) is
-#: answered from the archive's rows as any other filter is, not copied.
-KEEP_ARTICLES = 50_000
+#: (:func:`_keyword_sources`, :func:`_keyword_strongest`; at most ~60 MB each, kept with
+#: its match sets): a more common word (say "the", in most articles) is answered from
+#: the archive's rows as any other filter is, not copied.  100,000 articles: at a
+#: million articles, everyday words ("oil", "trade", "tax": 60-80k articles) must be
+#: kept, or every filter change after them sums the whole archive's topic weights
+#: (0.5 s a query there).
+KEEP_ARTICLES = 100_000
 KEEP_SENTENCES = 250_000
 
 
@@ -397,6 +426,15 @@ def _rows(store: Store, table: str) -> int:
     """Rows of a kept match set (its name says what it holds, so the count is kept)."""
     return store.remember(("rows", table), lambda: int(store.one(
         f"SELECT count(*) FROM {table}")[0]))
+
+
+#: The columns of a keyword's kept article rows: what its views' filters (article_where,
+#: the outlet keys), sums (daily_sql, weights_sql) and histograms read; not the titles
+#: and labels, whose strings are a third of the copy's cost at a million articles.
+_KEPT_ARTICLE_COLUMNS = ", ".join(
+    ["x.month", "x.art", "x.article_id", "x.published", "x.topic_id", "x.compound",
+     "x.n_sentences", "x.pos_share", "x.neg_share"]
+    + [f"x.sb{k}" for k in range(rollups.HIST_BINS)])
 
 
 def _keyword_sources(store: Store, c: Criteria) -> tuple[str, str]:
@@ -420,10 +458,13 @@ def _keyword_sources(store: Store, c: Criteria) -> tuple[str, str]:
     mwhere, mparams = month_where(months, "x")
     key = (table, month_bounds(months), months.undated)
     keep = f"WHERE {mwhere} AND (x.month, x.art) IN (SELECT m.month, m.art FROM {table} m)"
-    return (store.view_table(("kw_articles",) + key, f"SELECT x.* FROM articles x {keep}",
-                             mparams, per_keyword=True),
-            store.view_table(("kw_topics",) + key, f"SELECT x.* FROM article_topics x {keep}",
-                             mparams, per_keyword=True))
+    return (store.view_table(("kw_articles",) + key, f"SELECT {_KEPT_ARTICLE_COLUMNS} "
+                             f"FROM articles x {keep}", mparams, per_keyword=True),
+            # only what weights_sql reads: the topic rows are ~7 an article, and their
+            # article id strings would be most of this table's memory
+            store.view_table(("kw_topics",) + key, "SELECT x.month, x.art, x.topic_id, "
+                             f"x.weight FROM article_topics x {keep}", mparams,
+                             per_keyword=True))
 
 
 def _articles_of(store: Store, c: Criteria) -> str:
@@ -820,13 +861,14 @@ def evidence(store: Store, c: Criteria = Criteria(), *, label: str | None = None
 def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative", "positive"), *,
                       keyword: str | None = None, n: int = 10, periods=None,
                       freq: str | None = None, names: dict | None = None,
-                      fold: int = 1) -> dict[str, pd.DataFrame]:
+                      fold: int = 1, view: Headline | None = None) -> dict[str, pd.DataFrame]:
     """``{label: evidence(store, c, label=label, keyword=keyword, n=n)}`` for each of
     ``labels`` (with ``periods``, one period start per label and ``freq``: each label's
     list narrowed to its period), in one pass: the view's sentences (and the keyword's
     match set) are selected once, each label's top ``n`` taken from them, and the full
     rows of all of them read together (two columns of evidence cost one query, not
-    two)."""
+    two).  ``view``: the headline of ``c`` when the caller has it (it only guides where
+    the strongest-first walk starts; without it, it is asked)."""
     labels = [str(v) for v in labels]
     span, bounds = c, [None] * len(labels)
     if periods is not None:
@@ -847,7 +889,8 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
             # is the whole store), narrowed to the periods below: not the periods'
             # span, a new filter whose relations would be made just for this estimate
             hits = _strongest_hits(store, where, params, labels, bounds, limit,
-                                   share=_sentence_share(store, c, bounds))
+                                   share=_sentence_share(store, c, bounds, view),
+                                   tiered=_tiered(store, span, keyword))
     else:
         hits = _label_hits(store, where, params, labels, bounds, limit)
     folded = fold > 1 and not hits.empty
@@ -913,8 +956,16 @@ def _keyword_strongest(store: Store, keyword, c: Criteria) -> str | None:
     rather than a walk down the strengths of the whole archive."""
     if not (keyword and keyword.strip()):
         return None
+    keyword = keyword.strip()
     months = dataclasses.replace(c, keyword=None, topics=None, sentiment=None, outlets=None)
-    table, cols = store._matches("sentence", keyword.strip(), months)
+    if index_token(keyword) is not None or store.peek_table(
+            ("m", "sentence", keyword, (None, None), True)) is not None:
+        # The whole store's rows when its match set is cheap (a word's postings) or
+        # kept: the evidence query applies the view's own dates, so a date change, or
+        # the Over time tab's period lists (each a new span), reads this one table
+        # instead of building one per date range.
+        months = Criteria()
+    table, cols = store._matches("sentence", keyword, months)
     if _rows(store, table) > KEEP_SENTENCES:
         return None
     mwhere, mparams = month_where(months, "s")
@@ -926,13 +977,15 @@ def _keyword_strongest(store: Store, keyword, c: Criteria) -> str | None:
              (SELECT {cols} FROM {table})""", mparams, per_keyword=True)
 
 
-def _sentence_share(store: Store, c: Criteria, bounds: list) -> float:
+def _sentence_share(store: Store, c: Criteria, bounds: list,
+                    view: Headline | None = None) -> float:
     """Roughly what part of the store's sentences a view (``c``; each list narrowed to
     its ``bounds``, if any, counted as its share of the view's time span) holds: only
-    to pick the first strength :func:`_strongest_hits` tries."""
+    to pick the first strength :func:`_strongest_hits` tries.  ``view``: ``c``'s
+    headline, when the caller has it."""
     everything = store.remember("total", lambda: headline(store, Criteria()))
     total = everything.n_sentences
-    h = everything if c == Criteria() else headline(store, c)
+    h = everything if c == Criteria() else (view or headline(store, c))
     share = h.n_sentences / total if total else 1.0
     if any(b is not None for b in bounds) and h.first is not None and h.last is not None:
         span = max((h.last - h.first).total_seconds(), 1.0)
@@ -964,8 +1017,27 @@ def _first_strength(counts: list[int], share: float, limit: int) -> int:
     return len(_STRENGTHS)
 
 
+#: Widest period (seconds) whose evidence is read from the time-ordered sentences copy
+#: rather than walked down the strengths (:func:`_strongest_hits`): a week and a day.
+_NARROW_SECONDS = 8 * 86400
+
+
+def _narrow(bound) -> bool:
+    return bound is not None and (pd.Timestamp(bound[1]) - pd.Timestamp(bound[0])
+                                  ).total_seconds() <= _NARROW_SECONDS
+
+
+def _tiered(store: Store, c: Criteria, keyword) -> tuple | None:
+    """``(tier, where, params)``: the store's in-memory tier of strongest sentences
+    (:mod:`analysis.evidence_tier`) and the condition of view ``c``'s sentences (that
+    mention ``keyword``) over it; None without a tier or for an outlet filter."""
+    found = evidence_tier.tier(store, _STRENGTHS, _strength_counts(store))
+    cond = None if found is None else evidence_tier.tier_where(store, c, keyword)
+    return None if cond is None else (found, *cond)
+
+
 def _strongest_hits(store: Store, where: str, params: list, labels: list, bounds: list,
-                    limit: int, share: float = 1.0) -> pd.DataFrame:
+                    limit: int, share: float = 1.0, tiered: tuple | None = None) -> pd.DataFrame:
     """:func:`_label_hits` (labels negative or positive) from the ``strongest`` roll-up,
     which holds those sentences in the evidence order with small row groups.
 
@@ -976,16 +1048,36 @@ def _strongest_hits(store: Store, where: str, params: list, labels: list, bounds
     after them); a shorter one may go on below it, so that label is asked again lower
     down.  The first strength tried is the first one at which the view (``share`` of the
     store's sentences) can be expected to fill the list, and a short list's own count
-    says where to ask next: that only saves queries, the answer is the same."""
+    says where to ask next: that only saves queries, the answer is the same.
+
+    ``tiered`` (:func:`_tiered`): a strength the in-memory tier holds is asked of it,
+    with its own condition, instead of the roll-up: the same rows, read from memory."""
     parts: dict[int, pd.DataFrame] = {}
     steps = len(_STRENGTHS)
     counts = _strength_counts(store)
     step = {i: _first_strength(counts.get(lab, [0] * steps), share, limit)
             for i, lab in enumerate(labels)}
+    if tiered is not None:
+        # the tier answers in a few ms: asked first even where the view's share says it
+        # may fall short (a short list then goes on below, in the roll-up), unless the
+        # whole store has too few rows there to fill the list
+        lowest = _STRENGTHS.index(tiered[0].strength)
+        step = {i: min(k, lowest) if counts.get(labels[i], [0] * steps)[lowest] >= limit
+                else k for i, k in step.items()}
     todo = list(range(len(labels)))
     while todo:
         branches, bparams = [], []
         for i in todo:
+            source, swhere, sparams = "strongest", where, params
+            if (tiered is not None and step[i] < steps
+                    and _STRENGTHS[step[i]] >= tiered[0].strength):
+                source, swhere, sparams = tiered[0].table, tiered[1], tiered[2]
+            elif _narrow(bounds[i]):
+                # a week or less (the Over time tab's periods): the time-ordered
+                # sentences copy holds it in a row group or two of its month, found by
+                # their published min/max; all its sentences at once, so the list is
+                # complete (the strength-ordered roll-up would read every strength)
+                source, step[i] = "sentences", steps
             # a negative sentence's compound is below 0, a positive one's above
             cond, cparams = "s.label = ?", [labels[i]]
             if bounds[i] is not None:
@@ -997,9 +1089,9 @@ def _strongest_hits(store: Store, where: str, params: list, labels: list, bounds
                 cparams.append(-_STRENGTHS[step[i]] if negative else _STRENGTHS[step[i]])
             branches.append(f"""(SELECT {i} AS _branch, s.month, s.art, s.article_id,
                     s.sentence_id, s.label, s.compound, s.published, s."end" - s.start AS length
-                FROM strongest s WHERE {where} AND {cond}
+                FROM {source} s WHERE {swhere} AND {cond}
                 ORDER BY {_EVIDENCE_ORDER.format("s")} LIMIT {int(limit)})""")
-            bparams += params + cparams
+            bparams += sparams + cparams
         got = store.frame(" UNION ALL ".join(branches), bparams)
         short = []
         for i in todo:
@@ -1059,16 +1151,29 @@ def _evidence_rows(store: Store, hits: pd.DataFrame, names,
     ``strongest`` roll-up, ``hits`` with their ``label`` and ``compound`` too."""
     k = store.key
     cols = ", ".join(_EVIDENCE_COLS)
+    on = ["month", k, "sentence_id"]
+    wanted = [col.strip('"') for col in _EVIDENCE_COLS]
+    # The rows a click before read are kept (Store.row_pool): only the others are read,
+    # and the rows come in the order of ``hits``, as the merges below would give them.
     if strongest:
-        rows = _fetch_strongest(store, cols, hits)
-        hits = hits[["month", k, "sentence_id"]]
+        pool = store.row_pool("strongest", on)
+        fetch = lambda missing: _fetch_strongest(store, cols, missing)  # noqa: E731
     else:
-        rows = _fetch(store, "sentences", cols, hits, [k, "sentence_id"])
-    titles = _fetch(store, "articles", "title", hits[["month", k]].drop_duplicates(), [k])
-    ev = (hits.merge(rows, on=["month", k, "sentence_id"], how="left")
-          .merge(titles, on=["month", k], how="left")
-          .drop(columns=["month"] + ([k] if k != "article_id" else [])))
-    ev = ev[[col.strip('"') for col in _EVIDENCE_COLS] + ["title"]]
+        pool = store.row_pool("sentences", on)
+        fetch = lambda missing: _fetch(store, "sentences", cols, missing, [k, "sentence_id"])  # noqa: E731
+    titles = store.row_pool("titles", ["month", k])
+    fetch_titles = lambda missing: _fetch(store, "articles", "title", missing, [k])  # noqa: E731
+    rows = pool.take(hits, fetch)
+    title = None if rows is None else titles.take(hits[["month", k]], fetch_titles)
+    if title is not None:
+        ev = rows[wanted]
+        ev["title"] = title["title"]
+    else:  # no hits, or a key the store lacks: the left merges (rows of missing values)
+        keys = hits[on]
+        ev = (keys.merge(pool.get(hits, fetch), on=on, how="left")
+              .merge(titles.get(keys[["month", k]], fetch_titles), on=["month", k], how="left")
+              .drop(columns=["month"] + ([k] if k != "article_id" else [])))
+        ev = ev[wanted + ["title"]]
     return _with_labels(store, ev, names)
 
 

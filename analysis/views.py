@@ -557,6 +557,15 @@ class StoreViews:
     def headline(self) -> Headline:
         return self._once("headline", lambda: queries.headline(self.store, self.criteria))
 
+    def _headline_if_known(self) -> Headline | None:
+        """The view's headline when this rerun or another session has it already, else
+        None (without waiting: the Overview starts its evidence before the headline, so
+        that a new keyword's tables are built beside it, not after it)."""
+        hit = self._memo.get("headline", _MISSING)
+        if hit is _MISSING or isinstance(hit, Future):
+            hit = self.store.answers.get(self._shared("headline"), None)
+        return hit
+
     def _query(self, name: str, *args):
         """``(memo key, query)`` of the view answer ``name`` with ``args``: one
         definition for the method that answers it and for :meth:`prefetch`."""
@@ -615,7 +624,8 @@ class StoreViews:
         kw = keyword or self.criteria.keyword
         lists = queries.evidence_by_label(self.store, self.criteria, labels, keyword=kw,
                                           n=n, periods=periods, freq=freq,
-                                          names=self.names, fold=_COPIES)
+                                          names=self.names, fold=_COPIES,
+                                          view=self._headline_if_known())
         return {lab: distinct_sentences(ev, n) for lab, ev in lists.items()}
 
     def keyword_series(self, tracked, freq: str) -> pd.DataFrame:

@@ -49,3 +49,14 @@ def test_bytes_are_bounded_too():
     a.put(4, frame.head(1))  # replaced: its own bytes only
     assert a.bytes == 2 * weight(frame) + weight(frame.head(1))
     assert weight({"a": frame, "b": frame}) > 2 * weight(frame)
+
+
+def test_text_columns_weigh_their_strings():
+    # an evidence list's object column of long texts: counted by its strings, not
+    # by its 8-byte pointers, so the byte bound holds for text-heavy answers
+    texts = pd.DataFrame({"text": pd.Series(["x" * 2000] * 100, dtype=object)})
+    assert weight(texts) > 100 * 2000
+    a = Answers(100, max_bytes=3 * 100 * 2000)
+    for i in range(5):
+        a.put(i, texts)
+    assert len(a) <= 2 and a.bytes <= a.max_bytes

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import aggregate, queries as q
+from analysis import aggregate, evidence_tier, queries as q
 from analysis.criteria import Criteria, index_token, keyword_where
 from analysis.headline import headline
 from analysis.rollups import write_rollups
@@ -500,7 +500,7 @@ def test_strongest_first_evidence_equals_the_store_files(store_dirs, c, keyword,
     want = q.evidence_by_label(raw, c, keyword=keyword, n=n, fold=fold)
     for label in ("negative", "positive"):
         pd.testing.assert_frame_equal(got[label], want[label], check_dtype=False)
-    steps = sum("FROM strongest s WHERE" in sql for sql in asked)
+    steps = sum("AS _branch" in sql for sql in asked)  # the roll-up's or the tier's
     if c == Criteria() and keyword is None:
         # the data has no sentence of 0.9, 11 negative and 16 positive ones of 0.6, 28
         # and 37 of 0.3: the store's counts pick, per label, a strength that answers
@@ -602,3 +602,152 @@ def test_evicted_tables_outlive_the_queries_that_hold_them(store_dirs, monkeypat
     again = s.view_table(("t", 1), "SELECT 1 AS x", [])
     assert again == first and s.one(f"SELECT x FROM {again}")[0] == 1
     s.close()
+
+
+def test_a_kept_keyword_s_strongest_rows_serve_every_date_range(store_dirs):
+    """A one-word keyword's strongest-sentence rows are kept once for the whole store: a
+    date change after it, or the Over time tab's period lists (each a new span), build
+    no table of their own, and their lists equal the store's own files'."""
+    s, raw = q.Store(store_dirs["rollups"]), q.Store(store_dirs["raw"])
+    q.evidence_by_label(s, Criteria(keyword="storm"), keyword="storm", n=5, fold=8)
+    kept = {k for k in s._match_tables if k[0] == "k" and k[1] == "strongest"}
+    assert len(kept) == 1
+    dated = Criteria(keyword="storm", start="2024-06-05")
+    for kwargs in ({}, {"periods": [pd.Timestamp("2024-06-10"), pd.Timestamp("2024-06-17")],
+                        "freq": "week"}):
+        got = q.evidence_by_label(s, dated, keyword="storm", n=5, fold=8, **kwargs)
+        want = q.evidence_by_label(raw, dated, keyword="storm", n=5, fold=8, **kwargs)
+        for label in ("negative", "positive"):
+            pd.testing.assert_frame_equal(got[label], want[label], check_dtype=False)
+    assert {k for k in s._match_tables if k[0] == "k" and k[1] == "strongest"} == kept
+    s.close()
+    raw.close()
+
+
+@pytest.mark.parametrize("backend", ["rollups", "raw"])
+def test_evidence_rows_read_for_one_filter_serve_the_next(store_dirs, backend):
+    """The full rows (text, title) of evidence sentences read for one filter are kept
+    (Store.row_pool): a neighbouring filter reads only the rows it lacks, and its lists
+    equal those of a store opened afresh."""
+    s = q.Store(store_dirs[backend])
+    filters = [Criteria(), Criteria(sentiment=(-0.5, 0.5)), Criteria(topics=(1,)),
+               Criteria(keyword="river"), Criteria()]
+    for c in filters:
+        q.evidence_by_label(s, c, n=5, fold=8)
+    asked = []
+    frame = s.frame
+    s.frame = lambda sql, params=(): (asked.append(sql), frame(sql, params))[1]
+    for c in filters:
+        got = q.evidence_by_label(s, c, n=5, fold=8)
+        fresh = q.Store(store_dirs[backend])
+        want = q.evidence_by_label(fresh, c, n=5, fold=8)
+        fresh.close()
+        for label in ("negative", "positive"):
+            pd.testing.assert_frame_equal(got[label], want[label])
+    # every row and title was read before: no text or title read again
+    assert not [sql for sql in asked if "x.text" in sql or "x.title" in sql]
+    s.close()
+
+
+TIER_VIEWS = [Criteria(), Criteria(sentiment=(-0.5, 0.5)), Criteria(sentiment=(0.1, 1.0)),
+              Criteria(sentiment=(-1.0, -0.2), topics=(0, 1)), Criteria(topics=(2,)),
+              Criteria(start="2024-06-10", end="2024-06-30"), Criteria(keyword="river"),
+              Criteria(keyword="storm", sentiment=(-0.3, 1.0)), Criteria(outlets=("",))]
+
+
+@pytest.mark.parametrize("tier_rows", [10**6, 30])
+@pytest.mark.parametrize("c", TIER_VIEWS, ids=_ids)
+def test_evidence_from_the_in_memory_tier_equals_the_store_files(store_dirs, c, tier_rows,
+                                                                 monkeypatch):
+    """The strongest sentences above the tier's strength are read from memory, the
+    sentiment range tested on each row's article compound: the lists equal those of the
+    store's own files, for the overview's two lists and for period lists, whether the
+    tier holds every strength the walk asks (a million rows) or only the strongest (30
+    rows: the walk goes on below it in the roll-up).  An outlet filter reads the
+    roll-up (the tier holds no outlet)."""
+    monkeypatch.setattr(evidence_tier, "TIER_ROWS", tier_rows)
+    s, raw = q.Store(store_dirs["rollups"]), q.Store(store_dirs["raw"])
+    asked = []
+    frame = s.frame
+    s.frame = lambda sql, params=(): (asked.append(sql), frame(sql, params))[1]
+    cases = [dict(labels=("negative", "positive")),
+             dict(labels=("negative", "positive"), periods=[pd.Timestamp("2024-06-10"),
+                                                            pd.Timestamp("2024-06-17")],
+                  freq="week")]
+    for kwargs in cases:
+        for n, fold in ((3, 1), (10, 8)):
+            got = q.evidence_by_label(s, c, n=n, fold=fold, **kwargs)
+            want = q.evidence_by_label(raw, c, n=n, fold=fold, **kwargs)
+            for label in ("negative", "positive"):
+                pd.testing.assert_frame_equal(got[label], want[label], check_dtype=False)
+    tier = [name for key, name in s._kept_tables.items() if key[1] == "tier"]
+    from_tier = [sql for sql in asked if tier and f"FROM {tier[0]} s" in sql]
+    assert bool(from_tier) == (not c.outlets)
+    s.close()
+    raw.close()
+
+
+def test_the_tier_holds_the_strongest_rows_that_fit(store_dirs, monkeypatch):
+    """The tier's strength is the weakest of the walk's strengths whose rows fit in
+    TIER_ROWS; none fits: no tier, and the roll-up answers alone."""
+    s = q.Store(store_dirs["rollups"])
+    counts = q._strength_counts(s)  # 0.9: none; 0.6: 11 + 16; 0.3: 28 + 37
+    assert evidence_tier.tier(s, q._STRENGTHS, counts).strength == 0.3
+    monkeypatch.setattr(evidence_tier, "TIER_ROWS", 30)
+    found = evidence_tier.tier(s, q._STRENGTHS, counts)
+    assert found.strength == 0.6
+    assert s.one(f"SELECT count(*) FROM {found.table}")[0] == 27
+    assert s.one(f"SELECT min(abs(compound)) FROM {found.table}")[0] >= 0.6
+    s.close()
+    s = q.Store(store_dirs["rollups"])
+    monkeypatch.setattr(evidence_tier, "TIER_ROWS", -1)
+    assert evidence_tier.tier(s, q._STRENGTHS, counts) is None
+    assert q._tiered(s, Criteria(), None) is None
+    s.close()
+
+
+@pytest.mark.parametrize("freq, narrow", [("day", True), ("week", True), ("month", False)])
+@pytest.mark.parametrize("c", [Criteria(), Criteria(topics=(1,)), Criteria(keyword="storm"),
+                               Criteria(sentiment=(-0.2, 1.0))], ids=_ids)
+def test_a_short_period_s_evidence_is_read_in_time_order(store_dirs, c, freq, narrow,
+                                                         monkeypatch):
+    """A period of a week or less (the Over time tab's lowest and highest) is read from
+    the time-ordered sentences copy, all its sentences at once, instead of down the
+    strengths of the strength-ordered roll-up; the lists are the store files' either way."""
+    monkeypatch.setattr(evidence_tier, "TIER_ROWS", -1)  # no tier: the roll-ups alone
+    s, raw = q.Store(store_dirs["rollups"]), q.Store(store_dirs["raw"])
+    asked = []
+    frame = s.frame
+    s.frame = lambda sql, params=(): (asked.append(sql), frame(sql, params))[1]
+    periods = [pd.Timestamp("2024-06-10"), pd.Timestamp("2024-06-17")]
+    for n, fold in ((2, 1), (10, 8)):
+        got = q.evidence_by_label(s, c, ("negative", "positive"), n=n, fold=fold,
+                                  periods=periods, freq=freq)
+        want = q.evidence_by_label(raw, c, ("negative", "positive"), n=n, fold=fold,
+                                   periods=periods, freq=freq)
+        for label in ("negative", "positive"):
+            pd.testing.assert_frame_equal(got[label], want[label], check_dtype=False)
+    in_time_order = [sql for sql in asked if "FROM sentences s WHERE" in sql and "_branch" in sql]
+    assert bool(in_time_order) == narrow
+    s.close()
+    raw.close()
+
+
+def test_the_caller_s_headline_spares_the_walk_a_query(store_dirs, monkeypatch):
+    """The strongest-first walk starts where the view's share of sentences says; given
+    the view's headline (the dashboard has it), it does not ask for it again, and the
+    lists are the same."""
+    s = q.Store(store_dirs["rollups"])
+    c = Criteria(topics=(1,), sentiment=(-0.5, 1.0))
+    h = q.headline(s, c)
+    want = q.evidence_by_label(s, c, n=5, fold=8)
+    s.answers.clear()
+    fresh = q.Store(store_dirs["rollups"])
+    real = q.headline
+    monkeypatch.setattr(q, "headline", lambda store, crit=Criteria(): (
+        real(store, crit) if crit == Criteria() else pytest.fail("headline asked again")))
+    got = q.evidence_by_label(fresh, c, n=5, fold=8, view=h)
+    for label in ("negative", "positive"):
+        pd.testing.assert_frame_equal(got[label], want[label])
+    s.close()
+    fresh.close()
