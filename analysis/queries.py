@@ -1027,6 +1027,7 @@ _NARROW_SECONDS = 8 * 86400
 
 
 def _narrow(bound) -> bool:
+    """Whether a list's published range (or None) spans at most :data:`_NARROW_SECONDS`."""
     return bound is not None and (pd.Timestamp(bound[1]) - pd.Timestamp(bound[0])
                                   ).total_seconds() <= _NARROW_SECONDS
 
