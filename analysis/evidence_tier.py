@@ -10,7 +10,8 @@ for a list whose answer is 20 rows.
 The *tier* is the roll-up's rows above the weakest of those strengths whose rows fit in
 :data:`TIER_ROWS` (0.6 at 100,000 articles, 0.9 at a million), narrow columns only, each
 with its article's mean compound (``a_compound``), as an in-memory DuckDB table made
-once per opened store.  A list looked for above a strength the tier holds is read from
+once per opened store, by its first filtered evidence list (the whole store's lists, the
+first view after opening, come from the roll-up's strongest row groups at once).  A list looked for above a strength the tier holds is read from
 it instead: the same rows in the same order, by the same conditions, with the sentiment
 range tested on ``a_compound`` instead of through the articles: a few ms.  Below the
 tier's strength, and for an outlet filter, the roll-up is read as before.

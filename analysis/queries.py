@@ -890,7 +890,11 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
             # span, a new filter whose relations would be made just for this estimate
             hits = _strongest_hits(store, where, params, labels, bounds, limit,
                                    share=_sentence_share(store, c, bounds, view),
-                                   tiered=_tiered(store, span, keyword))
+                                   # not for the whole store (the roll-up's strongest row
+                                   # groups answer it at once): opening a store does not
+                                   # wait for the tier; the first filtered list makes it
+                                   tiered=None if span == Criteria() else
+                                   _tiered(store, span, keyword))
     else:
         hits = _label_hits(store, where, params, labels, bounds, limit)
     folded = fold > 1 and not hits.empty
@@ -1023,6 +1027,7 @@ _NARROW_SECONDS = 8 * 86400
 
 
 def _narrow(bound) -> bool:
+    """Whether a list's published range (or None) spans at most :data:`_NARROW_SECONDS`."""
     return bound is not None and (pd.Timestamp(bound[1]) - pd.Timestamp(bound[0])
                                   ).total_seconds() <= _NARROW_SECONDS
 

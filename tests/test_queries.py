@@ -751,3 +751,14 @@ def test_the_caller_s_headline_spares_the_walk_a_query(store_dirs, monkeypatch):
         pd.testing.assert_frame_equal(got[label], want[label])
     s.close()
     fresh.close()
+
+
+def test_opening_a_store_does_not_wait_for_the_tier(store_dirs):
+    """The whole store's lists (the first view after opening) come from the roll-up's
+    strongest row groups; the tier is made by the first filtered list."""
+    s = q.Store(store_dirs["rollups"])
+    q.evidence_by_label(s, Criteria(), n=5, fold=8)
+    assert not s._kept_tables
+    q.evidence_by_label(s, Criteria(topics=(1,)), n=5, fold=8)
+    assert [key for key in s._kept_tables if key[1] == "tier"]
+    s.close()
