@@ -48,6 +48,7 @@ from . import archive_layout as layout
 from . import index_tasks, rollups
 from .corpus import SourceError
 from .engines import engine as make_engine
+from .hash_index import HashIndex
 from .input_scan import file_digest, scan_inputs
 from .sentences import MAX_SENTENCE_WORDS
 from .sentiment import NEGATIVE, POSITIVE
@@ -181,10 +182,10 @@ def _retire(store: Path, chunk: str) -> None:
     layout.remove_chunk_parts(store, chunk)
 
 
-def _committed_keys(store: Path, chunks) -> tuple[dict, dict, list]:
+def _committed_keys(store: Path, chunks) -> tuple[HashIndex, HashIndex, list]:
     """``(ids, texts, names)``: id hash and text hash -> chunk ordinal of every
     article already in the archive, and the chunk names by ordinal."""
-    ids, texts, names = {}, {}, []
+    ids, texts, names = HashIndex(), HashIndex(), []
     for chunk in chunks:
         path = _chunk_file(store, chunk, "keys")
         if not path.exists():
@@ -192,8 +193,8 @@ def _committed_keys(store: Path, chunks) -> tuple[dict, dict, list]:
         table = pq.read_table(path, columns=["id_hash", "text_hash"])
         o = len(names)
         names.append(chunk)
-        ids.update(dict.fromkeys(table.column("id_hash").to_numpy().tolist(), o))
-        texts.update(dict.fromkeys(table.column("text_hash").to_numpy().tolist(), o))
+        ids.add(table.column("id_hash").to_numpy(), o)
+        texts.add(table.column("text_hash").to_numpy(), o)
     return ids, texts, names
 
 
@@ -547,14 +548,15 @@ def _run_chunks(r: _Run, eng, root: Path, chunks, scan, fit_future, kept_chunks)
     summaries, drops, dup_skips, results = {}, {}, {}, {}
     next_prep = next_dedup = next_assign = next_commit = 0
     limit = 2 * eng.n_workers + 1
-    members = [list(zip(rows["path"], rows["kind"])) for _, rows in chunks]
     early = _EarlyRollups() if eng.n_workers >= 2 else None
     rollup_future = None
     while next_commit < n or fit_future is not None:
         while next_prep < n and len(prep) + len(assign) < limit:
             chunk = chunks[next_prep][0]
+            rows = chunks[next_prep][1]
             prep[eng.submit(index_tasks.prepare_chunk, str(store), str(root), chunk,
-                            members[next_prep], r.read_options, r.settings)] = next_prep
+                            list(zip(rows["path"], rows["kind"])), r.read_options,
+                            r.settings)] = next_prep
             next_prep += 1
         while next_dedup < n and next_dedup in summaries:
             drops[next_dedup], dup_skips[next_dedup] = _dedup(store, chunks[next_dedup][0], ids, texts, names)
@@ -652,26 +654,36 @@ class _EarlyRollups:
         return months
 
 
-def _dedup(store: Path, chunk: str, ids: dict, texts: dict, names: list):
+def _dedup(store: Path, chunk: str, ids: HashIndex, texts: HashIndex, names: list):
     """Articles of ``chunk`` the archive already holds (same id or same text): their ids
     (left out of the chunk) and skip rows naming the copy that was kept."""
     keys = index_tasks._read_arrow(layout.staging_dir(store, chunk) / "keys.arrow")
     o = len(names)
     names.append(chunk)
+    # The archive's copies, looked up for the whole chunk at once; copies within the
+    # chunk (the first one is kept) in these two dicts.
+    id_found = ids.find(keys["id_hash"].to_numpy()).tolist()
+    text_found = texts.find(keys["text_hash"].to_numpy()).tolist()
+    new_ids, new_texts = {}, {}
     drop, skips, kept_keys = [], [], {}
-    for aid, src, ih, th in keys.itertuples(index=False):
-        if ih in ids:
-            keeper = _keeper(store, names[ids[ih]], "id_hash", ih, kept_keys)
+    for i, (aid, src, ih, th) in enumerate(keys.itertuples(index=False)):
+        at = id_found[i] if id_found[i] >= 0 else new_ids.get(ih, -1)
+        if at >= 0:
+            keeper = _keeper(store, names[at], "id_hash", ih, kept_keys)
             detail = "same text" if keeper["text_hash"] == th else "different text"
             skips.append((src, f"duplicate id {aid} ({detail}; kept {keeper['source']})"))
             drop.append(aid)
-        elif th in texts:
-            keeper = _keeper(store, names[texts[th]], "text_hash", th, kept_keys)
+            continue
+        at = text_found[i] if text_found[i] >= 0 else new_texts.get(th, -1)
+        if at >= 0:
+            keeper = _keeper(store, names[at], "text_hash", th, kept_keys)
             skips.append((src, f"same text as {keeper['article_id']} ({keeper['source']}); kept that one"))
             drop.append(aid)
         else:
-            ids[ih] = o
-            texts[th] = o
+            new_ids[ih] = o
+            new_texts[th] = o
+    ids.add(list(new_ids), o)
+    texts.add(list(new_texts), o)
     return drop, skips
 
 
