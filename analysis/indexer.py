@@ -151,22 +151,78 @@ def _records(store: Path, manifest_is_current: bool = False) -> pd.DataFrame:
     The chunk records are the truth; after a complete run ``manifest.parquet`` holds
     the same rows in one file (``manifest_is_current``), which is what a re-run reads:
     one file instead of one per chunk."""
+    table = _record_table(store, manifest_is_current)
+    if table is None:
+        return pd.DataFrame({c: pd.Series(dtype=np.int64 if c in _INT_COLUMNS else object)
+                             for c in _INPUT_COLUMNS})
+    for name in _FEW_VALUES:
+        i = table.schema.get_field_index(name)
+        table = table.set_column(i, name, pc.dictionary_encode(table.column(name)))
+    return table.to_pandas()
+
+
+def _record_table(store: Path, manifest_is_current: bool = False) -> pa.Table | None:
+    """:func:`_records` as an Arrow table (``None`` when no chunk is committed)."""
     folder = layout.records_dir(store)
     manifest = Path(store) / "manifest.parquet"
     if manifest_is_current and manifest.exists():
         table = pq.read_table(manifest, columns=_INPUT_COLUMNS)
         keep = pc.and_(pc.not_equal(table.column("chunk"), ""), pc.not_equal(table.column("status"), "deleted"))
-        paths, table = None, table.filter(keep)
-    else:
-        paths = sorted(folder.glob("*.inputs.parquet")) if folder.exists() else []
-        if not paths:
-            return pd.DataFrame({c: pd.Series(dtype=np.int64 if c in ("size", "mtime_ns", "n_articles")
-                                              else object) for c in _INPUT_COLUMNS})
-        table = pa.concat_tables([pq.read_table(p) for p in paths], promote_options="permissive")
-    for name in _FEW_VALUES:
-        i = table.schema.get_field_index(name)
-        table = table.set_column(i, name, pc.dictionary_encode(table.column(name)))
-    return table.to_pandas()
+        return table.filter(keep)
+    paths = sorted(folder.glob("*.inputs.parquet")) if folder.exists() else []
+    if not paths:
+        return None
+    return pa.concat_tables([pq.read_table(p) for p in paths], promote_options="permissive")
+
+
+_INT_COLUMNS = ("size", "mtime_ns", "n_articles")
+#: The manifest's columns as written (strings and int64).
+_MANIFEST_SCHEMA = pa.schema([(c, pa.int64() if c in _INT_COLUMNS else pa.string())
+                              for c in _INPUT_COLUMNS])
+
+
+def _manifest(records: pa.Table | None, scan: pd.DataFrame, deleted_rows: pd.DataFrame,
+              run: str) -> pa.Table:
+    """``manifest.parquet``'s rows: the committed records, the ignored inputs and the
+    deleted ones (in that order; written sorted by path).  Built in Arrow: as a pandas
+    frame of Python strings a million inputs' manifest took 1.1 GB of the main process
+    at the end of the run; here it is about the size of its strings."""
+    ignored = scan[scan["kind"] == "ignored"]
+    extra = pd.concat([
+        pd.DataFrame({"path": ignored["path"], "kind": "ignored", "size": ignored["size"],
+                      "mtime_ns": ignored["mtime_ns"], "digest": "", "status": "skipped",
+                      "reason": ignored["reason"], "n_articles": 0, "run": run, "chunk": "",
+                      "model": ""}),
+        pd.DataFrame({"path": deleted_rows["path"], "kind": deleted_rows["kind_old"],
+                      "size": deleted_rows["size_old"], "mtime_ns": deleted_rows["mtime_ns_old"],
+                      "digest": deleted_rows["digest"], "status": "deleted",
+                      "reason": "deleted from the source", "n_articles": 0, "run": run,
+                      "chunk": "", "model": ""}),
+    ], ignore_index=True)
+    for col in _INPUT_COLUMNS:
+        if col in _INT_COLUMNS:
+            extra[col] = extra[col].fillna(0).astype(np.int64)
+        else:
+            extra[col] = extra[col].fillna("").astype(object)
+    parts = [pa.Table.from_pandas(extra[_INPUT_COLUMNS], schema=_MANIFEST_SCHEMA,
+                                  preserve_index=False).replace_schema_metadata(None)]
+    if records is not None:
+        columns = []
+        for field in _MANIFEST_SCHEMA:
+            col = records.column(field.name)
+            if col.type != field.type:
+                col = col.cast(field.type)
+            if col.null_count:
+                col = pc.fill_null(col, 0 if field.name in _INT_COLUMNS else "")
+            columns.append(col)
+        parts.insert(0, pa.table(columns, schema=_MANIFEST_SCHEMA))
+    table = pa.concat_tables(parts)
+    # The pandas metadata that writing the same frame from pandas gave (readers that
+    # go back to pandas get the same dtypes as before).
+    head = table.slice(0, 1).to_pandas().astype({c: object for c in _INPUT_COLUMNS
+                                                 if c not in _INT_COLUMNS})
+    meta = pa.Schema.from_pandas(head, preserve_index=False).metadata
+    return table.replace_schema_metadata(meta)
 
 
 def _chunk_file(store: Path, chunk: str, what: str) -> Path:
@@ -808,28 +864,18 @@ def _finish(r: _Run, scan: pd.DataFrame, root: Path, deleted_rows: pd.DataFrame,
     from .archive_summary import topic_summary
 
     store = r.store
-    records = _records(store)
-    committed = set(records["chunk"])
+    records = _record_table(store)
+    committed = set() if records is None else set(pc.unique(records.column("chunk")).to_pylist())
     _collect_garbage(store, committed, r.meta["model"]["dir"])
+    manifest = _manifest(records, scan, deleted_rows, r.run)
+    del records
+    # A stable sort of UTF-8 strings by their bytes: code point order, as Python sorts;
+    # written a slice at a time, so the sorted copy is never whole.
+    layout.atomic_write_table(manifest, store / "manifest.parquet",
+                              order=pc.sort_indices(manifest, sort_keys=[("path", "ascending")]))
+    archive_inputs = len(manifest) - pc.sum(pc.equal(manifest.column("status"), "deleted")).as_py()
+    del manifest
     ignored = scan[scan["kind"] == "ignored"]
-    manifest = pd.concat([
-        records,
-        pd.DataFrame({"path": ignored["path"], "kind": "ignored", "size": ignored["size"],
-                      "mtime_ns": ignored["mtime_ns"], "digest": "", "status": "skipped",
-                      "reason": ignored["reason"], "n_articles": 0, "run": r.run, "chunk": "",
-                      "model": ""}),
-        pd.DataFrame({"path": deleted_rows["path"], "kind": deleted_rows["kind_old"],
-                      "size": deleted_rows["size_old"], "mtime_ns": deleted_rows["mtime_ns_old"],
-                      "digest": deleted_rows["digest"], "status": "deleted",
-                      "reason": "deleted from the source", "n_articles": 0, "run": r.run,
-                      "chunk": "", "model": ""}),
-    ], ignore_index=True)
-    for col in ("size", "mtime_ns", "n_articles"):
-        manifest[col] = manifest[col].fillna(0).astype(np.int64)
-    for col in ("path", "kind", "digest", "status", "reason", "run", "chunk", "model"):
-        manifest[col] = manifest[col].fillna("").astype(object)
-    manifest = manifest.sort_values("path", kind="stable").reset_index(drop=True)
-    layout.atomic_write_parquet(manifest, store / "manifest.parquet")
     skip_files = sorted(layout.records_dir(store).glob("*.skipped.parquet"))
     parts = [pq.read_table(p).to_pandas() for p in skip_files]
     parts.append(pd.DataFrame({"source": [str(root / p) for p in ignored["path"]],
@@ -844,7 +890,7 @@ def _finish(r: _Run, scan: pd.DataFrame, root: Path, deleted_rows: pd.DataFrame,
     summary.n_topics = int(len(topics))
     summary.archive_articles = totals["articles"]
     summary.archive_sentences = totals["sentences"]
-    summary.archive_inputs = int(len(manifest[manifest["status"] != "deleted"]))
+    summary.archive_inputs = int(archive_inputs)
     r.meta["totals"] = {**totals, "inputs": summary.archive_inputs,
                         "skipped": int(len(skipped)), "topics": int(len(topics))}
 

@@ -430,3 +430,27 @@ def test_workers_start_while_planning_only_when_there_is_likely_work(tmp_path, m
     assert indexer._likely_work(meta, scan.iloc[1:])                      # one input less
     assert indexer._likely_work(meta, scan.assign(mtime_ns=time.time_ns()))  # a new mtime
     assert indexer._likely_work({**meta, "last_run": {"status": "running"}}, scan)
+
+
+def test_manifest_is_sorted_by_path_and_written_a_slice_at_a_time(archive, tmp_path, monkeypatch):
+    """The manifest (built in Arrow, not as a frame of Python strings) holds every input
+    by path, the ignored ones too, with the pandas metadata a frame gave it; a table
+    written in another order is taken a slice at a time, rows unchanged."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from analysis import archive_layout as layout
+
+    src, store, _ = archive
+    manifest = pq.read_table(store / "manifest.parquet")
+    paths = manifest.column("path").to_pylist()
+    assert paths == sorted(paths) and len(paths) == 161 and "notes.md" in paths
+    frame = manifest.to_pandas()
+    assert frame.loc[frame["path"] == "notes.md", "kind"].item() == "ignored"
+    assert b"pandas" in manifest.schema.metadata
+    monkeypatch.setattr(layout, "_SLICE_ROWS", 7)
+    order = pa.array(range(len(paths) - 1, -1, -1))
+    layout.atomic_write_table(manifest, tmp_path / "m.parquet", order=order)
+    back = pq.read_table(tmp_path / "m.parquet")
+    assert back.equals(manifest.take(order))
+    assert pq.ParquetFile(tmp_path / "m.parquet").metadata.num_row_groups == -(-161 // 7)
