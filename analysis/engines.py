@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 from . import workers
 
-__all__ = ["engine", "EngineError", "warm_up"]
+__all__ = ["engine", "EngineError"]
 
 
 class EngineError(RuntimeError):
@@ -69,24 +69,12 @@ class _Dask:
 
 
 def _import_task_modules() -> None:
-    """Import what the tasks import (scikit-learn, blingfire, VADER, DuckDB)."""
-    from . import pipeline, rollups, sentiment, topic_store  # noqa: F401
-
-
-def warm_up(kind: str = "local", n_jobs: int | None = None) -> None:
-    """Start the local pool's workers now, each importing the task modules (about a
-    second and a half), while this process scans the source and plans the run: the
-    imports are then off the run's critical path (on a day's new files they were a
-    third of the run).  Forked before the scan, the workers also hold none of the
-    run's per-input frames.  No-op for Dask, one job, or a pool already running."""
-    if kind != "local":
-        return
-    n = workers.available_cores() if n_jobs is None else n_jobs
-    if n <= 1 or workers.has_pool(n):
-        return
-    with workers.pool(n) as executor:
-        for _ in range(n):
-            executor.submit(_import_task_modules)
+    """Import what the tasks import (scikit-learn, blingfire, VADER, DuckDB) here, before
+    a fork pool forks its workers: once for all of them instead of once in each (about a
+    second and a half of CPU per worker), and the pages are shared, not copied.  Not for
+    a fork server or spawned workers, which would not inherit them."""
+    if workers.start_method() == "fork":
+        from . import pipeline, rollups, sentiment, topic_store  # noqa: F401
 
 
 @contextmanager
@@ -103,12 +91,7 @@ def engine(kind: str = "local", n_jobs: int | None = None, scheduler: str | None
         if n <= 1:
             yield _Inline()
             return
-        if workers.start_method() == "fork" and not workers.has_pool(n):
-            # Imported here before the pool forks its workers (when warm_up did not
-            # start them): once for all of them instead of once in each, and the pages
-            # are shared, not copied.  Not for a fork server or spawned workers, which
-            # would not inherit them.
-            _import_task_modules()
+        _import_task_modules()
         with workers.pool(n) as executor:
             try:
                 yield _Local(executor, n)

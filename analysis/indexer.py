@@ -48,7 +48,6 @@ from . import archive_layout as layout
 from . import index_tasks, rollups
 from .corpus import SourceError
 from .engines import engine as make_engine
-from .engines import warm_up
 from .hash_index import HashIndex
 from .input_scan import file_digest, scan_inputs
 from .sentences import MAX_SENTENCE_WORDS
@@ -362,8 +361,6 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=None,
     root, scan = scan_inputs(source)
     r.root = root
     timings = {"scan": time.perf_counter() - t0}
-    if _likely_work(r.meta, scan):
-        warm_up(engine, n_jobs)
     summary = IndexSummary(store=str(store), run=r.run)
 
     journal_path = layout.state_dir(store) / "run.json"
@@ -490,23 +487,6 @@ def index_archive(source, store, *, n_topics: int | None = None, k_range=None,
     _finish(r, scan, root, deleted_rows, summary)
     timings["finish"] = time.perf_counter() - t
     return _done(r, summary, timings, t0, journal_path)
-
-
-def _likely_work(meta: dict, scan: pd.DataFrame) -> bool:
-    """Whether this run will probably analyse something (a first or interrupted run,
-    another number of inputs, a file modified after the last run started): then the
-    workers are started while the run is planned (:func:`analysis.engines.warm_up`).
-    A guess that only decides when the workers start; a run with nothing to do then
-    starts none (its exit would wait for their imports)."""
-    last = meta.get("last_run") or {}
-    totals = meta.get("totals") or {}
-    if last.get("status") != "complete" or totals.get("inputs") != len(scan):
-        return True
-    try:
-        started = pd.Timestamp(last["started"]).value
-    except (KeyError, ValueError):
-        return True
-    return bool(len(scan)) and int(scan["mtime_ns"].max()) >= started
 
 
 @contextmanager

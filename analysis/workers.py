@@ -29,7 +29,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-__all__ = ["available_cores", "has_pool", "pool", "chunk_bounds", "shutdown_pool", "discard_pool", "map_chunks",
+__all__ = ["available_cores", "pool", "chunk_bounds", "shutdown_pool", "discard_pool", "map_chunks",
            "BrokenProcessPool", "PARALLEL_MIN_CHARS", "IDLE_SECONDS"]
 
 #: Below this many characters of text, handing work to the pool costs more than it saves.
@@ -75,13 +75,6 @@ def _new_pool(n_jobs: int) -> ProcessPoolExecutor:
     finally:
         gc.unfreeze()
     return executor
-
-
-def has_pool(n_jobs: int) -> bool:
-    """Whether this process has a pool of ``n_jobs`` workers running."""
-    with _LOCK:
-        return _POOL.get("pool") is not None and _POOL.get("pid") == os.getpid() \
-            and _POOL.get("n") == n_jobs
 
 
 @contextmanager

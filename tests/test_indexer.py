@@ -409,33 +409,6 @@ def test_months_are_rolled_up_while_later_chunks_run(tmp_path, monkeypatch):
             assert pq.read_table(part).equals(pq.read_table(again / part.relative_to(store)))
 
 
-def test_workers_start_while_planning_only_when_there_is_likely_work(tmp_path, monkeypatch):
-    """The pool's workers are started (importing the task modules) right after the scan
-    when files look new or changed; a run with nothing to do starts none (its exit
-    would wait for their imports)."""
-    from analysis import engines, indexer, workers
-
-    calls = []
-    real = engines.warm_up
-    monkeypatch.setattr(indexer, "warm_up", lambda *a: (calls.append(a), real(*a)))
-    src, store = tmp_path / "src", tmp_path / "store"
-    write_archive_folder(src, 60)
-    index_archive(src, store, n_topics=3, n_jobs=2, sample_size=40)
-    assert calls == [("local", 2)]               # a first run
-    workers.shutdown_pool()
-    index_archive(src, store, n_jobs=2)
-    assert len(calls) == 1 and not workers.has_pool(2)   # nothing changed: no workers
-    write_archive_folder(src, 70, start=60)
-    summary = index_archive(src, store, n_jobs=2)
-    assert summary.new_inputs == 10 and len(calls) == 2
-    meta = json.loads((store / "store.json").read_text())
-    scan = pd.DataFrame({"mtime_ns": [0] * meta["totals"]["inputs"]})
-    assert not indexer._likely_work(meta, scan)
-    assert indexer._likely_work(meta, scan.iloc[1:])                      # one input less
-    assert indexer._likely_work(meta, scan.assign(mtime_ns=time.time_ns()))  # a new mtime
-    assert indexer._likely_work({**meta, "last_run": {"status": "running"}}, scan)
-
-
 def test_manifest_is_sorted_by_path_and_written_a_slice_at_a_time(archive, tmp_path, monkeypatch):
     """The manifest (built in Arrow, not as a frame of Python strings) holds every input
     by path, the ignored ones too, with the pandas metadata a frame gave it; a table
