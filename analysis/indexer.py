@@ -52,6 +52,7 @@ from . import archive_layout as layout
 from . import index_tasks, rollups
 from .corpus import SourceError
 from .engines import engine as make_engine
+from .hash_index import HashIndex
 from .input_scan import file_digest, scan_inputs
 from .sentences import MAX_SENTENCE_WORDS
 from .sentiment import NEGATIVE, POSITIVE
@@ -154,22 +155,78 @@ def _records(store: Path, manifest_is_current: bool = False) -> pd.DataFrame:
     The chunk records are the truth; after a complete run ``manifest.parquet`` holds
     the same rows in one file (``manifest_is_current``), which is what a re-run reads:
     one file instead of one per chunk."""
+    table = _record_table(store, manifest_is_current)
+    if table is None:
+        return pd.DataFrame({c: pd.Series(dtype=np.int64 if c in _INT_COLUMNS else object)
+                             for c in _INPUT_COLUMNS})
+    for name in _FEW_VALUES:
+        i = table.schema.get_field_index(name)
+        table = table.set_column(i, name, pc.dictionary_encode(table.column(name)))
+    return table.to_pandas()
+
+
+def _record_table(store: Path, manifest_is_current: bool = False) -> pa.Table | None:
+    """:func:`_records` as an Arrow table (``None`` when no chunk is committed)."""
     folder = layout.records_dir(store)
     manifest = Path(store) / "manifest.parquet"
     if manifest_is_current and manifest.exists():
         table = pq.read_table(manifest, columns=_INPUT_COLUMNS)
         keep = pc.and_(pc.not_equal(table.column("chunk"), ""), pc.not_equal(table.column("status"), "deleted"))
-        paths, table = None, table.filter(keep)
-    else:
-        paths = sorted(folder.glob("*.inputs.parquet")) if folder.exists() else []
-        if not paths:
-            return pd.DataFrame({c: pd.Series(dtype=np.int64 if c in ("size", "mtime_ns", "n_articles")
-                                              else object) for c in _INPUT_COLUMNS})
-        table = pa.concat_tables([pq.read_table(p) for p in paths], promote_options="permissive")
-    for name in _FEW_VALUES:
-        i = table.schema.get_field_index(name)
-        table = table.set_column(i, name, pc.dictionary_encode(table.column(name)))
-    return table.to_pandas()
+        return table.filter(keep)
+    paths = sorted(folder.glob("*.inputs.parquet")) if folder.exists() else []
+    if not paths:
+        return None
+    return pa.concat_tables([pq.read_table(p) for p in paths], promote_options="permissive")
+
+
+_INT_COLUMNS = ("size", "mtime_ns", "n_articles")
+#: The manifest's columns as written (strings and int64).
+_MANIFEST_SCHEMA = pa.schema([(c, pa.int64() if c in _INT_COLUMNS else pa.string())
+                              for c in _INPUT_COLUMNS])
+
+
+def _manifest(records: pa.Table | None, scan: pd.DataFrame, deleted_rows: pd.DataFrame,
+              run: str) -> pa.Table:
+    """``manifest.parquet``'s rows: the committed records, the ignored inputs and the
+    deleted ones (in that order; written sorted by path).  Built in Arrow: as a pandas
+    frame of Python strings a million inputs' manifest took 1.1 GB of the main process
+    at the end of the run; here it is about the size of its strings."""
+    ignored = scan[scan["kind"] == "ignored"]
+    extra = pd.concat([
+        pd.DataFrame({"path": ignored["path"], "kind": "ignored", "size": ignored["size"],
+                      "mtime_ns": ignored["mtime_ns"], "digest": "", "status": "skipped",
+                      "reason": ignored["reason"], "n_articles": 0, "run": run, "chunk": "",
+                      "model": ""}),
+        pd.DataFrame({"path": deleted_rows["path"], "kind": deleted_rows["kind_old"],
+                      "size": deleted_rows["size_old"], "mtime_ns": deleted_rows["mtime_ns_old"],
+                      "digest": deleted_rows["digest"], "status": "deleted",
+                      "reason": "deleted from the source", "n_articles": 0, "run": run,
+                      "chunk": "", "model": ""}),
+    ], ignore_index=True)
+    for col in _INPUT_COLUMNS:
+        if col in _INT_COLUMNS:
+            extra[col] = extra[col].fillna(0).astype(np.int64)
+        else:
+            extra[col] = extra[col].fillna("").astype(object)
+    parts = [pa.Table.from_pandas(extra[_INPUT_COLUMNS], schema=_MANIFEST_SCHEMA,
+                                  preserve_index=False).replace_schema_metadata(None)]
+    if records is not None:
+        columns = []
+        for field in _MANIFEST_SCHEMA:
+            col = records.column(field.name)
+            if col.type != field.type:
+                col = col.cast(field.type)
+            if col.null_count:
+                col = pc.fill_null(col, 0 if field.name in _INT_COLUMNS else "")
+            columns.append(col)
+        parts.insert(0, pa.table(columns, schema=_MANIFEST_SCHEMA))
+    table = pa.concat_tables(parts)
+    # The pandas metadata that writing the same frame from pandas gave (readers that
+    # go back to pandas get the same dtypes as before).
+    head = table.slice(0, 1).to_pandas().astype({c: object for c in _INPUT_COLUMNS
+                                                 if c not in _INT_COLUMNS})
+    meta = pa.Schema.from_pandas(head, preserve_index=False).metadata
+    return table.replace_schema_metadata(meta)
 
 
 def _chunk_file(store: Path, chunk: str, what: str) -> Path:
@@ -186,10 +243,10 @@ def _retire(store: Path, chunk: str) -> None:
     layout.remove_chunk_parts(store, chunk)
 
 
-def _committed_keys(store: Path, chunks) -> tuple[dict, dict, list]:
+def _committed_keys(store: Path, chunks) -> tuple[HashIndex, HashIndex, list]:
     """``(ids, texts, names)``: id hash and text hash -> chunk ordinal of every
     article already in the archive, and the chunk names by ordinal."""
-    ids, texts, names = {}, {}, []
+    ids, texts, names = HashIndex(), HashIndex(), []
     for chunk in chunks:
         path = _chunk_file(store, chunk, "keys")
         if not path.exists():
@@ -197,8 +254,8 @@ def _committed_keys(store: Path, chunks) -> tuple[dict, dict, list]:
         table = pq.read_table(path, columns=["id_hash", "text_hash"])
         o = len(names)
         names.append(chunk)
-        ids.update(dict.fromkeys(table.column("id_hash").to_numpy().tolist(), o))
-        texts.update(dict.fromkeys(table.column("text_hash").to_numpy().tolist(), o))
+        ids.add(table.column("id_hash").to_numpy(), o)
+        texts.add(table.column("text_hash").to_numpy(), o)
     return ids, texts, names
 
 
@@ -560,14 +617,15 @@ def _run_chunks(r: _Run, eng, root: Path, chunks, scan, fit_future, kept_chunks)
     summaries, drops, dup_skips, results = {}, {}, {}, {}
     next_prep = next_dedup = next_assign = next_commit = 0
     limit = 2 * eng.n_workers + 1
-    members = [list(zip(rows["path"], rows["kind"])) for _, rows in chunks]
     early = _EarlyRollups() if eng.n_workers >= 2 else None
     rollup_future = None
     while next_commit < n or fit_future is not None:
         while next_prep < n and len(prep) + len(assign) < limit:
             chunk = chunks[next_prep][0]
+            rows = chunks[next_prep][1]
             prep[eng.submit(index_tasks.prepare_chunk, str(store), str(root), chunk,
-                            members[next_prep], r.read_options, r.settings)] = next_prep
+                            list(zip(rows["path"], rows["kind"])), r.read_options,
+                            r.settings)] = next_prep
             next_prep += 1
         while next_dedup < n and next_dedup in summaries:
             drops[next_dedup], dup_skips[next_dedup] = _dedup(store, chunks[next_dedup][0], ids, texts, names)
@@ -665,26 +723,36 @@ class _EarlyRollups:
         return months
 
 
-def _dedup(store: Path, chunk: str, ids: dict, texts: dict, names: list):
+def _dedup(store: Path, chunk: str, ids: HashIndex, texts: HashIndex, names: list):
     """Articles of ``chunk`` the archive already holds (same id or same text): their ids
     (left out of the chunk) and skip rows naming the copy that was kept."""
     keys = index_tasks._read_arrow(layout.staging_dir(store, chunk) / "keys.arrow")
     o = len(names)
     names.append(chunk)
+    # The archive's copies, looked up for the whole chunk at once; copies within the
+    # chunk (the first one is kept) in these two dicts.
+    id_found = ids.find(keys["id_hash"].to_numpy()).tolist()
+    text_found = texts.find(keys["text_hash"].to_numpy()).tolist()
+    new_ids, new_texts = {}, {}
     drop, skips, kept_keys = [], [], {}
-    for aid, src, ih, th in keys.itertuples(index=False):
-        if ih in ids:
-            keeper = _keeper(store, names[ids[ih]], "id_hash", ih, kept_keys)
+    for i, (aid, src, ih, th) in enumerate(keys.itertuples(index=False)):
+        at = id_found[i] if id_found[i] >= 0 else new_ids.get(ih, -1)
+        if at >= 0:
+            keeper = _keeper(store, names[at], "id_hash", ih, kept_keys)
             detail = "same text" if keeper["text_hash"] == th else "different text"
             skips.append((src, f"duplicate id {aid} ({detail}; kept {keeper['source']})"))
             drop.append(aid)
-        elif th in texts:
-            keeper = _keeper(store, names[texts[th]], "text_hash", th, kept_keys)
+            continue
+        at = text_found[i] if text_found[i] >= 0 else new_texts.get(th, -1)
+        if at >= 0:
+            keeper = _keeper(store, names[at], "text_hash", th, kept_keys)
             skips.append((src, f"same text as {keeper['article_id']} ({keeper['source']}); kept that one"))
             drop.append(aid)
         else:
-            ids[ih] = o
-            texts[th] = o
+            new_ids[ih] = o
+            new_texts[th] = o
+    ids.add(list(new_ids), o)
+    texts.add(list(new_texts), o)
     return drop, skips
 
 
@@ -789,28 +857,18 @@ def _finish(r: _Run, scan: pd.DataFrame, root: Path, deleted_rows: pd.DataFrame,
     from .archive_summary import topic_summary
 
     store = r.store
-    records = _records(store)
-    committed = set(records["chunk"])
+    records = _record_table(store)
+    committed = set() if records is None else set(pc.unique(records.column("chunk")).to_pylist())
     _collect_garbage(store, committed, r.meta["model"]["dir"])
+    manifest = _manifest(records, scan, deleted_rows, r.run)
+    del records
+    # A stable sort of UTF-8 strings by their bytes: code point order, as Python sorts;
+    # written a slice at a time, so the sorted copy is never whole.
+    layout.atomic_write_table(manifest, store / "manifest.parquet",
+                              order=pc.sort_indices(manifest, sort_keys=[("path", "ascending")]))
+    archive_inputs = len(manifest) - pc.sum(pc.equal(manifest.column("status"), "deleted")).as_py()
+    del manifest
     ignored = scan[scan["kind"] == "ignored"]
-    manifest = pd.concat([
-        records,
-        pd.DataFrame({"path": ignored["path"], "kind": "ignored", "size": ignored["size"],
-                      "mtime_ns": ignored["mtime_ns"], "digest": "", "status": "skipped",
-                      "reason": ignored["reason"], "n_articles": 0, "run": r.run, "chunk": "",
-                      "model": ""}),
-        pd.DataFrame({"path": deleted_rows["path"], "kind": deleted_rows["kind_old"],
-                      "size": deleted_rows["size_old"], "mtime_ns": deleted_rows["mtime_ns_old"],
-                      "digest": deleted_rows["digest"], "status": "deleted",
-                      "reason": "deleted from the source", "n_articles": 0, "run": r.run,
-                      "chunk": "", "model": ""}),
-    ], ignore_index=True)
-    for col in ("size", "mtime_ns", "n_articles"):
-        manifest[col] = manifest[col].fillna(0).astype(np.int64)
-    for col in ("path", "kind", "digest", "status", "reason", "run", "chunk", "model"):
-        manifest[col] = manifest[col].fillna("").astype(object)
-    manifest = manifest.sort_values("path", kind="stable").reset_index(drop=True)
-    layout.atomic_write_parquet(manifest, store / "manifest.parquet")
     skip_files = sorted(layout.records_dir(store).glob("*.skipped.parquet"))
     parts = [pq.read_table(p).to_pandas() for p in skip_files]
     parts.append(pd.DataFrame({"source": [str(root / p) for p in ignored["path"]],
@@ -825,7 +883,7 @@ def _finish(r: _Run, scan: pd.DataFrame, root: Path, deleted_rows: pd.DataFrame,
     summary.n_topics = int(len(topics))
     summary.archive_articles = totals["articles"]
     summary.archive_sentences = totals["sentences"]
-    summary.archive_inputs = int(len(manifest[manifest["status"] != "deleted"]))
+    summary.archive_inputs = int(archive_inputs)
     r.meta["totals"] = {**totals, "inputs": summary.archive_inputs,
                         "skipped": int(len(skipped)), "topics": int(len(topics))}
 

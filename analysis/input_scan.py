@@ -34,7 +34,12 @@ def file_digest(path) -> str:
     return h.hexdigest()
 
 
+_TXT = ("txt", "")
+
+
 def _kind(name: str) -> tuple[str, str]:
+    if name.endswith(".txt") and not name.startswith("."):
+        return _TXT     # the common case, first: a million of them in a big archive
     if name.startswith("."):
         return "ignored", "ignored: hidden file"
     suffix = os.path.splitext(name)[1].lower()

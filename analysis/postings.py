@@ -7,6 +7,11 @@ word is); the grouping is done here with NumPy: a ``DISTINCT`` over the month's
 (token, key) pairs, then ``GROUP BY token`` with ``list(key ORDER BY key)``, was two
 thirds of the month's roll-up in DuckDB, and a sort of packed integers is a few times
 cheaper.  The table is the one that SQL gave, row for row.
+
+The pairs arrive in batches (:class:`PostingsBuilder`): a month's pairs hold every
+repeated word, as text, and were the largest thing a roll-up held (1.2 GB for a month
+of 40,000 articles).  Each batch is reduced at once to one int64 per pair (the word's
+number in a month-wide vocabulary, and the key); only those are kept.
 """
 from __future__ import annotations
 
@@ -14,34 +19,136 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["group_postings", "POSTINGS_TYPE"]
+__all__ = ["group_postings", "PostingsBuilder", "POSTINGS_TYPE"]
 
 #: The ``keys`` column's type (DuckDB's list type, so the table is the same as before).
 POSTINGS_TYPE = pa.list_(pa.field("l", pa.int64()))
+
+#: Bits of a packed pair (int64, kept non-negative).
+_PACKED_BITS = 62
+#: Elements per step of the whole-array passes of :meth:`PostingsBuilder.table`: their
+#: temporaries stay a few MB however many pairs a month has.
+_STEP = 1 << 20
 
 
 def group_postings(pairs: pa.Table) -> pa.Table:
     """``pairs`` (``token`` string, ``key`` int64 ≥ 0; duplicates allowed) as one row
     per non-empty token, in binary (UTF-8 byte) order as DuckDB sorts strings: ``token``
     and ``keys``, its distinct keys in ascending order."""
-    encoded = pc.dictionary_encode(pairs.column("token")).combine_chunks()
-    words = encoded.dictionary
-    order = pc.array_sort_indices(words).to_numpy()
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order), dtype=np.int64)
-    codes = rank[encoded.indices.to_numpy(zero_copy_only=False)]
-    keys = pairs.column("key").to_numpy().astype(np.int64, copy=False)
-    empty = pc.index(words, "").as_py()
-    if empty >= 0:
-        keep = codes != rank[empty]
-        codes, keys = codes[keep], keys[keep]
-    codes, keys = _distinct_sorted(codes, keys, len(order))
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else \
-        np.zeros(0, dtype=np.int64)
-    offsets = pa.array(np.r_[starts, len(codes)].astype(np.int32))
-    tokens = words.take(pa.array(order[codes[starts]], type=pa.int64()))
-    lists = pa.ListArray.from_arrays(offsets, pa.array(keys, type=pa.int64()), type=POSTINGS_TYPE)
-    return pa.table({"token": tokens.cast(pa.string()), "keys": lists})
+    keys = pairs.column("key")
+    top = pc.max(keys).as_py() if len(keys) else 0
+    builder = PostingsBuilder(max_key=top or 0)
+    builder.add(pairs)
+    return builder.table()
+
+
+class PostingsBuilder:
+    """:func:`group_postings` over pairs that arrive in batches (:meth:`add`), holding
+    the pairs seen so far as 8 bytes each (the words as numbers).
+
+    ``max_key`` bounds the keys (a larger one is an error): a pair is packed as
+    ``code << bits(max_key) | key``, ``code`` the token's number in first-seen order.
+    Should the vocabulary outgrow the bits left (keys near 2**62), the pairs are kept
+    as two arrays instead (16 bytes each) and sorted with ``lexsort``.
+    """
+
+    def __init__(self, max_key: int):
+        if max_key < 0:
+            raise ValueError("postings keys must not be negative")
+        self.max_key = int(max_key)
+        self.shift = max(self.max_key.bit_length(), 1)
+        self.vocab: dict[str, int] = {}
+        self._packed: list[np.ndarray] = []           # packed pairs, per batch
+        self._pairs: list[tuple[np.ndarray, np.ndarray]] | None = None   # unpacked mode
+
+    def add(self, batch) -> None:
+        """Add a table or record batch of ``token``, ``key`` rows."""
+        tokens, keys = batch.column("token"), batch.column("key")
+        if isinstance(tokens, pa.ChunkedArray):
+            tokens, keys = tokens.combine_chunks(), keys.combine_chunks()
+        if tokens.null_count:
+            valid = pc.is_valid(tokens)
+            tokens, keys = tokens.filter(valid), keys.filter(valid)
+        if not len(tokens):
+            return
+        keys = keys.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+        if keys.min() < 0 or keys.max() > self.max_key:
+            raise ValueError(f"postings keys must lie in 0..{self.max_key}")
+        encoded = pc.dictionary_encode(tokens)
+        words = encoded.dictionary.to_pylist()
+        vocab = self.vocab
+        local = np.fromiter((vocab.setdefault(w, len(vocab)) for w in words), dtype=np.int64,
+                            count=len(words))
+        codes = local[encoded.indices.to_numpy(zero_copy_only=False)]
+        if self._pairs is None and len(vocab).bit_length() + self.shift > _PACKED_BITS:
+            self._unpack()
+        if self._pairs is None:
+            # Not de-duplicated here: a batch repeats few pairs (a word twice in a
+            # sentence), and one sort at the end is cheaper than one per batch too.
+            self._packed.append((codes << self.shift) | keys)
+        else:
+            self._pairs.append(_distinct_sorted(codes, keys, len(vocab)))
+
+    def _unpack(self) -> None:
+        mask = (1 << self.shift) - 1
+        self._pairs = [(p >> self.shift, p & mask) for p in self._packed]
+        self._packed = []
+
+    def table(self) -> pa.Table:
+        """The grouped table (``token``, ``keys``); the builder is emptied."""
+        words = pa.array(list(self.vocab), type=pa.string())
+        order = pc.array_sort_indices(words).to_numpy()
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order), dtype=np.int64)
+        empty = self.vocab.get("")
+        if self._pairs is None:
+            run_codes, starts, keys = self._finish_packed(rank, empty is not None)
+        else:
+            codes, keys = self._finish_pairs(rank, empty)
+            starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else \
+                np.zeros(0, dtype=np.int64)
+            run_codes = codes[starts]
+        offsets = pa.array(np.r_[starts, len(keys)].astype(np.int32))
+        tokens = words.take(pa.array(order[run_codes], type=pa.int64()))
+        lists = pa.ListArray.from_arrays(offsets, pa.array(keys, type=pa.int64()),
+                                         type=POSTINGS_TYPE)
+        self.vocab = {}
+        return pa.table({"token": tokens.cast(pa.string()), "keys": lists})
+
+    def _finish_packed(self, rank: np.ndarray, has_empty: bool):
+        """The sorted distinct pairs as (token code of each run, run starts, keys): the
+        pairs renumbered by token rank in place and split a step at a time, so the
+        month's pairs are held about twice, not five times."""
+        packed = np.concatenate(self._packed) if self._packed else np.zeros(0, np.int64)
+        self._packed = []
+        shift, mask = self.shift, (1 << self.shift) - 1
+        for s in range(0, len(packed), _STEP):
+            part = packed[s:s + _STEP]
+            part[:] = (rank[part >> shift] << shift) | (part & mask)
+        packed.sort()
+        if has_empty:
+            # "" sorts first (rank 0): its pairs are a prefix.
+            packed = packed[np.searchsorted(packed, 1 << shift):]
+        if len(packed):
+            packed = packed[np.r_[True, packed[1:] != packed[:-1]]]
+        starts = [np.zeros(min(1, len(packed)), dtype=np.int64)]
+        for s in range(0, max(len(packed) - 1, 0), _STEP):
+            hi = packed[s:s + _STEP + 1] >> shift
+            starts.append(np.flatnonzero(hi[1:] != hi[:-1]) + s + 1)
+        starts = np.concatenate(starts)
+        run_codes = packed[starts] >> shift
+        for s in range(0, len(packed), _STEP):
+            packed[s:s + _STEP] &= mask
+        return run_codes, starts, packed
+
+    def _finish_pairs(self, rank: np.ndarray, empty: int | None):
+        pairs, self._pairs = self._pairs, None
+        codes = np.concatenate([c for c, _ in pairs]) if pairs else np.zeros(0, np.int64)
+        keys = np.concatenate([k for _, k in pairs]) if pairs else np.zeros(0, np.int64)
+        if empty is not None:
+            keep = codes != empty
+            codes, keys = codes[keep], keys[keep]
+        return _distinct_sorted(rank[codes], keys, len(rank))
 
 
 def _distinct_sorted(codes: np.ndarray, keys: np.ndarray, n_codes: int):
@@ -51,7 +158,7 @@ def _distinct_sorted(codes: np.ndarray, keys: np.ndarray, n_codes: int):
     if keys.min() < 0:
         raise ValueError("postings keys must not be negative")
     shift = max(int(keys.max()).bit_length(), 1)
-    if int(n_codes).bit_length() + shift <= 62:
+    if int(n_codes).bit_length() + shift <= _PACKED_BITS:
         # Both in one int64 (a month's keys need about 36 bits, its words 17): one
         # sort of plain integers.  np.unique would hash first (several times slower).
         packed = np.sort((codes << shift) | keys)

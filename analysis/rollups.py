@@ -54,10 +54,11 @@ import tempfile
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .criteria import KEY_BASE
-from .postings import group_postings
+from .postings import PostingsBuilder
 
 __all__ = ["ROLLUP_VERSION", "write_rollups", "write_months", "record_months", "daily_sql",
            "weights_sql", "stale_months", "store_months", "connect", "register_frames"]
@@ -230,7 +231,7 @@ def _month_sql() -> dict[str, str]:
             SELECT s.article_id, r.art, s.sentence_id, s.published, s.topic_id, s.compound,
                    s.label, s.paragraph, s.section, s.start, s."end", s.text, s.truncated,
                    s.neg, s.neu, s.pos
-            FROM sentences s JOIN arts r USING (article_id) WHERE s.month = ?
+            FROM sentences_all s JOIN arts r USING (article_id) WHERE s.month = ?
             ORDER BY r.art, s.sentence_id""",
         "article_topics": f"""
             WITH {_ARTS}
@@ -246,7 +247,7 @@ def _month_sql() -> dict[str, str]:
             SELECT s.article_id, r.art, s.sentence_id, s.published, s.topic_id, s.compound,
                    s.label, s.paragraph, s.section, s.start, s."end", s.text, s.truncated,
                    s.neg, s.neu, s.pos
-            FROM sentences s JOIN arts r USING (article_id)
+            FROM sentences_all s JOIN arts r USING (article_id)
             WHERE s.month = ? AND s.label IN ('negative', 'positive')
             ORDER BY s.label, abs(s.compound) DESC, s.published NULLS LAST, s.article_id,
                      s.sentence_id""",
@@ -254,12 +255,13 @@ def _month_sql() -> dict[str, str]:
         # that hold it, key = art * 2**20 + sentence_id + 1 (0: the title or a section
         # heading, text that is in no sentence).  One row per word and month, so a
         # lookup reads a few rows and a substring search scans only the vocabulary.
-        # The SQL gives the (word, key) pairs; _FINISH groups them (postings.py).
+        # The SQL gives the (word, key) pairs, streamed in batches to a
+        # postings.PostingsBuilder, which groups them.
         "postings": f"""
             WITH {_ARTS}
             SELECT UNNEST(regexp_split_to_array(lower(s.text), '{_TOKEN_SPLIT}')) AS token,
                    r.art * {KEY_BASE} + s.sentence_id + 1 AS key
-            FROM sentences s JOIN arts r USING (article_id) WHERE s.month = ?
+            FROM sentences_all s JOIN arts r USING (article_id) WHERE s.month = ?
             UNION ALL
             SELECT UNNEST(regexp_split_to_array(lower(w.words), '{_TOKEN_SPLIT}')),
                    r.art * {KEY_BASE}
@@ -269,9 +271,6 @@ def _month_sql() -> dict[str, str]:
                   WHERE month = ? AND section <> '') w JOIN arts r USING (article_id)""",
     }
 
-
-#: What turns a kind's query result into its table (default: the result as is).
-_FINISH = {"postings": group_postings}
 
 #: Rows per Parquet row group where the default is too coarse: a word's postings are
 #: found by the row group's min/max token, and only that row group's lists are decoded.
@@ -315,13 +314,76 @@ def _read_state(store_dir) -> dict:
 ROLLUP_THREADS = 1
 
 
+#: Rows per batch of a roll-up query's result: the month's big tables (its sentences
+#: and their text, the token index's word pairs) are streamed to their file, never held
+#: whole, so a roll-up's memory does not grow with the month.
+_BATCH_ROWS = 65_536
+#: The token index's word pairs come in bigger batches: DuckDB's splitting and
+#: unnesting slows down by half in 64k-row batches, and a million pairs are ~20 MB.
+_PAIR_BATCH_ROWS = 1 << 20
+
+
 def _load_month(con, month: str) -> None:
     """Tables ``articles``, ``sentences``, ``article_topics`` holding the month's rows
-    only (from the ``*_all`` views over the store): the month's queries read and decode
-    them once instead of once per query (five read the sentences and their text)."""
-    for name in FRAMES:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS "
-                    f"SELECT * FROM {name}_all WHERE month = ?", [month])
+    only (from the ``*_all`` views over the store), but no text: the month's queries
+    read and decode them once instead of once per query.  The text (the bulk of a
+    month) is read from the files by the three queries that need it (``sentences_all``),
+    as they stream it."""
+    con.execute("CREATE OR REPLACE TEMP TABLE articles AS "
+                "SELECT * EXCLUDE (text) FROM articles_all WHERE month = ?", [month])
+    con.execute("CREATE OR REPLACE TEMP TABLE sentences AS "
+                "SELECT * EXCLUDE (text) FROM sentences_all WHERE month = ?", [month])
+    con.execute("CREATE OR REPLACE TEMP TABLE article_topics AS "
+                "SELECT * FROM article_topics_all WHERE month = ?", [month])
+
+
+def _write_month_kind(con, kind: str, sql: str, month: str, path: Path) -> None:
+    """Run one roll-up query of ``month`` and write its result to ``path`` (atomic),
+    batch by batch."""
+    if kind == "postings":
+        n_arts = con.sql("SELECT count(*) FROM articles").fetchall()[0][0]
+    rows = _PAIR_BATCH_ROWS if kind == "postings" else _BATCH_ROWS
+    reader = con.sql(sql, params=[month] * sql.count("?")).to_arrow_reader(rows)
+    if kind == "postings":
+        builder = PostingsBuilder(max_key=n_arts * KEY_BASE)
+        for batch in reader:
+            builder.add(batch)
+        _write_atomic(builder.table(), path, _ROW_GROUP.get(kind))
+    else:
+        _write_batches(reader, path, _ROW_GROUP.get(kind))
+
+
+def _write_batches(reader, path: Path, row_group_size: int | None) -> None:
+    """Write a record batch stream to ``path`` (atomic) in the row groups that
+    ``pq.write_table`` of the whole table would make (``row_group_size`` rows each, the
+    rest in the last), holding about one row group at a time."""
+    if row_group_size is None:
+        _write_atomic(reader.read_all(), path)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        pending, n_pending, wrote = [], 0, False
+        with pq.ParquetWriter(tmp, reader.schema) as writer:
+            for batch in reader:
+                pending.append(batch)
+                n_pending += batch.num_rows
+                if n_pending >= row_group_size:
+                    table = pa.Table.from_batches(pending, reader.schema)
+                    whole = n_pending - n_pending % row_group_size
+                    writer.write_table(table.slice(0, whole), row_group_size=row_group_size)
+                    wrote = True
+                    pending = table.slice(whole).to_batches()
+                    n_pending -= whole
+            if n_pending or not wrote:
+                # pq.write_table of an empty result writes one empty row group: so here.
+                writer.write_table(pa.Table.from_batches(pending, reader.schema),
+                                   row_group_size=row_group_size)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def write_months(store_dir, months, threads: int | None = ROLLUP_THREADS) -> dict:
@@ -351,11 +413,8 @@ def write_months(store_dir, months, threads: int | None = ROLLUP_THREADS) -> dic
             signature = _signature(store_dir, month)
             _load_month(con, month)
             for kind, sql in _month_sql().items():
-                table = con.sql(sql, params=[month] * sql.count("?")).to_arrow_table()
-                if kind in _FINISH:
-                    table = _FINISH[kind](table)
-                _write_atomic(table, store_dir / "rollups" / kind / f"month={month}" / "part-0.parquet",
-                              _ROW_GROUP.get(kind))
+                _write_month_kind(con, kind, sql, month,
+                                  store_dir / "rollups" / kind / f"month={month}" / "part-0.parquet")
             done[month] = signature
     finally:
         if con is not None:

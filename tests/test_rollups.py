@@ -137,3 +137,41 @@ def test_strongest_copy_follows_an_incremental_index(tmp_path):
         for label in ("negative", "positive"):
             assert len(got[label]) > 0
             pd.testing.assert_frame_equal(got[label], want[label], check_dtype=False)
+
+
+def test_streamed_rollups_are_the_whole_tables_in_the_same_row_groups(store_dir, tmp_path,
+                                                                      monkeypatch):
+    """The month's results are streamed to their files in batches (bounded memory):
+    with tiny batches and row groups the files hold the same rows in the row groups
+    that writing each whole table gives."""
+    import pyarrow.parquet as pq
+
+    from analysis import rollups
+
+    small = {kind: 4 for kind in rollups._ROW_GROUP}
+    monkeypatch.setattr(rollups, "_ROW_GROUP", small)
+    whole = tmp_path / "whole"
+    shutil.copytree(store_dir, whole)
+    shutil.rmtree(whole / "rollups")
+    write_rollups(whole)
+    monkeypatch.setattr(rollups, "_BATCH_ROWS", 3)
+    monkeypatch.setattr(rollups, "_PAIR_BATCH_ROWS", 5)
+    monkeypatch.setattr(rollups, "_write_atomic", _whole_table_writer(rollups._write_atomic))
+    streamed = tmp_path / "streamed"
+    shutil.copytree(whole, streamed)
+    shutil.rmtree(streamed / "rollups")
+    write_rollups(streamed)
+    for path in sorted((whole / "rollups").glob("*/month=*/part-0.parquet")):
+        a, b = pq.ParquetFile(path), pq.ParquetFile(streamed / path.relative_to(whole))
+        assert b.read().equals(a.read()), path
+        assert [b.metadata.row_group(i).num_rows for i in range(b.metadata.num_row_groups)] == \
+            [a.metadata.row_group(i).num_rows for i in range(a.metadata.num_row_groups)], path
+
+
+def _whole_table_writer(write):
+    """``rollups._write_atomic`` that notes it was used: with streaming on, only the
+    small tables and the grouped postings are written whole."""
+    def wrapped(table, path, row_group_size=None):
+        assert path.parent.parent.name in ("daily", "topic_weights", "postings"), path
+        return write(table, path, row_group_size)
+    return wrapped
