@@ -18,7 +18,7 @@ from . import queries, reports, rollups
 from .criteria import Criteria, month_bounds, month_where
 from .store_overrides import has_corrections, mark_overridden, store_marks
 
-__all__ = ["export_csvs", "stream_csv"]
+__all__ = ["export_csvs", "sentences_csv", "stream_csv"]
 
 
 def _atomic_open(path: Path):
@@ -84,6 +84,61 @@ def _batches(store, sql: str, params: list, batch_rows: int, labels: dict,
         cur.close()
 
 
+class _Export:
+    """What both streamed files of a view need: the labels with renames, the store's
+    corrections marks, the columns the store holds, the months to walk."""
+
+    def __init__(self, store, c: Criteria, names: dict | None, batch_rows: int):
+        self.store, self.c, self.batch_rows = store, c, batch_rows
+        self.labels = store.labels(names)
+        # Columns the store does not hold (outlet, url) are left out, as report_frames
+        # leaves out what a result lacks; ``overridden`` comes from the store's
+        # corrections (analysis.store_overrides) once it has any, as a corrected result
+        # has it.
+        self.marks = store_marks(store.path) if has_corrections(store.path) else None
+        self.extra = {"overridden"} if self.marks is not None else set()
+        self.have_a = _columns(store, "articles_full") | self.extra
+        self.have_s = _columns(store, "sentences_full") | self.extra
+        # A month at a time: the partitions are months of publication, so the months
+        # in order, each sorted, are the whole view sorted, and no sort holds more than
+        # a month (one ORDER BY over a 1M-article store's 10.6M sentences took 5.8 GB).
+        self.months = _months(store, c)
+
+    def by_month(self, sql: str, params_of, kind: str = "articles"):
+        return (frame for m in self.months for frame in _batches(
+            self.store, sql, params_of(m), self.batch_rows, self.labels, self.marks, kind))
+
+
+def _articles_csv(x: _Export, path: Path) -> Path:
+    where, params = x.store.article_where(x.c)
+    fwhere, fparams = month_where(x.c, "f")
+    acols = [col for col in reports.ARTICLE_COLUMNS if col in x.have_a]
+    cols = ", ".join(f'f."{col}"' for col in acols if col not in x.extra)
+    sql = (f"SELECT {cols} FROM articles_full f WHERE f.month = ? AND {fwhere} AND "
+           f"(f.month, f.article_id) IN (SELECT a.month, a.article_id FROM articles a "
+           f"WHERE a.month = ? AND {where}) ORDER BY f.published NULLS LAST, f.article_id")
+    return stream_csv(x.by_month(sql, lambda m: [m, *fparams, m, *params]), path, acols)[0]
+
+
+def _sentences_csv(x: _Export, path: Path) -> Path:
+    swhere, sparams = queries._sentence_where(x.store, x.c, key="article_id")
+    from_article = {"title", "topic_label", "outlet"}
+    names = [col for col in reports.SENTENCE_COLUMNS
+             if (col in x.have_a if col in from_article else col in x.have_s)]
+    cols = ", ".join(f'a."{col}"' if col in from_article else f's."{col}"'
+                     for col in names if col not in x.extra)
+    sql = (f"SELECT {cols}, s.topic_id FROM sentences_full s JOIN articles_full a ON a.month = s.month "
+           f"AND a.article_id = s.article_id WHERE s.month = ? AND a.month = ? AND {swhere} "
+           "ORDER BY s.published NULLS LAST, s.article_id, s.sentence_id")
+    return stream_csv(x.by_month(sql, lambda m: [m, m, *sparams], "sentences"), path, names)[0]
+
+
+def sentences_csv(store, path, c: Criteria = Criteria(), names: dict | None = None,
+                  batch_rows: int = 50_000) -> Path:
+    """Only ``sentences.csv`` of :func:`export_csvs` (the Sentiment tab's download)."""
+    return _sentences_csv(_Export(store, c, names, batch_rows), Path(path))
+
+
 def export_csvs(store, out_dir, c: Criteria = Criteria(), freq: str = "auto",
                 names: dict | None = None, batch_rows: int = 50_000,
                 source: str | None = None) -> list[Path]:
@@ -91,42 +146,9 @@ def export_csvs(store, out_dir, c: Criteria = Criteria(), freq: str = "auto",
     ``skipped.csv`` (when the store lists skipped inputs) and ``summary.txt`` for the
     view ``c`` of ``store`` into ``out_dir``; returns the paths written."""
     out_dir = Path(out_dir)
-    labels = store.labels(names)
-    where, params = store.article_where(c)
-    written = []
-    # Columns the store does not hold (outlet, url) are left out, as report_frames
-    # leaves out what a result lacks; ``overridden`` comes from the store's corrections
-    # (analysis.store_overrides) once it has any, as a corrected result has it.
-    marks = store_marks(store.path) if has_corrections(store.path) else None
-    extra = {"overridden"} if marks is not None else set()
-    have_a = _columns(store, "articles_full") | extra
-    have_s = _columns(store, "sentences_full") | extra
-    acols = [col for col in reports.ARTICLE_COLUMNS if col in have_a]
-    fwhere, fparams = month_where(c, "f")
-    params = fparams + params
-    cols = ", ".join(f'f."{col}"' for col in acols if col not in extra)
-    months = _months(store, c)
-    # A month at a time: the partitions are months of publication, so the months in
-    # order, each sorted, are the whole view sorted, and no sort holds more than a
-    # month (one ORDER BY over a 1M-article store's 10.6M sentences took 5.8 GB).
-    sql = (f"SELECT {cols} FROM articles_full f WHERE f.month = ? AND {fwhere} AND "
-           f"(f.month, f.article_id) IN (SELECT a.month, a.article_id FROM articles a "
-           f"WHERE a.month = ? AND {where}) ORDER BY f.published NULLS LAST, f.article_id")
-    batches = (frame for m in months for frame in _batches(
-        store, sql, [m, *fparams, m, *params[len(fparams):]], batch_rows, labels, marks))
-    written.append(stream_csv(batches, out_dir / "articles.csv", acols)[0])
-    swhere, sparams = queries._sentence_where(store, c, key="article_id")
-    from_article = {"title", "topic_label", "outlet"}
-    scol_names = [col for col in reports.SENTENCE_COLUMNS
-                  if (col in have_a if col in from_article else col in have_s)]
-    scols = ", ".join(f'a."{col}"' if col in from_article else f's."{col}"'
-                      for col in scol_names if col not in extra)
-    sql = (f"SELECT {scols}, s.topic_id FROM sentences_full s JOIN articles_full a ON a.month = s.month "
-           f"AND a.article_id = s.article_id WHERE s.month = ? AND a.month = ? AND {swhere} "
-           "ORDER BY s.published NULLS LAST, s.article_id, s.sentence_id")
-    batches = (frame for m in months for frame in _batches(
-        store, sql, [m, m, *sparams], batch_rows, labels, marks, "sentences"))
-    written.append(stream_csv(batches, out_dir / "sentences.csv", scol_names)[0])
+    x = _Export(store, c, names, batch_rows)
+    written = [_articles_csv(x, out_dir / "articles.csv"),
+               _sentences_csv(x, out_dir / "sentences.csv")]
     topics = queries.topic_table(store, c, names)
     written.append(reports.write_csv(topics.reindex(columns=[
         col for col in reports.TOPIC_COLUMNS if col in topics.columns]), out_dir / "topics.csv"))

@@ -31,13 +31,21 @@ class StoreBusy(ValueError):
     """Another process is writing the store; the message says which and since when."""
 
 
-def _holder(store: Path) -> str:
+def _read_holder(store) -> dict | None:
+    """The holder file's ``{"what", "pid", "since"}``, None when absent or unreadable."""
     try:
-        info = json.loads((store / _HOLDER_NAME).read_text())
-        since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(info["since"])))
-        return f"{info['what']} (process {int(info['pid'])}, since {since})"
+        info = json.loads((Path(store) / _HOLDER_NAME).read_text())
+        return {"what": str(info["what"]), "pid": int(info["pid"]), "since": float(info["since"])}
     except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _holder(store: Path) -> str:
+    info = _read_holder(store)
+    if info is None:
         return "another process"
+    since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(info["since"]))
+    return f"{info['what']} (process {info['pid']}, since {since})"
 
 
 @contextlib.contextmanager
@@ -92,14 +100,11 @@ def current_writer(store) -> dict | None:
     would make a starting ``index`` fail); the file is removed on release, and a
     killed holder's is left behind, so its process must be alive too.  A stat when no
     one writes: cheap enough for every rerun of the dashboard."""
-    try:
-        info = json.loads((Path(store) / _HOLDER_NAME).read_text())
-        pid = int(info["pid"])
-        info = {"what": str(info["what"]), "pid": pid, "since": float(info["since"])}
-    except (OSError, ValueError, KeyError, TypeError):
+    info = _read_holder(store)
+    if info is None:
         return None
     try:
-        os.kill(pid, 0)
+        os.kill(info["pid"], 0)
     except ProcessLookupError:
         return None
     except PermissionError:     # alive, another user's

@@ -855,8 +855,11 @@ class StoreViews:
         return _with_insights(self, buf.getvalue(), compare, tracked, alert_freq)
 
     def sentences_csv(self) -> bytes:
-        with self._export() as paths:
-            return next(p for p in paths if p.name == "sentences.csv").read_bytes()
+        from .export_store import sentences_csv
+
+        with tempfile.TemporaryDirectory(prefix="news-export-") as tmp:
+            return sentences_csv(self.store, Path(tmp) / "sentences.csv", self.criteria,
+                                 self.names).read_bytes()
 
     def articles_csv(self, ids) -> bytes:
         ids = [str(i) for i in ids]

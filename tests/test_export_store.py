@@ -71,3 +71,13 @@ def test_an_empty_view_writes_headers(store, tmp_path):
     q.export_csvs(store, tmp_path, Criteria(keyword="nothing-mentions-this"))
     assert _csv(tmp_path / "articles.csv").empty
     assert "article_id" in _csv(tmp_path / "articles.csv").columns
+
+
+@pytest.mark.parametrize("c", [Criteria(), Criteria(keyword="river", sentiment=(-1.0, 0.5))])
+def test_the_sentences_download_is_the_reports_file(store, c, tmp_path):
+    from analysis.export_store import sentences_csv
+
+    q.export_csvs(store, tmp_path / "all", c, names={1: "renamed"})
+    alone = sentences_csv(store, tmp_path / "alone.csv", c, names={1: "renamed"})
+    assert alone.read_bytes() == (tmp_path / "all" / "sentences.csv").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all", "alone.csv"]
