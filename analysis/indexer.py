@@ -470,7 +470,7 @@ def _index_archive(source, store, *, n_topics: int | None = None, k_range=None,
         elif need_fit:
             raise StoreError(f"the store {store} has no topic model and nothing new to fit one "
                              f"on; index into an empty folder")
-        _run_chunks(r, eng, root, chunks, scan, fit_future, kept_chunks)
+        rolling = _run_chunks(r, eng, root, chunks, scan, fit_future, kept_chunks)
         summary.fitted = fit_future is not None
         timings["chunks"] = time.perf_counter() - t
         # Chunks assigned by an older model (a refit, or one that was interrupted).
@@ -485,7 +485,7 @@ def _index_archive(source, store, *, n_topics: int | None = None, k_range=None,
             summary.refit = _refit(r, eng, n_topics, k_range, sample_size, random_state)
             timings["refit"] = time.perf_counter() - t
         t = time.perf_counter()
-        _rollup_rest(store, eng)
+        _rollup_rest(store, eng, rolling)
         timings["rollups"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -604,11 +604,13 @@ def _save_fitted(r: _Run, model, info, topic_ids, matching=None) -> None:
     r._save_meta()
 
 
-def _run_chunks(r: _Run, eng, root: Path, chunks, scan, fit_future, kept_chunks) -> None:
+def _run_chunks(r: _Run, eng, root: Path, chunks, scan, fit_future, kept_chunks):
+    """Prepare, de-duplicate, assign and commit every chunk; returns the early roll-up
+    still running when the last chunk is committed, as ``(future, months)``, or None."""
     store = r.store
     n = len(chunks)
     if n == 0 and fit_future is None:
-        return
+        return None
     stat = scan.set_index("path")[["size", "mtime_ns"]]
     ids, texts, names = _committed_keys(store, kept_chunks)
     model_dir = None if fit_future is not None else r.model_dir()
@@ -643,7 +645,8 @@ def _run_chunks(r: _Run, eng, root: Path, chunks, scan, fit_future, kept_chunks)
             next_commit += 1
             r.report("chunks", next_commit, n)
         if early is not None and rollup_future is None and early.ready:
-            rollup_future = eng.submit(index_tasks.rollup_months, str(store), early.take())
+            rolling_months = early.take()
+            rollup_future = eng.submit(index_tasks.rollup_months, str(store), rolling_months)
         if next_commit >= n and fit_future is None:
             break
         waiting = set(prep) | set(assign) | ({fit_future} if fit_future is not None else set()) \
@@ -665,23 +668,28 @@ def _run_chunks(r: _Run, eng, root: Path, chunks, scan, fit_future, kept_chunks)
                 summaries[prep.pop(f)] = f.result()
             else:
                 results[assign.pop(f)] = f.result()
-    if rollup_future is not None:
-        rollups.record_months(store, rollup_future.result())
+    return None if rollup_future is None else (rollup_future, rolling_months)
 
 
-def _rollup_rest(store: Path, eng) -> None:
+def _rollup_rest(store: Path, eng, rolling=None) -> None:
     """Roll up the months still stale once every chunk is written, one task per worker
     (months dealt out in turn), instead of one month after another in the parent after
     the pool is gone: on a first run where the fit is the critical path, or after a
     refit, that is most months; after a day's files, the one or two months they touched.
-    Whatever fails here is stale still, and :func:`after_index` does it."""
-    if eng is None or eng.n_workers < 2:
-        return
-    stale = rollups.stale_months(store)
-    if not stale:
-        return
-    n = min(eng.n_workers, len(stale))
-    futures = [eng.submit(index_tasks.rollup_months, str(store), stale[i::n]) for i in range(n)]
+    Whatever fails here is stale still, and :func:`after_index` does it.
+
+    ``rolling`` is the early roll-up still running (``(future, months)``): the other
+    stale months go to the other workers beside it instead of after it (after a day's
+    files, the month before the new one and the new one are rolled up at once)."""
+    futures = []
+    if rolling is not None:
+        futures.append(rolling[0])
+    busy = set() if rolling is None else set(rolling[1])
+    stale = [] if eng is None or eng.n_workers < 2 else [
+        m for m in rollups.stale_months(store) if m not in busy]
+    if stale:
+        n = min(eng.n_workers - (rolling is not None), len(stale)) or 1
+        futures += [eng.submit(index_tasks.rollup_months, str(store), stale[i::n]) for i in range(n)]
     for f in futures:
         rollups.record_months(store, f.result())
 
