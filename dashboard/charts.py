@@ -20,12 +20,15 @@ Conventions shared by every chart
 """
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+from _plotly_utils.basevalidators import copy_to_readonly_numpy_array, to_scalar_or_list
+from _plotly_utils.utils import convert_to_base64
 
 from analysis.periods import period_name
 from analysis.topic_groups import THEME_BASE
@@ -172,13 +175,89 @@ def _layout(title: str | None = None, height: int = 360, selectable: bool = Fals
     ), layout)
 
 
+#: Whether :func:`_figure` builds through Plotly's validators (see :func:`validating`).
+_VALIDATE = False
+
+
+@contextlib.contextmanager
+def validating():
+    """Within it, :func:`_figure` builds every figure through Plotly's validators (the
+    slow path the fast one is tested equal to; an unknown property raises there)."""
+    global _VALIDATE
+    before, _VALIDATE = _VALIDATE, True
+    try:
+        yield
+    finally:
+        _VALIDATE = before
+
+
+def _coerce(value):
+    """``value`` of a figure spec as Plotly's validators store it: arrays (pandas or
+    numpy) as read-only numpy copies, lists and tuples as lists of plain scalars, dicts
+    with their keys sorted (the validators set properties in alphabetical order), their
+    ``None`` values and empty dicts left out (unset properties)."""
+    if isinstance(value, dict):
+        out = {}
+        for k in sorted(value):
+            v = value[k]
+            if v is None:
+                continue
+            v = _coerce(v)
+            if isinstance(v, dict) and not v:
+                continue
+            out[k] = v
+        return out
+    if isinstance(value, (list, tuple)):
+        if any(isinstance(v, (dict, list, tuple)) for v in value):
+            return [_coerce(v) for v in value]
+        return to_scalar_or_list(list(value))
+    if isinstance(value, (pd.Series, pd.Index, np.ndarray)):
+        return copy_to_readonly_numpy_array(value)
+    return value
+
+
+def _copy_tree(value):
+    """A copy of a spec's dicts and lists, sharing their leaves (read-only arrays,
+    strings, numbers): what :meth:`Figure.to_dict` needs of a deep copy."""
+    if isinstance(value, dict):
+        return {k: _copy_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_tree(v) if isinstance(v, (dict, list, tuple)) else v for v in value]
+    if isinstance(value, tuple):
+        return tuple(_copy_tree(v) if isinstance(v, (dict, list, tuple)) else v for v in value)
+    return value
+
+
+class Figure(go.Figure):
+    """A ``go.Figure`` built without Plotly's validators from a spec already in the
+    validators' form (:func:`_coerce`); ``to_dict`` (what ``st.plotly_chart`` sends)
+    copies the spec's containers instead of deep-copying every value.  Its JSON is the
+    validated figure's (tests/test_charts.py compares them on a real store)."""
+
+    def to_dict(self):
+        res = {"data": _copy_tree(self._data), "layout": _copy_tree(self._layout)}
+        frames = [_copy_tree(frame._props) for frame in self._frame_objs]
+        if frames:
+            res["frames"] = frames
+        convert_to_base64(res)
+        return res
+
+
 def _figure(data: list[dict], layout: dict) -> go.Figure:
     """The figure of ``data`` (trace dicts, each with its ``type``) and ``layout``, built
-    and validated in one go.  Plotly's incremental calls (``add_bar``,
-    ``update_layout``, ``update_xaxes`` …) validate and deep-copy the figure at each
-    call: building the same figure at once costs a third as much (a chart took 10-35 ms
-    of every rerun), and the figure is the same."""
-    return go.Figure({"data": data, "layout": layout})
+    in one go.  Plotly's validators (and its incremental calls, ``add_bar``,
+    ``update_layout`` …, which validate and deep-copy the figure at each call) cost
+    5-20 ms a chart on every rerun; the spec is put in the form they would give it
+    (:func:`_coerce`: the same JSON) and set as it is (:class:`Figure`).  Under
+    :func:`validating`, the validated ``go.Figure`` of the same spec."""
+    if _VALIDATE:
+        return go.Figure({"data": data, "layout": layout})
+    traces = []
+    for trace in data:
+        spec = _coerce({k: v for k, v in trace.items() if k != "type"})
+        spec["type"] = trace["type"]  # set last, as the trace classes do
+        traces.append(spec)
+    return Figure({"data": traces, "layout": _coerce(layout)}, _validate=False)
 
 
 def _base(fig: go.Figure, title: str | None = None, height: int = 360, selectable: bool = False,
