@@ -150,6 +150,18 @@ def _iso(periods) -> list[str]:
     return [pd.Timestamp(p).isoformat() for p in periods]
 
 
+def _period_texts(periods, freq: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(_iso(periods), _period_labels(periods, freq))`` as string arrays, each
+    distinct period named once (a topic timeline repeats every period per topic)."""
+    codes, uniques = pd.factorize(pd.Series(periods).reset_index(drop=True), sort=False)
+    if len(codes) and (codes < 0).any():  # a missing period: name each one
+        return np.array(_iso(periods)), np.array(_period_labels(periods, freq))
+    if not len(uniques):
+        return np.array([], dtype=str), np.array([], dtype=str)
+    return (np.array(_iso(uniques))[codes],
+            np.array(_period_labels(uniques, freq))[codes])
+
+
 def _merge(base: dict, extra: dict) -> dict:
     """``base`` with ``extra`` laid over it, nested dicts merged key by key (as
     ``Figure.update_layout`` merges): a new dict."""
@@ -289,7 +301,7 @@ def _time_layout(freq: str, periods) -> dict:
     either side of the first and last period), ticks on period starts (a week's tick
     is its Monday) and the same left margin, so charts drawn one above the other line
     up.  A layout dict for :func:`_merge` (empty without a period)."""
-    starts = pd.DatetimeIndex(sorted(set(pd.to_datetime(pd.Series(periods)).dropna())))
+    starts = pd.DatetimeIndex(sorted(set(pd.to_datetime(pd.Series(periods)).dropna().unique())))
     if starts.empty:
         return {}
     step = max(1, math.ceil(len(starts) / 12))
@@ -334,7 +346,7 @@ def volume_timeline(timeline: pd.DataFrame, freq: str | None = None, rolling: in
     """
     freq = _freq(freq)
     tl = timeline.sort_values("period")
-    labels = _period_labels(tl["period"], freq)
+    iso, labels = _period_texts(tl["period"], freq)
     coverage = (tl["coverage"].to_numpy(dtype=float) if "coverage" in tl
                 else np.ones(len(tl)))
     partial = coverage < 1
@@ -344,7 +356,7 @@ def volume_timeline(timeline: pd.DataFrame, freq: str | None = None, rolling: in
         type="bar", x=tl["period"], y=tl["n_articles"], name="articles",
         marker=dict(color=VOLUME_COLOR,
                     opacity=np.where(partial, PARTIAL_OPACITY, 1.0).tolist()),
-        customdata=np.column_stack([_iso(tl["period"]), labels, tl["n_sentences"], notes]),
+        customdata=np.column_stack([iso, labels, tl["n_sentences"], notes]),
         hovertemplate="%{customdata[1]}<br>%{y} articles, %{customdata[2]} sentences"
                       "%{customdata[3]}<extra></extra>",
     )]
@@ -378,7 +390,7 @@ def sentiment_timeline(timeline: pd.DataFrame, freq: str | None = None, rolling:
     mean is beyond it).  Empty periods (NaN) leave a gap."""
     freq = _freq(freq)
     tl = timeline.sort_values("period")
-    labels = _period_labels(tl["period"], freq)
+    iso, labels = _period_texts(tl["period"], freq)
     values = tl[column].astype(float)
     n = tl["n_articles"].astype(int)
     ref = max(int(n.max()) if len(n) else 1, 1)
@@ -400,7 +412,7 @@ def sentiment_timeline(timeline: pd.DataFrame, freq: str | None = None, rolling:
         marker=dict(size=[5 + 17 * math.sqrt(v / ref) for v in n],
                     color=[sentiment_color(v) for v in values],
                     line=dict(width=0.5, color="#444")),
-        customdata=np.column_stack([_iso(tl["period"]), labels, tl["n_sentences"], n, band]),
+        customdata=np.column_stack([iso, labels, tl["n_sentences"], n, band]),
         hovertemplate="%{customdata[1]}<br>mean compound %{y:+.3f} "
                       "(95 %: %{customdata[4]:+.2f} … %{customdata[5]:+.2f})<br>"
                       "%{customdata[3]} articles, %{customdata[2]} sentences<extra></extra>",
@@ -420,22 +432,31 @@ def sentiment_timeline(timeline: pd.DataFrame, freq: str | None = None, rolling:
     return _figure(data, _merge(layout, _time_layout(freq, tl["period"])))
 
 
+def _by_topic(ttl: pd.DataFrame, freq: str):
+    """``(topic_id, rows, iso, labels)`` of each topic of a topic timeline, topics in
+    order, rows by period (``ttl.sort_values("period").groupby("topic_id")``), with
+    their periods' :func:`_period_texts` (each period named once for every topic)."""
+    tt = ttl.sort_values("period")
+    iso, labels = _period_texts(tt["period"], freq)
+    for tid, pos in sorted(tt.groupby("topic_id", sort=True).indices.items()):
+        yield tid, tt.iloc[pos], iso[pos], labels[pos]
+
+
 def _topic_lines(ttl: pd.DataFrame, value: str, freq: str | None, rolling: int, title: str,
                  ytitle: str, hover_fmt: str, **layout) -> go.Figure:
     """One line per topic of ``ttl[value]``; ``layout`` laid over the chart's own."""
     freq = _freq(freq)
     data = []
-    for tid, part in ttl.sort_values("period").groupby("topic_id", sort=True):
+    for tid, part, iso, labels in _by_topic(ttl, freq):
         label = str(part["topic_label"].iloc[0])
         y = part[value].astype(float)
         if rolling and rolling > 1:
             y = _rolling(y, rolling)
-        labels = _period_labels(part["period"], freq)
         data.append(dict(
             type="scatter", x=part["period"], y=y, mode="lines+markers", name=esc(short(label)),
             connectgaps=True, line=dict(color=topic_color(tid), width=2),
             marker=dict(size=6, color=topic_color(tid)),
-            customdata=np.column_stack([_iso(part["period"]), [int(tid)] * len(part),
+            customdata=np.column_stack([iso, [int(tid)] * len(part),
                                         [esc(label)] * len(part), labels]),
             hovertemplate="%{customdata[2]}<br>%{customdata[3]}<br>" + hover_fmt + "<extra></extra>",
         ))
@@ -481,16 +502,15 @@ def topic_share_area(topic_timeline: pd.DataFrame, freq: str | None = None,
     n = topic_timeline.groupby("period")["n_articles"].transform("sum")
     tt = topic_timeline[(total > 0) & (n >= min_articles)]
     data = []
-    for tid, part in tt.sort_values("period").groupby("topic_id", sort=True):
+    for tid, part, iso, labels in _by_topic(tt, freq):
         label = str(part["topic_label"].iloc[0])
         data.append(dict(
             type="scatter", x=part["period"], y=part["share"].astype(float),
             mode="lines+markers", stackgroup="share", name=esc(short(label)),
             line=dict(color=topic_color(tid), width=0.5),
             fillcolor=topic_color(tid), marker=dict(size=7, color=topic_color(tid)),
-            customdata=np.column_stack([_iso(part["period"]), [int(tid)] * len(part),
-                                        [esc(label)] * len(part),
-                                        _period_labels(part["period"], freq)]),
+            customdata=np.column_stack([iso, [int(tid)] * len(part),
+                                        [esc(label)] * len(part), labels]),
             hovertemplate="%{customdata[2]}<br>%{customdata[3]}<br>share %{y:.0%}<extra></extra>",
             stackgaps="interpolate",
         ))
