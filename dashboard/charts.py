@@ -246,6 +246,19 @@ class Figure(go.Figure):
     copies the spec's containers instead of deep-copying every value.  Its JSON is the
     validated figure's (tests/test_charts.py compares them on a real store)."""
 
+    #: The default template's JSON for :meth:`_initialize_layout_template` (None: Plotly's way).
+    _default_template = None
+
+    def _initialize_layout_template(self):
+        # Plotly deep-copies the whole default template (a few thousand values) into
+        # every figure it builds: here a copy of its containers, set where Plotly sets it
+        # (last, unless the layout has its own), once.
+        template, self._default_template = self._default_template, None
+        if template is None:
+            return super()._initialize_layout_template()
+        if self._layout.get("template") is None:
+            self._layout["template"] = _copy_tree(template)
+
     def to_dict(self):
         res = {"data": _copy_tree(self._data), "layout": _copy_tree(self._layout)}
         frames = [_copy_tree(frame._props) for frame in self._frame_objs]
@@ -269,7 +282,26 @@ def _figure(data: list[dict], layout: dict) -> go.Figure:
         spec = _coerce({k: v for k, v in trace.items() if k != "type"})
         spec["type"] = trace["type"]  # set last, as the trace classes do
         traces.append(spec)
-    return Figure({"data": traces, "layout": _coerce(layout)}, _validate=False)
+    fig = Figure.__new__(Figure)
+    fig._default_template = _template_json()
+    Figure.__init__(fig, {"data": traces, "layout": _coerce(layout)}, _validate=False)
+    return fig
+
+
+_TEMPLATES: dict = {}
+
+
+def _template_json() -> dict | None:
+    """The default Plotly template (``plotly.io.templates.default``) as the JSON a
+    figure carries, made once per template name (None: no default template)."""
+    import plotly.io as pio
+
+    name = pio.templates.default
+    if name is None or not isinstance(name, str):
+        return None
+    if name not in _TEMPLATES:
+        _TEMPLATES[name] = pio.templates[name].to_plotly_json()
+    return _TEMPLATES[name]
 
 
 def _base(fig: go.Figure, title: str | None = None, height: int = 360, selectable: bool = False,
