@@ -207,13 +207,18 @@ def _coerce(value):
     """``value`` of a figure spec as Plotly's validators store it: arrays (pandas or
     numpy) as read-only numpy copies, lists and tuples as lists of plain scalars, dicts
     with their keys sorted (the validators set properties in alphabetical order), their
-    ``None`` values and empty dicts left out (unset properties)."""
+    ``None`` values and empty dicts left out (unset properties), a ``title`` given as a
+    string as ``{"text": …}``.  Enough for the specs of this module (angles, named
+    colour scales and the like would need their validators: not used here); the tests
+    compare every chart with its validated figure."""
     if isinstance(value, dict):
         out = {}
         for k in sorted(value):
             v = value[k]
             if v is None:
                 continue
+            if k == "title" and isinstance(v, str):
+                v = {"text": v}  # every ``title`` is a Title object; a string is its text
             v = _coerce(v)
             if isinstance(v, dict) and not v:
                 continue

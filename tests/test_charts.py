@@ -506,6 +506,11 @@ def test_fast_figures_serialise_as_the_validated_ones(timeline, topics, topic_ti
     frames; tests/test_app_store.py compares every chart of every tab on a store)."""
     import plotly.io as pio
 
+    arts = pd.DataFrame({"article_id": ["a", "b", "c"], "title": ["A", "B", "<i>C</i>"],
+                         "topic_id": [0, 1, 1], "topic_label": ["t0", "t1", "t1"],
+                         "compound": [-0.5, 0.2, np.nan]})
+    am = pd.DataFrame({"article_id": ["a", "b", "c"], "x": [0, 1, 2], "y": [1, 0, 1]})
+
     def every():
         hist = histogram(pd.Series([-0.9, -0.2, 0.0, 0.1, 0.6]))
         return [charts.volume_timeline(timeline, "week"), charts.sentiment_timeline(timeline, "week"),
@@ -514,7 +519,19 @@ def test_fast_figures_serialise_as_the_validated_ones(timeline, topics, topic_ti
                 charts.topic_sentiment_timeline(topic_timeline, "week"),
                 charts.topic_share_area(topic_timeline, "week", min_articles=1),
                 charts.topic_size(topics), charts.topic_mean_sentiment(topics),
-                charts.sentiment_histogram(hist)]
+                charts.sentiment_histogram(hist),
+                charts.topic_sentiment_mix(pd.DataFrame({
+                    "topic_id": [0, 0, 0, 1, 1, 1], "topic_label": ["a"] * 3 + ["b"] * 3,
+                    "label": ["negative", "neutral", "positive"] * 2,
+                    "n_sentences": [5, 3, 2, 0, 1, 1], "share": [0.5, 0.3, 0.2, 0, 0.5, 0.5]})),
+                charts.topic_map(pd.DataFrame({"topic_id": [0, 1, 2], "x": [0.0, 1.0, 2.0],
+                                               "y": [0.0, 1.0, 0.5]}), topics),
+                charts.article_map(am, arts, color_by="topic"),
+                charts.article_map(am, arts, color_by="sentiment"),  # a colour bar's title
+                charts.label_bar(label_counts(pd.DataFrame({"label": ["negative", "neutral"]}))),
+                charts.sentiment_arc(pd.DataFrame({"sentence_id": [2, 0, 1],
+                                                   "compound": [0.5, -0.5, 0.0],
+                                                   "text": ["c", "<a>", "b"]}))]
 
     fast = every()
     with charts.validating():
