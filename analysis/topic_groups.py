@@ -115,12 +115,125 @@ def _weighted(values: pd.Series, weights: pd.Series, by) -> pd.Series:
     return (num / den.replace(0, np.nan)).astype(np.float64)
 
 
+def _kahan_sum(values: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group (``codes``, 0 … n_groups − 1) sum of float ``values`` exactly as pandas'
+    ``groupby().sum()`` makes it: rows in their order within each group, NaN skipped,
+    Kahan-compensated (the same operations in the same order, so the same bits), 0.0
+    for a group without values."""
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    starts = np.searchsorted(sorted_codes, np.arange(n_groups))
+    rank = np.arange(len(codes)) - starts[sorted_codes]
+    total = np.zeros(n_groups)
+    comp = np.zeros(n_groups)
+    for r in range(int(rank.max()) + 1 if len(rank) else 0):
+        at = order[rank == r]
+        g, val = codes[at], values[at]
+        ok = ~np.isnan(val)
+        g, val = g[ok], val[ok]
+        y = val - comp[g]
+        t = total[g] + y
+        c = (t - total[g]) - y
+        comp[g] = np.where(np.isnan(c), 0.0, c)
+        total[g] = t
+    return total
+
+
 def _fold(frame: pd.DataFrame, groups: pd.DataFrame, keys: list[str], label: str,
           sums=(), means=None) -> pd.DataFrame:
     """``frame`` folded into ``groups``: one row per ``keys`` (``topic_id`` among them,
     now the group id), ``label`` the group's label, ``sums`` summed (int64 or float64 as
     they were), ``means`` (``{column: weight column}``) weighted means, and
-    ``n_topics`` (int64, topics folded in)."""
+    ``n_topics`` (int64, topics folded in).
+
+    The groupby of :func:`_fold_pandas` in numpy (a rerun folds its topic timeline at
+    every filter change): the same rows, values and bits (float sums as pandas makes
+    them, :func:`_kahan_sum`), tested equal to it.  Keys with missing values, or of
+    other kinds than numbers and dates (text keys: pandas types them its own way), go
+    to pandas."""
+    key_cols = [frame[k] for k in keys]
+    if (not len(frame) or any(c.isna().any() for c in key_cols)
+            or any(not (pd.api.types.is_numeric_dtype(c) or pd.api.types.is_datetime64_dtype(c))
+                   for c in key_cols)
+            or any(not pd.api.types.is_numeric_dtype(frame[c]) for c in sums)):
+        return _fold_pandas(frame, groups, keys, label, sums, means)
+    tid = frame["topic_id"].astype(np.int64).to_numpy()
+    pos = pd.Index(groups["topic_id"].astype(np.int64)).get_indexer(tid) if len(groups) \
+        else np.full(len(tid), -1)
+    known = pos >= 0
+    at = np.where(known, pos, 0)
+    if len(groups):
+        gid = np.where(known, groups["group_id"].to_numpy(np.int64)[at], tid)
+        n_topics = np.where(known, groups["n_topics"].to_numpy(np.int64)[at], 1)
+        glabel = groups["group_label"].to_numpy(object)[at]
+    else:
+        gid, n_topics, glabel = tid, np.ones(len(tid), np.int64), np.full(len(tid), None, object)
+    # the group's label, else the row's own (a topic outside the groups)
+    own = frame[label].to_numpy(object)
+    labels_arr = np.where(known & pd.notna(glabel), glabel, own)
+    key_values = {k: (gid if k == "topic_id" else frame[k].to_numpy()) for k in keys}
+    codes_each, uniques = [], []
+    for k in keys:
+        c, u = pd.factorize(key_values[k], sort=True)
+        codes_each.append(c.astype(np.int64))
+        uniques.append(u)
+    code = np.zeros(len(tid), np.int64)
+    for c, u in zip(codes_each, uniques):
+        code = code * len(u) + c
+    used, codes = np.unique(code, return_inverse=True)  # sorted as groupby sorts keys
+    codes = codes.reshape(-1)
+    n = len(used)
+    order = np.argsort(codes, kind="stable")
+    first = order[np.searchsorted(codes[order], np.arange(n))]  # each group's first row
+    out = {}
+    rest, parts = used, []
+    for u in reversed(uniques):
+        parts.append(u[rest % len(u)])
+        rest = rest // len(u)
+    for k, u in zip(keys, reversed(parts)):
+        out[k] = u
+    # first non-missing label of each group, as GroupBy.first() takes it
+    present = pd.notna(labels_arr)
+    lab = np.full(n, None, dtype=object)
+    if present.any():
+        where = np.flatnonzero(present)
+        pc = codes[where]
+        o = np.argsort(pc, kind="stable")
+        uniq, idx = np.unique(pc[o], return_index=True)
+        lab[uniq] = labels_arr[where[o][idx]]
+    out[label] = lab
+    for col in sums:
+        v = frame[col]
+        if pd.api.types.is_integer_dtype(v):
+            out[col] = _int_sum(v.to_numpy(np.int64), codes, n)
+        else:
+            out[col] = _kahan_sum(v.to_numpy(np.float64), codes, n)
+    for col, weight in (means or {}).items():
+        values = frame[col].to_numpy(np.float64, na_value=np.nan)
+        weights = frame[weight].to_numpy(np.float64, na_value=np.nan)
+        ok = ~np.isnan(values) & (weights > 0)
+        num = _kahan_sum(np.where(ok, values, 0.0) * np.where(ok, weights, 0.0), codes, n)
+        den = _kahan_sum(np.where(ok, weights, 0.0), codes, n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[col] = np.where(den == 0, np.nan, num / np.where(den == 0, 1.0, den))
+    out["n_topics"] = n_topics[first].astype(np.int64)
+    result = pd.DataFrame(out)
+    for k in keys:
+        result[k] = result[k].astype(np.int64 if k == "topic_id" else frame[k].dtype)
+    # typed as GroupBy.first() types it (text: pandas' string type where it infers one)
+    result[label] = pd.Series(lab.tolist(), dtype=None if present.all() else object)
+    return result
+
+
+def _int_sum(values: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    out = np.zeros(n, np.int64)
+    np.add.at(out, codes, values)
+    return out
+
+
+def _fold_pandas(frame: pd.DataFrame, groups: pd.DataFrame, keys: list[str], label: str,
+                 sums=(), means=None) -> pd.DataFrame:
+    """:func:`_fold` by pandas' groupby (the reference the numpy one is tested equal to)."""
     g = _grouped(frame, groups)
     g["_label"] = g["_label"].where(g["_label"].notna(), g[label])
     by = [g[k] for k in keys]

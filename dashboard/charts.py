@@ -20,12 +20,15 @@ Conventions shared by every chart
 """
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+from _plotly_utils.basevalidators import copy_to_readonly_numpy_array, to_scalar_or_list
+from _plotly_utils.utils import convert_to_base64
 
 from analysis.periods import period_name
 from analysis.topic_groups import THEME_BASE
@@ -147,6 +150,18 @@ def _iso(periods) -> list[str]:
     return [pd.Timestamp(p).isoformat() for p in periods]
 
 
+def _period_texts(periods, freq: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(_iso(periods), _period_labels(periods, freq))`` as string arrays, each
+    distinct period named once (a topic timeline repeats every period per topic)."""
+    codes, uniques = pd.factorize(pd.Series(periods).reset_index(drop=True), sort=False)
+    if len(codes) and (codes < 0).any():  # a missing period: name each one
+        return np.array(_iso(periods)), np.array(_period_labels(periods, freq))
+    if not len(uniques):
+        return np.array([], dtype=str), np.array([], dtype=str)
+    return (np.array(_iso(uniques))[codes],
+            np.array(_period_labels(uniques, freq))[codes])
+
+
 def _merge(base: dict, extra: dict) -> dict:
     """``base`` with ``extra`` laid over it, nested dicts merged key by key (as
     ``Figure.update_layout`` merges): a new dict."""
@@ -172,13 +187,126 @@ def _layout(title: str | None = None, height: int = 360, selectable: bool = Fals
     ), layout)
 
 
+#: Whether :func:`_figure` builds through Plotly's validators (see :func:`validating`).
+_VALIDATE = False
+
+
+@contextlib.contextmanager
+def validating():
+    """Within it, :func:`_figure` builds every figure through Plotly's validators (the
+    slow path the fast one is tested equal to; an unknown property raises there)."""
+    global _VALIDATE
+    before, _VALIDATE = _VALIDATE, True
+    try:
+        yield
+    finally:
+        _VALIDATE = before
+
+
+def _coerce(value):
+    """``value`` of a figure spec as Plotly's validators store it: arrays (pandas or
+    numpy) as read-only numpy copies, lists and tuples as lists of plain scalars, dicts
+    with their keys sorted (the validators set properties in alphabetical order), their
+    ``None`` values and empty dicts left out (unset properties), a ``title`` given as a
+    string as ``{"text": …}``.  Enough for the specs of this module (angles, named
+    colour scales and the like would need their validators: not used here); the tests
+    compare every chart with its validated figure."""
+    if isinstance(value, dict):
+        out = {}
+        for k in sorted(value):
+            v = value[k]
+            if v is None:
+                continue
+            if k == "title" and isinstance(v, str):
+                v = {"text": v}  # every ``title`` is a Title object; a string is its text
+            v = _coerce(v)
+            if isinstance(v, dict) and not v:
+                continue
+            out[k] = v
+        return out
+    if isinstance(value, (list, tuple)):
+        if any(isinstance(v, (dict, list, tuple)) for v in value):
+            return [_coerce(v) for v in value]
+        return to_scalar_or_list(list(value))
+    if isinstance(value, (pd.Series, pd.Index, np.ndarray)):
+        return copy_to_readonly_numpy_array(value)
+    return value
+
+
+def _copy_tree(value):
+    """A copy of a spec's dicts and lists, sharing their leaves (read-only arrays,
+    strings, numbers): what :meth:`Figure.to_dict` needs of a deep copy."""
+    if isinstance(value, dict):
+        return {k: _copy_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_tree(v) if isinstance(v, (dict, list, tuple)) else v for v in value]
+    if isinstance(value, tuple):
+        return tuple(_copy_tree(v) if isinstance(v, (dict, list, tuple)) else v for v in value)
+    return value
+
+
+class Figure(go.Figure):
+    """A ``go.Figure`` built without Plotly's validators from a spec already in the
+    validators' form (:func:`_coerce`); ``to_dict`` (what ``st.plotly_chart`` sends)
+    copies the spec's containers instead of deep-copying every value.  Its JSON is the
+    validated figure's (tests/test_charts.py compares them on a real store)."""
+
+    #: The default template's JSON for :meth:`_initialize_layout_template` (None: Plotly's way).
+    _default_template = None
+
+    def _initialize_layout_template(self):
+        # Plotly deep-copies the whole default template (a few thousand values) into
+        # every figure it builds: here a copy of its containers, set where Plotly sets it
+        # (last, unless the layout has its own), once.
+        template, self._default_template = self._default_template, None
+        if template is None:
+            return super()._initialize_layout_template()
+        if self._layout.get("template") is None:
+            self._layout["template"] = _copy_tree(template)
+
+    def to_dict(self):
+        res = {"data": _copy_tree(self._data), "layout": _copy_tree(self._layout)}
+        frames = [_copy_tree(frame._props) for frame in self._frame_objs]
+        if frames:
+            res["frames"] = frames
+        convert_to_base64(res)
+        return res
+
+
 def _figure(data: list[dict], layout: dict) -> go.Figure:
     """The figure of ``data`` (trace dicts, each with its ``type``) and ``layout``, built
-    and validated in one go.  Plotly's incremental calls (``add_bar``,
-    ``update_layout``, ``update_xaxes`` …) validate and deep-copy the figure at each
-    call: building the same figure at once costs a third as much (a chart took 10-35 ms
-    of every rerun), and the figure is the same."""
-    return go.Figure({"data": data, "layout": layout})
+    in one go.  Plotly's validators (and its incremental calls, ``add_bar``,
+    ``update_layout`` …, which validate and deep-copy the figure at each call) cost
+    5-20 ms a chart on every rerun; the spec is put in the form they would give it
+    (:func:`_coerce`: the same JSON) and set as it is (:class:`Figure`).  Under
+    :func:`validating`, the validated ``go.Figure`` of the same spec."""
+    if _VALIDATE:
+        return go.Figure({"data": data, "layout": layout})
+    traces = []
+    for trace in data:
+        spec = _coerce({k: v for k, v in trace.items() if k != "type"})
+        spec["type"] = trace["type"]  # set last, as the trace classes do
+        traces.append(spec)
+    fig = Figure.__new__(Figure)
+    fig._default_template = _template_json()
+    Figure.__init__(fig, {"data": traces, "layout": _coerce(layout)}, _validate=False)
+    return fig
+
+
+_TEMPLATES: dict = {}
+
+
+def _template_json() -> dict | None:
+    """The default Plotly template (``plotly.io.templates.default``) as the JSON a
+    figure carries, made once per template name (None: no default template)."""
+    import plotly.io as pio
+
+    name = pio.templates.default
+    if name is None or not isinstance(name, str):
+        return None
+    if name not in _TEMPLATES:
+        _TEMPLATES[name] = pio.templates[name].to_plotly_json()
+    return _TEMPLATES[name]
 
 
 def _base(fig: go.Figure, title: str | None = None, height: int = 360, selectable: bool = False,
@@ -210,7 +338,7 @@ def _time_layout(freq: str, periods) -> dict:
     either side of the first and last period), ticks on period starts (a week's tick
     is its Monday) and the same left margin, so charts drawn one above the other line
     up.  A layout dict for :func:`_merge` (empty without a period)."""
-    starts = pd.DatetimeIndex(sorted(set(pd.to_datetime(pd.Series(periods)).dropna())))
+    starts = pd.DatetimeIndex(sorted(set(pd.to_datetime(pd.Series(periods)).dropna().unique())))
     if starts.empty:
         return {}
     step = max(1, math.ceil(len(starts) / 12))
@@ -255,7 +383,7 @@ def volume_timeline(timeline: pd.DataFrame, freq: str | None = None, rolling: in
     """
     freq = _freq(freq)
     tl = timeline.sort_values("period")
-    labels = _period_labels(tl["period"], freq)
+    iso, labels = _period_texts(tl["period"], freq)
     coverage = (tl["coverage"].to_numpy(dtype=float) if "coverage" in tl
                 else np.ones(len(tl)))
     partial = coverage < 1
@@ -265,7 +393,7 @@ def volume_timeline(timeline: pd.DataFrame, freq: str | None = None, rolling: in
         type="bar", x=tl["period"], y=tl["n_articles"], name="articles",
         marker=dict(color=VOLUME_COLOR,
                     opacity=np.where(partial, PARTIAL_OPACITY, 1.0).tolist()),
-        customdata=np.column_stack([_iso(tl["period"]), labels, tl["n_sentences"], notes]),
+        customdata=np.column_stack([iso, labels, tl["n_sentences"], notes]),
         hovertemplate="%{customdata[1]}<br>%{y} articles, %{customdata[2]} sentences"
                       "%{customdata[3]}<extra></extra>",
     )]
@@ -299,7 +427,7 @@ def sentiment_timeline(timeline: pd.DataFrame, freq: str | None = None, rolling:
     mean is beyond it).  Empty periods (NaN) leave a gap."""
     freq = _freq(freq)
     tl = timeline.sort_values("period")
-    labels = _period_labels(tl["period"], freq)
+    iso, labels = _period_texts(tl["period"], freq)
     values = tl[column].astype(float)
     n = tl["n_articles"].astype(int)
     ref = max(int(n.max()) if len(n) else 1, 1)
@@ -321,7 +449,7 @@ def sentiment_timeline(timeline: pd.DataFrame, freq: str | None = None, rolling:
         marker=dict(size=[5 + 17 * math.sqrt(v / ref) for v in n],
                     color=[sentiment_color(v) for v in values],
                     line=dict(width=0.5, color="#444")),
-        customdata=np.column_stack([_iso(tl["period"]), labels, tl["n_sentences"], n, band]),
+        customdata=np.column_stack([iso, labels, tl["n_sentences"], n, band]),
         hovertemplate="%{customdata[1]}<br>mean compound %{y:+.3f} "
                       "(95 %: %{customdata[4]:+.2f} … %{customdata[5]:+.2f})<br>"
                       "%{customdata[3]} articles, %{customdata[2]} sentences<extra></extra>",
@@ -341,22 +469,31 @@ def sentiment_timeline(timeline: pd.DataFrame, freq: str | None = None, rolling:
     return _figure(data, _merge(layout, _time_layout(freq, tl["period"])))
 
 
+def _by_topic(ttl: pd.DataFrame, freq: str):
+    """``(topic_id, rows, iso, labels)`` of each topic of a topic timeline, topics in
+    order, rows by period (``ttl.sort_values("period").groupby("topic_id")``), with
+    their periods' :func:`_period_texts` (each period named once for every topic)."""
+    tt = ttl.sort_values("period")
+    iso, labels = _period_texts(tt["period"], freq)
+    for tid, pos in sorted(tt.groupby("topic_id", sort=True).indices.items()):
+        yield tid, tt.iloc[pos], iso[pos], labels[pos]
+
+
 def _topic_lines(ttl: pd.DataFrame, value: str, freq: str | None, rolling: int, title: str,
                  ytitle: str, hover_fmt: str, **layout) -> go.Figure:
     """One line per topic of ``ttl[value]``; ``layout`` laid over the chart's own."""
     freq = _freq(freq)
     data = []
-    for tid, part in ttl.sort_values("period").groupby("topic_id", sort=True):
+    for tid, part, iso, labels in _by_topic(ttl, freq):
         label = str(part["topic_label"].iloc[0])
         y = part[value].astype(float)
         if rolling and rolling > 1:
             y = _rolling(y, rolling)
-        labels = _period_labels(part["period"], freq)
         data.append(dict(
             type="scatter", x=part["period"], y=y, mode="lines+markers", name=esc(short(label)),
             connectgaps=True, line=dict(color=topic_color(tid), width=2),
             marker=dict(size=6, color=topic_color(tid)),
-            customdata=np.column_stack([_iso(part["period"]), [int(tid)] * len(part),
+            customdata=np.column_stack([iso, [int(tid)] * len(part),
                                         [esc(label)] * len(part), labels]),
             hovertemplate="%{customdata[2]}<br>%{customdata[3]}<br>" + hover_fmt + "<extra></extra>",
         ))
@@ -402,16 +539,15 @@ def topic_share_area(topic_timeline: pd.DataFrame, freq: str | None = None,
     n = topic_timeline.groupby("period")["n_articles"].transform("sum")
     tt = topic_timeline[(total > 0) & (n >= min_articles)]
     data = []
-    for tid, part in tt.sort_values("period").groupby("topic_id", sort=True):
+    for tid, part, iso, labels in _by_topic(tt, freq):
         label = str(part["topic_label"].iloc[0])
         data.append(dict(
             type="scatter", x=part["period"], y=part["share"].astype(float),
             mode="lines+markers", stackgroup="share", name=esc(short(label)),
             line=dict(color=topic_color(tid), width=0.5),
             fillcolor=topic_color(tid), marker=dict(size=7, color=topic_color(tid)),
-            customdata=np.column_stack([_iso(part["period"]), [int(tid)] * len(part),
-                                        [esc(label)] * len(part),
-                                        _period_labels(part["period"], freq)]),
+            customdata=np.column_stack([iso, [int(tid)] * len(part),
+                                        [esc(label)] * len(part), labels]),
             hovertemplate="%{customdata[2]}<br>%{customdata[3]}<br>share %{y:.0%}<extra></extra>",
             stackgaps="interpolate",
         ))

@@ -19,6 +19,7 @@ while reading and analysing), :mod:`dashboard.banner`, :mod:`dashboard.evidence`
 from __future__ import annotations
 
 import dataclasses
+import gc
 import shlex
 from functools import partial
 
@@ -56,6 +57,32 @@ ss = st.session_state
 
 
 def main() -> None:
+    _freeze_once()
+    _main()
+
+
+#: Whether :func:`_freeze_once` has run in this process.
+_FROZEN = False
+
+
+def _freeze_once() -> None:
+    """Before the process's first page run, with every module of the page imported
+    (Streamlit, pandas, Plotly and its validators, DuckDB: about 130,000 objects that
+    live as long as the process), move what is alive out of the cyclic garbage
+    collector's sight (``gc.freeze``, after one collection so no garbage is kept): a
+    full collection then walks only what the runs made since.  On a 100k store full
+    collections took 50–120 ms each and landed in filter changes, in their p95.  No
+    source is open yet, so no data is frozen (a store reopened later is freed as
+    before); done once per process."""
+    global _FROZEN
+    if _FROZEN:
+        return
+    _FROZEN = True
+    gc.collect()
+    gc.freeze()
+
+
+def _main() -> None:
     st.set_page_config(page_title="News topics & sentiment", page_icon="📰",
                        layout="wide", initial_sidebar_state="expanded")
     ss["_downloads"] = {}

@@ -2,6 +2,7 @@
 report download."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analysis import reports
@@ -9,6 +10,7 @@ from analysis.date_range import EXAMPLES, DateRangeError, parse_date_range
 from dashboard import charts, data
 from dashboard import state as vs
 from dashboard.interaction import clear_filters, undo_click
+from dashboard.memo import per_frame
 from dashboard.widgets import outlet_name, register_download
 
 ss = st.session_state
@@ -127,8 +129,8 @@ def sidebar_filters(views) -> None:
         ss.pop("_url_dates", None)
         ss.pop("w_dates", None)
         st.sidebar.caption("No article has a publication date.")
-    topics = views.all_topics.sort_values("topic_id")
-    labels = dict(zip(topics["topic_id"].astype(int), topics["label"].astype(str)))
+    topics = views.all_topics
+    labels = dict(_topic_labels(topics))
     options = list(labels)
     if views.has_untopiced():
         options.append(-1)
@@ -185,15 +187,34 @@ def _pick_themes(members: dict) -> None:
     ss["w_topics"] = sorted(t for th in chosen for t in members.get(th, []))
 
 
+@per_frame
+def _topic_labels(topics: pd.DataFrame) -> dict:
+    """``{topic id: label}`` of the topics frame, by topic id (a copy is taken)."""
+    topics = topics.sort_values("topic_id")
+    return dict(zip(topics["topic_id"].astype(int), topics["label"].astype(str)))
+
+
+@per_frame
+def _themes(topics: pd.DataFrame):
+    """``(members, names)`` of the themes of the topics frame (``{theme id: its topic
+    ids}``, ``{theme id: label}``), None when themes group nothing."""
+    if "theme_id" not in topics or topics["theme_id"].nunique() >= len(topics):
+        return None
+    topics = topics.sort_values("topic_id")
+    members = {int(th): g["topic_id"].astype(int).tolist()
+               for th, g in topics.groupby("theme_id")}
+    names = dict(zip(topics["theme_id"].astype(int), topics["theme_label"].astype(str)))
+    return members, names
+
+
 def theme_filter(topics) -> None:
     """A Themes multiselect, shown when themes group several topics: choosing themes
     sets the topic filter to their topics (the same articles as ``filter_result(themes=)``),
     and it shows the themes whose topics are all in the topic filter."""
-    if "theme_id" not in topics or topics["theme_id"].nunique() >= len(topics):
+    themes = _themes(topics)
+    if themes is None:
         return
-    members = {int(th): g["topic_id"].astype(int).tolist()
-               for th, g in topics.groupby("theme_id")}
-    names = dict(zip(topics["theme_id"].astype(int), topics["theme_label"].astype(str)))
+    members, names = themes
     picked = set(ss.get("w_topics") or [])
     ss["w_themes"] = [th for th, ts in members.items() if picked and set(ts) <= picked]
     st.sidebar.multiselect("Themes", list(members), key="w_themes",

@@ -338,3 +338,39 @@ def test_a_view_too_big_to_download_gives_the_command_that_writes_it(
     want = queries.headline(s, Criteria(sentiment=(-1.0, 0.2))).n_articles
     assert queries.headline(s, Criteria(sentiment=(-1.0, 0.2))).n_sentences > small.n_sentences
     assert len(rows) == shown == want < whole.n_articles
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"q": "storm", "split": "1", "freq": "day", "track": "storm OR flood*\nelection"},
+    {"map": "sentiment", "art": "FIRST"}, {"map": "articles", "q": "storm"}])
+def test_every_chart_sends_the_json_of_the_validated_figure(store_dir, cache_dir, params):
+    """The charts' fast path (:func:`dashboard.charts._figure`: no Plotly validators,
+    a container copy for ``to_dict``) sends the browser exactly what the validated
+    figure did: every chart of every tab (both article maps, an opened article's arc),
+    on a real store, compared spec by spec."""
+    from dashboard import charts
+
+    if params.get("art") == "FIRST":
+        s = queries.Store(store_dir)
+        params = {**params, "art": s.con.cursor().execute(
+            "SELECT article_id FROM articles ORDER BY article_id LIMIT 1").fetchone()[0]}
+
+    def specs():
+        out = {}
+        at = _app(params={"src": str(store_dir), **params})
+        at.run()
+        for tab in vs.TABS:
+            at.session_state["tab"] = tab
+            at.run()
+            _ok(at)
+            out[tab] = [c.proto.spec for c in at.get("plotly_chart")]
+        return out
+
+    fast = specs()
+    with charts.validating():
+        slow = specs()
+    assert sum(len(v) for v in fast.values()) >= 10, fast
+    for tab in vs.TABS:
+        assert len(fast[tab]) == len(slow[tab]), tab
+        for a, b in zip(fast[tab], slow[tab]):
+            assert a == b, tab

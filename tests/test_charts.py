@@ -489,3 +489,54 @@ def test_folded_themes_are_named_by_their_size_and_coloured_apart():
     colours = list(fig.data[0].marker.color)
     assert colours[1] == charts.topic_color(THEME_BASE) != charts.topic_color(0)
     assert colours[1] not in charts.TOPIC_PALETTE and colours[0] == charts.topic_color(2)
+
+
+def test_period_texts_name_each_period_as_the_row_by_row_helpers_do():
+    periods = pd.Series(pd.to_datetime(["2024-06-10", "2024-06-03", "2024-06-10", "2024-06-17",
+                                        "2024-06-03"]))
+    for freq in ("day", "week", "month"):
+        iso, labels = charts._period_texts(periods, freq)
+        assert list(iso) == charts._iso(periods)
+        assert list(labels) == charts._period_labels(periods, freq)
+    assert [len(a) for a in charts._period_texts(periods.iloc[:0], "week")] == [0, 0]
+
+
+def test_fast_figures_serialise_as_the_validated_ones(timeline, topics, topic_timeline):
+    """Every chart built by ``_figure`` gives the validated figure's JSON (synthetic
+    frames; tests/test_app_store.py compares every chart of every tab on a store)."""
+    import plotly.io as pio
+
+    arts = pd.DataFrame({"article_id": ["a", "b", "c"], "title": ["A", "B", "<i>C</i>"],
+                         "topic_id": [0, 1, 1], "topic_label": ["t0", "t1", "t1"],
+                         "compound": [-0.5, 0.2, np.nan]})
+    am = pd.DataFrame({"article_id": ["a", "b", "c"], "x": [0, 1, 2], "y": [1, 0, 1]})
+
+    def every():
+        hist = histogram(pd.Series([-0.9, -0.2, 0.0, 0.1, 0.6]))
+        return [charts.volume_timeline(timeline, "week"), charts.sentiment_timeline(timeline, "week"),
+                charts.volume_timeline(timeline.assign(coverage=[0.5, 1, 1, 1, 1, 0.2]), "week"),
+                charts.topic_volume_timeline(topic_timeline, "week", rolling=2),
+                charts.topic_sentiment_timeline(topic_timeline, "week"),
+                charts.topic_share_area(topic_timeline, "week", min_articles=1),
+                charts.topic_size(topics), charts.topic_mean_sentiment(topics),
+                charts.sentiment_histogram(hist),
+                charts.topic_sentiment_mix(pd.DataFrame({
+                    "topic_id": [0, 0, 0, 1, 1, 1], "topic_label": ["a"] * 3 + ["b"] * 3,
+                    "label": ["negative", "neutral", "positive"] * 2,
+                    "n_sentences": [5, 3, 2, 0, 1, 1], "share": [0.5, 0.3, 0.2, 0, 0.5, 0.5]})),
+                charts.topic_map(pd.DataFrame({"topic_id": [0, 1, 2], "x": [0.0, 1.0, 2.0],
+                                               "y": [0.0, 1.0, 0.5]}), topics),
+                charts.article_map(am, arts, color_by="topic"),
+                charts.article_map(am, arts, color_by="sentiment"),  # a colour bar's title
+                charts.label_bar(label_counts(pd.DataFrame({"label": ["negative", "neutral"]}))),
+                charts.sentiment_arc(pd.DataFrame({"sentence_id": [2, 0, 1],
+                                                   "compound": [0.5, -0.5, 0.0],
+                                                   "text": ["c", "<a>", "b"]}))]
+
+    fast = every()
+    with charts.validating():
+        slow = every()
+    assert all(isinstance(f, go.Figure) for f in fast)
+    for f, s in zip(fast, slow):
+        assert pio.to_json(f.to_dict(), validate=False) == pio.to_json(s.to_dict(), validate=False)
+        assert f.to_json() == s.to_json()

@@ -129,3 +129,55 @@ def test_module_examples():
     import analysis.topic_groups as module
 
     assert doctest.testmod(module).failed == 0
+
+
+def _random_timeline(seed: int, n_topics: int = 9, n_periods: int = 40) -> pd.DataFrame:
+    """A topic timeline with awkward floats (sums whose rounding depends on the order
+    and compensation), missing compounds, zero weights and a "no topic" row."""
+    rng = np.random.default_rng(seed)
+    periods = pd.date_range("2024-01-01", periods=n_periods, freq="W-MON").astype("datetime64[us]")
+    rows = [(p, t) for p in periods for t in list(range(n_topics)) + [-1]]
+    n = len(rows)
+    weight = rng.random(n) * 10.0 ** rng.integers(-6, 4, n)
+    weight[rng.random(n) < 0.1] = 0.0
+    compound = rng.uniform(-1, 1, n)
+    compound[rng.random(n) < 0.15] = np.nan
+    ttl = pd.DataFrame({"period": [r[0] for r in rows], "topic_id": [r[1] for r in rows],
+                        "topic_label": [f"t{r[1]}" for r in rows],
+                        "n_articles": rng.integers(0, 50, n).astype(np.int64),
+                        "weight": weight, "share": rng.random(n) / 3, "compound": compound})
+    ttl.attrs["freq"] = "week"
+    return ttl
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_numpy_fold_is_pandas_groupby_bit_for_bit(seed):
+    """The numpy fold (every rerun of the Over time tab) gives pandas' groupby frame:
+    same rows, types and float bits (Kahan-compensated sums in row order)."""
+    from analysis.topic_groups import _fold, _fold_pandas
+
+    ttl = _random_timeline(seed)
+    topics = pd.DataFrame({"topic_id": range(9), "label": [f"t{i}" for i in range(9)],
+                           "theme_id": [0, 0, 0, 1, 1, 2, 2, 2, 2],
+                           "theme_label": ["a", "a", "a", "b", "b", "c", "c", "c", "c"]})
+    for grouping in ("themes", "topics", "1", "2"):
+        groups = topic_groups(topics, grouping)
+        for frame, keys, label, sums, means in [
+                (ttl, ["period", "topic_id"], "topic_label", ("n_articles", "weight", "share"),
+                 {"compound": "weight"}),
+                (ttl[ttl["period"] == ttl["period"].iloc[0]].drop(columns="period")
+                 .rename(columns={"topic_label": "label"}), ["topic_id"], "label",
+                 ("n_articles", "share"), {"compound": "n_articles"})]:
+            fast = _fold(frame, groups, keys, label, sums, means)
+            slow = _fold_pandas(frame, groups, keys, label, sums, means)
+            pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+        pd.testing.assert_frame_equal(fold_topic_timeline(ttl, groups),
+                                      _fold_pandas(ttl, groups, ["period", "topic_id"],
+                                                   "topic_label", ("n_articles", "weight", "share"),
+                                                   {"compound": "weight"})[list(ttl.columns)],
+                                      check_exact=True)
+    empty = ttl.iloc[:0]
+    groups = topic_groups(topics, "themes")
+    pd.testing.assert_frame_equal(
+        _fold(empty, groups, ["period", "topic_id"], "topic_label", ("weight",), None),
+        _fold_pandas(empty, groups, ["period", "topic_id"], "topic_label", ("weight",), None))

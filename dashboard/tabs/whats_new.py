@@ -17,6 +17,7 @@ from analysis.alerts import (MIN_ARTICLES, MIN_COVERAGE, alert_evidence, alert_f
                              detect_alerts, topic_trends)
 from dashboard import reader
 from dashboard.interaction import _remember_filters
+from dashboard.memo import per_frame
 
 ss = st.session_state
 SHOWN = 6
@@ -122,29 +123,46 @@ def _open_note(alerts: pd.DataFrame, freq: str) -> str:
             f"compared with {covered:.0%} of a usual {freq}.")
 
 
+@per_frame
+def _panel_texts(freq: str, alerts: pd.DataFrame, trends: pd.DataFrame, topics: pd.DataFrame):
+    """What :func:`_panel` draws of ``alerts`` and ``trends`` (kept answers: made once
+    per answer, not at every rerun): its title, ``(text, alert, topic ids)`` of each
+    alert button, the moving topics' caption ("" without) and the closing note."""
+    moving = trends[trends["status"] != "steady"] if len(trends) else trends
+    title = (f"What's new: {len(alerts)} alert{'s' if len(alerts) != 1 else ''} by {freq}"
+             if len(alerts) else f"What's new: no alerts by {freq}")
+    buttons = []
+    for a in alerts.head(SHOWN).to_dict("records"):
+        a["period_start"] = pd.Timestamp(a["period_start"]).isoformat()
+        buttons.append((_describe(a, freq), a, tuple(_topic_ids(a, topics))))
+    caption = ""
+    if len(moving):
+        parts = [f"{'↑' if r.status == 'emerging' else '↓'} {r.topic_label} "
+                 f"({r.share_baseline:.0%} → {r.share_now:.0%})" for r in moving.itertuples()]
+        caption = (f"Topics {', '.join(sorted(set(moving['status'])))} in "
+                   f"{period_name(trends.attrs['period'], freq)}: " + "; ".join(parts))
+    note_text = (f"Against the median of the previous 14 {freq}s; a sentiment alert needs "
+                 f"at least {MIN_ARTICLES} articles in the period. Clicking an alert filters "
+                 f"every view to it (undo in the sidebar).{_open_note(alerts, freq)}")
+    return title, buttons, caption, note_text
+
+
 def _panel(freq: str, alerts: pd.DataFrame, trends: pd.DataFrame, topics: pd.DataFrame,
            evidence) -> None:
     """The panel: the strongest ``alerts`` as buttons that filter every view, the
     emerging and fading topics of ``trends``, and ``evidence(alert)`` of the clicked one."""
-    moving = trends[trends["status"] != "steady"] if len(trends) else trends
-    title = (f"What's new: {len(alerts)} alert{'s' if len(alerts) != 1 else ''} by {freq}"
-             if len(alerts) else f"What's new: no alerts by {freq}")
+    title, buttons, moving, note_text = _panel_texts(freq, alerts, trends, topics)
     with st.expander(title, expanded=bool(len(alerts))):
         if alerts.empty:
             st.caption(f"No period's volume or sentiment leaves its usual range (median of "
                        f"the 14 periods before, robust score 3.5 or more).")
-        for i, a in enumerate(alerts.head(SHOWN).to_dict("records")):
-            a["period_start"] = pd.Timestamp(a["period_start"]).isoformat()
-            st.button(_describe(a, freq), key=f"wn_alert_{i}", on_click=_apply,
-                      args=(a, freq, _topic_ids(a, topics)), use_container_width=True)
-        if len(moving):
-            parts = [f"{'↑' if r.status == 'emerging' else '↓'} {r.topic_label} "
-                     f"({r.share_baseline:.0%} → {r.share_now:.0%})" for r in moving.itertuples()]
-            st.caption(f"Topics {', '.join(sorted(set(moving['status'])))} in "
-                       f"{period_name(trends.attrs['period'], freq)}: " + "; ".join(parts))
-        st.caption(f"Against the median of the previous 14 {freq}s; a sentiment alert needs "
-                   f"at least {MIN_ARTICLES} articles in the period. Clicking an alert filters "
-                   f"every view to it (undo in the sidebar).{_open_note(alerts, freq)}")
+        for i, (text, a, topic_ids) in enumerate(buttons):
+            # each click gets its own copy of the alert (the callback keeps it)
+            st.button(text, key=f"wn_alert_{i}", on_click=_apply,
+                      args=(dict(a), freq, list(topic_ids)), use_container_width=True)
+        if moving:
+            st.caption(moving)
+        st.caption(note_text)
         chosen = ss.get("_alert")
         if chosen is not None and chosen.get("_freq", freq) == freq:
             try:
