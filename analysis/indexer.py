@@ -8,7 +8,11 @@ A run, in order:
 2. **Retire** every chunk with a changed or deleted input (its record first, then its
    parts); its remaining inputs are pending again, with the new and changed ones.
 3. **Chunk** the pending inputs in path order (``chunk_size`` files; a table is a chunk
-   of its own).  A chunk's id is a digest of its inputs' paths, sizes and mtimes.
+   of its own).  A chunk's id is a digest of its inputs' paths, sizes and mtimes.  A
+   table with more than ``chunk_size`` rows is first surveyed by a worker
+   (:mod:`analysis.table_pieces`) and cut into pieces of ``chunk_size`` rows, a chunk
+   each (id: a digest of path, content and piece size, then ``-<piece number>``); its
+   record rows (one per piece) become one manifest row with ``n_chunks``.
 4. **Run** the chunks on the engine (:mod:`analysis.engines`): ``prepare_chunk`` (read,
    split, score, stage) for every chunk, the topic fit beside them when the store has no
    model yet, then ``assign_chunk`` (topics by ``transform``, Parquet parts).  Articles
@@ -25,7 +29,9 @@ Resuming: a chunk is committed when its ``_state/chunks/<chunk>.inputs.parquet``
 written, after its parts; anything else a killed run left (parts without a record,
 staging) is either reused (same chunk id, same content) or removed.  Committing in
 chunk order means the inputs still pending after a kill are exactly the chunks not yet
-committed, so the resumed run makes the same chunks and the same decisions.
+committed, so the resumed run makes the same chunks and the same decisions.  A table
+left part-way (fewer committed pieces than its ``n_chunks``) is pending again, and its
+committed pieces are left out of the new run's chunks (same ids).
 
 A run holds the store's writer lock (:mod:`analysis.store_lock`) from start to end: a
 second run, or a dashboard's correction, is refused with who is writing.
@@ -940,6 +946,8 @@ def _commit(r: _Run, chunk, prep: dict, drop: list, dup_skips: list, stat, resul
         rel = index_tasks._input_of(src, str(r.root))
         dropped_by_input.setdefault(rel, []).append(reason)
     inputs = pd.DataFrame(prep["inputs"])
+    if "n_chunks" not in inputs:
+        inputs["n_chunks"] = 1      # staged by a run from before tables were cut in pieces
     inputs["n_articles"] = [n - len(dropped_by_input.get(p, [])) for p, n in
                             zip(inputs["path"], inputs["n_articles"])]
     gone = (inputs["n_articles"] == 0) & (inputs["status"] == "analysed") & inputs["path"].isin(set(dropped_by_input))

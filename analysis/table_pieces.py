@@ -232,7 +232,8 @@ def _survey_jsonl(path: str, rows: int, options: dict) -> dict:
 
 def _survey_parquet(path: str, rows: int, options: dict, stage: Path) -> dict:
     try:
-        pf = pq.ParquetFile(path)
+        # Buffered reads: a column chunk of a big row group is streamed, not read whole.
+        pf = pq.ParquetFile(path, buffer_size=_BLOCK)
     except Exception as exc:  # pyarrow raises many types for corrupt files
         raise _Whole(f"cannot read as Parquet: {exc}") from None
     schema = pf.schema_arrow
