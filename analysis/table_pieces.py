@@ -42,9 +42,9 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-import io
 import json
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +57,8 @@ from . import corpus as _corpus
 from .dates import _auto_dayfirst
 from .input_scan import file_digest
 
-__all__ = ["survey_table", "read_piece", "PIECE_SUFFIXES", "tables_dir", "piece_chunk_ids"]
+__all__ = ["survey_table", "read_piece", "should_survey", "piece_chunk_ids", "tables_dir",
+           "PIECE_SUFFIXES"]
 
 #: Table suffixes a survey can cut into pieces (``.json`` is one document: left whole).
 PIECE_SUFFIXES = {".csv", ".tsv", ".jsonl", ".ndjson", ".parquet"}
@@ -122,7 +123,6 @@ def survey_table(store: str, root: str, rel: str, rows: int, read_options: dict)
         # reads or reports exactly as before.
         plan = _whole(str(exc) or type(exc).__name__)
     if not plan["pieces"]:
-        import shutil
         shutil.rmtree(stage, ignore_errors=True)
     if "digest" not in plan:
         try:
@@ -302,7 +302,6 @@ def _survey_csv(path: str, sep: str, rows: int, options: dict, stage: Path) -> d
     with open(path, "rb") as fh:
         bom = fh.read(3) == codecs.BOM_UTF8
     encoding = "utf-8-sig" if bom else "utf-8"
-    import shutil
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True, exist_ok=True)
     try:

@@ -12,7 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -333,8 +332,8 @@ def _peak_kb(src, store, warm) -> tuple[int, int]:
 
 def test_memory_does_not_grow_with_the_table(tmp_path):
     """A table 5x as long, read in 50-row pieces in one process: the peak grows by a
-    small allowance, not with the table (read whole, 3,000 rows and their sentences
-    and frames are about 100 MB more)."""
+    small allowance, not with the table.  Measured: read whole (before pieces), the
+    peak grew by 121 MB for 600 rows and 600 MB for 3,000; in pieces, 23 and 37 MB."""
     def export(n, name):
         rows = _rows(tmp_path / name, n)
         for i, row in enumerate(rows):
@@ -348,3 +347,4 @@ def test_memory_does_not_grow_with_the_table(tmp_path):
     base_big, peak_big = _peak_kb(big, tmp_path / "s2", warm)
     grown_small, grown_big = peak_small - base_small, peak_big - base_big
     assert grown_big < grown_small + 40_000, (grown_small, grown_big)
+    assert grown_big < 120_000, (base_big, peak_big)
