@@ -577,7 +577,7 @@ def _index_archive(source, store, *, n_topics: int | None = None, k_range=None,
         elif need_fit:
             raise StoreError(f"the store {store} has no topic model and nothing new to fit one "
                              f"on; index into an empty folder")
-        _run_chunks(r, eng, root, chunks, scan, fit_future, kept_chunks)
+        rolling = _run_chunks(r, eng, root, chunks, scan, fit_future, kept_chunks)
         summary.fitted = fit_future is not None
         timings["chunks"] = time.perf_counter() - t
         # Chunks assigned by an older model (a refit, or one that was interrupted).
@@ -592,12 +592,17 @@ def _index_archive(source, store, *, n_topics: int | None = None, k_range=None,
             summary.refit = _refit(r, eng, n_topics, k_range, sample_size, random_state)
             timings["refit"] = time.perf_counter() - t
         t = time.perf_counter()
-        _rollup_rest(store, eng)
+        rolling_up = _rollup_rest(store, eng, rolling)
+        # The archive's own files (manifest, skipped inputs, topic sizes) are written
+        # while the workers roll up: they read the articles, not the roll-ups.
+        t_finish = time.perf_counter()
+        committed = _finish(r, scan, root, deleted_rows, summary)
+        timings["finish"] = time.perf_counter() - t_finish
+        for f in rolling_up:
+            rollups.record_months(store, f.result())
         timings["rollups"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    _finish(r, scan, root, deleted_rows, summary)
-    timings["finish"] = time.perf_counter() - t
+    # Last: a roll-up may be reading the month folders this empties.
+    _collect_garbage(store, committed, r.meta["model"]["dir"])
     return _done(r, summary, timings, t0, journal_path)
 
 
@@ -747,14 +752,34 @@ def _record_new_mtimes(store: Path, rows: pd.DataFrame, records: pd.DataFrame, d
 
 
 def _remove_uncommitted(store: Path, committed: set) -> None:
-    """Record files of chunks whose inputs record is missing (a kill mid-commit)."""
+    """Record files and Parquet parts of chunks whose inputs record is missing (a kill
+    mid-commit), before anything reads the store's frames: the roll-ups and the topic
+    sizes of this run count what the folders hold."""
     folder = layout.records_dir(store)
-    if not folder.exists():
-        return
-    for path in folder.glob("*.parquet"):
-        chunk = path.name.split(".")[0]
-        if chunk not in committed:
-            path.unlink()
+    if folder.exists():
+        for path in folder.glob("*.parquet"):
+            chunk = path.name.split(".")[0]
+            if chunk not in committed:
+                path.unlink()
+    _remove_orphan_parts(store, committed)
+
+
+def _remove_orphan_parts(store: Path, committed: set) -> None:
+    """Parts of the frames that no committed chunk owns, and month folders left empty."""
+    for frame in layout.FRAMES:
+        root = store / frame
+        if not root.exists():
+            continue
+        for month in root.iterdir():
+            if not month.is_dir():
+                continue
+            for part in month.iterdir():
+                name = part.name
+                chunk = name[len("part-"):-len(".parquet")] if name.startswith("part-") else None
+                if chunk not in committed:
+                    part.unlink()
+            if not any(month.iterdir()):
+                month.rmdir()
 
 
 def _stale_chunks(store: Path, version: str) -> list[str]:
@@ -772,11 +797,13 @@ def _save_fitted(r: _Run, model, info, topic_ids, matching=None) -> None:
     r._save_meta()
 
 
-def _run_chunks(r: _Run, eng, root: Path, chunks, scan, fit_future, kept_chunks) -> None:
+def _run_chunks(r: _Run, eng, root: Path, chunks, scan, fit_future, kept_chunks):
+    """Prepare, de-duplicate, assign and commit every chunk; returns the early roll-up
+    still running when the last chunk is committed, as ``(future, months)``, or None."""
     store = r.store
     n = len(chunks)
     if n == 0 and fit_future is None:
-        return
+        return None
     stat = scan.set_index("path")[["size", "mtime_ns"]]
     ids, texts, names = _committed_keys(store, kept_chunks)
     model_dir = None if fit_future is not None else r.model_dir()
@@ -811,7 +838,8 @@ def _run_chunks(r: _Run, eng, root: Path, chunks, scan, fit_future, kept_chunks)
             next_commit += 1
             r.report("chunks", next_commit, n)
         if early is not None and rollup_future is None and early.ready:
-            rollup_future = eng.submit(index_tasks.rollup_months, str(store), early.take())
+            rolling_months = early.take()
+            rollup_future = eng.submit(index_tasks.rollup_months, str(store), rolling_months)
         if next_commit >= n and fit_future is None:
             break
         waiting = set(prep) | set(assign) | ({fit_future} if fit_future is not None else set()) \
@@ -833,25 +861,30 @@ def _run_chunks(r: _Run, eng, root: Path, chunks, scan, fit_future, kept_chunks)
                 summaries[prep.pop(f)] = f.result()
             else:
                 results[assign.pop(f)] = f.result()
-    if rollup_future is not None:
-        rollups.record_months(store, rollup_future.result())
+    return None if rollup_future is None else (rollup_future, rolling_months)
 
 
-def _rollup_rest(store: Path, eng) -> None:
-    """Roll up the months still stale once every chunk is written, one task per worker
+def _rollup_rest(store: Path, eng, rolling=None) -> list:
+    """Start the roll-ups of the months still stale once every chunk is written (the
+    futures, each giving :func:`analysis.rollups.record_months` its result), one task per worker
     (months dealt out in turn), instead of one month after another in the parent after
     the pool is gone: on a first run where the fit is the critical path, or after a
     refit, that is most months; after a day's files, the one or two months they touched.
-    Whatever fails here is stale still, and :func:`after_index` does it."""
-    if eng is None or eng.n_workers < 2:
-        return
-    stale = rollups.stale_months(store)
-    if not stale:
-        return
-    n = min(eng.n_workers, len(stale))
-    futures = [eng.submit(index_tasks.rollup_months, str(store), stale[i::n]) for i in range(n)]
-    for f in futures:
-        rollups.record_months(store, f.result())
+    Whatever fails here is stale still, and :func:`after_index` does it.
+
+    ``rolling`` is the early roll-up still running (``(future, months)``): the other
+    stale months go to the other workers beside it instead of after it (after a day's
+    files, the month before the new one and the new one are rolled up at once)."""
+    futures = []
+    if rolling is not None:
+        futures.append(rolling[0])
+    busy = set() if rolling is None else set(rolling[1])
+    stale = [] if eng is None or eng.n_workers < 2 else [
+        m for m in rollups.stale_months(store) if m not in busy]
+    if stale:
+        n = min(eng.n_workers - (rolling is not None), len(stale)) or 1
+        futures += [eng.submit(index_tasks.rollup_months, str(store), stale[i::n]) for i in range(n)]
+    return futures
 
 
 class _EarlyRollups:
@@ -1023,13 +1056,14 @@ def _refit(r: _Run, eng, n_topics, k_range, sample_size, random_state) -> dict:
             "retired": int((last["status"] == "retired").sum())}
 
 
-def _finish(r: _Run, scan: pd.DataFrame, root: Path, deleted_rows: pd.DataFrame, summary) -> None:
+def _finish(r: _Run, scan: pd.DataFrame, root: Path, deleted_rows: pd.DataFrame, summary) -> set:
+    """Write the manifest, ``skipped.parquet`` and ``topics.parquet`` and the totals;
+    returns the committed chunks (what :func:`_collect_garbage` keeps)."""
     from .archive_summary import topic_summary
 
     store = r.store
     records = _record_table(store)
     committed = set() if records is None else set(pc.unique(records.column("chunk")).to_pylist())
-    _collect_garbage(store, committed, r.meta["model"]["dir"])
     manifest = _manifest(records, scan, deleted_rows, r.run)
     del records
     # A stable sort of UTF-8 strings by their bytes: code point order, as Python sorts;
@@ -1056,26 +1090,14 @@ def _finish(r: _Run, scan: pd.DataFrame, root: Path, deleted_rows: pd.DataFrame,
     summary.archive_inputs = int(archive_inputs)
     r.meta["totals"] = {**totals, "inputs": summary.archive_inputs,
                         "skipped": int(len(skipped)), "topics": int(len(topics))}
+    return committed
 
 
 def _collect_garbage(store: Path, committed: set, model_dir: str) -> None:
     """Remove what no committed chunk owns: parts of retired or abandoned chunks,
     staging left by a kill, temporary files, models other than the current one and
     the one before it."""
-    for frame in layout.FRAMES:
-        root = store / frame
-        if not root.exists():
-            continue
-        for month in root.iterdir():
-            if not month.is_dir():
-                continue
-            for part in month.iterdir():
-                name = part.name
-                chunk = name[len("part-"):-len(".parquet")] if name.startswith("part-") else None
-                if chunk not in committed:
-                    part.unlink()
-            if not any(month.iterdir()):
-                month.rmdir()
+    _remove_orphan_parts(store, committed)
     for staged in (layout.state_dir(store) / "staging", table_pieces.tables_dir(store)):
         if staged.exists():
             shutil.rmtree(staged, ignore_errors=True)

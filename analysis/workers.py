@@ -27,7 +27,6 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
-import numpy as np
 
 __all__ = ["available_cores", "pool", "chunk_bounds", "shutdown_pool", "discard_pool", "map_chunks",
            "BrokenProcessPool", "PARALLEL_MIN_CHARS", "IDLE_SECONDS"]
@@ -48,14 +47,42 @@ def available_cores() -> int:
     return os.cpu_count() or 1
 
 
+#: What a fork server imports before it forks workers (the task modules).
+_SERVER_PRELOAD = ["analysis.pipeline"]
+_EARLY_SERVER: dict = {}   # preload: the modules of a server started by start_server_early
+
+
 def _context():
     if os.name != "posix":
         return mp.get_context("spawn")
+    if _EARLY_SERVER.get("pid") == os.getpid():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(_EARLY_SERVER["preload"])
+        return ctx
     if threading.current_thread() is threading.main_thread():
         return mp.get_context("fork")
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["analysis.pipeline"])
+    ctx.set_forkserver_preload(_SERVER_PRELOAD)
     return ctx
+
+
+def start_server_early(preload: list[str]) -> None:
+    """Start the fork server now, importing ``preload`` in a process of its own, and make
+    this process's pools fork their workers from it.
+
+    For a command that will need workers after reading its inputs (``index``): the
+    server imports scikit-learn, DuckDB and the rest (about a second and a half) on
+    another core while this process imports pandas and scans the source, instead of this
+    process importing them before a fork pool forks.  The server exits with this process.
+    """
+    if os.name != "posix":
+        return
+    from multiprocessing import forkserver
+
+    _EARLY_SERVER.update(pid=os.getpid(), preload=list(preload))
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(list(preload))
+    forkserver.ensure_running()
 
 
 def start_method() -> str:
@@ -67,23 +94,44 @@ def start_method() -> str:
 PARENT_CHECK_SECONDS = 1.0
 
 
-def _exit_with_parent() -> None:
-    """Worker initializer: leave when the parent dies.  A pool's workers otherwise
-    outlive a parent killed with SIGKILL (the OOM killer, ``kill -9`` on an ``index``
-    run), each holding its memory, idle, for ever, and a resumed run would start two more
-    beside them.  A daemon thread watches the parent id: reparenting means it is gone."""
+def _exit_with_parent(owner: int) -> None:
+    """Worker initializer: leave when the process that made the pool (``owner``) dies.
+    A pool's workers otherwise outlive an owner killed with SIGKILL (the OOM killer,
+    ``kill -9`` on an ``index`` run), each holding its memory, idle, for ever, and a
+    resumed run would start two more beside them.  A daemon thread watches: a forked
+    worker's parent is the owner (reparenting means it is gone); a fork server's worker
+    is the server's child, and the server lives as long as its workers hold its pipe, so
+    that worker watches the owner itself."""
     parent = os.getppid()
 
     def watch():
-        while os.getppid() == parent:
+        while os.getppid() == parent and (parent == owner or not _gone(owner)):
             time.sleep(PARENT_CHECK_SECONDS)
         os._exit(1)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended (a zombie waiting for its parent has)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(") ", 1)[-1][:1] == "Z"
+    except FileNotFoundError:
+        return True
+    except OSError:     # no /proc: ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+
+
 def _new_pool(n_jobs: int) -> ProcessPoolExecutor:
-    executor = ProcessPoolExecutor(n_jobs, mp_context=_context(), initializer=_exit_with_parent)
+    executor = ProcessPoolExecutor(n_jobs, mp_context=_context(), initializer=_exit_with_parent,
+                                   initargs=(os.getpid(),))
     # Forked workers share this process's memory until they write to it, and a garbage
     # collection writes to every object it visits: frozen objects are never visited, so
     # the workers do not copy pages just to collect.  A fork pool forks all its workers
@@ -186,6 +234,8 @@ atexit.register(shutdown_pool, False)
 def chunk_bounds(weights, n_chunks: int) -> list[tuple[int, int]]:
     """``(start, stop)`` of at most ``n_chunks`` contiguous, non-empty chunks of roughly
     equal total weight."""
+    import numpy as np   # here: ``index`` imports this module before anything heavy
+
     weights = np.asarray(weights, dtype=np.float64)
     cuts = np.searchsorted(np.cumsum(weights),
                            np.linspace(0, weights.sum(), n_chunks + 1)[1:-1])

@@ -129,8 +129,10 @@ def test_chunk_bounds_cover_every_item_once_in_order():
 
 
 _POOL_USER = r"""
-import os, time
+import os, sys, time
 from analysis import workers
+if "early" in sys.argv:
+    workers.start_server_early(["analysis.sentiment"])
 with workers.pool(2) as executor:
     assert executor.submit(abs, -1).result() == 1
 os.write(1, b"ready\n")
@@ -138,20 +140,35 @@ time.sleep(60)
 """
 
 
-def test_workers_leave_when_their_parent_is_killed():
+def _children(pid: int) -> list[int]:
+    return [int(p) for t in os.listdir(f"/proc/{pid}/task")
+            for p in open(f"/proc/{pid}/task/{t}/children").read().split()]
+
+
+@pytest.mark.parametrize("early", [False, True], ids=["fork", "early-server"])
+def test_workers_leave_when_their_parent_is_killed(early):
     # An index run killed with SIGKILL must not leave its workers behind, idle and
-    # holding memory, for a resumed run to start two more beside.
+    # holding memory, for a resumed run to start two more beside.  With the fork server
+    # ``index`` starts first (workers.start_server_early), the workers are the server's
+    # children: the server and they must go too.
     import signal
     import subprocess
     import sys
     import time
 
-    proc = subprocess.Popen([sys.executable, "-c", _POOL_USER], stdout=subprocess.PIPE,
-                            text=True, cwd=os.path.dirname(os.path.dirname(__file__)))
+    proc = subprocess.Popen([sys.executable, "-c", _POOL_USER] + (["early"] if early else []),
+                            stdout=subprocess.PIPE, text=True,
+                            cwd=os.path.dirname(os.path.dirname(__file__)))
     assert proc.stdout.readline() == "ready\n"
-    pids = [int(p) for t in os.listdir(f"/proc/{proc.pid}/task")
-            for p in open(f"/proc/{proc.pid}/task/{t}/children").read().split()]
-    assert len(pids) == 2 and all(_alive(p) for p in pids)
+    pids = _children(proc.pid)
+    if early:
+        # this process's children: the fork server (and multiprocessing's resource
+        # tracker); the workers are the server's
+        servers = [p for p in pids if "forkserver" in open(f"/proc/{p}/cmdline").read()]
+        assert len(servers) == 1
+        pids = servers + _children(servers[0])
+        assert len(pids) == 3
+    assert len(pids) == 2 + early and all(_alive(p) for p in pids)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     deadline = time.monotonic() + 10 * workers.PARENT_CHECK_SECONDS
