@@ -212,8 +212,9 @@ def _index_parser(sub) -> None:
     run.add_argument("--jobs", type=_positive_int, metavar="N",
                      help="worker processes (default: all cores; 1 runs in this process)")
     run.add_argument("--chunk-size", type=_positive_int, metavar="N",
-                     help="article files per chunk (default: from the number of new files, "
-                          "100-2000)")
+                     help="article files per chunk, and rows per piece of a big table "
+                          "(default: from the number of new articles, a table counting about "
+                          "one a kilobyte; 100-2000)")
     _input_options(idx)
 
 

@@ -525,14 +525,20 @@ def _table_outlets(frame: pd.DataFrame, cols: dict[str, str | None]) -> tuple[li
     return [name or url_domain(url) for name, url in zip(named, urls)], urls
 
 
-def _table_articles(table: _Table, options: dict[str, Any]) -> tuple[list[_Article], list[tuple[str, str]]]:
-    """Articles and skipped rows of one table, in row order."""
+def _table_articles(table: _Table, options: dict[str, Any],
+                    cols: dict[str, str | None] | None = None) -> tuple[list[_Article], list[tuple[str, str]]]:
+    """Articles and skipped rows of one table, in row order.
+
+    ``cols`` (role -> column) is given when ``table`` is a row range of a bigger file
+    (:mod:`analysis.table_pieces`): the columns are those of the whole file, not of
+    the rows at hand."""
     skipped = list(table.skipped)
     if table.frame.empty or not len(table.frame.columns):
         if skipped:
             return [], skipped
         raise SourceError(f"no articles in {table.label}: the table has no rows")
-    cols = _resolve_columns(table, options)
+    if cols is None:
+        cols = _resolve_columns(table, options)
     frame = table.frame
     n_rows = len(frame)
     texts = frame[cols["text"]].tolist()
@@ -893,6 +899,14 @@ def read_source(
         done += 1
         report(done)
 
+    return _assemble(articles, skipped_at)
+
+
+def _assemble(articles: list[_Article], skipped_at: list[tuple[int, tuple[str, str]]]
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The corpus and skipped frames of articles read in order: duplicates dropped (the
+    first is kept), each skip at its place in reading order (``skipped_at`` pairs each
+    skip with the number of articles read before it)."""
     kept, dropped = _deduplicate(articles)
     # Merge duplicate skips (at their article position) with the other skips, stably.
     merged = [(pos, 0, i, s) for i, (pos, s) in enumerate(skipped_at)]

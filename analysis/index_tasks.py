@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 from threadpoolctl import threadpool_limits
 
 from . import archive_layout as layout
+from . import table_pieces
 from .corpus import SourceError, read_source
 from .input_scan import file_digest
 from .topic_documents import topic_documents
@@ -39,7 +40,11 @@ from .topic_store import load_model
 # the parent of an index run only plans and commits, and a re-run with little to do
 # should not pay for importing them.
 
-__all__ = ["prepare_chunk", "assign_chunk", "fit_topics", "stable_hash", "stratified_sample"]
+__all__ = ["prepare_chunk", "assign_chunk", "fit_topics", "stable_hash", "stratified_sample",
+           "survey_table"]
+
+#: The survey of a big table (:func:`analysis.table_pieces.survey_table`), a task too.
+survey_table = table_pieces.survey_table
 
 
 def stable_hash(values) -> np.ndarray:
@@ -49,11 +54,20 @@ def stable_hash(values) -> np.ndarray:
                      for v in values], dtype=np.int64)
 
 
-def _read_members(root: str, members: list[tuple[str, str]], read_options: dict,
+def _read_members(root: str, members: list[tuple], read_options: dict,
                   digests: dict | None = None):
-    """The corpus and skipped frames of a chunk's inputs (``(path, kind)`` pairs);
-    ``digests`` (a dict) gets the SHA-256 of each ``.txt`` file read, by absolute path."""
-    paths = [os.path.join(root, p) for p, _ in members]
+    """The corpus and skipped frames of a chunk's inputs (``(path, kind)`` pairs, or one
+    ``(path, "table", piece)`` triple: a row range of a big table,
+    :mod:`analysis.table_pieces`); ``digests`` (a dict) gets the SHA-256 of each ``.txt``
+    file read, by absolute path."""
+    if len(members) == 1 and len(members[0]) > 2 and members[0][2] is not None:
+        rel, _, piece = members[0]
+        try:
+            return table_pieces.read_piece(root, rel, piece, piece["plan"], read_options)
+        except SourceError as exc:
+            return None, pd.DataFrame({"source": pd.Series([os.path.join(root, rel)], dtype=object),
+                                       "reason": pd.Series([str(exc)], dtype=object)})
+    paths = [os.path.join(root, m[0]) for m in members]
     try:
         return read_source(paths if len(paths) > 1 else paths[0], digests=digests, **read_options)
     except SourceError as exc:
@@ -74,9 +88,13 @@ def prepare_chunk(store: str, root: str, chunk: str, members: list[tuple[str, st
                   read_options: dict, settings: dict) -> dict:
     """Read, split and score one chunk into the staging area; returns its summary.
 
-    ``members`` are ``(relative path, kind)`` of the chunk's inputs.  The summary (also
+    ``members`` are ``(relative path, kind)`` of the chunk's inputs, or one
+    ``(relative path, "table", piece)``: a row range of a table cut in pieces (the piece
+    dict of :func:`analysis.table_pieces.survey_table` plus ``plan``, the table's plan,
+    ``index`` and ``count``).  The summary (also
     written as ``summary.json``, which marks the staging as complete) holds ``inputs``
-    (per input: ``path``, ``digest``, ``status``, ``reason``, ``n_articles``) and
+    (per input: ``path``, ``digest``, ``status``, ``reason``, ``n_articles``,
+    ``n_chunks``: the pieces of the input, 1 but for a table in pieces) and
     ``skipped`` (``[source, reason]`` pairs); the articles' keys for cross-chunk
     de-duplication are in ``keys.arrow``.  A chunk already staged is not redone.
     """
@@ -90,13 +108,17 @@ def prepare_chunk(store: str, root: str, chunk: str, members: list[tuple[str, st
     t0 = time.perf_counter()
     read = {}
     corpus, skipped = _read_members(root, members, read_options, read)
-    digests = {}
-    for rel, _ in members:
-        # A .txt file's digest is that of the bytes just read (no second read); tables,
-        # and files that could not be read, are digested here.
+    digests, n_chunks = {}, {}
+    for rel, kind, *piece in members:
+        # A .txt file's digest is that of the bytes just read (no second read); a piece's
+        # is its table's, from the survey; tables, and files that could not be read,
+        # are digested here.
         path = os.path.join(root, rel)
+        piece = piece[0] if piece else None
+        n_chunks[rel] = 1 if piece is None else int(piece["count"])
         try:
-            digests[rel] = read[path] if path in read else file_digest(path)
+            digests[rel] = (piece["plan"]["digest"] if piece is not None else
+                            read[path] if path in read else file_digest(path))
         except OSError:
             digests[rel] = ""
     if corpus is None or corpus.empty:
@@ -127,12 +149,13 @@ def prepare_chunk(store: str, root: str, chunk: str, members: list[tuple[str, st
     for src, reason in skipped.itertuples(index=False):
         skip_by_input.setdefault(_input_of(src, root), reason)
     inputs = []
-    for rel, kind in members:
+    for rel, kind, *_ in members:
         n = int(counts.get(rel, 0))
         whole_skip = n == 0 and rel in skip_by_input
         inputs.append({"path": rel, "kind": kind, "digest": digests[rel],
                        "status": "skipped" if whole_skip else "analysed",
-                       "reason": skip_by_input[rel] if whole_skip else "", "n_articles": n})
+                       "reason": skip_by_input[rel] if whole_skip else "", "n_articles": n,
+                       "n_chunks": n_chunks[rel]})
     stage.mkdir(parents=True, exist_ok=True)
     if articles is not None:
         _write_arrow(articles, stage / "articles.arrow")
@@ -273,7 +296,43 @@ def stratified_sample(frame: pd.DataFrame, size: int, random_state: int) -> pd.D
     return frame.iloc[picked].reset_index(drop=True)
 
 
-def fit_topics(root: str | None, members: list[tuple[str, str]] | None, sample: pd.DataFrame | None,
+def _sample_candidates(root: str, members: list[tuple], read_options: dict, random_state: int):
+    """The articles the sample is drawn from: those of the ``(path, kind)`` members, and
+    of each table piece (``(path, "table", piece)``) the rows whose seeded hash of the id
+    falls in the piece's ``sample_share`` (a uniform draw, as the ``.txt`` candidates
+    are drawn by a hash of their path), read one piece at a time: a big table is never
+    held whole."""
+    plain = [m for m in members if len(m) < 3 or m[2] is None]
+    frames = []
+    if plain:
+        corpus, _ = _read_members(root, plain, read_options)
+        if corpus is not None:
+            frames.append(corpus[["article_id", "published", "title", "text"]])
+    for member in members:
+        if len(member) < 3 or member[2] is None:
+            continue
+        rel, _, piece = member
+        share = float(piece.get("sample_share", 1.0))
+        try:
+            corpus, _ = table_pieces.read_piece(root, rel, piece, piece["plan"], read_options,
+                                                keep=lambda ids: _drawn(ids, share, random_state))
+        except SourceError:
+            continue
+        frames.append(corpus[["article_id", "published", "title", "text"]])
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def _drawn(ids: list, share: float, random_state: int) -> np.ndarray:
+    """Which ids a seeded hash draws with probability ``share`` (int64 hashes are
+    uniform over [-2**63, 2**63): the lowest ``share`` of that range)."""
+    if share >= 1.0:
+        return np.ones(len(ids), dtype=bool)
+    rank = stable_hash([f"{random_state}:{a}" for a in ids])
+    return rank < -2**63 + share * 2.0**64
+
+
+def fit_topics(root: str | None, members: list[tuple] | None, sample: pd.DataFrame | None,
                read_options: dict, sample_size: int, n_topics, k_range, random_state: int):
     """Fit a :class:`~analysis.topics.TopicModel` on a time-stratified sample.
 
@@ -285,10 +344,9 @@ def fit_topics(root: str | None, members: list[tuple[str, str]] | None, sample: 
 
     t0 = time.perf_counter()
     if sample is None:
-        corpus, _ = _read_members(root, members, read_options)
-        if corpus is None or corpus.empty:
+        sample = _sample_candidates(root, members, read_options, random_state)
+        if sample is None or sample.empty:
             raise ValueError("no article could be read for the topic model's sample")
-        sample = corpus
     sample = stratified_sample(sample, sample_size, random_state)
     model = TopicModel(n_topics=n_topics, k_range=None if k_range is None else tuple(k_range),
                        random_state=random_state)

@@ -8,7 +8,11 @@ A run, in order:
 2. **Retire** every chunk with a changed or deleted input (its record first, then its
    parts); its remaining inputs are pending again, with the new and changed ones.
 3. **Chunk** the pending inputs in path order (``chunk_size`` files; a table is a chunk
-   of its own).  A chunk's id is a digest of its inputs' paths, sizes and mtimes.
+   of its own).  A chunk's id is a digest of its inputs' paths, sizes and mtimes.  A
+   table with more than ``chunk_size`` rows is first surveyed by a worker
+   (:mod:`analysis.table_pieces`) and cut into pieces of ``chunk_size`` rows, a chunk
+   each (id: a digest of path, content and piece size, then ``-<piece number>``); its
+   record rows (one per piece) become one manifest row with ``n_chunks``.
 4. **Run** the chunks on the engine (:mod:`analysis.engines`): ``prepare_chunk`` (read,
    split, score, stage) for every chunk, the topic fit beside them when the store has no
    model yet, then ``assign_chunk`` (topics by ``transform``, Parquet parts).  Articles
@@ -25,7 +29,9 @@ Resuming: a chunk is committed when its ``_state/chunks/<chunk>.inputs.parquet``
 written, after its parts; anything else a killed run left (parts without a record,
 staging) is either reused (same chunk id, same content) or removed.  Committing in
 chunk order means the inputs still pending after a kill are exactly the chunks not yet
-committed, so the resumed run makes the same chunks and the same decisions.
+committed, so the resumed run makes the same chunks and the same decisions.  A table
+left part-way (fewer committed pieces than its ``n_chunks``) is pending again, and its
+committed pieces are left out of the new run's chunks (same ids).
 
 A run holds the store's writer lock (:mod:`analysis.store_lock`) from start to end: a
 second run, or a dashboard's correction, is refused with who is writing.
@@ -49,7 +55,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import archive_layout as layout
-from . import index_tasks, rollups
+from . import index_tasks, rollups, table_pieces
 from .corpus import SourceError
 from .engines import engine as make_engine
 from .hash_index import HashIndex
@@ -63,8 +69,12 @@ __all__ = ["index_archive", "IndexSummary", "after_index", "StoreError", "DEFAUL
 
 #: Articles the topic model is fitted on (time-stratified sample of the archive).
 DEFAULT_SAMPLE_SIZE = 10_000
+#: ``n_chunks``: the chunks an input is read in (1; a big table's row ranges, see
+#: :mod:`analysis.table_pieces`).  A chunk record has a row per input it read (one
+#: row per piece of a table in pieces); the manifest one row per input, ``chunk`` the
+#: first piece's.
 _INPUT_COLUMNS = ["path", "kind", "size", "mtime_ns", "digest", "status", "reason",
-                  "n_articles", "run", "chunk", "model"]
+                  "n_articles", "run", "chunk", "model", "n_chunks"]
 
 
 class StoreError(ValueError):
@@ -116,10 +126,15 @@ def _chunk_id(rows: pd.DataFrame) -> str:
     return h.hexdigest()[:16]
 
 
-def make_chunks(pending: pd.DataFrame, chunk_size: int) -> list[tuple[str, pd.DataFrame]]:
-    """Consecutive runs of ``chunk_size`` ``.txt`` inputs in path order; each table is a
-    chunk of its own.  Greedy from the first input, so the chunks after a committed
+def make_chunks(pending: pd.DataFrame, chunk_size: int, plans: dict | None = None
+                ) -> list[tuple[str, pd.DataFrame, dict | None]]:
+    """``(chunk id, input rows, piece)`` of each chunk: consecutive runs of ``chunk_size``
+    ``.txt`` inputs in path order; each table is a chunk of its own, or, when ``plans``
+    (path -> :func:`analysis.table_pieces.survey_table` plan) cut it in pieces, a chunk
+    per piece (``piece``: the piece dict with ``plan``, ``index``, ``count``; ``None``
+    for other chunks).  Greedy from the first input, so the chunks after a committed
     prefix are the same whether or not the run was interrupted."""
+    plans = plans or {}
     chunks, start = [], None
     kinds = pending["kind"].to_numpy()
     bounds = []
@@ -139,8 +154,40 @@ def make_chunks(pending: pd.DataFrame, chunk_size: int) -> list[tuple[str, pd.Da
         bounds.append((start, len(kinds)))
     for a, b in bounds:
         rows = pending.iloc[a:b]
-        chunks.append((_chunk_id(rows), rows))
+        plan = plans.get(rows["path"].iloc[0]) if b - a == 1 and kinds[a] == "table" else None
+        if not plan or not plan["pieces"]:
+            chunks.append((_chunk_id(rows), rows, None))
+            continue
+        n = len(plan["pieces"])
+        facts = {k: plan[k] for k in ("columns", "dayfirst", "digest", "rows")}
+        for i, chunk in enumerate(table_pieces.piece_chunk_ids(rows["path"].iloc[0], plan["digest"],
+                                                               chunk_size, n)):
+            chunks.append((chunk, rows, {**plan["pieces"][i], "plan": facts, "index": i, "count": n}))
     return chunks
+
+
+def _per_input(records: pd.DataFrame) -> pd.DataFrame:
+    """The committed records with one row per input: a table in pieces has a record
+    row per piece, here the first piece's row with ``n_articles`` summed, the status
+    of the whole (analysed when any article is; else skipped with the first piece's
+    reason) and ``done``, the pieces committed (1 for other inputs)."""
+    many = (records["n_chunks"] > 1).to_numpy()
+    out = records[~many].assign(done=1)
+    if not many.any():
+        return out
+    pieces = records[many].astype({c: object for c in _FEW_VALUES}).copy()
+    pieces["_order"] = [int(c.rsplit("-", 1)[1]) for c in pieces["chunk"]]
+    rows = []
+    for _, group in pieces.sort_values(["path", "_order"]).groupby("path", sort=False):
+        row = group.iloc[0].to_dict()
+        row["n_articles"] = int(group["n_articles"].sum())
+        row["done"] = len(group)
+        reasons = [x for x in group["reason"] if x]
+        row["status"] = "analysed" if row["n_articles"] > 0 or not reasons else "skipped"
+        row["reason"] = "" if row["status"] == "analysed" else reasons[0]
+        rows.append(row)
+    whole = pd.DataFrame(rows).drop(columns="_order")
+    return pd.concat([out.astype({c: object for c in _FEW_VALUES}), whole], ignore_index=True)
 
 
 # ------------------------------------------------------------------ committed state
@@ -159,6 +206,7 @@ def _records(store: Path, manifest_is_current: bool = False) -> pd.DataFrame:
     if table is None:
         return pd.DataFrame({c: pd.Series(dtype=np.int64 if c in _INT_COLUMNS else object)
                              for c in _INPUT_COLUMNS})
+    table = _with_n_chunks(table)
     for name in _FEW_VALUES:
         i = table.schema.get_field_index(name)
         table = table.set_column(i, name, pc.dictionary_encode(table.column(name)))
@@ -170,16 +218,44 @@ def _record_table(store: Path, manifest_is_current: bool = False) -> pa.Table | 
     folder = layout.records_dir(store)
     manifest = Path(store) / "manifest.parquet"
     if manifest_is_current and manifest.exists():
-        table = pq.read_table(manifest, columns=_INPUT_COLUMNS)
+        names = set(pq.read_schema(manifest).names)
+        table = _with_n_chunks(pq.read_table(manifest, columns=[c for c in _INPUT_COLUMNS if c in names]))
         keep = pc.and_(pc.not_equal(table.column("chunk"), ""), pc.not_equal(table.column("status"), "deleted"))
-        return table.filter(keep)
+        return _expand_pieces(table.filter(keep))
     paths = sorted(folder.glob("*.inputs.parquet")) if folder.exists() else []
     if not paths:
         return None
     return pa.concat_tables([pq.read_table(p) for p in paths], promote_options="permissive")
 
 
-_INT_COLUMNS = ("size", "mtime_ns", "n_articles")
+_INT_COLUMNS = ("size", "mtime_ns", "n_articles", "n_chunks")
+
+
+def _with_n_chunks(table: pa.Table) -> pa.Table:
+    """``n_chunks`` filled with 1 where missing (records and manifests written before
+    tables were read in pieces)."""
+    if "n_chunks" not in table.schema.names:
+        return table.append_column("n_chunks", pa.array(np.ones(len(table), dtype=np.int64)))
+    i = table.schema.get_field_index("n_chunks")
+    col = pc.fill_null(table.column(i).cast(pa.int64()), 1)
+    return table.set_column(i, "n_chunks", col)
+
+
+def _expand_pieces(manifest: pa.Table) -> pa.Table:
+    """Manifest rows (one per input) as chunk record rows: an input read in ``n``
+    pieces becomes ``n`` rows, chunk ids ``<base>-0`` to ``<base>-<n-1>``
+    (:func:`analysis.table_pieces.piece_chunk_ids`), its articles on the first."""
+    many = pc.greater(manifest.column("n_chunks"), 1)
+    if not pc.any(many).as_py():
+        return manifest
+    rows = manifest.filter(many).to_pylist()
+    out = []
+    for row in rows:
+        base = row["chunk"].rsplit("-", 1)[0]
+        for i in range(int(row["n_chunks"])):
+            out.append({**row, "chunk": f"{base}-{i}", "n_articles": row["n_articles"] if i == 0 else 0})
+    pieces = pa.Table.from_pylist(out, schema=manifest.schema)
+    return pa.concat_tables([manifest.filter(pc.invert(many)), pieces])
 #: The manifest's columns as written (strings and int64).
 _MANIFEST_SCHEMA = pa.schema([(c, pa.int64() if c in _INT_COLUMNS else pa.string())
                               for c in _INPUT_COLUMNS])
@@ -196,12 +272,12 @@ def _manifest(records: pa.Table | None, scan: pd.DataFrame, deleted_rows: pd.Dat
         pd.DataFrame({"path": ignored["path"], "kind": "ignored", "size": ignored["size"],
                       "mtime_ns": ignored["mtime_ns"], "digest": "", "status": "skipped",
                       "reason": ignored["reason"], "n_articles": 0, "run": run, "chunk": "",
-                      "model": ""}),
+                      "model": "", "n_chunks": 0}),
         pd.DataFrame({"path": deleted_rows["path"], "kind": deleted_rows["kind_old"],
                       "size": deleted_rows["size_old"], "mtime_ns": deleted_rows["mtime_ns_old"],
                       "digest": deleted_rows["digest"], "status": "deleted",
                       "reason": "deleted from the source", "n_articles": 0, "run": run,
-                      "chunk": "", "model": ""}),
+                      "chunk": "", "model": "", "n_chunks": 0}),
     ], ignore_index=True)
     for col in _INPUT_COLUMNS:
         if col in _INT_COLUMNS:
@@ -211,6 +287,7 @@ def _manifest(records: pa.Table | None, scan: pd.DataFrame, deleted_rows: pd.Dat
     parts = [pa.Table.from_pandas(extra[_INPUT_COLUMNS], schema=_MANIFEST_SCHEMA,
                                   preserve_index=False).replace_schema_metadata(None)]
     if records is not None:
+        records = _one_row_per_input(_with_n_chunks(records))
         columns = []
         for field in _MANIFEST_SCHEMA:
             col = records.column(field.name)
@@ -227,6 +304,21 @@ def _manifest(records: pa.Table | None, scan: pd.DataFrame, deleted_rows: pd.Dat
                                                  if c not in _INT_COLUMNS})
     meta = pa.Schema.from_pandas(head, preserve_index=False).metadata
     return table.replace_schema_metadata(meta)
+
+
+def _one_row_per_input(records: pa.Table) -> pa.Table:
+    """Chunk records as manifest rows: the pieces of a table in pieces in one row
+    (:func:`_per_input`); the other rows as they are (in Arrow: a million of them)."""
+    many = pc.greater(records.column("n_chunks"), 1)
+    if not pc.any(many).as_py():
+        return records
+    frame = records.filter(many).to_pandas()
+    for c in _INPUT_COLUMNS:
+        if c not in _INT_COLUMNS:
+            frame[c] = frame[c].astype(object)
+    whole = _per_input(frame)[_INPUT_COLUMNS]
+    whole = pa.Table.from_pandas(whole, preserve_index=False).select(records.schema.names)
+    return pa.concat_tables([records.filter(pc.invert(many)), whole.cast(records.schema)])
 
 
 def _chunk_file(store: Path, chunk: str, what: str) -> Path:
@@ -395,7 +487,7 @@ def _index_archive(source, store, *, n_topics: int | None = None, k_range=None,
     # Nullable ints: an outer merge would turn them into float64, which cannot hold a
     # nanosecond mtime exactly (1.8e18 > 2**53).
     ints = {"size": "Int64", "mtime_ns": "Int64"}
-    merged = inputs.astype(ints).merge(records.astype(ints), on="path", how="outer",
+    merged = inputs.astype(ints).merge(_per_input(records).astype(ints), on="path", how="outer",
                                        suffixes=("", "_old"), indicator=True)
     new = merged["_merge"] == "left_only"
     deleted = merged["_merge"] == "right_only"
@@ -415,11 +507,16 @@ def _index_archive(source, store, *, n_topics: int | None = None, k_range=None,
             retouched.append(i)        # same bytes, new mtime: only the record changes
         else:
             changed.iloc[i] = True
-    dirty = set(merged.loc[changed | deleted, "chunk"].dropna())
     kind_changed = both & (merged["kind"].astype(object) != merged["kind_old"].astype(object))
-    dirty |= set(merged.loc[kind_changed, "chunk"].dropna())
+    # Every chunk of a changed or deleted input: all the pieces of a table in pieces.
+    dirty = set(records.loc[_isin(records["path"], merged.loc[changed | deleted | kind_changed, "path"]),
+                            "chunk"])
+    # A table in pieces that a killed run left part-way: its committed pieces are kept,
+    # the others pending (the same pieces, see _drop_committed_pieces).
+    partial = set(merged.loc[both & ~changed & ~kind_changed
+                             & (merged["done"] < merged["n_chunks"]).fillna(False), "path"])
     if retouched:
-        _record_new_mtimes(store, merged.iloc[retouched], dirty)
+        _record_new_mtimes(store, merged.iloc[retouched], records, dirty)
     summary.new_inputs = int(new.sum())
     summary.changed_inputs = int(changed.sum())
     summary.deleted_inputs = int(deleted.sum())
@@ -429,7 +526,10 @@ def _index_archive(source, store, *, n_topics: int | None = None, k_range=None,
     for chunk in sorted(dirty):
         _retire(store, chunk)
     keep = records[~_isin(records["chunk"], dirty)]
-    pending = inputs[~_isin(inputs["path"], keep["path"])].reset_index(drop=True)
+    pending = inputs[~_isin(inputs["path"], keep["path"]) | _isin(inputs["path"], partial)
+                     ].reset_index(drop=True)
+    partial_chunks = {p: set(g) for p, g in keep.loc[_isin(keep["path"], partial), "chunk"]
+                      .astype(object).groupby(keep.loc[_isin(keep["path"], partial), "path"].astype(object))}
     kept_chunks = sorted(set(keep["chunk"]))
     kept_models = dict(zip(keep["chunk"].astype(object), keep["model"].astype(object)))
     current_model = (r.meta.get("model") or {}).get("version")
@@ -445,26 +545,33 @@ def _index_archive(source, store, *, n_topics: int | None = None, k_range=None,
     else:
         # A few chunks a worker balance the load of a big run; a small increment (a
         # day's files) is one chunk a worker: each chunk costs a commit and a Parquet
-        # part per month and frame, which later queries pay for too.
+        # part per month and frame, which later queries pay for too.  A table counts
+        # as its rows (guessed from its size: it is cut in pieces of this many rows).
         n_workers = max(1, n_jobs or os.cpu_count() or 1)
-        per_worker = -(-len(pending) // n_workers)
+        n_articles = _expected_articles(pending)
+        per_worker = -(-n_articles // n_workers)
         size = int(max(1, per_worker) if per_worker <= 500 else
-                   min(2000, max(500, -(-len(pending) // (n_workers * 4)))))
-    chunks = make_chunks(pending, size)
-    summary.chunks = len(chunks)
-    if chunks or n_stale:
+                   min(2000, max(500, -(-n_articles // (n_workers * 4)))))
+    if len(pending) or n_stale:
         layout.atomic_write_json({"run": r.run, "chunk_size": size}, journal_path)
 
     need_fit = r.meta.get("model") is None
-    idle = not chunks and not n_stale and not refit and not need_fit
+    idle = not len(pending) and not n_stale and not refit and not need_fit
     if idle and not (summary.deleted_inputs or retouched or ignored_changed):
         # Nothing changed: the store is as the last run left it.
         return _done(r, summary, timings, t0, journal_path, manifest_is_current)
     with (_no_engine() if idle else make_engine(engine, n_jobs, scheduler)) as eng:
         t = time.perf_counter()
+        plans = _survey_tables(r, eng, root, pending, size)
+        timings["survey"] = time.perf_counter() - t
+        chunks = make_chunks(pending, size, plans)
+        chunks = _drop_committed_pieces(store, chunks, partial_chunks, kept_chunks, kept_models)
+        summary.chunks = len(chunks)
+        t = time.perf_counter()
         fit_future = None
         if need_fit and len(pending):
-            fit_future = eng.submit(index_tasks.fit_topics, str(root), _sample_candidates(pending, sample_size),
+            fit_future = eng.submit(index_tasks.fit_topics, str(root),
+                                    _sample_candidates(pending, sample_size, chunks),
                                     None, read_options, sample_size, n_topics, k_range,
                                     int(random_state))
         elif need_fit:
@@ -554,24 +661,85 @@ def after_index(store) -> None:
         rollups.write_rollups(store, months=stale)
 
 
-def _sample_candidates(pending: pd.DataFrame, sample_size: int) -> list[tuple[str, str]]:
+def _sample_candidates(pending: pd.DataFrame, sample_size: int, chunks=()) -> list[tuple]:
     """The inputs the topic sample is drawn from: every table, and 1.2 × the sample
     size of ``.txt`` files chosen by a hash of their path (a uniform spread over the
     archive; the sample then evens out the months).  Not more: the fit task reads them
-    beside the chunks that read them too, so each extra file is read twice."""
-    tables = pending[pending["kind"] == "table"]
+    beside the chunks that read them too, so each extra file is read twice.
+
+    A table in pieces (``chunks``, :func:`make_chunks`) is given piece by piece, each
+    with a ``sample_share`` (the rows drawn by a hash of their id), so that about 1.2 ×
+    the sample size is drawn over all the articles and the fit never holds a table."""
+    pieces = [c[2] | {"path": c[1]["path"].iloc[0]} for c in chunks if c[2] is not None]
+    in_pieces = {p["path"] for p in pieces}
+    tables = pending[(pending["kind"] == "table") & ~pending["path"].isin(in_pieces)]
     txt = pending[pending["kind"] == "txt"]
     want = int(sample_size * 1.2)
     if len(txt) > want:
         order = np.argsort(index_tasks.stable_hash(txt["path"]), kind="stable")[:want]
         txt = txt.iloc[np.sort(order)]
     rows = pd.concat([txt, tables]).sort_values("path")
-    return list(zip(rows["path"], rows["kind"]))
+    members = list(zip(rows["path"], rows["kind"]))
+    if pieces:
+        total = (pending["kind"] == "txt").sum() + len(tables) \
+            + sum(p["plan"]["rows"] for p in {p["path"]: p for p in pieces}.values())
+        share = min(1.0, want / max(1, total))
+        members += [(p.pop("path"), "table", {**p, "sample_share": share}) for p in pieces]
+    return members
 
 
-def _record_new_mtimes(store: Path, rows: pd.DataFrame, dirty: set) -> None:
+def _expected_articles(pending: pd.DataFrame) -> int:
+    """Articles the pending inputs hold, about: a ``.txt`` file is one, a table about
+    one per kilobyte (the chunk size is chosen before the tables are surveyed)."""
+    tables = (pending["kind"] == "table").to_numpy()
+    return int((~tables).sum() + np.maximum(1, pending["size"].to_numpy()[tables] // 1000).sum())
+
+
+def _survey_tables(r: _Run, eng, root: Path, pending: pd.DataFrame, rows: int) -> dict:
+    """Path -> survey plan (:func:`analysis.table_pieces.survey_table`) of every pending
+    table that may hold more than ``rows`` rows, surveyed in parallel on the engine."""
+    if eng is None:
+        return {}
+    tables = pending[(pending["kind"] == "table")]
+    futures = [eng.submit(index_tasks.survey_table, str(r.store), str(root), rel, int(rows), r.read_options)
+               for rel, size in zip(tables["path"], tables["size"])
+               if table_pieces.should_survey(rel, int(size), rows)]
+    plans = {}
+    for f in futures:
+        plan = f.result()
+        plans[plan["path"]] = plan
+    return plans
+
+
+def _drop_committed_pieces(store: Path, chunks: list, partial: dict, kept_chunks: list,
+                           kept_models: dict) -> list:
+    """The chunks still to run: a table a killed run left part-way has its committed
+    pieces among ``chunks`` again (same ids: same file, same piece size), which are
+    left out.  Committed pieces that are not among them (the piece size changed since)
+    are retired, and the table is read again whole."""
+    if not partial:
+        return chunks
+    planned = {}
+    for name, rows, _ in chunks:
+        planned.setdefault(rows["path"].iloc[0], set()).add(name)
+    committed = set()
+    for path, names in partial.items():
+        if names <= planned.get(path, set()):
+            committed |= names
+            continue
+        for name in names:
+            _retire(store, name)
+            kept_chunks.remove(name)
+            kept_models.pop(name, None)
+    return [c for c in chunks if c[0] not in committed]
+
+
+def _record_new_mtimes(store: Path, rows: pd.DataFrame, records: pd.DataFrame, dirty: set) -> None:
     """Inputs whose mtime changed but not their bytes (a copy, ``touch``): only their
-    chunk's record is rewritten with the new size and mtime; nothing is analysed."""
+    chunks' records (every piece of a table in pieces) are rewritten with the new size
+    and mtime; nothing is analysed."""
+    pieces = records.loc[_isin(records["path"], rows["path"]), ["path", "chunk"]].astype(object)
+    rows = pieces.merge(rows[["path", "mtime_ns"]].astype({"path": object}), on="path")
     for chunk, group in rows.groupby(rows["chunk"].astype(object)):
         if chunk in dirty:
             continue
@@ -648,11 +816,11 @@ def _run_chunks(r: _Run, eng, root: Path, chunks, scan, fit_future, kept_chunks)
     rollup_future = None
     while next_commit < n or fit_future is not None:
         while next_prep < n and len(prep) + len(assign) < limit:
-            chunk = chunks[next_prep][0]
-            rows = chunks[next_prep][1]
+            chunk, rows, piece = chunks[next_prep]
+            members = list(zip(rows["path"], rows["kind"])) if piece is None else \
+                [(rows["path"].iloc[0], "table", piece)]
             prep[eng.submit(index_tasks.prepare_chunk, str(store), str(root), chunk,
-                            list(zip(rows["path"], rows["kind"])), r.read_options,
-                            r.settings)] = next_prep
+                            members, r.read_options, r.settings)] = next_prep
             next_prep += 1
         while next_dedup < n and next_dedup in summaries:
             drops[next_dedup], dup_skips[next_dedup] = _dedup(store, chunks[next_dedup][0], ids, texts, names)
@@ -797,7 +965,7 @@ def _keeper(store: Path, chunk: str, column: str, value, cache: dict) -> dict:
 
 
 def _commit(r: _Run, chunk, prep: dict, drop: list, dup_skips: list, stat, result) -> None:
-    name, rows = chunk
+    name = chunk[0]
     store = r.store
     stage = layout.staging_dir(store, name)
     keys = index_tasks._read_arrow(stage / "keys.arrow")
@@ -811,6 +979,8 @@ def _commit(r: _Run, chunk, prep: dict, drop: list, dup_skips: list, stat, resul
         rel = index_tasks._input_of(src, str(r.root))
         dropped_by_input.setdefault(rel, []).append(reason)
     inputs = pd.DataFrame(prep["inputs"])
+    if "n_chunks" not in inputs:
+        inputs["n_chunks"] = 1      # staged by a run from before tables were cut in pieces
     inputs["n_articles"] = [n - len(dropped_by_input.get(p, [])) for p, n in
                             zip(inputs["path"], inputs["n_articles"])]
     gone = (inputs["n_articles"] == 0) & (inputs["status"] == "analysed") & inputs["path"].isin(set(dropped_by_input))
@@ -928,9 +1098,9 @@ def _collect_garbage(store: Path, committed: set, model_dir: str) -> None:
     staging left by a kill, temporary files, models other than the current one and
     the one before it."""
     _remove_orphan_parts(store, committed)
-    staging = layout.state_dir(store) / "staging"
-    if staging.exists():
-        shutil.rmtree(staging, ignore_errors=True)
+    for staged in (layout.state_dir(store) / "staging", table_pieces.tables_dir(store)):
+        if staged.exists():
+            shutil.rmtree(staged, ignore_errors=True)
     models = store / "model"
     if models.exists():
         keep = {Path(model_dir).name}
