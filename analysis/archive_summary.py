@@ -76,8 +76,12 @@ def topic_summary(store, model_topics: pd.DataFrame, names: dict) -> tuple[pd.Da
             pd.DataFrame(columns=["article_id", "title"])
         con.close()
         if "representative_id" in base:
-            base["headline"] = base["representative_id"].map(
-                dict(zip(titles["article_id"], titles["title"]))).fillna("").astype(object)
+            # Built as strings: mapping ids none of which is found gives a float NaN
+            # column, which pandas will not fill with "" much longer.
+            found = dict(zip(titles["article_id"], titles["title"]))
+            heads = [found.get(r) for r in base["representative_id"]]
+            base["headline"] = pd.Series([h if isinstance(h, str) else "" for h in heads],
+                                         index=base.index, dtype=object)
         totals = {"articles": int(arts["n_articles"].sum()), "sentences": int(sents["n"].sum())}
         stats = arts.merge(weights, on="topic_id", how="outer").merge(
             sents.drop(columns="n"), on="topic_id", how="outer")

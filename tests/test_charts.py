@@ -358,7 +358,7 @@ def test_time_charts_share_one_axis_with_ticks_on_period_starts(timeline):
     assert vol.layout.xaxis.range == sent.layout.xaxis.range
     assert vol.layout.margin.l == sent.layout.margin.l == charts.TIME_MARGIN_L
     ticks = pd.to_datetime(list(vol.layout.xaxis.tickvals))
-    assert (ticks.dayofweek == 0).all()  # Mondays, where the weekly bars start
+    assert (ticks.day_of_week == 0).all()  # Mondays, where the weekly bars start
     assert vol.layout.xaxis.ticktext[0] == "3 Jun"
     assert vol.data[0].customdata[0][1] == "week of Mon 3 Jun 2024"
 

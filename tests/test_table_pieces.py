@@ -221,6 +221,9 @@ def test_an_index_of_a_table_in_pieces_is_the_index_of_the_whole_table(tmp_path,
     _same_store(tmp_path / "whole", tmp_path / "pieces", topics=kind != "jsonl")
 
 
+# A deleted table leaves topics whose representative article is gone: their headline is
+# "" (pandas 3 deprecates filling the float NaN column this gave with a string).
+@pytest.mark.filterwarnings("error::DeprecationWarning:analysis.*")
 def test_a_changed_or_deleted_table_retires_all_its_pieces(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
