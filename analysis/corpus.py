@@ -361,15 +361,15 @@ _JSONL_LINES_RE = re.compile(r"\r\n|\r|\n")
 _JSON_SPACE = " \t\r\n"
 
 
-def _read_jsonl(path: str) -> _Table:
-    text = _decode_table(path, _read_table_bytes(path))
+
+def _jsonl_records(path, lines, first: int) -> tuple[list, list, list]:
+    """``(records, line numbers, skipped)`` of JSON lines numbered from ``first``: blank
+    lines are not records; a broken line or one that is not an object is skipped with
+    its reason (a whole file's lines, or one piece's: :mod:`analysis.table_pieces`)."""
     records, numbers, skipped = [], [], []
-    # Same lines as the regex, which only matters when there is a "\r" (str.split is
-    # several times faster on a large file).
-    lines = text.split("\n") if "\r" not in text else _JSONL_LINES_RE.split(text)
-    for n, line in enumerate(lines, start=1):
+    for n, line in enumerate(lines, start=first):
         if not line.strip(_JSON_SPACE):
-            continue  # blank lines are not records
+            continue
         try:
             record = json.loads(line)
         except (ValueError, RecursionError) as exc:
@@ -382,6 +382,14 @@ def _read_jsonl(path: str) -> _Table:
             continue
         records.append(record)
         numbers.append(n)
+    return records, numbers, skipped
+
+def _read_jsonl(path: str) -> _Table:
+    text = _decode_table(path, _read_table_bytes(path))
+    # Same lines as the regex, which only matters when there is a "\r" (str.split is
+    # several times faster on a large file).
+    lines = text.split("\n") if "\r" not in text else _JSONL_LINES_RE.split(text)
+    records, numbers, skipped = _jsonl_records(path, lines, first=1)
     if not records and not skipped:
         raise SourceError(f"no articles in {path}: the file has no JSON lines")
     return _Table(path, Path(path).stem, _records_frame(records), numbers, "line", skipped)

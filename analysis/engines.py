@@ -84,12 +84,17 @@ def _import_task_modules() -> None:
             importlib.import_module(name)
 
 
+def _n_workers(n_jobs: int | None) -> int:
+    """Worker processes for ``n_jobs`` (None: every core this process may use)."""
+    return workers.available_cores() if n_jobs is None else n_jobs
+
+
 def start_local_early(n_jobs: int | None = None) -> None:
     """Have the local engine's workers forked from a server that starts importing the
     task modules now, on another core, while this process goes on (``index`` imports
     pandas and scans its source meanwhile): on an increment of a day's files that import
     was a third of the run.  Nothing to do for one worker, which runs in this process."""
-    n = workers.available_cores() if n_jobs is None else n_jobs
+    n = _n_workers(n_jobs)
     if n > 1:
         workers.start_server_early(list(TASK_MODULES))
 
@@ -104,7 +109,7 @@ def engine(kind: str = "local", n_jobs: int | None = None, scheduler: str | None
     processes started (and stopped) here.
     """
     if kind == "local":
-        n = workers.available_cores() if n_jobs is None else n_jobs
+        n = _n_workers(n_jobs)
         if n <= 1:
             yield _Inline()
             return
@@ -133,7 +138,7 @@ def engine(kind: str = "local", n_jobs: int | None = None, scheduler: str | None
         finally:
             client.close()
         return
-    n = workers.available_cores() if n_jobs is None else n_jobs
+    n = _n_workers(n_jobs)
     # One thread per worker process: VADER and the tokenizers are pure Python (the GIL),
     # so threads would not add throughput.
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,

@@ -460,22 +460,7 @@ def _jsonl_piece(path: str, piece: dict) -> "_corpus._Table":
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()           # the end of the range is a line end, not a line
-    records, numbers, skipped = [], [], []
-    for n, line in enumerate(lines, start=piece["first"]):
-        if line.endswith("\r"):
-            line = line[:-1]  # a CRLF line end, as the whole-file reader splits it
-        if not line.strip(_corpus._JSON_SPACE):
-            continue
-        try:
-            record = json.loads(line)
-        except (ValueError, RecursionError) as exc:
-            skipped.append((f"{path}:line {n}", f"line {n}: broken JSON ({exc})"))
-            continue
-        if not isinstance(record, dict):
-            skipped.append(
-                (f"{path}:line {n}", f"line {n}: not a JSON object (got {type(record).__name__})")
-            )
-            continue
-        records.append(record)
-        numbers.append(n)
+    # A CRLF line end, as the whole-file reader splits it (a lone "\r" keeps a table whole).
+    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+    records, numbers, skipped = _corpus._jsonl_records(path, lines, first=piece["first"])
     return _corpus._Table(path, Path(path).stem, _corpus._records_frame(records), numbers, "line", skipped)

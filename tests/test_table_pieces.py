@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from analysis.corpus import read_source
 from analysis.indexer import index_archive
 from analysis.table_pieces import read_piece, survey_table
 
-from test_indexer import REPO, _articles, _index_cmd, _kill_when, _sentences
+from test_indexer import REPO, _articles, _index_cmd, _kill_when, _peak_kb, _sentences
 
 TOPIC_COLUMNS = ["topic_id", "topic_weight", "topic_label", "theme_id", "theme_label"]
 
@@ -312,25 +311,6 @@ def test_dask_runs_the_same_pieces(tmp_path):
     pd.testing.assert_frame_equal(_sentences(local), _sentences(dask))
     pd.testing.assert_frame_equal(pd.read_parquet(local / "manifest.parquet").drop(columns=["run", "model"]),
                                   pd.read_parquet(dask / "manifest.parquet").drop(columns=["run", "model"]))
-
-
-_PEAK = """
-import resource, sys
-sys.path.insert(0, {repo!r})
-from analysis.indexer import index_archive
-index_archive({warm!r}, {warm_store!r}, n_topics=3, n_jobs=1, chunk_size=50, sample_size=200)
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-index_archive({src!r}, {store!r}, n_topics=3, n_jobs=1, chunk_size=50, sample_size=200)
-print(base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-"""
-
-
-def _peak_kb(src, store, warm) -> tuple[int, int]:
-    code = _PEAK.format(repo=str(REPO), src=str(src), store=str(store),
-                        warm=str(warm), warm_store=str(store) + "-warm")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    base, peak = out.stdout.split()[-2:]
-    return int(base), int(peak)
 
 
 def test_memory_does_not_grow_with_the_table(tmp_path):
