@@ -487,9 +487,12 @@ class StoreViews:
         as the timeline it depends on is in; stored under the key the tab asks for."""
         ext = extreme_periods(self.timeline(freq), min_articles)
         if ext.empty:
-            return
-        whiches = tuple("negative" if w == "lowest" else "positive" for w in ext["which"])
-        key, make = self._query("ev", whiches, None, n, tuple(ext["period"]), freq)
+            # fewer than two periods qualify: the tab lists the view's strongest
+            # sentences instead (dashboard.evidence.period_evidence_section)
+            key, make = self._query("ev", ("negative", "positive"), None, n, None, None)
+        else:
+            whiches = tuple("negative" if w == "lowest" else "positive" for w in ext["which"])
+            key, make = self._query("ev", whiches, None, n, tuple(ext["period"]), freq)
         if key not in self._memo:
             self._memo[key] = self._kept(key, make)
 
@@ -614,9 +617,12 @@ class StoreViews:
                           n: int = 10, periods=None, freq=None) -> dict[str, pd.DataFrame]:
         # One query for the two columns of strongest sentences; copies folded among the
         # strongest _COPIES * n of each (a copy beyond them is not counted).
-        pending = self._memo.get(("time_ev", freq)) if periods is not None else None
-        if isinstance(pending, Future):
-            pending.result()  # the Over time prefetch, which stores its answer under key
+        # The Over time prefetch stores its answer under the key asked here: wait for
+        # it (the view's own lists when fewer than two periods qualify, with no periods).
+        pending = [hit for key, hit in list(self._memo.items())
+                   if isinstance(key, tuple) and key[0] == "time_ev" and isinstance(hit, Future)]
+        for hit in pending:
+            hit.result()
         return self._once(*self._query("ev", tuple(labels), keyword, n,
                                        None if periods is None else tuple(periods), freq))
 

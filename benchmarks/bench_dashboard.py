@@ -56,6 +56,8 @@ def main(argv=None) -> None:
     parser.add_argument("--store", metavar="DIR", help="an archive store (python -m analysis "
                         "index) instead of CORPUS: opened, not analysed")
     parser.add_argument("--reruns", type=int, default=15, help="filter changes per tab")
+    parser.add_argument("--detail", action="store_true",
+                        help="also print every rerun's time with the kind of its change")
     args = parser.parse_args(argv)
     corpus = Path(args.store or args.corpus)
     if not corpus.exists():
@@ -116,17 +118,19 @@ def main(argv=None) -> None:
                                           a.date_input(key="w_dates").set_value((lo, hi)))
             i += 1
 
-    results = {}
+    results, detail = {}, {}
     for tab in ("Overview", "Over time", "Topics", "Sentiment", "Articles"):
         at.session_state["tab"] = tab
         _timed(at)
-        times = []
+        times, kinds = [], []
         gen = changes()
         for _ in range(args.reruns):
-            _, change = next(gen)
+            kind, change = next(gen)
             change(at)
             times.append(_timed(at))
+            kinds.append(kind)
         results[tab] = times
+        detail[tab] = kinds
 
     print(f"corpus: {corpus.name}: {n_articles:,} articles, {n_sentences:,} sentences")
     print(f"cold (read + analyse + save + draw): {cold:8.2f} s")
@@ -136,6 +140,9 @@ def main(argv=None) -> None:
     for tab, times in results.items():
         print(f"  {tab:<10} median {statistics.median(times) * 1000:7.0f} ms   "
               f"p95 {_p95(times) * 1000:7.0f} ms   max {max(times) * 1000:7.0f} ms")
+        if args.detail:
+            print("             " + " ".join(f"{kind[:5]} {t * 1000:.0f}"
+                                             for kind, t in zip(detail[tab], times)))
     every = [t for times in results.values() for t in times]
     print(f"  {'all tabs':<10} median {statistics.median(every) * 1000:7.0f} ms   "
           f"p95 {_p95(every) * 1000:7.0f} ms")

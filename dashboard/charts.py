@@ -229,6 +229,13 @@ def _coerce(value):
             return [_coerce(v) for v in value]
         return to_scalar_or_list(list(value))
     if isinstance(value, (pd.Series, pd.Index, np.ndarray)):
+        if isinstance(value.dtype, np.dtype) and value.dtype.kind in "uifMO":
+            # What copy_to_readonly_numpy_array gives an array of numbers, naive dates or
+            # objects (a C-ordered read-only copy), without its narwhals round trip: a
+            # third of a many-trace chart's build.  Other dtypes take Plotly's way.
+            out = np.array(np.asarray(value), copy=True, order="C")
+            out.flags["WRITEABLE"] = False
+            return out
         return copy_to_readonly_numpy_array(value)
     return value
 
@@ -247,12 +254,33 @@ def _copy_tree(value):
 
 class Figure(go.Figure):
     """A ``go.Figure`` built without Plotly's validators from a spec already in the
-    validators' form (:func:`_coerce`); ``to_dict`` (what ``st.plotly_chart`` sends)
+    validators' form (:func:`_coerce`).  Its Plotly state is made only when something
+    other than ``to_dict`` (what ``st.plotly_chart`` sends) asks for it (``fig.data``,
+    ``fig.layout``, ``update_layout``, pickling …): Plotly's constructor deep-copies
+    every trace, a fifth of a many-trace chart's cost on every rerun.  ``to_dict``
     copies the spec's containers instead of deep-copying every value.  Its JSON is the
     validated figure's (tests/test_charts.py compares them on a real store)."""
 
     #: The default template's JSON for :meth:`_initialize_layout_template` (None: Plotly's way).
     _default_template = None
+
+    @classmethod
+    def lazy(cls, spec: dict, template: dict | None) -> "Figure":
+        """The figure of ``spec`` (``{"data": [...], "layout": {...}}``, coerced) with
+        the default ``template`` JSON, its Plotly state made on first use."""
+        fig = cls.__new__(cls)
+        fig.__dict__["_spec"] = (spec, template)
+        return fig
+
+    def __getattr__(self, name):
+        # Reached only for an attribute the object lacks: a lazy figure's Plotly state
+        # (every attribute Plotly's constructor sets) is made here, once.
+        spec = self.__dict__.pop("_spec", None)
+        if spec is None:
+            raise AttributeError(name)
+        self._default_template = spec[1]
+        Figure.__init__(self, spec[0], _validate=False)
+        return getattr(self, name)
 
     def _initialize_layout_template(self):
         # Plotly deep-copies the whole default template (a few thousand values) into
@@ -265,11 +293,20 @@ class Figure(go.Figure):
             self._layout["template"] = _copy_tree(template)
 
     def to_dict(self):
-        res = {"data": _copy_tree(self._data), "layout": _copy_tree(self._layout)}
-        frames = [_copy_tree(frame._props) for frame in self._frame_objs]
+        lazy = self.__dict__.get("_spec")
+        if lazy is not None:
+            (spec, template), frames = lazy, []
+            res = {"data": _copy_tree(spec["data"]), "layout": _copy_tree(spec["layout"])}
+        else:
+            template = None
+            res = {"data": _copy_tree(self._data), "layout": _copy_tree(self._layout)}
+            frames = [_copy_tree(frame._props) for frame in self._frame_objs]
         if frames:
             res["frames"] = frames
+        # the template holds no arrays: set after the walk that encodes them
         convert_to_base64(res)
+        if template is not None and res["layout"].get("template") is None:
+            res["layout"]["template"] = _copy_tree(template)
         return res
 
 
@@ -287,10 +324,7 @@ def _figure(data: list[dict], layout: dict) -> go.Figure:
         spec = _coerce({k: v for k, v in trace.items() if k != "type"})
         spec["type"] = trace["type"]  # set last, as the trace classes do
         traces.append(spec)
-    fig = Figure.__new__(Figure)
-    fig._default_template = _template_json()
-    Figure.__init__(fig, {"data": traces, "layout": _coerce(layout)}, _validate=False)
-    return fig
+    return Figure.lazy({"data": traces, "layout": _coerce(layout)}, _template_json())
 
 
 _TEMPLATES: dict = {}
@@ -469,14 +503,17 @@ def sentiment_timeline(timeline: pd.DataFrame, freq: str | None = None, rolling:
     return _figure(data, _merge(layout, _time_layout(freq, tl["period"])))
 
 
-def _by_topic(ttl: pd.DataFrame, freq: str):
+def _by_topic(ttl: pd.DataFrame, freq: str, columns: list[str]):
     """``(topic_id, rows, iso, labels)`` of each topic of a topic timeline, topics in
-    order, rows by period (``ttl.sort_values("period").groupby("topic_id")``), with
-    their periods' :func:`_period_texts` (each period named once for every topic)."""
+    order, rows by period (``ttl.sort_values("period").groupby("topic_id")``): ``rows``
+    maps each of ``columns`` to its values (numpy arrays, not a frame per topic: a
+    chart draws 20 topics on every rerun), with the periods' :func:`_period_texts`
+    (each period named once for every topic)."""
     tt = ttl.sort_values("period")
     iso, labels = _period_texts(tt["period"], freq)
+    arrays = {col: tt[col].to_numpy() for col in columns}
     for tid, pos in sorted(tt.groupby("topic_id", sort=True).indices.items()):
-        yield tid, tt.iloc[pos], iso[pos], labels[pos]
+        yield tid, {col: a[pos] for col, a in arrays.items()}, iso[pos], labels[pos]
 
 
 def _topic_lines(ttl: pd.DataFrame, value: str, freq: str | None, rolling: int, title: str,
@@ -484,17 +521,16 @@ def _topic_lines(ttl: pd.DataFrame, value: str, freq: str | None, rolling: int, 
     """One line per topic of ``ttl[value]``; ``layout`` laid over the chart's own."""
     freq = _freq(freq)
     data = []
-    for tid, part, iso, labels in _by_topic(ttl, freq):
-        label = str(part["topic_label"].iloc[0])
-        y = part[value].astype(float)
+    for tid, rows, iso, labels in _by_topic(ttl, freq, ["period", "topic_label", value]):
+        label, n = str(rows["topic_label"][0]), len(iso)
+        y = rows[value].astype(float)
         if rolling and rolling > 1:
-            y = _rolling(y, rolling)
+            y = _rolling(pd.Series(y), rolling)
         data.append(dict(
-            type="scatter", x=part["period"], y=y, mode="lines+markers", name=esc(short(label)),
+            type="scatter", x=rows["period"], y=y, mode="lines+markers", name=esc(short(label)),
             connectgaps=True, line=dict(color=topic_color(tid), width=2),
             marker=dict(size=6, color=topic_color(tid)),
-            customdata=np.column_stack([iso, [int(tid)] * len(part),
-                                        [esc(label)] * len(part), labels]),
+            customdata=np.column_stack([iso, [int(tid)] * n, [esc(label)] * n, labels]),
             hovertemplate="%{customdata[2]}<br>%{customdata[3]}<br>" + hover_fmt + "<extra></extra>",
         ))
     base = _layout(title, height=380, selectable=True, yaxis=dict(title=dict(text=ytitle)))
@@ -539,15 +575,14 @@ def topic_share_area(topic_timeline: pd.DataFrame, freq: str | None = None,
     n = topic_timeline.groupby("period")["n_articles"].transform("sum")
     tt = topic_timeline[(total > 0) & (n >= min_articles)]
     data = []
-    for tid, part, iso, labels in _by_topic(tt, freq):
-        label = str(part["topic_label"].iloc[0])
+    for tid, rows, iso, labels in _by_topic(tt, freq, ["period", "topic_label", "share"]):
+        label, n = str(rows["topic_label"][0]), len(iso)
         data.append(dict(
-            type="scatter", x=part["period"], y=part["share"].astype(float),
+            type="scatter", x=rows["period"], y=rows["share"].astype(float),
             mode="lines+markers", stackgroup="share", name=esc(short(label)),
             line=dict(color=topic_color(tid), width=0.5),
             fillcolor=topic_color(tid), marker=dict(size=7, color=topic_color(tid)),
-            customdata=np.column_stack([iso, [int(tid)] * len(part),
-                                        [esc(label)] * len(part), labels]),
+            customdata=np.column_stack([iso, [int(tid)] * n, [esc(label)] * n, labels]),
             hovertemplate="%{customdata[2]}<br>%{customdata[3]}<br>share %{y:.0%}<extra></extra>",
             stackgaps="interpolate",
         ))

@@ -339,11 +339,16 @@ def test_user_text_is_bound_never_sql(store, result, text):
 
 
 def test_date_filter_prunes_month_partitions(store_dirs, result, tmp_path):
-    """With July's files unreadable, a June filter still answers: it never opens them."""
+    """With July's files unreadable, a June filter still answers: it never opens them.
+    (The day roll-ups, a row per day and topic, are read whole when the store opens:
+    an unreadable one is a StoreError naming its file then.)"""
     for kind in ("rollups", "raw"):
         folder = tmp_path / kind
         shutil.copytree(store_dirs[kind], folder)
+        day_rollups = [folder / "rollups" / name for name in ("daily", "topic_weights")]
         for path in folder.rglob("month=2024-07/*.parquet"):
+            if any(path.is_relative_to(d) for d in day_rollups):
+                continue
             # same size and time: the roll-up state still takes them for current
             st = path.stat()
             path.write_bytes(b"x" * st.st_size)
@@ -359,7 +364,14 @@ def test_date_filter_prunes_month_partitions(store_dirs, result, tmp_path):
         assert len(q.evidence(s, Criteria(start="2024-06-01", end="2024-06-30",
                                           keyword="river"), n=None)) > 0
         with pytest.raises(Exception):
-            q.headline(s, Criteria(start="2024-07-01"))
+            q.headline(s, Criteria(start="2024-07-01")
+                       if kind == "raw" else Criteria(start="2024-07-01", sentiment=(0, 1)))
+    bad = next((tmp_path / "rollups" / "rollups" / "daily").rglob("month=2024-07/*.parquet"))
+    st = bad.stat()
+    bad.write_bytes(b"x" * st.st_size)
+    os.utime(bad, ns=(st.st_atime_ns, st.st_mtime_ns))
+    with pytest.raises(q.StoreError, match="day roll-ups cannot be read.*month=2024-07"):
+        q.Store(tmp_path / "rollups")
 
 
 def test_not_a_store(tmp_path):

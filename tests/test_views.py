@@ -445,3 +445,24 @@ def test_store_prefetch_without_a_period_starts_before_the_headline(store):
         == set(v._memo)
     for started in v._memo.values():  # done before the store closes
         started.result()
+
+
+def test_over_time_prefetch_of_a_view_without_two_full_periods_makes_its_own_lists(store):
+    """Fewer than two periods of ``min_period_articles``: the tab lists the view's own
+    strongest sentences, and the prefetch makes exactly those (the list is not asked
+    again, one after the other, when the tab draws)."""
+    from concurrent.futures import Future
+
+    store.answers.clear()
+    v = StoreViews(store, Criteria())
+    freq = resolve_freq(v, "auto")
+    v.prefetch("Over time", freq, min_period_articles=10 ** 9, evidence_rows=5)
+    v._memo[("time_ev", freq)].result()
+    plain = ("ev", ("negative", "positive"), None, 5, None, None)
+    made = v._memo[plain]
+    assert not isinstance(made, Future)
+    assert v.evidence_by_label(("negative", "positive"), n=5) is made
+    store.answers.clear()
+    fresh = StoreViews(store, Criteria()).evidence_by_label(("negative", "positive"), n=5)
+    for label in ("negative", "positive"):
+        pd.testing.assert_frame_equal(made[label], fresh[label])
