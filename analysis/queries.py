@@ -567,38 +567,61 @@ def timeline(store: Store, c: Criteria = Criteria(), freq: str = "auto") -> pd.D
     """Volume and sentiment per period: the columns of :func:`analysis.aggregate.timeline`
     (``period``, ``n_articles``, ``n_sentences``, ``compound``, ``article_compound``,
     ``compound_se``, ``pos_share``, ``neg_share``), every period from the first to the
-    last dated article."""
+    last dated article (one query makes them all: asked on every filter change)."""
     freq = resolve_freq(store, c, freq)
     sql, params = _daily(store, c, freq)
     out = store.frame(f"""
-        SELECT {_period_sql(freq)} AS period,
-               sum(n_articles)::BIGINT AS n_articles, sum(n_sentences)::BIGINT AS n_sentences,
-               sum(sum_compound) / nullif(sum(n_sentences), 0) AS compound,
-               sum(sum_article_compound) / nullif(sum(n_scored), 0) AS article_compound,
-               sum(n_pos) / nullif(sum(n_sentences), 0) AS pos_share,
-               sum(n_neg) / nullif(sum(n_sentences), 0) AS neg_share,
-               sum(n_scored) AS _n, sum(sum_article_compound) AS _s,
-               sum(sumsq_article_compound) AS _ss
-        FROM ({sql}) WHERE day IS NOT NULL GROUP BY 1 ORDER BY 1""", params)
+        WITH t AS (
+            SELECT {_period_sql(freq)} AS period,
+                   sum(n_articles)::BIGINT AS n_articles, sum(n_sentences)::BIGINT AS n_sentences,
+                   sum(sum_compound) / nullif(sum(n_sentences), 0) AS compound,
+                   sum(sum_article_compound) / nullif(sum(n_scored), 0) AS article_compound,
+                   sum(n_pos) / nullif(sum(n_sentences), 0) AS pos_share,
+                   sum(n_neg) / nullif(sum(n_sentences), 0) AS neg_share,
+                   sum(n_scored) AS _n, sum(sum_article_compound) AS _s,
+                   sum(sumsq_article_compound) AS _ss
+            FROM ({sql}) WHERE day IS NOT NULL GROUP BY 1),
+        {_periods_cte(freq, "SELECT period FROM t")}
+        SELECT p.period, coalesce(t.n_articles, 0)::BIGINT AS n_articles,
+               coalesce(t.n_sentences, 0)::BIGINT AS n_sentences,
+               t.compound::DOUBLE AS compound, t.article_compound::DOUBLE AS article_compound,
+               t.pos_share::DOUBLE AS pos_share, t.neg_share::DOUBLE AS neg_share,
+               t._n::DOUBLE AS _n, t._s::DOUBLE AS _s, t._ss::DOUBLE AS _ss
+        FROM periods p LEFT JOIN t ON t.period = p.period ORDER BY 1""", params)
     # compound_se as aggregate.timeline defines it: the articles' sample standard
     # deviation (from the roll-up's sums and sums of squares) over sqrt(n).
-    n, total, squares = (out.pop(c).astype(np.float64) for c in ("_n", "_s", "_ss"))
-    var = ((squares - total * total / n) / (n - 1)).where(n > 1).clip(lower=0)
-    out["compound_se"] = np.sqrt(var) / np.sqrt(n)
-    out["period"] = pd.to_datetime(out["period"]).astype("datetime64[ns]")
-    idx = _all_periods(out["period"].min() if len(out) else None,
-                       out["period"].max() if len(out) else None, freq)
-    out = out.set_index("period").reindex(idx)
-    for col in ("n_articles", "n_sentences"):
-        out[col] = out[col].fillna(0).astype(np.int64)
-    for col in ("compound", "compound_se", "article_compound", "pos_share", "neg_share"):
-        out[col] = out[col].astype(np.float64)
-    return out.reset_index()[["period", "n_articles", "n_sentences", "compound", "compound_se",
-                              "article_compound", "pos_share", "neg_share"]]
+    n, total, squares = (out.pop(col).to_numpy(dtype=np.float64, na_value=np.nan)
+                         for col in ("_n", "_s", "_ss"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = np.where(n > 1, (squares - total * total / n) / (n - 1), np.nan)
+        se = np.sqrt(np.where(var < 0, 0.0, var)) / np.sqrt(n)
+    out["compound_se"] = se
+    out["period"] = _period_column(out["period"], freq)
+    for col in ("compound", "article_compound", "pos_share", "neg_share"):
+        out[col] = out[col].to_numpy(dtype=np.float64, na_value=np.nan)
+    return out[["period", "n_articles", "n_sentences", "compound", "compound_se",
+                "article_compound", "pos_share", "neg_share"]]
 
 
 #: generate_series steps of each period (the periods are date_trunc starts).
 _STEP = {"hour": "1 hour", "day": "1 day", "week": "7 days", "month": "1 month"}
+
+
+def _periods_cte(freq: str, starts: str) -> str:
+    """SQL of a CTE ``periods(period)``: every period from the first to the last of the
+    query ``starts`` (period starts), none when it has no rows (:func:`_all_periods`)."""
+    return f"""periods AS (
+        SELECT UNNEST(generate_series(lo, hi, INTERVAL '{_STEP[freq]}')) AS period
+        FROM (SELECT min(period) AS lo, max(period) AS hi FROM ({starts})) WHERE lo IS NOT NULL)"""
+
+
+def _period_column(values: pd.Series, freq: str) -> pd.Series:
+    """Period starts from DuckDB in the frames' dtype: the unit pandas gives a period's
+    start (:func:`_all_periods`), nanoseconds when there are none."""
+    periods = pd.to_datetime(values)
+    if not len(periods):
+        return periods.astype("datetime64[ns]")
+    return periods.astype(_all_periods(periods.iloc[0], periods.iloc[0], freq).dtype)
 
 
 def topic_timeline(store: Store, c: Criteria = Criteria(), freq: str = "auto",
@@ -621,10 +644,7 @@ def topic_timeline(store: Store, c: Criteria = Criteria(), freq: str = "auto",
                    FROM ({sql}) WHERE day IS NOT NULL GROUP BY 1, 2),
              n AS (SELECT {period} AS period, topic_id, sum(n_articles)::BIGINT AS n_articles
                    FROM ({dsql}) WHERE day IS NOT NULL GROUP BY 1, 2),
-             span AS (SELECT min(period) AS lo, max(period) AS hi
-                      FROM (SELECT period FROM w UNION ALL SELECT period FROM n)),
-             periods AS (SELECT UNNEST(generate_series(lo, hi, INTERVAL '{_STEP[freq]}'))
-                                AS period FROM span WHERE lo IS NOT NULL),
+             {_periods_cte(freq, "SELECT period FROM w UNION ALL SELECT period FROM n")},
              topics AS (SELECT topic_id FROM w UNION SELECT topic_id FROM n)
         SELECT p.period, t.topic_id, coalesce(n.n_articles, 0)::BIGINT AS n_articles,
                coalesce(w.weight, 0)::DOUBLE AS weight,
@@ -643,12 +663,8 @@ def topic_timeline(store: Store, c: Criteria = Criteria(), freq: str = "auto",
         share = np.where(total > 0, weight / total, 0.0)
     labels = store.labels(names)
     tid = out["topic_id"].to_numpy(dtype=np.int64)
-    periods = pd.to_datetime(out["period"])
-    # the frames' unit, whatever pandas picks for a period's start (as _all_periods)
-    unit = _all_periods(periods.iloc[0], periods.iloc[0], freq).dtype if len(out) else \
-        np.dtype("datetime64[ns]")
     frame = pd.DataFrame({
-        "period": periods.astype(unit),
+        "period": _period_column(out["period"], freq),
         "topic_id": tid,
         "topic_label": pd.Series([labels.get(int(t), str(t)) for t in tid], dtype=object),
         "n_articles": out["n_articles"].to_numpy(dtype=np.int64),
@@ -936,14 +952,7 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
         hits = _label_hits(store, where, params, labels, bounds, limit)
     folded = fold > 1 and not hits.empty
     if folded:
-        # sorted as the branches were, to keep each key's strongest (first) copy
-        hits = hits.assign(_strength=-hits["compound"].abs()).sort_values(
-            ["label", "_strength", "published", "article_id", "sentence_id"],
-            na_position="last", kind="stable")
-        same = ["label", "compound", "length"]
-        hits["copies"] = hits.groupby(same, sort=False)["compound"].transform("size")
-        hits = hits.drop_duplicates(same)
-        hits = hits.groupby("label", sort=False).head(int(n))
+        hits = _fold_copies(hits, int(n))
     keys = ["month", k, "sentence_id"] + (["label", "compound"] if strongest else [])
     rows = _evidence_rows(store, hits[keys].drop_duplicates(keys[:3]), names, strongest)
     if folded:
@@ -953,11 +962,48 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
         part = rows[rows["label"] == lab]
         if bound is not None:
             part = part[part["published"].between(*map(pd.Timestamp, bound))]
-        part = part.assign(_strength=-part["compound"].abs())
-        out[lab] = (part.sort_values(["_strength", "published", "article_id", "sentence_id"],
-                                     na_position="last", kind="stable")
-                    .drop(columns="_strength").head(int(n)).reset_index(drop=True))
+        out[lab] = part.iloc[_evidence_sort(part)[:int(n)]].reset_index(drop=True)
     return out
+
+
+def _evidence_sort(rows: pd.DataFrame, by_label: bool = False) -> np.ndarray:
+    """Positions of ``rows`` in the evidence order (:data:`_EVIDENCE_ORDER`: strongest
+    first, then the oldest, undated last, then article and sentence; by ``label``
+    first when ``by_label``), a stable sort.  Evidence lists are a few dozen rows and a
+    rerun sorts several: Python's sort of their keys, not pandas' sort machinery."""
+    if rows.empty:
+        return np.zeros(0, dtype=np.int64)
+    strength = (-np.abs(rows["compound"].to_numpy(dtype=np.float64, na_value=np.nan))).tolist()
+    published = rows["published"]
+    undated = published.isna().tolist()
+    when = published.to_numpy(dtype="datetime64[ns]").view(np.int64).tolist()
+    labels = rows["label"].tolist() if by_label else [""] * len(rows)
+    keys = [(lab, s != s, s, u, 0 if u else w, a, i) for lab, s, u, w, a, i in zip(
+        labels, strength, undated, when, rows["article_id"].tolist(),
+        rows["sentence_id"].tolist())]
+    return np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
+
+
+def _fold_copies(hits: pd.DataFrame, n: int) -> pd.DataFrame:
+    """``hits`` (each label's strongest sentences) with copies folded: sorted in the
+    evidence order by label, each (label, compound, length) kept once, its first
+    (strongest) row with ``copies`` (int64), the rows it stands for; then each label's
+    first ``n``."""
+    hits = hits.iloc[_evidence_sort(hits, by_label=True)]
+    same = list(zip(hits["label"].tolist(), hits["compound"].tolist(), hits["length"].tolist()))
+    counts: dict = {}
+    for key in same:
+        counts[key] = counts.get(key, 0) + 1
+    keep, seen, per_label = [], set(), {}
+    for pos, key in enumerate(same):
+        if key in seen:
+            continue
+        seen.add(key)
+        if per_label.get(key[0], 0) < n:
+            keep.append(pos)
+            per_label[key[0]] = per_label.get(key[0], 0) + 1
+    return hits.iloc[keep].assign(copies=np.array([counts[same[p]] for p in keep],
+                                                  dtype=np.int64))
 
 
 def _label_hits(store: Store, where: str, params: list, labels: list, bounds: list,
@@ -1154,9 +1200,11 @@ def _strongest_hits(store: Store, where: str, params: list, labels: list, bounds
 
 def _attach_copies(rows: pd.DataFrame, hits: pd.DataFrame) -> pd.DataFrame:
     """``rows`` (evidence frame) with the ``copies`` of ``hits`` (same sentences)."""
-    counts = hits.set_index(["article_id", "sentence_id"])["copies"].astype("int64")
-    keys = pd.MultiIndex.from_arrays([rows["article_id"], rows["sentence_id"]])
-    return rows.assign(copies=counts.reindex(keys).to_numpy())
+    counts = dict(zip(zip(hits["article_id"].tolist(), hits["sentence_id"].tolist()),
+                      hits["copies"].tolist()))
+    return rows.assign(copies=np.array(
+        [counts.get(key, np.nan) for key in zip(rows["article_id"].tolist(),
+                                                rows["sentence_id"].tolist())]))
 
 
 _EVIDENCE_COLS = ["article_id", "sentence_id", "paragraph", "section", "start", '"end"', "text",

@@ -60,10 +60,19 @@ def distinct_sentences(evidence: pd.DataFrame, n: int) -> pd.DataFrame:
     listed four times over hides the next ones.  ``copies`` (int64) counts the rows
     of ``evidence`` with that text (at least 1; a lower bound when ``evidence`` was
     itself cut)."""
-    each = evidence["copies"] if "copies" in evidence else pd.Series(1, index=evidence.index)
-    copies = each.groupby(evidence["text"], sort=False).transform("sum").astype("int64")
-    out = evidence.assign(copies=copies).drop_duplicates("text").head(int(n))
-    return out.reset_index(drop=True)
+    # a list is a few dozen rows: counted in Python, not by a pandas group-by per list
+    texts = evidence["text"].tolist()
+    each = evidence["copies"].tolist() if "copies" in evidence else [1] * len(texts)
+    total: dict = {}
+    first = []
+    for pos, (text, k) in enumerate(zip(texts, each)):
+        if text not in total:
+            first.append(pos)
+            total[text] = 0
+        total[text] += k
+    keep = first[:int(n)]
+    return evidence.iloc[keep].assign(copies=np.array([total[texts[p]] for p in keep],
+                                                      dtype=np.int64)).reset_index(drop=True)
 
 
 def histogram(values: pd.Series, bins: int = 21) -> pd.DataFrame:
@@ -593,8 +602,9 @@ class StoreViews:
         return self._once(*self._query("table"))
 
     def timeline(self, freq: str) -> pd.DataFrame:
-        return _covered(self._once(*self._query("timeline", freq)), freq, self.span(),
-                        self.criteria)
+        # asked by the tab and by its evidence prefetch: the coverage is added once
+        return self._once(("covered", freq), lambda: _covered(
+            self._once(*self._query("timeline", freq)), freq, self.span(), self.criteria))
 
     def topic_timeline(self, freq: str, labels: dict | None = None) -> pd.DataFrame:
         # ``labels`` (the frame backend's) are the store's labels with the renames,
