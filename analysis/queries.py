@@ -20,6 +20,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -1234,6 +1235,11 @@ def _evidence_where(store: Store, c: Criteria, keyword, period, freq, topic_id):
     return where, params
 
 
+#: Threads that read an evidence list's titles beside its sentences (each thread keeps
+#: its own cursor, Store.cursor).
+_FETCH = ThreadPoolExecutor(2, thread_name_prefix="store-fetch")
+
+
 def _evidence_rows(store: Store, hits: pd.DataFrame, names,
                    strongest: bool = False) -> pd.DataFrame:
     """The evidence frame of the sentences keyed by ``hits`` (``month``, the store's key,
@@ -1253,8 +1259,11 @@ def _evidence_rows(store: Store, hits: pd.DataFrame, names,
         fetch = lambda missing: _fetch(store, "sentences", cols, missing, [k, "sentence_id"])  # noqa: E731
     titles = store.row_pool("titles", ["month", k])
     fetch_titles = lambda missing: _fetch(store, "articles", "title", missing, [k])  # noqa: E731
+    # the titles are read beside the sentences (two DuckDB reads at once, not in turn)
+    pending = _FETCH.submit(titles.take, hits[["month", k]], fetch_titles)
     rows = pool.take(hits, fetch)
-    title = None if rows is None else titles.take(hits[["month", k]], fetch_titles)
+    title = pending.result()
+    title = None if rows is None else title
     if title is not None:
         ev = rows[wanted]
         ev["title"] = title["title"]

@@ -15,21 +15,31 @@ from __future__ import annotations
 
 import threading
 
-import numpy as np
 import pandas as pd
 
 __all__ = ["RowPool"]
 
 
+def _keys(frame: pd.DataFrame, on: list[str]) -> list[tuple]:
+    """The ``on`` values of each row of ``frame`` as tuples of Python scalars (an int64
+    and an int32 key compare equal, as the store's and the caller's may differ)."""
+    return list(zip(*(frame[col].tolist() for col in on)))
+
+
 class RowPool:
     """Rows by the key columns ``on``, at most ``max_rows`` (least recently added go
-    first); safe across threads (the frame is replaced, never changed in place)."""
+    first); safe across threads (the frame is replaced, never changed in place).
+
+    The rows' keys are a dict of tuples, not a pandas index: a pool is asked for a few
+    dozen keys a few times per rerun, where a MultiIndex costs milliseconds to build
+    and to look up."""
 
     def __init__(self, on: list[str], max_rows: int = 4096):
         self.on = list(on)
         self.max_rows = int(max_rows)
         self._rows: pd.DataFrame | None = None
-        self._index: pd.MultiIndex | None = None  # the rows' keys, made once per _add
+        self._keys: list[tuple] = []  # the rows' keys, in row order
+        self._where: dict[tuple, int] = {}  # key -> row position, made once per _add
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -44,32 +54,33 @@ class RowPool:
         row, or for no keys: the caller then merges what :meth:`get` gives."""
         if keys.empty:
             return None
-        wanted = pd.MultiIndex.from_frame(keys[self.on])
-        rows, index = self._snapshot()
-        where = index.get_indexer(wanted) if index is not None else np.full(len(keys), -1)
-        if (where < 0).any():
-            missing = keys[where < 0].drop_duplicates(self.on)
+        wanted = _keys(keys, self.on)
+        rows, where = self._snapshot()
+        found = [where.get(key, -1) for key in wanted]
+        if -1 in found:
+            absent = [i for i, pos in enumerate(found) if pos < 0]
+            missing = keys.iloc[absent].drop_duplicates(self.on)
             if len(missing) > self.max_rows:  # more than it keeps: read once, by get
                 return None
-            self._add(fetch(missing).drop_duplicates(self.on))
-            rows, index = self._snapshot()
-            where = index.get_indexer(wanted) if index is not None else where
-            if (where < 0).any():  # not in the store, or more keys than the pool holds
+            self._add(fetch(missing))
+            rows, where = self._snapshot()
+            found = [where.get(key, -1) for key in wanted]
+            if -1 in found:  # not in the store, or more keys than the pool holds
                 return None
-        return rows.iloc[where].reset_index(drop=True)
+        return rows.iloc[found].reset_index(drop=True)
 
     def get(self, keys: pd.DataFrame, fetch) -> pd.DataFrame:
         """The rows of ``keys`` as :meth:`take` reads them, unique by ``on``, in no
         particular order (merge them on ``on``); no keys: ``fetch``'s own empty frame
         (its column types, as without a pool)."""
         keys = keys.drop_duplicates(self.on)
-        rows, index = self._snapshot()
+        rows, where = self._snapshot()
         if keys.empty or rows is None:
             found, missing = None, keys
         else:
-            where = index.get_indexer(pd.MultiIndex.from_frame(keys[self.on]))
-            found = rows.iloc[where[where >= 0]]
-            missing = keys[where < 0]
+            at = [where.get(key, -1) for key in _keys(keys, self.on)]
+            found = rows.iloc[[pos for pos in at if pos >= 0]]
+            missing = keys.iloc[[i for i, pos in enumerate(at) if pos < 0]]
         if found is not None and missing.empty:
             return found.reset_index(drop=True)
         new = fetch(missing).drop_duplicates(self.on)
@@ -78,21 +89,23 @@ class RowPool:
             return new.reset_index(drop=True)
         return pd.concat([found, new], ignore_index=True)
 
-    def _snapshot(self) -> tuple[pd.DataFrame | None, pd.MultiIndex | None]:
+    def _snapshot(self) -> tuple[pd.DataFrame | None, dict]:
         with self._lock:
-            return self._rows, self._index
+            return self._rows, self._where
 
     def _add(self, new: pd.DataFrame) -> None:
         if new.empty or self.max_rows <= 0:
             return
         with self._lock:
             rows = self._rows
-            if rows is None:
-                merged = new
-            else:
-                if list(rows.columns) != list(new.columns):
-                    return  # another shape (cannot happen for one caller): keep the old
-                merged = pd.concat([rows, new], ignore_index=True).drop_duplicates(
-                    self.on, keep="last")
-            self._rows = merged.iloc[-self.max_rows:].reset_index(drop=True)
-            self._index = pd.MultiIndex.from_frame(self._rows[self.on])
+            if rows is not None and list(rows.columns) != list(new.columns):
+                return  # another shape (cannot happen for one caller): keep the old
+            merged = new if rows is None else pd.concat([rows, new], ignore_index=True)
+            keys = _keys(new, self.on) if rows is None else self._keys + _keys(new, self.on)
+            last = {key: i for i, key in enumerate(keys)}  # a key added again: its last row
+            keep = sorted(last.values())[-self.max_rows:]
+            if len(keep) < len(keys):
+                merged, keys = merged.iloc[keep], [keys[i] for i in keep]
+            self._rows = merged.reset_index(drop=True)
+            self._keys = keys
+            self._where = {key: i for i, key in enumerate(keys)}
