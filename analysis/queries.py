@@ -940,7 +940,23 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
     k = store.key
     limit = int(n) * max(1, int(fold))
     strongest = store.use_rollups and set(labels) <= {"negative", "positive"}
-    if strongest:
+    hits = None
+    if (strongest and keyword and keyword.strip() and span != Criteria()
+            and len(set(labels)) == len(labels)):
+        # A keyword's lists from the in-memory tier when it fills them (an everyday
+        # word's strongest sentences are there): every sentence it lacks is weaker
+        # than its rows, so they are the answer.  Else the keyword's own table below
+        # (made once per keyword: a scan of the whole roll-up).
+        tiered = _tiered(store, span, keyword)
+        if tiered is not None:
+            found = _label_hits(store, tiered[1], tiered[2], labels, bounds, limit,
+                                tiered[0].table)
+            per_label = found["label"].value_counts()
+            if all(per_label.get(lab, 0) >= limit for lab in labels):
+                hits = found
+    if hits is not None:
+        pass
+    elif strongest:
         source = _keyword_strongest(store, keyword, span)
         if source:  # a keyword's own small table: its view selected once, as below
             hits = _label_hits(store, where, params, labels, bounds, limit, source)
@@ -1122,6 +1138,15 @@ def _narrow(bound) -> bool:
     """Whether a list's published range (or None) spans at most :data:`_NARROW_SECONDS`."""
     return bound is not None and (pd.Timestamp(bound[1]) - pd.Timestamp(bound[0])
                                   ).total_seconds() <= _NARROW_SECONDS
+
+
+def prepare_evidence(store: Store) -> None:
+    """Make what the first filtered evidence list of an opened store needs (the
+    store's strength counts and its in-memory tier, :mod:`analysis.evidence_tier`):
+    the dashboard calls it in a thread when it opens a store, so the first filter
+    change does not wait for them (a second or so at a million articles)."""
+    if store.use_rollups:
+        evidence_tier.tier(store, _STRENGTHS, _strength_counts(store))
 
 
 def _tiered(store: Store, c: Criteria, keyword) -> tuple | None:

@@ -703,6 +703,28 @@ def test_evidence_from_the_in_memory_tier_equals_the_store_files(store_dirs, c, 
     raw.close()
 
 
+def test_a_keyword_s_lists_come_from_the_tier_when_it_fills_them(store_dirs, monkeypatch):
+    """A keyword's lists are the tier's rows when the tier holds enough of them (no
+    scan of the whole roll-up for the keyword's own table); a longer list goes on to
+    that table.  Either way the lists equal those of the store's own files."""
+    monkeypatch.setattr(evidence_tier, "TIER_ROWS", 10**6)
+    s, raw = q.Store(store_dirs["rollups"]), q.Store(store_dirs["raw"])
+    c = Criteria(keyword="river", topics=(0, 1, 2))
+
+    def keyword_tables():
+        return [key for key in s._match_tables if key[:2] == ("k", "strongest")]
+
+    for n, made in ((1, False), (50, True)):
+        got = q.evidence_by_label(s, c, n=n, keyword="river")
+        want = q.evidence_by_label(raw, c, n=n, keyword="river")
+        for label in ("negative", "positive"):
+            pd.testing.assert_frame_equal(got[label], want[label], check_dtype=False)
+        assert bool(keyword_tables()) == made
+    assert len(got["negative"]) < 50  # the tier could not fill this one
+    s.close()
+    raw.close()
+
+
 def test_the_tier_holds_the_strongest_rows_that_fit(store_dirs, monkeypatch):
     """The tier's strength is the weakest of the walk's strengths whose rows fit in
     TIER_ROWS; none fits: no tier, and the roll-up answers alone."""
