@@ -370,6 +370,12 @@ class Store:
         self.con.close()
 
 
+#: Threads that read an evidence list's titles beside its sentences, and make a
+#: keyword's table ahead of the filters that need it (each thread keeps its own cursor,
+#: Store.cursor).
+_FETCH = ThreadPoolExecutor(2, thread_name_prefix="store-fetch")
+
+
 def _posting_rows(kind: str, months: str = "TRUE") -> str:
     """SQL of the distinct ``(month, art)`` (``kind`` "article") or ``(month, art,
     sentence_id)`` (``kind`` "sentence") rows holding one token (the last ``?``) in the
@@ -954,6 +960,9 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
             per_label = found["label"].value_counts()
             if all(per_label.get(lab, 0) >= limit for lab in labels):
                 hits = found
+                # a narrower filter with the keyword (a topic, a sentiment range) may
+                # need the keyword's own table: made now, in a thread, not then
+                _FETCH.submit(_keyword_strongest, store, keyword, span)
     if hits is not None:
         pass
     elif strongest:
@@ -1266,11 +1275,6 @@ def _evidence_where(store: Store, c: Criteria, keyword, period, freq, topic_id):
     if keyword and keyword.strip():
         where += " AND " + store.sentence_keyword_where(keyword, c)
     return where, params
-
-
-#: Threads that read an evidence list's titles beside its sentences (each thread keeps
-#: its own cursor, Store.cursor).
-_FETCH = ThreadPoolExecutor(2, thread_name_prefix="store-fetch")
 
 
 def _evidence_rows(store: Store, hits: pd.DataFrame, names, strongest: bool = False,
