@@ -947,12 +947,14 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
     limit = int(n) * max(1, int(fold))
     strongest = store.use_rollups and set(labels) <= {"negative", "positive"}
     hits = None
-    if (strongest and keyword and keyword.strip() and span != Criteria()
-            and len(set(labels)) == len(labels)):
-        # A keyword's lists from the in-memory tier when it fills them (an everyday
+    if (strongest and keyword and keyword.strip() and span != Criteria() and periods is None
+            and len(set(labels)) == len(labels)
+            and _keyword_strongest(store, keyword, span, made=True) is None):
+        # A new keyword's lists from the in-memory tier when it fills them (an everyday
         # word's strongest sentences are there): every sentence it lacks is weaker
-        # than its rows, so they are the answer.  Else the keyword's own table below
-        # (made once per keyword: a scan of the whole roll-up).
+        # than its rows, so they are the answer.  Else, and once it is made, the
+        # keyword's own table below (made once per keyword: a scan of the whole
+        # roll-up).  Not for a period's list: a week of a keyword is rarely filled.
         tiered = _tiered(store, span, keyword)
         if tiered is not None:
             found = _label_hits(store, tiered[1], tiered[2], labels, bounds, limit,
@@ -1069,12 +1071,13 @@ def _label_hits(store: Store, where: str, params: list, labels: list, bounds: li
 _STRENGTHS = (0.9, 0.6, 0.3)
 
 
-def _keyword_strongest(store: Store, keyword, c: Criteria) -> str | None:
+def _keyword_strongest(store: Store, keyword, c: Criteria, made: bool = False) -> str | None:
     """Name of a table of the ``strongest`` rows (narrow columns) of the sentences that
     mention ``keyword`` in the months of ``c``, kept while the store is open; None
     without a keyword.  A keyword's sentences are a small part of the archive and rarely
     among its very strongest, so its evidence lists are the top of this small table
-    rather than a walk down the strengths of the whole archive."""
+    rather than a walk down the strengths of the whole archive.  ``made``: only if it
+    is made already (None otherwise; nothing is made)."""
     if not (keyword and keyword.strip()):
         return None
     keyword = keyword.strip()
@@ -1089,9 +1092,12 @@ def _keyword_strongest(store: Store, keyword, c: Criteria) -> str | None:
     table, cols = store._matches("sentence", keyword, months)
     if _rows(store, table) > KEEP_SENTENCES:
         return None
+    key = ("strongest", table, month_bounds(months), months.undated)
+    if made:
+        return store.peek_table(("k",) + key)
     mwhere, mparams = month_where(months, "s")
     return store.view_table(
-        ("strongest", table, month_bounds(months), months.undated), f"""
+        key, f"""
         SELECT s.month, s.art, s.article_id, s.sentence_id, s.label, s.compound, s.published,
                s.topic_id, s."end", s.start
         FROM strongest s WHERE {mwhere} AND (s.month, s.art, s.sentence_id) IN
