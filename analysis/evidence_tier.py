@@ -8,14 +8,13 @@ semi-joins every article of the archive for its compound: 30-55 ms at 100,000 ar
 for a list whose answer is 20 rows.
 
 The *tier* is the roll-up's rows above the weakest of those strengths whose rows fit in
-:data:`TIER_ROWS` (0.6 at 100,000 articles, 0.9 at a million), whole (text and title),
-each with its article's mean compound (``a_compound``), as an in-memory DuckDB table made
+:data:`TIER_ROWS` (0.6 at 100,000 articles, 0.9 at a million), narrow columns only, each
+with its article's mean compound (``a_compound``), as an in-memory DuckDB table made
 once per opened store, by its first filtered evidence list (the whole store's lists, the
 first view after opening, come from the roll-up's strongest row groups at once).  A list looked for above a strength the tier holds is read from
 it instead: the same rows in the same order, by the same conditions, with the sentiment
-range tested on ``a_compound`` instead of through the articles: a few ms; and the rows
-of any list that the tier holds are read from it.  Below the tier's strength, and for
-an outlet filter, the roll-up is read as before.
+range tested on ``a_compound`` instead of through the articles: a few ms.  Below the
+tier's strength, and for an outlet filter, the roll-up is read as before.
 """
 from __future__ import annotations
 
@@ -23,7 +22,7 @@ import dataclasses
 
 from .criteria import Criteria, article_where
 
-__all__ = ["Tier", "TIER_ROWS", "built", "tier", "tier_where"]
+__all__ = ["Tier", "TIER_ROWS", "tier", "tier_where"]
 
 #: Most rows the tier holds (about 100 bytes each in DuckDB's memory): the weakest
 #: strength whose negative and positive rows together fit is the tier's.
@@ -39,48 +38,30 @@ class Tier:
     strength: float
 
 
-def _strength(strengths, counts: dict[str, list[int]]) -> float | None:
-    """The weakest of ``strengths`` whose rows fit in :data:`TIER_ROWS` (None: none)."""
-    fits = [t for j, t in enumerate(strengths)
-            if sum(c[j] for c in counts.values()) <= TIER_ROWS]
-    return min(fits) if fits else None
-
-
 def tier(store, strengths, counts: dict[str, list[int]]) -> Tier | None:
     """The store's tier (made on first use and kept while the store is open), or None
     when even the strongest of ``strengths`` holds more than :data:`TIER_ROWS` rows.
     ``counts``: per label, the store's rows at least as strong as each of ``strengths``
     (``queries._strength_counts``)."""
-    strength = _strength(strengths, counts)
-    if strength is None:
+    fits = [t for j, t in enumerate(strengths)
+            if sum(c[j] for c in counts.values()) <= TIER_ROWS]
+    if not fits:
         return None
+    strength = min(fits)
 
     def build(table: str) -> None:
         # the walk's own conditions (a negative sentence's compound is below 0, a
-        # positive one's above); the article's compound and title from the roll-ups'
-        # articles copy.  The rows are whole (text, title): a list found in the tier
-        # is read from it too, not from a text row group per month and label of the
-        # roll-up (tens of ms for the 20 rows of a view's two lists).
+        # positive one's above); the article's compound from the roll-ups' articles copy
         store.con.cursor().execute(f"""
             CREATE OR REPLACE TABLE {table} AS
             SELECT s.month, s.art, s.article_id, s.sentence_id, s.label, s.compound,
-                   s.published, s.topic_id, s.start, s."end", a.compound AS a_compound,
-                   s.paragraph, s.section, s.text, s.truncated, s.neg, s.neu, s.pos,
-                   a.title
+                   s.published, s.topic_id, s.start, s."end", a.compound AS a_compound
             FROM strongest s JOIN articles a ON a.month = s.month AND a.art = s.art
             WHERE (s.label = 'negative' AND s.compound <= ?)
                OR (s.label = 'positive' AND s.compound >= ?)
             ORDER BY s.label, abs(s.compound) DESC""", [-strength, strength])
 
     return Tier(store.kept_table(("tier", strength), build), strength)
-
-
-def built(store, strengths, counts: dict[str, list[int]]) -> Tier | None:
-    """The store's tier when a filtered list has made it already, else None (nothing
-    is made: reading a list's rows must not wait for the tier)."""
-    strength = _strength(strengths, counts)
-    table = None if strength is None else store.peek_kept(("tier", strength))
-    return None if table is None else Tier(table, strength)
 
 
 def tier_where(store, c: Criteria, keyword: str | None) -> tuple[str, list] | None:

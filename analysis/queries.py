@@ -203,12 +203,6 @@ class Store:
     #: Whole-store tables kept (:meth:`kept_table`).
     KEPT_TABLES = 4
 
-    def peek_kept(self, key: tuple) -> str | None:
-        """The whole-store table :meth:`kept_table` keeps under ``key``, None when it is
-        not made yet; nothing is made."""
-        with self._lock:
-            return self._kept_tables.get(("w",) + tuple(key))
-
     def peek_table(self, key: tuple) -> str | None:
         """The kept match set or keyword table under ``key`` (as :meth:`_table` keys
         them), None when it is not kept; nothing is made."""
@@ -988,9 +982,7 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
     if folded:
         hits = _fold_copies(hits, int(n))
     keys = ["month", k, "sentence_id"] + (["label", "compound"] if strongest else [])
-    rows = _evidence_rows(store, hits[keys].drop_duplicates(keys[:3]), names, strongest,
-                          tier=evidence_tier.built(store, _STRENGTHS, _strength_counts(store))
-                          if strongest else None)
+    rows = _evidence_rows(store, hits[keys].drop_duplicates(keys[:3]), names, strongest)
     if folded:
         rows = _attach_copies(rows, hits)
     out = {}
@@ -1283,12 +1275,11 @@ def _evidence_where(store: Store, c: Criteria, keyword, period, freq, topic_id):
     return where, params
 
 
-def _evidence_rows(store: Store, hits: pd.DataFrame, names, strongest: bool = False,
-                   tier: evidence_tier.Tier | None = None) -> pd.DataFrame:
+def _evidence_rows(store: Store, hits: pd.DataFrame, names,
+                   strongest: bool = False) -> pd.DataFrame:
     """The evidence frame of the sentences keyed by ``hits`` (``month``, the store's key,
     ``sentence_id``), in the order of ``hits``; ``strongest``: read from the
-    ``strongest`` roll-up, ``hits`` with their ``label`` and ``compound`` too, those
-    the in-memory ``tier`` holds (if made) read from it."""
+    ``strongest`` roll-up, ``hits`` with their ``label`` and ``compound`` too."""
     k = store.key
     cols = ", ".join(_EVIDENCE_COLS)
     on = ["month", k, "sentence_id"]
@@ -1297,12 +1288,12 @@ def _evidence_rows(store: Store, hits: pd.DataFrame, names, strongest: bool = Fa
     # and the rows come in the order of ``hits``, as the merges below would give them.
     if strongest:
         pool = store.row_pool("strongest", on)
-        fetch = lambda missing: _fetch_strongest(store, cols, missing, tier)  # noqa: E731
+        fetch = lambda missing: _fetch_strongest(store, cols, missing)  # noqa: E731
     else:
         pool = store.row_pool("sentences", on)
         fetch = lambda missing: _fetch(store, "sentences", cols, missing, [k, "sentence_id"])  # noqa: E731
     titles = store.row_pool("titles", ["month", k])
-    fetch_titles = lambda missing: _fetch_titles(store, missing, tier)  # noqa: E731
+    fetch_titles = lambda missing: _fetch(store, "articles", "title", missing, [k])  # noqa: E731
     # the titles are read beside the sentences (two DuckDB reads at once, not in turn)
     pending = _FETCH.submit(titles.take, hits[["month", k]], fetch_titles)
     rows = pool.take(hits, fetch)
@@ -1351,26 +1342,7 @@ def _fetch(store: Store, table: str, cols: str, keys: pd.DataFrame, on: list[str
     return rows.merge(keys[["month"] + on].drop_duplicates(), on=["month"] + on)
 
 
-def _fetch_titles(store: Store, keys: pd.DataFrame, tier) -> pd.DataFrame:
-    """``month``, the store's key and ``title`` of the articles of ``keys``: those the
-    ``tier`` (or None) holds from it, the others from the articles."""
-    k = store.key
-    if tier is None or keys.empty:
-        return _fetch(store, "articles", "title", keys, [k])
-    keys = keys[["month", k]].drop_duplicates()
-    held = store.frame(f"""SELECT DISTINCT x.month, x.{k}, x.title FROM {tier.table} x
-        WHERE (x.month, x.{k}) IN (SELECT UNNEST(?::VARCHAR[]), UNNEST(?::BIGINT[]))""",
-                       [keys["month"].tolist(), [int(v) for v in keys[k]]])
-    found = set(zip(held["month"].tolist(), held[k].tolist()))
-    rest = keys[[key not in found for key in zip(keys["month"].tolist(), keys[k].tolist())]]
-    if rest.empty:
-        return held
-    if held.empty:  # (an empty read's columns have no string type to concatenate with)
-        return _fetch(store, "articles", "title", rest, [k])
-    return pd.concat([held, _fetch(store, "articles", "title", rest, [k])], ignore_index=True)
-
-
-def _fetch_strongest(store: Store, cols: str, hits: pd.DataFrame, tier=None) -> pd.DataFrame:
+def _fetch_strongest(store: Store, cols: str, hits: pd.DataFrame) -> pd.DataFrame:
     """:func:`_fetch` of the sentences ``hits`` (``month``, ``art``, ``sentence_id``,
     ``label``, ``compound``) from the ``strongest`` roll-up.  Its files are in strength
     order, not by article, so each month's branch is bounded by the range of its hits'
@@ -1378,20 +1350,6 @@ def _fetch_strongest(store: Store, cols: str, hits: pd.DataFrame, tier=None) -> 
     (the art-sorted ``sentences`` copy would decode a text row group per article)."""
     names = [col.strip() for col in cols.split(",")]
     select = ", ".join(f"x.{col}" for col in ["month", "art"] + names)
-    if tier is not None and not hits.empty:
-        # the tier holds every negative and positive sentence at least this strong
-        held = (hits["compound"].abs() >= tier.strength).to_numpy()
-        if held.any():
-            keys = hits[held]
-            rows = store.frame(f"""SELECT {select} FROM {tier.table} x
-                WHERE (x.month, x.art, x.sentence_id) IN (SELECT UNNEST(?::VARCHAR[]),
-                      UNNEST(?::BIGINT[]), UNNEST(?::BIGINT[]))""",
-                               [keys["month"].tolist(), [int(v) for v in keys["art"]],
-                                [int(v) for v in keys["sentence_id"]]])
-            if held.all():
-                return rows
-            rest = _fetch_strongest(store, cols, hits[~held])
-            return rest if rows.empty else pd.concat([rows, rest], ignore_index=True)
     branches, params = [], []
     for (month, label), part in hits.groupby(["month", "label"], sort=True):
         arts = sorted({int(v) for v in part["art"]})
