@@ -281,12 +281,14 @@ _ROW_GROUP = {"postings": 1024, "sentences": 8192, "articles": 4096, "article_to
               "strongest": 2048}
 
 
-def _write_atomic(table, path: Path, row_group_size: int | None = None) -> None:
+def _write_atomic(table, path: Path, row_group_size: int | None = None,
+                  dictionary: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        pq.write_table(table, tmp, row_group_size=row_group_size)
+        pq.write_table(table, tmp, row_group_size=row_group_size,
+                       use_dictionary=dictionary)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -343,8 +345,10 @@ def _write_month_kind(con, kind: str, sql: str, month: str, path: Path) -> None:
     reader = con.sql(sql, params=[month] * sql.count("?")).to_arrow_reader(_BATCH_ROWS)
     if kind == "postings":
         with con.cursor() as judge:     # the connection itself is busy with the reader
+            # No dictionary pages: the words are distinct and the keys nearly so, a
+            # dictionary saved nothing and was half the file's writing time.
             _write_atomic(_postings(reader, _word_chars(judge), n_arts * KEY_BASE), path,
-                          _ROW_GROUP.get(kind))
+                          _ROW_GROUP.get(kind), dictionary=False)
     else:
         _write_batches(reader, path, _ROW_GROUP.get(kind))
 

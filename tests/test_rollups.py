@@ -170,9 +170,9 @@ def test_streamed_rollups_are_the_whole_tables_in_the_same_row_groups(store_dir,
 def _whole_table_writer(write):
     """``rollups._write_atomic`` that notes it was used: with streaming on, only the
     small tables and the grouped postings are written whole."""
-    def wrapped(table, path, row_group_size=None):
+    def wrapped(table, path, row_group_size=None, dictionary=True):
         assert path.parent.parent.name in ("daily", "topic_weights", "postings"), path
-        return write(table, path, row_group_size)
+        return write(table, path, row_group_size, dictionary)
     return wrapped
 
 
