@@ -2,16 +2,14 @@
 
 The roll-ups' ``postings`` table (:mod:`analysis.rollups`) holds, per word of a month,
 the sorted distinct keys of the sentences (and titles, section headings) holding it.
-DuckDB splits the texts into words (its ``lower`` and regular expression define what a
-word is); the grouping is done here with NumPy: a ``DISTINCT`` over the month's
-(token, key) pairs, then ``GROUP BY token`` with ``list(key ORDER BY key)``, was two
-thirds of the month's roll-up in DuckDB, and a sort of packed integers is a few times
-cheaper.  The table is the one that SQL gave, row for row.
-
-The words are cut here too (:func:`split_words`), as DuckDB's
-``regexp_split_to_array(text, '[^\\pL\\pN_]+')`` cut them: that regular expression was
-half of a big month's token index (1.5 s of 3.5 s on 42,000 articles), and the
-runs of word bytes are found with a few NumPy passes over the text's bytes instead.
+DuckDB lower-cases the texts; the words are cut here (:func:`split_words`) exactly as
+DuckDB's ``regexp_split_to_array(text, '[^\\pL\\pN_]+')`` cut them (that regular
+expression was 1.5 s of a 42,500-article month's 3.8 s of token index; a few NumPy
+passes over the texts' bytes find the same runs of word characters).  The grouping is
+done here with NumPy too: a ``DISTINCT`` over the month's (token, key) pairs, then
+``GROUP BY token`` with ``list(key ORDER BY key)``, was two thirds of the month's
+roll-up in DuckDB, and a sort of packed integers is a few times cheaper.  The table is
+the one that SQL gave, row for row.
 
 The pairs arrive in batches (:class:`PostingsBuilder`): a month's pairs hold every
 repeated word, as text, and were the largest thing a roll-up held (1.2 GB for a month
