@@ -171,8 +171,11 @@ def prepare_chunk(store: str, root: str, chunk: str, members: list[tuple[str, st
 
 def _write_arrow(frame: pd.DataFrame, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
+    # Uncompressed: a chunk's staging is read once, by its assign task, and removed at
+    # its commit, so only the chunks in flight are on disk; LZ4 cost 4x the CPU of the
+    # write and of the read (measured on 8,500 articles: 0.05 s each, 0.01 s without).
     feather.write_feather(pa.Table.from_pandas(frame, preserve_index=False), tmp,
-                          compression="lz4")
+                          compression="uncompressed")
     os.replace(tmp, path)
 
 

@@ -58,7 +58,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .criteria import KEY_BASE
-from .postings import PostingsBuilder
+from .postings import PostingsBuilder, split_words
 
 __all__ = ["ROLLUP_VERSION", "write_rollups", "write_months", "record_months", "daily_sql",
            "weights_sql", "stale_months", "store_months", "connect", "register_frames"]
@@ -189,6 +189,8 @@ def weights_sql(where: str = "TRUE", bucket: str = "day", key: str = "article_id
 #: A word of the token index: a run of letters, digits and underscores (what Python's
 #: ``\w`` matches, so the index agrees with ``aggregate._keyword_pattern``).
 _TOKEN_SPLIT = r"[^\pL\pN_]+"
+#: One character of a word (DuckDB's regular expressions decide the non-ASCII ones).
+_WORD_CHAR = r"[\pL\pN_]"
 
 
 #: Sentences per article that a token-index key can address (key = art * KEY_BASE +
@@ -255,16 +257,15 @@ def _month_sql() -> dict[str, str]:
         # that hold it, key = art * 2**20 + sentence_id + 1 (0: the title or a section
         # heading, text that is in no sentence).  One row per word and month, so a
         # lookup reads a few rows and a substring search scans only the vocabulary.
-        # The SQL gives the (word, key) pairs, streamed in batches to a
-        # postings.PostingsBuilder, which groups them.
+        # The SQL gives the lower-cased texts and their keys, streamed in batches;
+        # postings.split_words cuts them into words (as a split at _TOKEN_SPLIT would)
+        # and a postings.PostingsBuilder groups the (word, key) pairs.
         "postings": f"""
             WITH {_ARTS}
-            SELECT UNNEST(regexp_split_to_array(lower(s.text), '{_TOKEN_SPLIT}')) AS token,
-                   r.art * {KEY_BASE} + s.sentence_id + 1 AS key
+            SELECT lower(s.text) AS words, r.art * {KEY_BASE} + s.sentence_id + 1 AS key
             FROM sentences_all s JOIN arts r USING (article_id) WHERE s.month = ?
             UNION ALL
-            SELECT UNNEST(regexp_split_to_array(lower(w.words), '{_TOKEN_SPLIT}')),
-                   r.art * {KEY_BASE}
+            SELECT lower(w.words), r.art * {KEY_BASE}
             FROM (SELECT title AS words, article_id FROM articles WHERE month = ?
                   UNION ALL
                   SELECT DISTINCT section, article_id FROM sentences
@@ -280,12 +281,14 @@ _ROW_GROUP = {"postings": 1024, "sentences": 8192, "articles": 4096, "article_to
               "strongest": 2048}
 
 
-def _write_atomic(table, path: Path, row_group_size: int | None = None) -> None:
+def _write_atomic(table, path: Path, row_group_size: int | None = None,
+                  dictionary: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        pq.write_table(table, tmp, row_group_size=row_group_size)
+        pq.write_table(table, tmp, row_group_size=row_group_size,
+                       use_dictionary=dictionary)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -315,12 +318,9 @@ ROLLUP_THREADS = 1
 
 
 #: Rows per batch of a roll-up query's result: the month's big tables (its sentences
-#: and their text, the token index's word pairs) are streamed to their file, never held
+#: and their text, the token index's texts) are streamed to their file, never held
 #: whole, so a roll-up's memory does not grow with the month.
 _BATCH_ROWS = 65_536
-#: The token index's word pairs come in bigger batches: DuckDB's splitting and
-#: unnesting slows down by half in 64k-row batches, and a million pairs are ~20 MB.
-_PAIR_BATCH_ROWS = 1 << 20
 
 
 def _load_month(con, month: str) -> None:
@@ -342,15 +342,42 @@ def _write_month_kind(con, kind: str, sql: str, month: str, path: Path) -> None:
     batch by batch."""
     if kind == "postings":
         n_arts = con.sql("SELECT count(*) FROM articles").fetchall()[0][0]
-    rows = _PAIR_BATCH_ROWS if kind == "postings" else _BATCH_ROWS
-    reader = con.sql(sql, params=[month] * sql.count("?")).to_arrow_reader(rows)
+    reader = con.sql(sql, params=[month] * sql.count("?")).to_arrow_reader(_BATCH_ROWS)
     if kind == "postings":
-        builder = PostingsBuilder(max_key=n_arts * KEY_BASE)
-        for batch in reader:
-            builder.add(batch)
-        _write_atomic(builder.table(), path, _ROW_GROUP.get(kind))
+        with con.cursor() as judge:     # the connection itself is busy with the reader
+            # No dictionary pages: the words are distinct and the keys nearly so, a
+            # dictionary saved nothing and was half the file's writing time.
+            _write_atomic(_postings(reader, _word_chars(judge), n_arts * KEY_BASE), path,
+                          _ROW_GROUP.get(kind), dictionary=False)
     else:
         _write_batches(reader, path, _ROW_GROUP.get(kind))
+
+
+def _postings(reader, word_chars, max_key: int) -> pa.Table:
+    """The token index of the (``words``, ``key``) batches of ``reader``."""
+    builder = PostingsBuilder(max_key=max_key)
+    for batch in reader:
+        words, parent = split_words(batch.column("words"), word_chars)
+        keys = batch.column("key").to_numpy(zero_copy_only=False)[parent]
+        builder.add(pa.record_batch({"token": words, "key": keys}))
+    return builder.table()
+
+
+def _word_chars(con):
+    """``split_words``' judge of non-ASCII characters: DuckDB's own regular
+    expressions (the ones that split the words before), a character asked once."""
+    known: dict[int, bool] = {}
+
+    def word_chars(points):
+        new = [int(p) for p in points if int(p) not in known]
+        if new:
+            found = con.execute(f"SELECT list_transform(?::VARCHAR[], "
+                                f"lambda c: regexp_full_match(c, '{_WORD_CHAR}'))",
+                                [[chr(p) for p in new]]).fetchone()[0]
+            known.update(zip(new, found))
+        return [known[int(p)] for p in points]
+
+    return word_chars
 
 
 def _write_batches(reader, path: Path, row_group_size: int | None) -> None:

@@ -6,6 +6,8 @@ import random
 import duckdb
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.postings import group_postings
 
@@ -87,3 +89,60 @@ def test_key_above_the_bound_is_refused():
     builder = PostingsBuilder(max_key=10)
     with pytest.raises(ValueError):
         builder.add(pa.table({"token": ["a"], "key": pa.array([11], pa.int64())}))
+
+
+def test_split_words_cuts_as_the_regular_expression_did():
+    """split_words gives the words (and their texts) of DuckDB's
+    regexp_split_to_array(text, '[^\\pL\\pN_]+'), empty pieces left out: ASCII,
+    multi-byte letters and punctuation, a 4-byte emoji, combining marks, a NULL, an
+    empty text, words at a text's ends (no word runs into the next text)."""
+    from analysis import rollups
+    from analysis.postings import split_words
+
+    texts = ["Hello, world!", None, "", "über-café naïve 日本語 x_y 12.5 “quoted” — dash😀ok",
+             "a", "  lead", "trail  ", "istanbul ß ǅ Ⅻ ½", "\u0301combining e\u0301", "end",
+             "start", "١٢٣ ٣"]
+    con = duckdb.connect()
+    asked = []
+
+    def word_chars(points):
+        asked.append(list(points))
+        return con.execute("SELECT list_transform(?::VARCHAR[], "
+                           f"lambda c: regexp_full_match(c, '{rollups._WORD_CHAR}'))",
+                           [[chr(int(p)) for p in points]]).fetchone()[0]
+
+    words, parent = split_words(pa.array(texts, pa.string()).slice(0), word_chars)
+    split = con.execute(f"SELECT list_transform(?::VARCHAR[], lambda x: "
+                        f"regexp_split_to_array(x, '{rollups._TOKEN_SPLIT}'))",
+                        [texts]).fetchone()[0]
+    want = [(i, w) for i, ws in enumerate(split) for w in ws or [] if w]
+    assert list(zip(parent.tolist(), words.to_pylist())) == want
+    assert all(p >= 128 for p in asked[0])       # ASCII is decided without asking
+    # a slice of the texts (an offset into the buffers) cuts the same way
+    words, parent = split_words(pa.array(texts, pa.string()).slice(3, 2), word_chars)
+    assert words.to_pylist()[-1] == "a" and parent.tolist()[-1] == 1
+
+
+@pytest.fixture(scope="module")
+def duck():
+    con = duckdb.connect()
+    yield con
+    con.close()
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts=st.lists(st.one_of(st.none(), st.text(alphabet=st.characters(
+    blacklist_categories=("Cs",)), max_size=40)), max_size=12))
+def test_split_words_agrees_with_duckdb_on_any_text(duck, texts):
+    """Any text (any code point but surrogates, NULLs): split_words and DuckDB's split
+    give the same words of the same texts."""
+    from analysis import rollups
+    from analysis.postings import split_words
+
+    con = duck
+    words, parent = split_words(pa.array(texts, pa.string()), rollups._word_chars(con))
+    split = con.execute(f"SELECT list_transform(?::VARCHAR[], lambda x: "
+                        f"regexp_split_to_array(x, '{rollups._TOKEN_SPLIT}'))",
+                        [texts]).fetchone()[0] if texts else []
+    want = [(i, w) for i, ws in enumerate(split) for w in ws or [] if w]
+    assert list(zip(parent.tolist(), words.to_pylist())) == want

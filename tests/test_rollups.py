@@ -155,7 +155,6 @@ def test_streamed_rollups_are_the_whole_tables_in_the_same_row_groups(store_dir,
     shutil.rmtree(whole / "rollups")
     write_rollups(whole)
     monkeypatch.setattr(rollups, "_BATCH_ROWS", 3)
-    monkeypatch.setattr(rollups, "_PAIR_BATCH_ROWS", 5)
     monkeypatch.setattr(rollups, "_write_atomic", _whole_table_writer(rollups._write_atomic))
     streamed = tmp_path / "streamed"
     shutil.copytree(whole, streamed)
@@ -171,7 +170,21 @@ def test_streamed_rollups_are_the_whole_tables_in_the_same_row_groups(store_dir,
 def _whole_table_writer(write):
     """``rollups._write_atomic`` that notes it was used: with streaming on, only the
     small tables and the grouped postings are written whole."""
-    def wrapped(table, path, row_group_size=None):
+    def wrapped(table, path, row_group_size=None, dictionary=True):
         assert path.parent.parent.name in ("daily", "topic_weights", "postings"), path
-        return write(table, path, row_group_size)
+        return write(table, path, row_group_size, dictionary)
     return wrapped
+
+
+def test_token_index_words_around_non_ascii_characters():
+    """Accented letters are word characters, a dash or curly quote between words is a
+    separator (DuckDB's regular expressions judge them, as its split did)."""
+    import pyarrow as pa
+
+    from analysis import rollups
+
+    con = rollups.connect(threads=1)
+    texts = pa.table({"words": ["naïve—café “x”", "日本 ok"], "key": pa.array([5, 7], pa.int64())})
+    table = rollups._postings(texts.to_reader(), rollups._word_chars(con), 10)
+    assert table.column("token").to_pylist() == ["café", "naïve", "ok", "x", "日本"]
+    assert table.column("keys").to_pylist() == [[5], [5], [7], [5], [7]]
