@@ -364,12 +364,6 @@ class Store:
         self.con.close()
 
 
-#: Threads that read an evidence list's titles beside its sentences, and make a
-#: keyword's table ahead of the filters that need it (each thread keeps its own cursor,
-#: Store.cursor).
-_FETCH = ThreadPoolExecutor(2, thread_name_prefix="store-fetch")
-
-
 def _posting_rows(kind: str, months: str = "TRUE") -> str:
     """SQL of the distinct ``(month, art)`` (``kind`` "article") or ``(month, art,
     sentence_id)`` (``kind`` "sentence") rows holding one token (the last ``?``) in the
@@ -940,28 +934,7 @@ def evidence_by_label(store: Store, c: Criteria = Criteria(), labels=("negative"
     k = store.key
     limit = int(n) * max(1, int(fold))
     strongest = store.use_rollups and set(labels) <= {"negative", "positive"}
-    hits = None
-    if (strongest and keyword and keyword.strip() and span != Criteria() and periods is None
-            and len(set(labels)) == len(labels)
-            and _keyword_strongest(store, keyword, span, made=True) is None):
-        # A new keyword's lists from the in-memory tier when it fills them (an everyday
-        # word's strongest sentences are there): every sentence it lacks is weaker
-        # than its rows, so they are the answer.  Else, and once it is made, the
-        # keyword's own table below (made once per keyword: a scan of the whole
-        # roll-up).  Not for a period's list: a week of a keyword is rarely filled.
-        tiered = _tiered(store, span, keyword)
-        if tiered is not None:
-            found = _label_hits(store, tiered[1], tiered[2], labels, bounds, limit,
-                                tiered[0].table)
-            per_label = found["label"].value_counts()
-            if all(per_label.get(lab, 0) >= limit for lab in labels):
-                hits = found
-                # a narrower filter with the keyword (a topic, a sentiment range) may
-                # need the keyword's own table: made now, in a thread, not then
-                _FETCH.submit(_keyword_strongest, store, keyword, span)
-    if hits is not None:
-        pass
-    elif strongest:
+    if strongest:
         source = _keyword_strongest(store, keyword, span)
         if source:  # a keyword's own small table: its view selected once, as below
             hits = _label_hits(store, where, params, labels, bounds, limit, source)
@@ -1063,13 +1036,12 @@ def _label_hits(store: Store, where: str, params: list, labels: list, bounds: li
 _STRENGTHS = (0.9, 0.6, 0.3)
 
 
-def _keyword_strongest(store: Store, keyword, c: Criteria, made: bool = False) -> str | None:
+def _keyword_strongest(store: Store, keyword, c: Criteria) -> str | None:
     """Name of a table of the ``strongest`` rows (narrow columns) of the sentences that
     mention ``keyword`` in the months of ``c``, kept while the store is open; None
     without a keyword.  A keyword's sentences are a small part of the archive and rarely
     among its very strongest, so its evidence lists are the top of this small table
-    rather than a walk down the strengths of the whole archive.  ``made``: only if it
-    is made already (None otherwise; nothing is made)."""
+    rather than a walk down the strengths of the whole archive."""
     if not (keyword and keyword.strip()):
         return None
     keyword = keyword.strip()
@@ -1084,12 +1056,9 @@ def _keyword_strongest(store: Store, keyword, c: Criteria, made: bool = False) -
     table, cols = store._matches("sentence", keyword, months)
     if _rows(store, table) > KEEP_SENTENCES:
         return None
-    key = ("strongest", table, month_bounds(months), months.undated)
-    if made:
-        return store.peek_table(("k",) + key)
     mwhere, mparams = month_where(months, "s")
     return store.view_table(
-        key, f"""
+        ("strongest", table, month_bounds(months), months.undated), f"""
         SELECT s.month, s.art, s.article_id, s.sentence_id, s.label, s.compound, s.published,
                s.topic_id, s."end", s.start
         FROM strongest s WHERE {mwhere} AND (s.month, s.art, s.sentence_id) IN
@@ -1145,15 +1114,6 @@ def _narrow(bound) -> bool:
     """Whether a list's published range (or None) spans at most :data:`_NARROW_SECONDS`."""
     return bound is not None and (pd.Timestamp(bound[1]) - pd.Timestamp(bound[0])
                                   ).total_seconds() <= _NARROW_SECONDS
-
-
-def prepare_evidence(store: Store) -> None:
-    """Make what the first filtered evidence list of an opened store needs (the
-    store's strength counts and its in-memory tier, :mod:`analysis.evidence_tier`):
-    the dashboard calls it in a thread when it opens a store, so the first filter
-    change does not wait for them (a second or so at a million articles)."""
-    if store.use_rollups:
-        evidence_tier.tier(store, _STRENGTHS, _strength_counts(store))
 
 
 def _tiered(store: Store, c: Criteria, keyword) -> tuple | None:
@@ -1273,6 +1233,11 @@ def _evidence_where(store: Store, c: Criteria, keyword, period, freq, topic_id):
     if keyword and keyword.strip():
         where += " AND " + store.sentence_keyword_where(keyword, c)
     return where, params
+
+
+#: Threads that read an evidence list's titles beside its sentences (each thread keeps
+#: its own cursor, Store.cursor).
+_FETCH = ThreadPoolExecutor(2, thread_name_prefix="store-fetch")
 
 
 def _evidence_rows(store: Store, hits: pd.DataFrame, names,

@@ -144,13 +144,6 @@ def is_store(path) -> bool:
     return (p / "store.json").is_file() and (p / "articles").is_dir()
 
 
-def warm_up(store: queries.Store):
-    """Start, in a thread, what the first filter change on a just-opened ``store``
-    would otherwise make (:func:`analysis.queries.prepare_evidence`); a view asking
-    for it meanwhile waits for the same work.  Returns the future."""
-    return _PREFETCH.submit(queries.prepare_evidence, store)
-
-
 def resolve_freq(views, freq: str) -> str:
     """``freq`` as a concrete period; "auto" becomes the finest readable period of the
     view's dates (:func:`analysis.periods.auto_freq_for_span`, as

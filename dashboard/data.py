@@ -500,11 +500,7 @@ def view(key: str, named_result, names: dict, criteria: dict):
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _store(path: str, version: tuple):
     from analysis.queries import Store
-    from analysis.views import warm_up
-
-    store = Store(path)
-    warm_up(store)  # the evidence tier, made beside the first page run
-    return store
+    return Store(path)
 
 
 def open_store(path) -> "analysis.queries.Store":

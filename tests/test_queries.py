@@ -699,46 +699,6 @@ def test_evidence_from_the_in_memory_tier_equals_the_store_files(store_dirs, c, 
     raw.close()
 
 
-def test_a_keyword_s_lists_come_from_the_tier_when_it_fills_them(store_dirs, monkeypatch):
-    """A keyword's lists are the tier's rows when the tier holds enough of them (no
-    wait for a scan of the whole roll-up for the keyword's own table, which is made in
-    a thread for the narrower filters to come); a longer list reads that table.  Either
-    way the lists equal those of the store's own files."""
-    import time
-
-    monkeypatch.setattr(evidence_tier, "TIER_ROWS", 10**6)
-    s, raw = q.Store(store_dirs["rollups"]), q.Store(store_dirs["raw"])
-    asked = []
-    frame = s.frame
-    s.frame = lambda sql, params=(): (asked.append(sql), frame(sql, params))[1]
-    c = Criteria(keyword="river", topics=(0, 1, 2))
-
-    def keyword_tables():
-        return [name for key, name in list(s._match_tables.items())
-                if key[:2] == ("k", "strongest")]
-
-    for n in (1, 50):
-        asked.clear()
-        got = q.evidence_by_label(s, c, n=n, keyword="river")
-        want = q.evidence_by_label(raw, c, n=n, keyword="river")
-        for label in ("negative", "positive"):
-            pd.testing.assert_frame_equal(got[label], want[label], check_dtype=False)
-        tier = [name for key, name in s._kept_tables.items() if key[1] == "tier"][0]
-        hits = [sql for sql in asked if "WITH m AS MATERIALIZED" in sql]
-        if n == 1:  # from the tier; the keyword's table follows in a thread
-            assert [f"FROM {tier} s" in sql for sql in hits] == [True]
-            for _ in range(200):
-                if keyword_tables():
-                    break
-                time.sleep(0.05)
-        else:  # the tier cannot fill 50: the keyword's table answers
-            assert len(got["negative"]) < 50
-            assert any(f"FROM {keyword_tables()[0]} s" in sql for sql in hits)
-        assert keyword_tables()
-    s.close()
-    raw.close()
-
-
 def test_the_tier_holds_the_strongest_rows_that_fit(store_dirs, monkeypatch):
     """The tier's strength is the weakest of the walk's strengths whose rows fit in
     TIER_ROWS; none fits: no tier, and the roll-up answers alone."""

@@ -466,23 +466,3 @@ def test_over_time_prefetch_of_a_view_without_two_full_periods_makes_its_own_lis
     fresh = StoreViews(store, Criteria()).evidence_by_label(("negative", "positive"), n=5)
     for label in ("negative", "positive"):
         pd.testing.assert_frame_equal(made[label], fresh[label])
-
-
-def test_warm_up_makes_the_evidence_tier_of_a_just_opened_store(store):
-    """The dashboard warms a store it opens: the tier the first filtered evidence list
-    needs is made in a thread, and that list then reads it (made once)."""
-    from analysis.views import warm_up
-
-    s = queries.Store(store.path)  # just opened
-    try:
-        def tiers():
-            return [key for key in s._kept_tables if key[1] == "tier"]
-
-        assert tiers() == []
-        warm_up(s).result()
-        made = tiers()
-        assert len(made) == 1
-        StoreViews(s, Criteria(topics=(0,))).evidence_by_label(n=3)
-        assert tiers() == made
-    finally:
-        s.close()
