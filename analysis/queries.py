@@ -19,7 +19,7 @@ import hashlib
 import json
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -992,17 +992,13 @@ def _fold_copies(hits: pd.DataFrame, n: int) -> pd.DataFrame:
     first ``n``."""
     hits = hits.iloc[_evidence_sort(hits, by_label=True)]
     same = list(zip(hits["label"].tolist(), hits["compound"].tolist(), hits["length"].tolist()))
-    counts: dict = {}
-    for key in same:
-        counts[key] = counts.get(key, 0) + 1
-    keep, seen, per_label = [], set(), {}
-    for pos, key in enumerate(same):
-        if key in seen:
-            continue
-        seen.add(key)
-        if per_label.get(key[0], 0) < n:
+    counts = Counter(same)
+    first = {key: pos for pos, key in reversed(list(enumerate(same)))}  # each key's first row
+    keep, per_label = [], Counter()
+    for key, pos in sorted(first.items(), key=lambda item: item[1]):
+        if per_label[key[0]] < n:
             keep.append(pos)
-            per_label[key[0]] = per_label.get(key[0], 0) + 1
+            per_label[key[0]] += 1
     return hits.iloc[keep].assign(copies=np.array([counts[same[p]] for p in keep],
                                                   dtype=np.int64))
 
@@ -1261,10 +1257,8 @@ def _evidence_rows(store: Store, hits: pd.DataFrame, names,
     fetch_titles = lambda missing: _fetch(store, "articles", "title", missing, [k])  # noqa: E731
     # the titles are read beside the sentences (two DuckDB reads at once, not in turn)
     pending = _FETCH.submit(titles.take, hits[["month", k]], fetch_titles)
-    rows = pool.take(hits, fetch)
-    title = pending.result()
-    title = None if rows is None else title
-    if title is not None:
+    rows, title = pool.take(hits, fetch), pending.result()
+    if rows is not None and title is not None:
         ev = rows[wanted]
         ev["title"] = title["title"]
     else:  # no hits, or a key the store lacks: the left merges (rows of missing values)

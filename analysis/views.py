@@ -21,6 +21,7 @@ import io
 import shutil
 import tempfile
 import zipfile
+from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -63,14 +64,11 @@ def distinct_sentences(evidence: pd.DataFrame, n: int) -> pd.DataFrame:
     # a list is a few dozen rows: counted in Python, not by a pandas group-by per list
     texts = evidence["text"].tolist()
     each = evidence["copies"].tolist() if "copies" in evidence else [1] * len(texts)
-    total: dict = {}
-    first = []
-    for pos, (text, k) in enumerate(zip(texts, each)):
-        if text not in total:
-            first.append(pos)
-            total[text] = 0
+    total = Counter()
+    for text, k in zip(texts, each):
         total[text] += k
-    keep = first[:int(n)]
+    first = {text: pos for pos, text in reversed(list(enumerate(texts)))}  # each text's first row
+    keep = sorted(first.values())[:int(n)]
     return evidence.iloc[keep].assign(copies=np.array([total[texts[p]] for p in keep],
                                                       dtype=np.int64)).reset_index(drop=True)
 

@@ -522,7 +522,7 @@ def _topic_lines(ttl: pd.DataFrame, value: str, freq: str | None, rolling: int, 
     freq = _freq(freq)
     data = []
     for tid, rows, iso, labels in _by_topic(ttl, freq, ["period", "topic_label", value]):
-        label, n = str(rows["topic_label"][0]), len(iso)
+        label, count = str(rows["topic_label"][0]), len(iso)
         y = rows[value].astype(float)
         if rolling and rolling > 1:
             y = _rolling(pd.Series(y), rolling)
@@ -530,7 +530,7 @@ def _topic_lines(ttl: pd.DataFrame, value: str, freq: str | None, rolling: int, 
             type="scatter", x=rows["period"], y=y, mode="lines+markers", name=esc(short(label)),
             connectgaps=True, line=dict(color=topic_color(tid), width=2),
             marker=dict(size=6, color=topic_color(tid)),
-            customdata=np.column_stack([iso, [int(tid)] * n, [esc(label)] * n, labels]),
+            customdata=np.column_stack([iso, [int(tid)] * count, [esc(label)] * count, labels]),
             hovertemplate="%{customdata[2]}<br>%{customdata[3]}<br>" + hover_fmt + "<extra></extra>",
         ))
     base = _layout(title, height=380, selectable=True, yaxis=dict(title=dict(text=ytitle)))
@@ -576,13 +576,13 @@ def topic_share_area(topic_timeline: pd.DataFrame, freq: str | None = None,
     tt = topic_timeline[(total > 0) & (n >= min_articles)]
     data = []
     for tid, rows, iso, labels in _by_topic(tt, freq, ["period", "topic_label", "share"]):
-        label, n = str(rows["topic_label"][0]), len(iso)
+        label, count = str(rows["topic_label"][0]), len(iso)
         data.append(dict(
             type="scatter", x=rows["period"], y=rows["share"].astype(float),
             mode="lines+markers", stackgroup="share", name=esc(short(label)),
             line=dict(color=topic_color(tid), width=0.5),
             fillcolor=topic_color(tid), marker=dict(size=7, color=topic_color(tid)),
-            customdata=np.column_stack([iso, [int(tid)] * n, [esc(label)] * n, labels]),
+            customdata=np.column_stack([iso, [int(tid)] * count, [esc(label)] * count, labels]),
             hovertemplate="%{customdata[2]}<br>%{customdata[3]}<br>share %{y:.0%}<extra></extra>",
             stackgaps="interpolate",
         ))
