@@ -227,20 +227,29 @@ def split_sentences(articles: pd.DataFrame, max_words: int = MAX_SENTENCE_WORDS)
     ``article_text[start:end]``) and ``truncated`` (bool).  Articles with no sentence
     contribute no rows.
     """
-    ids, sids, paras, sections, starts, ends, texts, cuts = ([] for _ in range(8))
+    owners, counts = [], []
+    paras, sections, starts, ends, texts, cuts = ([] for _ in range(6))
     for article_id, text in zip(articles["article_id"].tolist(), articles["text"].tolist()):
-        for i, (p, sec, s, e, cut) in enumerate(split_text(text, max_words)):
-            ids.append(article_id)
-            sids.append(i)
-            paras.append(p)
-            sections.append(sec)
-            starts.append(s)
-            ends.append(e)
-            texts.append(text[s:e])
-            cuts.append(cut)
+        records = split_text(text, max_words)
+        if not records:
+            continue
+        # Whole columns per article (zip and extend run in C), not an append per value.
+        p, sec, s, e, cut = zip(*records)
+        owners.append(article_id)
+        counts.append(len(records))
+        paras.extend(p)
+        sections.extend(sec)
+        starts.extend(s)
+        ends.extend(e)
+        cuts.extend(cut)
+        texts.extend([text[a:b] for a, b in zip(s, e)])
+    counts = np.asarray(counts, dtype=np.int64)
+    ids = np.repeat(np.asarray(owners, dtype=object), counts)
+    # 0, 1, … within each article: the running index minus its article's first one.
+    sids = np.arange(len(paras), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
     return pd.DataFrame({
         "article_id": pd.Series(ids, dtype=object),
-        "sentence_id": np.asarray(sids, dtype=np.int64),
+        "sentence_id": sids,
         "paragraph": np.asarray(paras, dtype=np.int64),
         "section": pd.Series(sections, dtype=object),
         "start": np.asarray(starts, dtype=np.int64),
