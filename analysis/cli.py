@@ -214,7 +214,7 @@ def _index_parser(sub) -> None:
     run.add_argument("--chunk-size", type=_positive_int, metavar="N",
                      help="article files per chunk, and rows per piece of a big table "
                           "(default: from the number of new articles, a table counting about "
-                          "one a kilobyte; 100-2000)")
+                          "one a kilobyte; 100-4000)")
     _input_options(idx)
 
 

@@ -428,7 +428,7 @@ def _index_archive(source, store, *, n_topics: int | None = None, k_range=None,
     read_options : options of :func:`analysis.corpus.read_source` (``text_col``,
         ``max_file_bytes`` …).
     chunk_size : ``.txt`` files per chunk (default: from the number of pending inputs,
-        100 to 2,000).
+        100 to 4,000).
     progress : optional ``callable(stage: str, done: int, total: int)``.
 
     Returns
@@ -547,11 +547,13 @@ def _index_archive(source, store, *, n_topics: int | None = None, k_range=None,
         # day's files) is one chunk a worker: each chunk costs a commit and a Parquet
         # part per month and frame, which later queries pay for too.  A table counts
         # as its rows (guessed from its size: it is cut in pieces of this many rows).
+        # At most 4,000: at 100k articles, 25 chunks took 2-3 s less CPU (of ~60) than
+        # 51 of 2,000, in three alternated runs.
         n_workers = max(1, n_jobs or os.cpu_count() or 1)
         n_articles = _expected_articles(pending)
         per_worker = -(-n_articles // n_workers)
         size = int(max(1, per_worker) if per_worker <= 500 else
-                   min(2000, max(500, -(-n_articles // (n_workers * 4)))))
+                   min(4000, max(500, -(-n_articles // (n_workers * 4)))))
     if len(pending) or n_stale:
         layout.atomic_write_json({"run": r.run, "chunk_size": size}, journal_path)
 
