@@ -72,7 +72,11 @@ def scan_inputs(source) -> tuple[Path, pd.DataFrame]:
     frame = pd.DataFrame(rows, columns=SCAN_COLUMNS)
     frame["size"] = frame["size"].astype(np.int64)
     frame["mtime_ns"] = frame["mtime_ns"].astype(np.int64)
-    frame = frame.sort_values("path", kind="stable").reset_index(drop=True)
+    # The walk visits each folder's entries by name, which is path order unless a name
+    # sorts below "/" ("2023-notes.txt" beside "2023/"): sorted only then.
+    if not frame["path"].is_monotonic_increasing:
+        frame = frame.sort_values("path", kind="stable")
+    frame = frame.reset_index(drop=True)
     if not (frame["kind"] != "ignored").any():
         raise SourceError(f"no .txt files or tables in {source}")
     return root, frame

@@ -85,6 +85,10 @@ def _ends_sentence(line: str) -> bool:
 
 
 def _normalise_newlines(text: str) -> str:
+    # ASCII text can only hold "\r" of what is folded here; isascii() is a flag read,
+    # and most texts are ASCII without "\r" (the reading of an article calls this twice).
+    if text.isascii() and "\r" not in text:
+        return text
     text = text.replace("\ufeff", "").replace("\u2029", "\n\n")
     return _NEWLINES_RE.sub("\n", text)
 
