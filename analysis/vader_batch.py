@@ -12,9 +12,10 @@ vaderSentiment, so the scores are the same to the bit.
 Sentences the array path does not reproduce are scored one by one with
 :meth:`FastVader.scores` (itself exact): non-ASCII text (emoji, Unicode case and
 whitespace rules), control characters that Python's ``str.split`` and Arrow's split
-treat differently, any sentence holding "but" (vaderSentiment's ``_but_check`` has an
-order-dependent quirk) or two or three consecutive words of an idiom or a multi-word
-booster (``"kind of"``, ``"the bomb"``: rare, and their rule builds strings).
+treat differently, a "but" sentence whose values repeat (vaderSentiment's
+``_but_check`` finds values by equality, an order-dependent quirk), and two or three
+consecutive words of an idiom or a multi-word booster (``"kind of"``, ``"the bomb"``:
+rare, and their rule builds strings).
 ``tests/test_vader_batch.py`` compares every sentence of the shared corpora and
 generated sentences exercising each rule with vaderSentiment itself.
 """
@@ -44,8 +45,6 @@ _ODD_BYTES = [b for b in range(32) if b not in (9, 10, 13)] + [127]
 _BYTE_KIND = np.zeros(256, dtype=np.uint8)
 _BYTE_KIND[_ODD_BYTES] = 1
 _BYTE_KIND[ord("!")], _BYTE_KIND[ord("?")] = 2, 3
-
-
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
@@ -68,12 +67,11 @@ class _Tables:
         # Every pair and triple of idiom-word codes, as a table of flags.
         self.pairs = np.zeros(self.base ** 2, dtype=bool)
         self.pairs[[code[a] * self.base + code[b] for a, b in (k for k in keys if len(k) == 2)]] = True
-        self.emoji = analyzer._emoji_chars
-        self._opaque: dict[str, bool] = {}
         self.triples = np.zeros(self.base ** 3, dtype=bool)
         self.triples[[(code[a] * self.base + code[b]) * self.base + code[c]
                       for a, b, c in (k for k in keys if len(k) == 3)]] = True
-
+        self.emoji = analyzer._emoji_chars
+        self._opaque: dict[str, bool] = {}         # non-ASCII character -> opaque
 
     def opaque(self, text: str) -> bool:
         """Whether ASCII-only kernels read ``text`` as Python does: each non-ASCII
@@ -245,7 +243,8 @@ def score_batch(analyzer: FastVader, texts: list[str]) -> np.ndarray:
         pair = d_idiom[codes[first]] * tables.base + d_idiom[codes[nxt]]
         hit = tables.pairs[pair]
         third = np.minimum(nxt + 1, len(parent) - 1)
-        triple = pair * tables.base + d_idiom[codes[third]] * (parent[third] == parent[nxt])
+        in_row = (third > nxt) & (parent[third] == parent[nxt])
+        triple = pair * tables.base + d_idiom[codes[third]] * in_row
         hit |= tables.triples[triple]
         slow[parent[first[hit]]] = True
     buts = np.flatnonzero(d_rule[codes] == _BUT)

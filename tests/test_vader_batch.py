@@ -77,6 +77,14 @@ def test_each_rule_scores_exactly_as_vader():
     _assert_same(RULES)
 
 
+def test_an_idiom_at_the_very_end_of_a_batch():
+    # The last two words of the batch: no third word to look at.
+    counting = _Counting()
+    texts = ["fine", "it was good, kind of"]
+    assert (score_batch(counting, texts) == _stock(texts)).all()
+    assert counting.one_by_one == ["it was good, kind of"]
+
+
 token = st.builds(
     lambda w, case, pre, post: pre + {0: w, 1: w.upper(), 2: w.capitalize()}[case] + post,
     st.sampled_from(RULE_WORDS + ["£5", "€", "café", "Zoë", "NAÏVE", "😀", "a", "I"]),
