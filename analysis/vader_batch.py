@@ -101,6 +101,26 @@ def _lookup(values, keys) -> np.ndarray:
     return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
+def _string_array(texts: list[str]) -> tuple[pa.Array, np.ndarray]:
+    """``texts`` as an Arrow string array, and which of them UTF-8 cannot hold (a lone
+    surrogate, which a table's JSON can carry): those are empty in the array, and
+    scored one by one by the caller as FastVader scores them."""
+    try:
+        return pa.array(texts, type=pa.string()), np.zeros(len(texts), dtype=bool)
+    except (pa.ArrowException, UnicodeError):
+        bad = np.array([not _encodes(t) for t in texts], dtype=bool)
+        kept = ["" if b else t for t, b in zip(texts, bad)]
+        return pa.array(kept, type=pa.string()), bad
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _byte_counts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per row of a string array: whether it holds a byte of :data:`_ODD_BYTES`, and
     its number of "!" and of "?" (ASCII bytes never occur inside a multi-byte UTF-8
@@ -188,9 +208,10 @@ def score_batch(analyzer: FastVader, texts: list[str]) -> np.ndarray:
         for i, text in enumerate(texts):
             out[i] = analyzer.scores(text)
         return out
-    arr = pa.array(texts, type=pa.string())
+    arr, unencodable = _string_array(texts)
     tables = _tables(analyzer)
     slow, bang, quest = _byte_counts(arr)
+    slow |= unencodable
     for i in np.flatnonzero(~pc.string_is_ascii(arr).to_numpy(zero_copy_only=False)):
         slow[i] |= not tables.opaque(texts[i])
 

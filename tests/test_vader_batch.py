@@ -115,6 +115,17 @@ def test_repeated_values_around_but_fall_back_and_stay_exact():
     assert (score_batch(counting, texts) == _stock(texts)).all()
 
 
+def test_a_lone_surrogate_is_scored_alone_and_the_rest_of_the_batch_as_usual():
+    # Arrow cannot hold a lone surrogate (a table's JSON can carry one): that text is
+    # scored by FastVader itself, as before batches, and nothing else changes.
+    counting = _Counting()
+    texts = ["a good \ud800 day", "It was not good.", "Great news!"]
+    got = score_batch(counting, texts)
+    assert counting.one_by_one == ["a good \ud800 day"]
+    assert tuple(got[0]) == FAST.scores(texts[0])
+    assert (got[1:] == _stock(texts[1:])).all()
+
+
 def test_plain_sentences_are_not_scored_one_by_one():
     counting = _Counting()
     plain = ["The market rose sharply on good news.", "Shares fell 5% after the crisis.",
