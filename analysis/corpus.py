@@ -125,6 +125,9 @@ class _Skip(Exception):
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _VISIBLE_RE = re.compile(r"[^\s\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+# A lone surrogate: JSON can escape one ("\ud800"), but no file, Parquet or Arrow
+# table can store it.
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -483,6 +486,16 @@ def _resolve_columns(table: _Table, options: dict[str, Any]) -> dict[str, str | 
     return found
 
 
+def _without_surrogates(values: list[str], warnings: list[str]) -> list[str]:
+    """``values`` with every lone surrogate replaced by U+FFFD, adding one warning to
+    ``warnings`` when any was: the article is kept, its damaged character marked."""
+    out = [v if v.isascii() or not _SURROGATE_RE.search(v) else _SURROGATE_RE.sub("\ufffd", v)
+           for v in values]
+    if out != values:
+        warnings.append("lone surrogate character(s) replaced by U+FFFD")
+    return out
+
+
 def _cell_id(value: Any, default: str) -> str:
     if _is_missing(value):
         return default
@@ -579,17 +592,20 @@ def _table_articles(table: _Table, options: dict[str, Any],
             continue
         if date_warnings[i]:
             warnings.insert(0, date_warnings[i])
+        article_id, title, text, outlet, url = _without_surrogates(
+            [_cell_id(ids[i], f"{table.stem}-row{n}"), _cell_title(titles[i]), text,
+             outlets[i], urls[i]], warnings)
         articles.append(
             _Article(
-                article_id=_cell_id(ids[i], f"{table.stem}-row{n}"),
+                article_id=article_id,
                 published=published[i],
-                title=_cell_title(titles[i]) or make_title(text),
+                title=title or make_title(text),
                 text=text,
                 source=where,
                 encoding="table",
                 warnings=warnings,
-                outlet=outlets[i],
-                url=urls[i],
+                outlet=outlet,
+                url=url,
             )
         )
     return articles, skipped

@@ -800,3 +800,21 @@ def test_named_pipe_is_skipped_without_blocking(tmp_path):
     corpus, skipped = read_source(tmp_path)
     assert list(corpus["text"]) == ["Fine text."]
     assert reason_of(skipped, pipe) == "ignored: not a regular file"
+
+
+def test_jsonl_lone_surrogates_are_replaced_and_the_article_kept(tmp_path):
+    # JSON may escape a lone surrogate ("\ud800"), which no Parquet or Arrow table (nor
+    # UTF-8) can hold: the character becomes U+FFFD, with a warning on the article.
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"id": "a\\ud800", "title": "T\\udc00", "text": "A good \\ud800 day.", '
+                    '"outlet": "Wire\\ud800"}\n{"id": "b", "text": "Plain text."}\n',
+                    encoding="utf-8")
+    corpus, skipped = read_source(path)
+    assert skipped.empty and len(corpus) == 2
+    first = corpus.iloc[0]
+    assert (first["article_id"], first["title"], first["text"], first["outlet"]) == (
+        "a\ufffd", "T\ufffd", "A good \ufffd day.", "Wire\ufffd")
+    assert "lone surrogate" in first["warning"]
+    assert corpus.iloc[1]["warning"] == "" and corpus.iloc[1]["text"] == "Plain text."
+    for column in ("article_id", "title", "text", "outlet"):
+        corpus[column].str.encode("utf-8")          # every value storable
