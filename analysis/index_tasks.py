@@ -41,8 +41,8 @@ from .topic_store import load_model
 # the parent of an index run only plans and commits, and a re-run with little to do
 # should not pay for importing them.
 
-__all__ = ["prepare_chunk", "assign_chunk", "fit_topics", "fit_and_save_topics", "stable_hash", "stratified_sample",
-           "survey_table"]
+__all__ = ["prepare_chunk", "assign_chunk", "fit_topics", "fit_and_save_topics", "save_fitted",
+           "stable_hash", "stratified_sample", "survey_table"]
 
 #: The survey of a big table (:func:`analysis.table_pieces.survey_table`), a task too.
 survey_table = table_pieces.survey_table
@@ -368,12 +368,18 @@ def fit_and_save_topics(store: str, root: str, members: list[tuple], read_option
     ``sample_size``, ``seconds``.  The model itself does not travel back: unpickling it
     would make the parent import scikit-learn (about a second in which it hands out no
     work, and its memory for the rest of the run)."""
-    from .topic_store import save_model
-
     model, info = fit_topics(root, members, None, read_options, sample_size, n_topics,
                              k_range, random_state)
-    model_dir = save_model(store, model, list(range(model.n_topics_)))
-    return {"model_dir": model_dir, "n_topics": int(model.n_topics_),
+    return save_fitted(store, model, info, list(range(model.n_topics_)))
+
+
+def save_fitted(store: str, model, info: dict, topic_ids) -> dict:
+    """Save a fitted model under ``topic_ids`` (``analysis.topic_store.save_model``) and
+    return what the store records of it: ``model_dir``, ``n_topics``, ``chosen_by`` and
+    :func:`fit_topics`' ``info`` (``sample_size``, ``seconds``)."""
+    from .topic_store import save_model
+
+    return {"model_dir": save_model(store, model, topic_ids), "n_topics": int(model.n_topics_),
             "chosen_by": model.chosen_by_, **info}
 
 

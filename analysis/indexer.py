@@ -63,7 +63,7 @@ from .input_scan import file_digest, scan_inputs
 from .sentences import MAX_SENTENCE_WORDS
 from .sentiment import NEGATIVE, POSITIVE
 from .store_lock import store_writer
-from .topic_store import load_model, match_topics, model_topics, save_model
+from .topic_store import load_model, match_topics, model_topics
 
 __all__ = ["index_archive", "IndexSummary", "after_index", "StoreError", "DEFAULT_SAMPLE_SIZE"]
 
@@ -789,12 +789,6 @@ def _stale_chunks(store: Path, version: str) -> list[str]:
     return sorted(set(records.loc[records["model"] != version, "chunk"]))
 
 
-def _save_fitted(r: _Run, model, info, topic_ids, matching=None) -> None:
-    model_dir = save_model(r.store, model, topic_ids)
-    _record_model(r, {"model_dir": model_dir, "n_topics": int(model.n_topics_),
-                      "chosen_by": model.chosen_by_, **info}, topic_ids)
-
-
 def _record_model(r: _Run, saved: dict, topic_ids) -> None:
     """Record a saved model (``saved``: ``model_dir``, ``n_topics``, ``chosen_by``,
     ``sample_size``, ``seconds``) as the store's model."""
@@ -1055,7 +1049,7 @@ def _refit(r: _Run, eng, n_topics, k_range, sample_size, random_state) -> dict:
     if names:
         layout.atomic_write_json({k: v for k, v in names.items() if k in kept},
                                  r.store / "topic_names.json")
-    _save_fitted(r, model, info, new_ids)
+    _record_model(r, index_tasks.save_fitted(str(r.store), model, info, new_ids), new_ids)
     r.meta["settings"]["n_topics"] = None if n_topics is None else int(n_topics)
     r._save_meta()
     stale = _stale_chunks(r.store, r.meta["model"]["version"])

@@ -224,12 +224,11 @@ def score_batch(analyzer: FastVader, texts: list[str]) -> np.ndarray:
     size = pc.binary_length(flat).to_numpy(zero_copy_only=False)
     if (size == 0).any():                                # Arrow keeps the edges' ''
         keep = size > 0
-        flat, parent = flat.filter(pa.array(keep)), parent[keep]
+        flat, parent, size = flat.filter(pa.array(keep)), parent[keep], size[keep]
     stripped = pc.ascii_trim(flat, characters=string.punctuation)
     whole = np.flatnonzero(
         (pc.utf8_length(stripped).to_numpy(zero_copy_only=False) <= 2)
-        & (pc.binary_length(stripped).to_numpy(zero_copy_only=False)
-           != pc.binary_length(flat).to_numpy(zero_copy_only=False)))
+        & (pc.binary_length(stripped).to_numpy(zero_copy_only=False) != size))
     encoded = pc.dictionary_encode(pc.ascii_lower(stripped))
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     distinct = encoded.dictionary
