@@ -182,6 +182,49 @@ def test_arrow_whitespace_never_inside_a_compound_or_number_token():
         assert not re.fullmatch(r"[\w\-.'’,]", c), repr(c)
 
 
+def test_split_whitespace_cuts_where_arrows_unicode_kernel_cuts():
+    # The ASCII kernel is used only where it cuts the same: the characters the Unicode
+    # kernel (alone) cuts at are exactly the ones _split_whitespace looks for.  (The two
+    # differ in the empty pieces of a trailing run of whitespace: pieces with no terms.)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from analysis.topic_terms import _WIDE_SPACES_2, _WIDE_SPACES_3, _split_whitespace
+
+    def nonempty(lists):
+        return [[p for p in pieces if p] for pieces in lists.to_pylist()]
+    chars = [chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c <= 0xDFFF]
+    pieces = pc.utf8_split_whitespace(pa.array([f"a{c}b" for c in chars])).to_pylist()
+    wide = {int.from_bytes(c.encode("utf-8"), "big") for c, p in zip(chars, pieces) if len(p) != 1}
+    assert wide == set(_WIDE_SPACES_2.tolist()) | set(_WIDE_SPACES_3.tolist())
+    # Each such character, the ASCII ones, and look-alikes (same lead byte), alone, at
+    # either end, beside typographic quotes and in an array with plain texts.
+    samples = [chr(c) for c in range(0x80)] + [chr(c) for c in (
+        0x85, 0xA0, 0xA3, 0x1680, 0x1681, 0x2000, 0x200A, 0x200B, 0x2019, 0x2028, 0x2029,
+        0x202F, 0x205F, 0x2060, 0x3000, 0x3001)]
+    for c in samples:
+        for texts in ([f"a{c}b"], [c], [f"{c}x y"], [f"x’s{c}", "plain text"],
+                      ["£5 and “quotes”", f"y {c}"]):
+            arr = pa.array(texts, type=pa.large_string())
+            assert nonempty(_split_whitespace(arr)) == nonempty(pc.utf8_split_whitespace(arr)), \
+                (hex(ord(c)), texts)
+    arr = pa.array(["one two", "three\u00a0four", "five"], type=pa.large_string()).slice(2)
+    assert _split_whitespace(arr).to_pylist() == [["five"]]
+    assert _split_whitespace(pa.array([], type=pa.large_string())).to_pylist() == []
+
+
+def test_bigram_counts_need_both_words_in_place():
+    # A vocabulary word that starts one bigram and ends another, an unknown word between,
+    # and a pair split across two texts.
+    a = NewsAnalyzer(STOP, (1, 2))
+    vocabulary = {"oil": 0, "prices": 1, "oil prices": 2, "prices oil": 3, "crude": 4,
+                  "crude oil": 5}
+    texts = ["crude oil prices oil", "prices", "oil", "crude zebra oil", "prices oil prices"]
+    counted = VocabularyCounter(a, vocabulary).counts(texts)
+    reference = CountVectorizer(analyzer=a, vocabulary=vocabulary).transform(texts)
+    np.testing.assert_array_equal(counted.toarray(), reference.toarray())
+    assert counted.has_sorted_indices and counted[0, 5] == 1 and counted[4, 3] == 1
+
+
 def test_counts_of_text_arrow_cannot_hold_fall_back_to_scanning():
     a = NewsAnalyzer(STOP, (1, 2))
     counter = VocabularyCounter(a, {"oil": 0, "prices": 1, "oil prices": 2})
