@@ -923,9 +923,14 @@ class _EarlyRollups:
         self.seen |= months
 
     def take(self) -> list[str]:
-        months, self.ready = sorted(self.ready), set()
-        self.rolled.update(months)
-        return months
+        """The earliest ready month, for one roll-up task: a task of several months
+        could still be running after the last chunk, one worker rolling up while the
+        other idles (at 100k articles, five months in one task ended 1.4 s after the
+        rest); the months not taken yet go to :func:`_rollup_rest`, a task each."""
+        month = min(self.ready)
+        self.ready.discard(month)
+        self.rolled.add(month)
+        return [month]
 
 
 def _dedup(store: Path, chunk: str, ids: HashIndex, texts: HashIndex, names: list):

@@ -369,7 +369,9 @@ def test_early_rollups_take_months_no_later_chunk_writes_and_stop_when_out_of_or
     early.committed(["2024-02", "2024-03"])
     assert early.take() == ["2024-01"]
     early.committed(["2024-04", "undated"])
-    assert early.take() == ["2024-02", "2024-03"]
+    assert early.take() == ["2024-02"]          # a month a task, the earliest first
+    assert early.ready == {"2024-03"} and early.take() == ["2024-03"]
+    assert not early.ready
     early.committed(["2024-03"])                # the source is not in date order after all
     early.committed(["2024-05", "2024-06"])
     assert not early.on and not early.ready
