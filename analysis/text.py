@@ -113,11 +113,13 @@ def _split_heading_runs(lines: list[str]) -> list[list[str]]:
     cur: list[str] = []
     for i, line in enumerate(lines):
         nxt = lines[i + 1] if i + 1 < len(lines) else None
+        # The cheap tests first: in hard-wrapped text (every line under the wrap width)
+        # a line without a final colon is no heading, whatever is_heading says.
         heading = (
             nxt is not None
+            and (line.endswith(":") or len(nxt) > WRAP_WIDTH)
             and (not cur or _ends_sentence(cur[-1]))
             and is_heading(line)
-            and (line.endswith(":") or len(nxt) > WRAP_WIDTH)
         )
         if heading:
             if cur:
