@@ -153,8 +153,21 @@ def _decode(data: bytes) -> tuple[str, str]:
     return _check_not_binary(data.decode("latin-1")), "latin-1"
 
 
+#: The ASCII characters :data:`_CONTROL_RE` matches, as bytes.
+_ASCII_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
+
+
 def _check_not_binary(text: str) -> str:
-    if text and len(_CONTROL_RE.findall(text)) > MAX_CONTROL_SHARE * len(text):
+    if not text:
+        return text
+    if text.isascii():
+        # Most articles: the control characters counted by deleting them from the bytes
+        # (a C loop, a fourth of the regular expression's time).
+        data = text.encode("ascii")
+        controls = len(data) - len(data.translate(None, _ASCII_CONTROL_BYTES))
+    else:
+        controls = len(_CONTROL_RE.findall(text))
+    if controls > MAX_CONTROL_SHARE * len(text):
         raise _Skip("binary file, not text (many control characters)")
     return text
 

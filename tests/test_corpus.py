@@ -192,6 +192,23 @@ def test_bad_text_files_are_skipped(tmp_path, content, reason):
     assert reason_of(skipped, tmp_path / "bad.txt").startswith(reason)
 
 
+@pytest.mark.parametrize("text, binary", [
+    ("Plain text. " * 10 + "\x07" * 6, False),          # 6 of 126 characters: under 5 %
+    ("Plain text. " * 10 + "\x07" * 7, True),           # 7 of 127: over
+    ("Plain text. " * 10 + "\x1b\x7f\x0e" * 3, True),
+    ("Text \t\x0b\x0c with the whitespace controls. " * 5, False),
+    ("Überall text. " * 10 + "\x85" * 8, True),          # C1 controls, in non-ASCII text
+    ("Überall text. " * 10 + "\x07" * 6, False),
+])
+def test_control_characters_over_a_twentieth_make_a_file_binary(tmp_path, text, binary):
+    corpus, skipped = read_one(tmp_path, "c.txt", text.encode("utf-8"))
+    if binary:
+        assert corpus.empty
+        assert reason_of(skipped, tmp_path / "c.txt").startswith("binary file, not text")
+    else:
+        assert len(corpus) == 1 and skipped.empty
+
+
 @pytest.mark.parametrize(
     "data, encoding",
     [
