@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -402,7 +403,17 @@ def rollup_months(store: str, months: list[str]) -> dict:
     """
     from . import rollups
 
+    con = getattr(_ROLLUP_CONNECTION, "con", None)
+    if con is None:
+        con = _ROLLUP_CONNECTION.con = rollups.connect(threads=rollups.ROLLUP_THREADS)
     try:
-        return rollups.write_months(store, months)
+        return rollups.write_months(store, months, con=con)
     except Exception:   # noqa: BLE001 - see above: the final roll-up redoes these months
+        _ROLLUP_CONNECTION.con = None       # not reused after a failure
+        con.close()
         return {}
+
+
+#: The DuckDB connection of this worker's roll-up tasks (one per thread: a Dask worker
+#: may run tasks on several), kept from one month's task to the next.
+_ROLLUP_CONNECTION = threading.local()

@@ -416,19 +416,24 @@ def _write_batches(reader, path: Path, row_group_size: int | None) -> None:
         raise
 
 
-def write_months(store_dir, months, threads: int | None = ROLLUP_THREADS) -> dict:
+def write_months(store_dir, months, threads: int | None = ROLLUP_THREADS, con=None) -> dict:
     """Write the roll-up files of ``months`` (months whose articles are gone lose their
     roll-up) without touching ``rollups/state.json``; returns, per month, the signature
     of the article files it was computed from (taken before reading them), or ``None``
     for a month removed.  :func:`record_months` records them: several processes can
     roll up different months at once, and one records.
 
+    ``con``: a :func:`connect` connection to use (and leave open; its views and temp
+    tables are replaced), instead of a new one: a worker rolling up a month a task
+    keeps one (opening and closing one was a twentieth of a month's roll-up).
+
     Each file is written under a temporary name and renamed into place.
     """
     store_dir = Path(store_dir)
     present = set(store_months(store_dir))
     done: dict = {}
-    con = None
+    own = con is None
+    registered = False
     try:
         for month in sorted(set(months)):
             if month not in present:
@@ -439,7 +444,12 @@ def write_months(store_dir, months, threads: int | None = ROLLUP_THREADS) -> dic
                 continue
             if con is None:
                 con = connect(threads=threads)
-                register_frames(con, store_dir, suffix="_all")
+            if not registered:
+                made = register_frames(con, store_dir, suffix="_all")
+                for name in FRAMES:
+                    if f"{name}_all" not in made:   # a kept connection's view of another store
+                        con.execute(f"DROP VIEW IF EXISTS {name}_all")
+                registered = True
             signature = _signature(store_dir, month)
             _load_month(con, month)
             for kind, sql in _month_sql().items():
@@ -447,7 +457,7 @@ def write_months(store_dir, months, threads: int | None = ROLLUP_THREADS) -> dic
                                   store_dir / "rollups" / kind / f"month={month}" / "part-0.parquet")
             done[month] = signature
     finally:
-        if con is not None:
+        if own and con is not None:
             con.close()
     return done
 

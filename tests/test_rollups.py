@@ -188,3 +188,42 @@ def test_token_index_words_around_non_ascii_characters():
     table = rollups._postings(texts.to_reader(), rollups._word_chars(con), 10)
     assert table.column("token").to_pylist() == ["café", "naïve", "ok", "x", "日本"]
     assert table.column("keys").to_pylist() == [[5], [5], [7], [5], [7]]
+
+
+def test_a_kept_connection_rolls_up_store_after_store_as_a_fresh_one(result, tmp_path):
+    """A worker keeps one DuckDB connection for its roll-up tasks (index_tasks
+    .rollup_months): another store's months through it give the files a fresh
+    connection gives, and a frame the new store lacks is not read from the old one."""
+    import pyarrow.parquet as pq
+
+    from analysis import index_tasks
+    from analysis.rollups import write_months
+
+    first = write_store(result, tmp_path / "first")
+    second = write_store(result, tmp_path / "second")
+    # The second store differs: July's articles lose their first row.
+    part = second / "articles" / "month=2024-07" / "part-0.parquet"
+    pd.read_parquet(part).iloc[1:].to_parquet(part, index=False)
+    for store in (first, second):
+        assert set(index_tasks.rollup_months(str(store), ["2024-06", "2024-07"])) == \
+            {"2024-06", "2024-07"}
+    kept = index_tasks._ROLLUP_CONNECTION.con
+    assert kept is not None
+    fresh = tmp_path / "fresh"
+    shutil.copytree(second, fresh)
+    shutil.rmtree(fresh / "rollups")
+    write_months(fresh, ["2024-06", "2024-07"])
+    for kind in KINDS:
+        for month in ("2024-06", "2024-07"):
+            got = pq.read_table(second / "rollups" / kind / f"month={month}" / "part-0.parquet")
+            want = pq.read_table(fresh / "rollups" / kind / f"month={month}" / "part-0.parquet")
+            assert got.equals(want), (kind, month)
+    # A store without article_topics: the kept view of the last store's is dropped, so
+    # the roll-up fails (and is left to the final one) rather than mixing stores.
+    bare = tmp_path / "bare"
+    shutil.copytree(first, bare)
+    shutil.rmtree(bare / "article_topics")
+    assert index_tasks.rollup_months(str(bare), ["2024-06"]) == {}
+    assert index_tasks._ROLLUP_CONNECTION.con is None     # dropped after the failure
+    assert list(index_tasks.rollup_months(str(first), ["2024-06"])) == ["2024-06"]
+    assert index_tasks._ROLLUP_CONNECTION.con not in (None, kept)
