@@ -127,9 +127,15 @@ class PostingsBuilder:
             raise ValueError("postings keys must not be negative")
         self.max_key = int(max_key)
         self.shift = max(self.max_key.bit_length(), 1)
-        self.vocab: dict[str, int] = {}
+        # The words seen so far, a word's code its position (first-seen order), kept in
+        # Arrow: a batch's new words are found by one hash look-up of its distinct
+        # words (pc.index_in), not a Python dict call per word.
+        self._words = pa.array([], type=pa.string())
         self._packed: list[np.ndarray] = []           # packed pairs, per batch
         self._pairs: list[tuple[np.ndarray, np.ndarray]] | None = None   # unpacked mode
+        # Whether every key so far came in ascending order (the roll-up asks its SQL for
+        # them so): the pairs are then sorted by a stable radix sort on the token alone.
+        self._keys_ascending, self._last_key = True, -1
 
     def add(self, batch) -> None:
         """Add a table or record batch of ``token``, ``key`` rows."""
@@ -144,20 +150,32 @@ class PostingsBuilder:
         keys = keys.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
         if keys.min() < 0 or keys.max() > self.max_key:
             raise ValueError(f"postings keys must lie in 0..{self.max_key}")
-        encoded = pc.dictionary_encode(tokens)
-        words = encoded.dictionary.to_pylist()
-        vocab = self.vocab
-        local = np.fromiter((vocab.setdefault(w, len(vocab)) for w in words), dtype=np.int64,
-                            count=len(words))
+        if self._keys_ascending:
+            self._keys_ascending = bool(keys[0] >= self._last_key and
+                                        (len(keys) < 2 or (keys[1:] >= keys[:-1]).all()))
+            self._last_key = int(keys[-1])
+        encoded = pc.dictionary_encode(tokens.cast(pa.string()))
+        words = encoded.dictionary
+        n_known = len(self._words)
+        if n_known:
+            local = pc.fill_null(pc.index_in(words, value_set=self._words), -1) \
+                .to_numpy(zero_copy_only=False).astype(np.int64)
+        else:
+            local = np.full(len(words), -1, dtype=np.int64)
+        new = local < 0
+        if new.any():
+            local[new] = n_known + np.arange(int(new.sum()), dtype=np.int64)
+            self._words = pa.concat_arrays([self._words, words.filter(pa.array(new))])
         codes = local[encoded.indices.to_numpy(zero_copy_only=False)]
-        if self._pairs is None and len(vocab).bit_length() + self.shift > _PACKED_BITS:
+        n_words = len(self._words)
+        if self._pairs is None and n_words.bit_length() + self.shift > _PACKED_BITS:
             self._unpack()
         if self._pairs is None:
             # Not de-duplicated here: a batch repeats few pairs (a word twice in a
             # sentence), and one sort at the end is cheaper than one per batch too.
             self._packed.append((codes << self.shift) | keys)
         else:
-            self._pairs.append(_distinct_sorted(codes, keys, len(vocab)))
+            self._pairs.append(_distinct_sorted(codes, keys, n_words))
 
     def _unpack(self) -> None:
         mask = (1 << self.shift) - 1
@@ -166,11 +184,12 @@ class PostingsBuilder:
 
     def table(self) -> pa.Table:
         """The grouped table (``token``, ``keys``); the builder is emptied."""
-        words = pa.array(list(self.vocab), type=pa.string())
+        words = self._words
         order = pc.array_sort_indices(words).to_numpy()
         rank = np.empty(len(order), dtype=np.int64)
         rank[order] = np.arange(len(order), dtype=np.int64)
-        empty = self.vocab.get("")
+        at = pc.index(words, "").as_py() if len(words) else -1
+        empty = None if at < 0 else at
         if self._pairs is None:
             run_codes, starts, keys = self._finish_packed(rank, empty is not None)
         else:
@@ -182,7 +201,7 @@ class PostingsBuilder:
         tokens = words.take(pa.array(order[run_codes], type=pa.int64()))
         lists = pa.ListArray.from_arrays(offsets, pa.array(keys, type=pa.int64()),
                                          type=POSTINGS_TYPE)
-        self.vocab = {}
+        self._words = pa.array([], type=pa.string())
         return pa.table({"token": tokens.cast(pa.string()), "keys": lists})
 
     def _finish_packed(self, rank: np.ndarray, has_empty: bool):
@@ -195,7 +214,10 @@ class PostingsBuilder:
         for s in range(0, len(packed), _STEP):
             part = packed[s:s + _STEP]
             part[:] = (rank[part >> shift] << shift) | (part & mask)
-        packed.sort()
+        if self._keys_ascending:
+            packed = _sort_by_token(packed, shift, len(rank))
+        else:
+            packed.sort()
         if has_empty:
             # "" sorts first (rank 0): its pairs are a prefix.
             packed = packed[np.searchsorted(packed, 1 << shift):]
@@ -219,6 +241,42 @@ class PostingsBuilder:
             keep = codes != empty
             codes, keys = codes[keep], keys[keep]
         return _distinct_sorted(rank[codes], keys, len(rank))
+
+
+def _stable_order(values: np.ndarray, n_values: int) -> np.ndarray:
+    """``np.argsort(values, kind="stable")`` of non-negative integers below ``n_values``,
+    by NumPy's radix sort of 16-bit integers: one pass, or two (low half, then high)."""
+    if n_values <= 1 << 16:
+        return np.argsort(values.astype(np.uint16), kind="stable")
+    low = np.argsort((values & 0xFFFF).astype(np.uint16), kind="stable")
+    high = values[low] >> 16
+    if n_values <= 1 << 32:
+        return low[np.argsort(high.astype(np.uint16), kind="stable")]
+    return low[np.argsort(high, kind="stable")]
+
+
+def _sort_by_token(packed: np.ndarray, shift: int, n_tokens: int) -> np.ndarray:
+    """``np.sort(packed)`` for packed pairs whose keys (the low ``shift`` bits) ascend
+    in array order: a stable sort on the token (the high bits) alone, which keeps each
+    token's keys in that order.  A step at a time (each step's pairs placed after the
+    same tokens' pairs of the steps before), so only one more copy of the pairs is
+    held; a radix sort of 16-bit integers, where sorting the int64 pairs was most of
+    the token index's grouping."""
+    out = np.empty_like(packed)
+    counts = np.zeros(n_tokens, dtype=np.int64)
+    for s in range(0, len(packed), _STEP):
+        counts += np.bincount(packed[s:s + _STEP] >> shift, minlength=n_tokens)
+    placed = np.cumsum(counts) - counts         # where each token's next pair goes
+    for s in range(0, len(packed), _STEP):
+        part = packed[s:s + _STEP]
+        token = part >> shift
+        order = _stable_order(token, n_tokens)
+        token = token[order]
+        here = np.bincount(token, minlength=n_tokens)
+        first = np.cumsum(here) - here          # each token's first place in this step
+        out[placed[token] + np.arange(len(part), dtype=np.int64) - first[token]] = part[order]
+        placed += here
+    return out
 
 
 def _distinct_sorted(codes: np.ndarray, keys: np.ndarray, n_codes: int):

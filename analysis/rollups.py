@@ -270,7 +270,10 @@ def _month_sql() -> dict[str, str]:
             FROM (SELECT title AS words, article_id FROM articles WHERE month = ?
                   UNION ALL
                   SELECT DISTINCT section, article_id FROM sentences
-                  WHERE month = ? AND section <> '') w JOIN arts r USING (article_id)""",
+                  WHERE month = ? AND section <> '') w JOIN arts r USING (article_id)
+            -- keys in ascending order: the builder then groups by a radix sort on the
+            -- word alone (postings._sort_by_token)
+            ORDER BY key""",
     }
 
 

@@ -146,3 +146,44 @@ def test_split_words_agrees_with_duckdb_on_any_text(duck, texts):
                         [texts]).fetchone()[0] if texts else []
     want = [(i, w) for i, ws in enumerate(split) for w in ws or [] if w]
     assert list(zip(parent.tolist(), words.to_pylist())) == want
+
+
+@pytest.mark.parametrize("n_words", [12, 70_000])
+def test_keys_in_ascending_order_group_as_sql(n_words, monkeypatch):
+    """The roll-up streams its pairs by ascending key: grouped by a radix sort on the
+    word alone (two 16-bit passes past 65,536 words), step by step, the table is the
+    SQL's; pairs out of key order fall back to the full sort, with the same table."""
+    import analysis.postings as postings
+
+    monkeypatch.setattr(postings, "_STEP", 1000)
+    rng = random.Random(11)
+    words = ["", "a", "b", "the", "zoë", "ünïcode", "日本", "_x", "10", "Zeta", "zeta", "ß"]
+    words += [f"w{i}" for i in range(n_words - len(words))]
+    tokens = [rng.choice(words) for _ in range(8000)] + words      # every word at least once
+    keys = sorted(rng.randrange(3000) for _ in tokens)
+    pairs = pa.table({"token": pa.array(tokens, pa.string()), "key": pa.array(keys, pa.int64())})
+    want = _duckdb_postings(pairs)
+    builder = postings.PostingsBuilder(max_key=3000)
+    for batch in pairs.to_batches(max_chunksize=777):
+        builder.add(batch)
+    assert builder._keys_ascending
+    got = builder.table()
+    assert got.column("token").to_pylist() == want.column("token").to_pylist()
+    assert got.column("keys").to_pylist() == want.column("keys").to_pylist()
+    # One batch with a key below the last one seen: no longer in order.
+    builder = postings.PostingsBuilder(max_key=3000)
+    batches = pairs.to_batches(max_chunksize=777)
+    for batch in batches[1:2] + batches[:1] + batches[2:]:
+        builder.add(batch)
+    assert not builder._keys_ascending
+    assert builder.table().column("keys").to_pylist() == want.column("keys").to_pylist()
+
+
+@pytest.mark.parametrize("n_values", [1, 300, 1 << 16, (1 << 16) + 1, 5_000_000])
+def test_stable_order_is_a_stable_argsort(n_values):
+    import numpy as np
+
+    from analysis.postings import _stable_order
+
+    values = np.random.default_rng(n_values).integers(0, n_values, 20_000)
+    assert (_stable_order(values, n_values) == np.argsort(values, kind="stable")).all()
