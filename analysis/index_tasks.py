@@ -403,17 +403,21 @@ def rollup_months(store: str, months: list[str]) -> dict:
     """
     from . import rollups
 
-    con = getattr(_ROLLUP_CONNECTION, "con", None)
+    kept = _ROLLUP_CONNECTION.__dict__.setdefault("by_pid", {})
+    con = kept.get(os.getpid())
     if con is None:
-        con = _ROLLUP_CONNECTION.con = rollups.connect(threads=rollups.ROLLUP_THREADS)
+        con = kept[os.getpid()] = rollups.connect(threads=rollups.ROLLUP_THREADS)
     try:
         return rollups.write_months(store, months, con=con)
     except Exception:   # noqa: BLE001 - see above: the final roll-up redoes these months
-        _ROLLUP_CONNECTION.con = None       # not reused after a failure
+        del kept[os.getpid()]               # not reused after a failure
         con.close()
         return {}
 
 
-#: The DuckDB connection of this worker's roll-up tasks (one per thread: a Dask worker
-#: may run tasks on several), kept from one month's task to the next.
+#: The DuckDB connection of this worker's roll-up tasks, kept from one month's task to
+#: the next: one per thread (a Dask worker may run tasks on several) and per process.  A
+#: process forked from one that had a connection (a fork pool started after roll-ups
+#: ran inline) must not use it, nor close it (DuckDB's threads and locks do not survive
+#: a fork: its queries hang); it keeps the reference and makes its own.
 _ROLLUP_CONNECTION = threading.local()

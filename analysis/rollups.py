@@ -55,6 +55,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .criteria import KEY_BASE
@@ -240,20 +241,9 @@ def _month_sql() -> dict[str, str]:
             SELECT t.article_id, r.art, t.topic_id, t.weight
             FROM article_topics t JOIN arts r USING (article_id) WHERE t.month = ?
             ORDER BY r.art, t.topic_id""",
-        # The evidence lists' copy of the negative and positive sentences, strongest
-        # first within each label (the evidence order): their compound is then sorted
-        # within row groups, so "the strongest of the view" reads only the row groups
-        # above a strength and the row groups' min/max skip the rest (queries.evidence_by_label).
-        "strongest": f"""
-            WITH {_ARTS}
-            SELECT s.article_id, r.art, s.sentence_id, s.published, s.topic_id, s.compound,
-                   s.label, s.paragraph, s.section, s.start, s."end", s.text, s.truncated,
-                   s.neg, s.neu, s.pos
-            FROM sentences_all s JOIN arts r USING (article_id)
-            WHERE s.month = ? AND s.label IN ('negative', 'positive')
-            -- r.art numbers the articles by (published NULLS LAST, article_id): the
-            -- same order, by one integer instead of a time and a string
-            ORDER BY s.label, abs(s.compound) DESC, r.art, s.sentence_id""",
+        # The evidence lists' copy of the negative and positive sentences ("strongest")
+        # is cut from this query's batches as they stream (_write_sentences): the text
+        # is read once for both files.
         # The token index (an inverted index): per word, the sorted keys of the sentences
         # that hold it, key = art * 2**20 + sentence_id + 1 (0: the title or a section
         # heading, text that is in no sentence).  One row per word and month, so a
@@ -353,7 +343,9 @@ def _write_month_kind(con, kind: str, sql: str, month: str, path: Path) -> None:
     if kind == "postings":
         n_arts = con.sql("SELECT count(*) FROM articles").fetchall()[0][0]
     reader = con.sql(sql, params=[month] * sql.count("?")).to_arrow_reader(_BATCH_ROWS)
-    if kind == "postings":
+    if kind == "sentences":
+        _write_sentences(reader, path, path.parents[2] / "strongest" / path.parent.name / path.name)
+    elif kind == "postings":
         with con.cursor() as judge:     # the connection itself is busy with the reader
             # No dictionary pages: the words are distinct and the keys nearly so, a
             # dictionary saved nothing and was half the file's writing time.
@@ -361,6 +353,45 @@ def _write_month_kind(con, kind: str, sql: str, month: str, path: Path) -> None:
                           _ROW_GROUP.get(kind), dictionary=False)
     else:
         _write_batches(reader, path, _ROW_GROUP.get(kind))
+
+
+def _write_sentences(reader, path: Path, strongest_path: Path) -> None:
+    """The month's sentences copy from ``reader`` (by ``art``, ``sentence_id``) at
+    ``path``, and at ``strongest_path`` the copy of its negative and positive sentences
+    in the evidence order: by label, then strength (``|compound|``) descending, then
+    ``art`` (the articles by publication time, then id) and ``sentence_id``, in row
+    groups of 2,048 rows, so a query for the strongest sentences of a view reads only
+    the row groups above a strength and the row groups' min/max skip the rest
+    (``queries.evidence_by_label``).  Only those sentences are held, not the month's."""
+    strong = []
+    wanted = pa.array(["negative", "positive"])
+
+    def batches():
+        for batch in reader:
+            strong.append(batch.filter(pc.is_in(batch.column("label"), value_set=wanted)))
+            yield batch
+
+    _write_batches(_Batches(batches(), reader.schema), path, _ROW_GROUP["sentences"])
+    table = pa.Table.from_batches(strong, reader.schema)
+    order = pc.sort_indices(pa.table({
+        "label": table.column("label"), "strength": pc.abs(table.column("compound")),
+        "art": table.column("art"), "sentence_id": table.column("sentence_id")}),
+        sort_keys=[("label", "ascending"), ("strength", "descending"), ("art", "ascending"),
+                   ("sentence_id", "ascending")])
+    _write_atomic(table.take(order), strongest_path, _ROW_GROUP["strongest"])
+
+
+class _Batches:
+    """A record batch iterator with the ``schema`` a reader has (for :func:`_write_batches`)."""
+
+    def __init__(self, batches, schema):
+        self._batches, self.schema = batches, schema
+
+    def __iter__(self):
+        return iter(self._batches)
+
+    def read_all(self) -> pa.Table:
+        return pa.Table.from_batches(list(self._batches), self.schema)
 
 
 def _postings(reader, word_chars, max_key: int) -> pa.Table:

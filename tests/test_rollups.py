@@ -169,9 +169,10 @@ def test_streamed_rollups_are_the_whole_tables_in_the_same_row_groups(store_dir,
 
 def _whole_table_writer(write):
     """``rollups._write_atomic`` that notes it was used: with streaming on, only the
-    small tables and the grouped postings are written whole."""
+    small tables, the grouped postings and the strongest sentences (the month's
+    negative and positive ones, sorted once they are all in) are written whole."""
     def wrapped(table, path, row_group_size=None, dictionary=True):
-        assert path.parent.parent.name in ("daily", "topic_weights", "postings"), path
+        assert path.parent.parent.name in ("daily", "topic_weights", "postings", "strongest"), path
         return write(table, path, row_group_size, dictionary)
     return wrapped
 
@@ -207,8 +208,9 @@ def test_a_kept_connection_rolls_up_store_after_store_as_a_fresh_one(result, tmp
     for store in (first, second):
         assert set(index_tasks.rollup_months(str(store), ["2024-06", "2024-07"])) == \
             {"2024-06", "2024-07"}
-    kept = index_tasks._ROLLUP_CONNECTION.con
-    assert kept is not None
+    import os
+
+    kept = index_tasks._ROLLUP_CONNECTION.by_pid[os.getpid()]
     fresh = tmp_path / "fresh"
     shutil.copytree(second, fresh)
     shutil.rmtree(fresh / "rollups")
@@ -224,6 +226,23 @@ def test_a_kept_connection_rolls_up_store_after_store_as_a_fresh_one(result, tmp
     shutil.copytree(first, bare)
     shutil.rmtree(bare / "article_topics")
     assert index_tasks.rollup_months(str(bare), ["2024-06"]) == {}
-    assert index_tasks._ROLLUP_CONNECTION.con is None     # dropped after the failure
+    assert os.getpid() not in index_tasks._ROLLUP_CONNECTION.by_pid   # dropped after it
     assert list(index_tasks.rollup_months(str(first), ["2024-06"])) == ["2024-06"]
-    assert index_tasks._ROLLUP_CONNECTION.con not in (None, kept)
+    assert index_tasks._ROLLUP_CONNECTION.by_pid[os.getpid()] is not kept
+
+
+def test_a_forked_worker_makes_its_own_connection(result, tmp_path):
+    """A fork pool started after roll-ups ran in this process (a test, an inline engine)
+    inherits the kept connection: its roll-up tasks make their own (DuckDB's threads
+    and locks do not survive a fork: using the inherited one hung)."""
+    import multiprocessing as mp
+    import os
+
+    from analysis import index_tasks
+
+    store = write_store(result, tmp_path / "store")
+    assert list(index_tasks.rollup_months(str(store), ["2024-06"])) == ["2024-06"]
+    assert os.getpid() in index_tasks._ROLLUP_CONNECTION.by_pid
+    with mp.get_context("fork").Pool(1) as pool:
+        done = pool.apply_async(index_tasks.rollup_months, (str(store), ["2024-07"]))
+        assert list(done.get(timeout=120)) == ["2024-07"]
