@@ -454,24 +454,19 @@ def _write_batches(reader, path: Path, row_group_size: int | None) -> None:
         raise
 
 
-def write_months(store_dir, months, threads: int | None = ROLLUP_THREADS, con=None) -> dict:
+def write_months(store_dir, months, threads: int | None = ROLLUP_THREADS) -> dict:
     """Write the roll-up files of ``months`` (months whose articles are gone lose their
     roll-up) without touching ``rollups/state.json``; returns, per month, the signature
     of the article files it was computed from (taken before reading them), or ``None``
     for a month removed.  :func:`record_months` records them: several processes can
     roll up different months at once, and one records.
 
-    ``con``: a :func:`connect` connection to use (and leave open; its views and temp
-    tables are replaced), instead of a new one: a worker rolling up a month a task
-    keeps one (opening and closing one was a twentieth of a month's roll-up).
-
     Each file is written under a temporary name and renamed into place.
     """
     store_dir = Path(store_dir)
     present = set(store_months(store_dir))
     done: dict = {}
-    own = con is None
-    registered = False
+    con = None
     try:
         for month in sorted(set(months)):
             if month not in present:
@@ -482,12 +477,7 @@ def write_months(store_dir, months, threads: int | None = ROLLUP_THREADS, con=No
                 continue
             if con is None:
                 con = connect(threads=threads)
-            if not registered:
-                made = register_frames(con, store_dir, suffix="_all")
-                for name in FRAMES:
-                    if f"{name}_all" not in made:   # a kept connection's view of another store
-                        con.execute(f"DROP VIEW IF EXISTS {name}_all")
-                registered = True
+                register_frames(con, store_dir, suffix="_all")
             signature = _signature(store_dir, month)
             _load_month(con, month)
             for kind, sql in _month_sql().items():
@@ -495,14 +485,8 @@ def write_months(store_dir, months, threads: int | None = ROLLUP_THREADS, con=No
                                   store_dir / "rollups" / kind / f"month={month}" / "part-0.parquet")
             done[month] = signature
     finally:
-        if own and con is not None:
+        if con is not None:
             con.close()
-        elif con is not None:
-            # A kept connection does not hold the month's tables until its next task:
-            # the worker's other tasks need that memory (a month of a 1M archive is
-            # ~420,000 sentence rows).
-            for name in ("articles", "sentences", "article_topics", "sentence_bins"):
-                con.execute(f"DROP TABLE IF EXISTS temp.{name}")
     return done
 
 
