@@ -390,9 +390,6 @@ class _Batches:
     def __iter__(self):
         return iter(self._batches)
 
-    def read_all(self) -> pa.Table:
-        return pa.Table.from_batches(list(self._batches), self.schema)
-
 
 def _postings(reader, word_chars, max_key: int) -> pa.Table:
     """The token index of the (``words``, ``key``) batches of ``reader``."""
